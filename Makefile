@@ -1,0 +1,97 @@
+# Makefile — builds dinhdanh and runs its checks.
+#   make run    install what is missing, build, serve on http://127.0.0.1:8080
+#   make test   install what tests need, build with ASan+UBSan, run every suite
+#   make        build build/dinhdanh
+#   make bench | make fuzz | make lint | make clean
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson sqlite3 libpq openssl libutf8proc
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -Isrc $(WARN) -DDD_VERSION='"$(VERSION)"' \
+                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+RELEASE_FLAGS := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
+ASAN_FLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+SRC      := $(sort $(wildcard src/*/*.c src/models/*/*.c))
+LIB_SRC  := $(filter-out src/cmd/main.c,$(SRC))
+EMBED    := $(sort $(wildcard migrations/*.sql)) docs/openapi.json
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+REL_OBJ  := $(SRC:%.c=build/obj/%.o) build/obj/gen/embedded.o
+ASAN_OBJ := $(SRC:%.c=build/asan/obj/%.o) build/asan/obj/gen/embedded.o
+ASAN_LIB := $(filter-out build/asan/obj/src/cmd/main.o,$(ASAN_OBJ))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+.PHONY: all run test bench fuzz lint clean deps asan unit
+
+all: build/dinhdanh
+
+deps:
+	@scripts/install-deps.sh build
+
+build/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $<
+
+build/gen/embedded.c: build/tools/embed $(EMBED)
+	@mkdir -p $(dir $@)
+	build/tools/embed $@ $(EMBED)
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -MMD -MP -c -o $@ $<
+
+build/obj/gen/embedded.o: build/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -c -o $@ $<
+
+build/dinhdanh: $(REL_OBJ)
+	$(CC) $(RELEASE_FLAGS) -o $@ $^ $(LIBS)
+
+build/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -MMD -MP -c -o $@ $<
+
+build/asan/obj/gen/embedded.o: build/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -c -o $@ $<
+
+build/asan/dinhdanh: $(ASAN_OBJ)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+
+build/asan/tests/%: tests/unit/%.c $(ASAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -Wno-missing-prototypes -o $@ $< $(ASAN_LIB) $(LIBS) -lcmocka
+
+asan: build/asan/dinhdanh
+unit: $(UNIT_BIN)
+
+run: deps build/dinhdanh
+	@scripts/run-demo.sh
+
+test:
+	@scripts/install-deps.sh build test
+	@$(MAKE) --no-print-directory asan unit
+	@tests/run.sh
+
+bench:
+	@scripts/install-deps.sh build bench
+	@$(MAKE) --no-print-directory build/dinhdanh
+	@bench/run.sh
+
+fuzz:
+	@scripts/install-deps.sh build test
+	@tests/fuzz/run.sh
+
+lint:
+	@scripts/install-deps.sh build lint
+	@scripts/lint.sh
+
+clean:
+	rm -rf build
+
+-include $(REL_OBJ:.o=.d) $(ASAN_OBJ:.o=.d)

@@ -1,0 +1,19 @@
+/*
+ * clock.h — time as dinhdanh stores it (UTC) and measures it (monotonic).
+ */
+#ifndef DD_BASE_CLOCK_H
+#define DD_BASE_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Milliseconds since the Unix epoch, UTC. */
+int64_t dd_clock_now_ms(void);
+
+/* Monotonic nanoseconds, for durations only. */
+int64_t dd_clock_mono_ns(void);
+
+/* Writes "2025-07-01T16:05:00.123Z" (25 bytes with the NUL) for a UTC epoch in ms. */
+void dd_clock_iso8601(int64_t ms, char out[32]);
+
+#endif

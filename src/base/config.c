@@ -1,0 +1,234 @@
+/* config.c — one table of settings, read from file, environment and flags. */
+#include "base/config.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/str.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+enum setting_type { SET_STRING, SET_LONG, SET_BOOL, SET_LISTEN, SET_DB, SET_LEVEL };
+
+struct setting {
+    const char *key;
+    enum setting_type type;
+    size_t offset;
+    size_t size; /* strings: capacity */
+    long min, max;
+    const char *help;
+};
+
+#define STR(k, f, t, h) {k, t, offsetof(struct dd_config, f), sizeof(((struct dd_config *)0)->f), 0, 0, h}
+#define NUM(k, f, lo, hi, h) {k, SET_LONG, offsetof(struct dd_config, f), 0, lo, hi, h}
+#define BOOL(k, f, h) {k, SET_BOOL, offsetof(struct dd_config, f), 0, 0, 0, h}
+
+static const struct setting settings[] = {
+    STR("listen", listen, SET_LISTEN, "address and port to serve on (127.0.0.1:8080)"),
+    STR("db", db, SET_DB, "database: sqlite:PATH or postgres://USER@HOST:PORT/NAME"),
+    STR("data-dir", data_dir, SET_STRING, "folder for the database and TLS files (var)"),
+    STR("web-dir", web_dir, SET_STRING, "folder of the web UI (web)"),
+    STR("log-level", log_level, SET_LEVEL, "debug, info, warn or error (info)"),
+    NUM("threads", threads, 0, 256, "worker threads, 0 for one per core (0)"),
+    NUM("max-body", max_body, 1024, 64L * 1024 * 1024, "largest request body in bytes (1048576)"),
+    NUM("max-connections", max_connections, 1, 100000, "open connections at once (1024)"),
+    NUM("timeout", timeout, 1, 3600, "seconds before an idle or slow connection is closed (30)"),
+    NUM("shutdown-grace", shutdown_grace, 0, 600, "seconds to finish requests on SIGTERM (10)"),
+    NUM("db-timeout-ms", db_timeout_ms, 0, 600000, "milliseconds to wait for a locked database (5000)"),
+    BOOL("tls", tls, "serve HTTPS with DATA_DIR/tls/cert.pem and key.pem (off)"),
+    BOOL("access-log", access_log, "write one JSON line per request (on)"),
+};
+
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+void
+dd_config_defaults(struct dd_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    dd_strlcpy(cfg->listen, "127.0.0.1:8080", sizeof cfg->listen);
+    dd_strlcpy(cfg->data_dir, "var", sizeof cfg->data_dir);
+    dd_strlcpy(cfg->web_dir, "web", sizeof cfg->web_dir);
+    dd_strlcpy(cfg->log_level, "info", sizeof cfg->log_level);
+    cfg->threads = 0;
+    cfg->max_body = 1024 * 1024;
+    cfg->max_connections = 1024;
+    cfg->timeout = 30;
+    cfg->shutdown_grace = 10;
+    cfg->db_timeout_ms = 5000;
+    cfg->tls = false;
+    cfg->access_log = true;
+}
+
+static const struct setting *
+find_setting(const char *key)
+{
+    for (size_t i = 0; i < NSETTINGS; i++)
+        if (strcmp(settings[i].key, key) == 0)
+            return &settings[i];
+    return NULL;
+}
+
+static bool
+valid_listen(const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    if (colon == NULL || colon == v)
+        return false;
+    int64_t port;
+    return dd_parse_int64(colon + 1, 0, 65535, &port) == DD_OK;
+}
+
+static bool
+valid_db(const char *v)
+{
+    if (dd_str_has_prefix(v, "sqlite:"))
+        return v[7] != '\0';
+    return dd_str_has_prefix(v, "postgres://") || dd_str_has_prefix(v, "postgresql://");
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off"};
+    for (int i = 0; i < 4; i++) {
+        if (dd_str_eq_nocase(v, yes[i])) {
+            *out = true;
+            return DD_OK;
+        }
+        if (dd_str_eq_nocase(v, no[i])) {
+            *out = false;
+            return DD_OK;
+        }
+    }
+    return DD_EINVAL;
+}
+
+int
+dd_config_set(struct dd_config *cfg, const char *key, const char *value, char *err, size_t errlen)
+{
+    const struct setting *s = find_setting(key);
+    if (s == NULL) {
+        snprintf(err, errlen, "unknown setting '%s'", key);
+        return DD_ENOTFOUND;
+    }
+    char *field = (char *)cfg + s->offset;
+    int64_t n;
+    bool ok = true;
+    switch (s->type) {
+    case SET_LISTEN:
+        ok = valid_listen(value);
+        break;
+    case SET_DB:
+        ok = valid_db(value);
+        break;
+    case SET_LEVEL:
+        ok = dd_log_level_parse(value) >= 0;
+        break;
+    case SET_LONG:
+        ok = dd_parse_int64(value, s->min, s->max, &n) == DD_OK;
+        if (ok)
+            *(long *)(void *)field = (long)n;
+        break;
+    case SET_BOOL:
+        ok = parse_bool(value, (bool *)(void *)field) == DD_OK;
+        break;
+    case SET_STRING:
+        ok = value[0] != '\0';
+        break;
+    }
+    if (ok && s->type != SET_LONG && s->type != SET_BOOL &&
+        dd_strlcpy(field, value, s->size) != DD_OK)
+        ok = false;
+    if (!ok) {
+        snprintf(err, errlen, "bad value '%s' for %s: expected %s", value, key, s->help);
+        return DD_EINVAL;
+    }
+    return DD_OK;
+}
+
+static char *
+trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+int
+dd_config_load_file(struct dd_config *cfg, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot read config file %s", path);
+        return DD_EIO;
+    }
+    char line[1024];
+    int lineno = 0, rc = DD_OK;
+    while (rc == DD_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (eq == NULL) {
+            snprintf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
+            rc = DD_EINVAL;
+            break;
+        }
+        *eq = '\0';
+        char inner[512];
+        rc = dd_config_set(cfg, trim(s), trim(eq + 1), inner, sizeof inner);
+        if (rc != DD_OK)
+            snprintf(err, errlen, "%s:%d: %s", path, lineno, inner);
+    }
+    fclose(f);
+    if (rc == DD_OK)
+        dd_strlcpy(cfg->config, path, sizeof cfg->config);
+    return rc;
+}
+
+int
+dd_config_load_env(struct dd_config *cfg, char *const *envp, char *err, size_t errlen)
+{
+    static const char prefix[] = "DINHDANH_";
+    for (; envp && *envp; envp++) {
+        if (!dd_str_has_prefix(*envp, prefix))
+            continue;
+        const char *name = *envp + sizeof prefix - 1;
+        const char *eq = strchr(name, '=');
+        if (eq == NULL)
+            continue;
+        char key[64];
+        size_t n = (size_t)(eq - name);
+        if (n >= sizeof key)
+            n = sizeof key - 1;
+        for (size_t i = 0; i < n; i++)
+            key[i] = name[i] == '_' ? '-' : (char)tolower((unsigned char)name[i]);
+        key[n] = '\0';
+        if (strcmp(key, "config") == 0)
+            continue; /* read before the others by the caller */
+        char inner[512];
+        int rc = dd_config_set(cfg, key, eq + 1, inner, sizeof inner);
+        if (rc != DD_OK) {
+            snprintf(err, errlen, "environment %.*s: %s", (int)(eq - *envp), *envp, inner);
+            return rc;
+        }
+    }
+    return DD_OK;
+}
+
+const char *
+dd_config_key(size_t i, const char **help)
+{
+    if (i >= NSETTINGS)
+        return NULL;
+    if (help)
+        *help = settings[i].help;
+    return settings[i].key;
+}

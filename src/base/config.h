@@ -1,0 +1,50 @@
+/*
+ * config.h — the server's settings and where they come from.
+ *
+ * Defaults, then a config file (`key = value` lines, `#` comments), then environment variables
+ * DINHDANH_<KEY> (upper case, '-' as '_'), then command-line flags --<key>; the later wins. One
+ * table of settings serves all three sources, so a setting is named the same way everywhere.
+ */
+#ifndef DD_BASE_CONFIG_H
+#define DD_BASE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct dd_config {
+    char listen[64];      /* ADDR:PORT */
+    char db[512];         /* sqlite:PATH or postgres://… */
+    char data_dir[512];   /* var/ by default: database, TLS files */
+    char web_dir[512];    /* static UI */
+    char config[512];     /* the file these came from, if any */
+    char log_level[16];   /* debug, info, warn, error */
+    long threads;         /* worker threads; 0 = number of cores */
+    long max_body;        /* bytes in a request body */
+    long max_connections; /* open connections at once */
+    long timeout;         /* seconds a connection may stay idle or slow */
+    long shutdown_grace;  /* seconds to finish requests in flight on SIGTERM */
+    long db_timeout_ms;   /* how long a locked database is waited for */
+    bool tls;             /* serve HTTPS with data_dir/tls/cert.pem and key.pem */
+    bool access_log;      /* one JSON line per request */
+};
+
+/* Fills every setting with its default. */
+void dd_config_defaults(struct dd_config *cfg);
+
+/* Sets one setting by name from text. DD_ENOTFOUND for an unknown name, DD_EINVAL for a bad
+ * value; `err` then holds a sentence for the operator. */
+int dd_config_set(struct dd_config *cfg, const char *key, const char *value, char *err,
+                  size_t errlen);
+
+/* Reads a config file. DD_EIO if it cannot be read; otherwise as dd_config_set, with the line
+ * number in `err`. */
+int dd_config_load_file(struct dd_config *cfg, const char *path, char *err, size_t errlen);
+
+/* Applies every DINHDANH_<KEY> found in `envp` (NULL-terminated, like environ). Unknown
+ * DINHDANH_ variables are errors too, so a typo does not pass silently. */
+int dd_config_load_env(struct dd_config *cfg, char *const *envp, char *err, size_t errlen);
+
+/* Name of the i-th setting, or NULL past the end (for help texts). */
+const char *dd_config_key(size_t i, const char **help);
+
+#endif

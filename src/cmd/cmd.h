@@ -1,0 +1,55 @@
+/*
+ * cmd.h — the subcommands of the `dinhdanh` program and what they share.
+ *
+ * Exit status: 0 success, 1 the work failed, 2 the command line was wrong.
+ */
+#ifndef DD_CMD_CMD_H
+#define DD_CMD_CMD_H
+
+#include "base/config.h"
+#include "http/route.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DD_EXIT_OK    0
+#define DD_EXIT_FAIL  1
+#define DD_EXIT_USAGE 2
+
+/* Every module of the platform, in start order, ending with NULL (modules.c). */
+extern const struct dd_module *const dd_modules[];
+size_t dd_modules_count(void);
+
+/* A flag of one subcommand beyond the settings: `--name` alone sets *value to true. */
+struct dd_cmd_switch {
+    const char *name;
+    bool *value;
+};
+
+struct dd_cmd_args {
+    struct dd_config cfg;
+    const char *positional[8];
+    int npositional;
+    bool help;
+};
+
+/* Reads the settings (defaults < config file < DINHDANH_* environment < flags), the switches
+ * and up to 8 positional words. Returns DD_EXIT_OK, or DD_EXIT_USAGE after printing why. */
+int dd_cmd_parse(int argc, char **argv, const struct dd_cmd_switch *switches, int max_positional,
+                 struct dd_cmd_args *args);
+
+/* Prints the settings as flags, for help texts. */
+void dd_cmd_print_settings(void);
+
+/* Opens the configured database, for commands other than serve. Prints why on failure. */
+struct dd_db;
+int dd_cmd_open_db(const struct dd_config *cfg, struct dd_db **db);
+
+int dd_cmd_serve(int argc, char **argv);
+int dd_cmd_migrate(int argc, char **argv);
+int dd_cmd_audit(int argc, char **argv);
+int dd_cmd_events(int argc, char **argv);
+int dd_cmd_routes(int argc, char **argv);
+int dd_cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * dispatch.c — the event delivery thread. A consumer that fails is retried on the next round
+ * (its cursor did not move); one failing consumer does not hold back the others.
+ */
+#include "cmd/dispatch.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "core/audit.h"
+#include "core/events.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define BATCH         200
+#define IDLE_SLEEP_MS 200
+
+struct consumer {
+    const char *name;
+    dd_event_handler_fn fn;
+};
+
+struct dd_dispatcher {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stopping;
+    struct consumer *consumers;
+    size_t count;
+};
+
+static size_t
+deliver_round(struct dd_dispatcher *d, struct dd_db *db)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < d->count; i++) {
+        int processed = 0;
+        int rc = dd_events_consume(db, d->consumers[i].name, d->consumers[i].fn, NULL, BATCH,
+                                   &processed);
+        if (rc != DD_OK) {
+            dd_db_pool_count_error();
+            dd_log(DD_LOG_WARN, "events.consumer_failed", "consumer %s: %s (will retry)",
+                   d->consumers[i].name, dd_strerror(rc));
+        }
+        total += (size_t)(processed > 0 ? processed : 0);
+    }
+    return total;
+}
+
+static void *
+dispatch_main(void *arg)
+{
+    struct dd_dispatcher *d = arg;
+    pthread_mutex_lock(&d->lock);
+    while (!d->stopping) {
+        pthread_mutex_unlock(&d->lock);
+        struct dd_db *db = dd_db_pool_get();
+        size_t done = db ? deliver_round(d, db) : 0;
+        pthread_mutex_lock(&d->lock);
+        if (done > 0 || d->stopping)
+            continue;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += IDLE_SLEEP_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&d->wake, &d->lock, &until);
+    }
+    pthread_mutex_unlock(&d->lock);
+    return NULL;
+}
+
+struct dd_dispatcher *
+dd_dispatcher_start(const struct dd_module *const *modules, size_t n)
+{
+    struct dd_dispatcher *d = dd_xcalloc(1, sizeof *d);
+    d->consumers = dd_xcalloc(n + 1, sizeof *d->consumers);
+    d->consumers[d->count++] = (struct consumer){"audit", dd_audit_event_consumer};
+    for (size_t i = 0; i < n; i++)
+        if (modules[i]->on_event)
+            d->consumers[d->count++] = (struct consumer){modules[i]->name, modules[i]->on_event};
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->wake, NULL);
+    if (pthread_create(&d->thread, NULL, dispatch_main, d) != 0) {
+        dd_log(DD_LOG_ERROR, "events.no_thread", "cannot start the event dispatcher");
+        abort();
+    }
+    return d;
+}
+
+void
+dd_dispatcher_stop(struct dd_dispatcher *d)
+{
+    if (d == NULL)
+        return;
+    pthread_mutex_lock(&d->lock);
+    d->stopping = true;
+    pthread_cond_signal(&d->wake);
+    pthread_mutex_unlock(&d->lock);
+    pthread_join(d->thread, NULL);
+    pthread_cond_destroy(&d->wake);
+    pthread_mutex_destroy(&d->lock);
+    free(d->consumers);
+    free(d);
+}

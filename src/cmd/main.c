@@ -1,0 +1,56 @@
+/*
+ * main.c — the `dinhdanh` program: one table of subcommands.
+ */
+#include "cmd/cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+    {"serve", dd_cmd_serve, "serve the HTTP API and the web UI"},
+    {"migrate", dd_cmd_migrate, "apply database migrations (--status lists them)"},
+    {"audit", dd_cmd_audit, "check the audit log's hash chain (audit verify)"},
+    {"events", dd_cmd_events, "emit a domain event or show consumers' progress"},
+    {"routes", dd_cmd_routes, "list every HTTP route with who may call it"},
+    {"version", dd_cmd_version, "print the version"},
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "dinhdanh — nền tảng Đề án 06 của tỉnh (dân cư, định danh, dịch vụ công)\n"
+                 "dinhdanh — the province's Project 06 platform\n\n"
+                 "Usage: dinhdanh COMMAND [OPTIONS]\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        fprintf(out, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
+    fprintf(out, "  %-9s %s\n\n", "help", "print this text");
+    fprintf(out, "Run 'dinhdanh COMMAND --help' for a command's options.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return DD_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        usage(stdout);
+        return DD_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0)
+        return dd_cmd_version(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        if (strcmp(name, subcommands[i].name) == 0)
+            return subcommands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "dinhdanh: unknown command '%s'\n\n", name);
+    usage(stderr);
+    return DD_EXIT_USAGE;
+}

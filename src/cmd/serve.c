@@ -1,0 +1,129 @@
+/*
+ * serve.c — `dinhdanh serve`: migrate, start the HTTP server and the event dispatcher, and on
+ * SIGTERM or SIGINT stop in order: stop accepting, let requests in flight finish (bounded by
+ * shutdown-grace), stop the dispatcher, close the database.
+ */
+#include "base/err.h"
+#include "base/log.h"
+#include "cmd/cmd.h"
+#include "cmd/dispatch.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "store/migrate.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static void
+help(void)
+{
+    printf("Usage: dinhdanh serve [OPTIONS]\n"
+           "Serves the API and the web UI. Pending database migrations are applied first.\n\n");
+    dd_cmd_print_settings();
+}
+
+static void
+log_migration(const char *line, void *arg)
+{
+    (void)arg;
+    dd_log(DD_LOG_INFO, "db.migrated", "%s", line);
+}
+
+/* Opens the pool and brings the schema up to date. */
+static int
+prepare_database(const struct dd_config *cfg)
+{
+    char err[700];
+    struct dd_db_options opt = {.timeout_ms = cfg->db_timeout_ms};
+    if (dd_db_pool_init(cfg->db, &opt, err, sizeof err) != DD_OK) {
+        dd_log(DD_LOG_ERROR, "db.unavailable", "%s", err);
+        return DD_EUNAVAIL;
+    }
+    struct dd_db *db = dd_db_pool_get();
+    if (db == NULL)
+        return DD_EUNAVAIL;
+    if (dd_migrate_embedded(db, log_migration, NULL, err, sizeof err) != DD_OK) {
+        dd_log(DD_LOG_ERROR, "db.migration_failed", "%s", err);
+        return DD_EDB;
+    }
+    return DD_OK;
+}
+
+static int
+wait_for_signal(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    sigwait(&set, &sig);
+    return sig;
+}
+
+static int
+run(const struct dd_config *cfg)
+{
+    /* Threads started from here on inherit the mask; only the main thread takes signals. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (prepare_database(cfg) != DD_OK) {
+        dd_db_pool_shutdown();
+        return DD_EXIT_FAIL;
+    }
+    char err[700];
+    struct dd_router *router = dd_router_new(dd_modules, dd_modules_count(), err, sizeof err);
+    if (router == NULL) {
+        dd_log(DD_LOG_ERROR, "server.bad_routes", "%s", err);
+        dd_db_pool_shutdown();
+        return DD_EXIT_FAIL;
+    }
+    struct dd_server *srv;
+    if (dd_server_start(cfg, router, &srv, err, sizeof err) != DD_OK) {
+        dd_log(DD_LOG_ERROR, "server.start_failed", "%s", err);
+        dd_router_free(router);
+        dd_db_pool_shutdown();
+        return DD_EXIT_FAIL;
+    }
+    struct dd_dispatcher *dispatcher = dd_dispatcher_start(dd_modules, dd_modules_count());
+    const char *host = cfg->listen;
+    size_t hostlen = (size_t)(strrchr(host, ':') - host);
+    dd_log(DD_LOG_INFO, "server.listening", "serving on %s://%.*s:%u", cfg->tls ? "https" : "http",
+           (int)hostlen, host, dd_server_port(srv));
+
+    int sig = wait_for_signal();
+    dd_log(DD_LOG_INFO, "server.stopping", "signal %d: finishing requests in flight", sig);
+    dd_server_quiesce(srv);
+    long left = dd_server_wait_idle(srv, cfg->shutdown_grace);
+    if (left > 0)
+        dd_log(DD_LOG_WARN, "server.grace_expired", "%ld requests still running are cut", left);
+    dd_server_stop(srv);
+    dd_dispatcher_stop(dispatcher);
+    dd_router_free(router);
+    dd_db_pool_shutdown();
+    dd_log(DD_LOG_INFO, "server.stopped", "stopped cleanly");
+    return DD_EXIT_OK;
+}
+
+int
+dd_cmd_serve(int argc, char **argv)
+{
+    struct dd_cmd_args args;
+    int rc = dd_cmd_parse(argc, argv, NULL, 0, &args);
+    if (rc != DD_EXIT_OK)
+        return rc;
+    if (args.help) {
+        help();
+        return DD_EXIT_OK;
+    }
+    dd_log_set_level((enum dd_log_level)dd_log_level_parse(args.cfg.log_level));
+    return run(&args.cfg);
+}

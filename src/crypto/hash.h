@@ -1,0 +1,20 @@
+/*
+ * hash.h — SHA-256 and random bytes (OpenSSL).
+ */
+#ifndef DD_CRYPTO_HASH_H
+#define DD_CRYPTO_HASH_H
+
+#include <stddef.h>
+
+#define DD_SHA256_LEN 32
+
+/* out = SHA-256(p[0..n)). */
+void dd_sha256(const void *p, size_t n, unsigned char out[DD_SHA256_LEN]);
+
+/* Writes the 64 lowercase hex digits of SHA-256(p[0..n)) and a NUL. */
+void dd_sha256_hex(const void *p, size_t n, char out[2 * DD_SHA256_LEN + 1]);
+
+/* Fills p with n bytes from the system's CSPRNG; aborts if it fails. */
+void dd_random_bytes(void *p, size_t n);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * route.h — how a module declares itself and its routes.
+ *
+ * A module is one const struct listing its routes and, optionally, a consumer of domain events.
+ * Every route row states who may call it; the router refuses a row whose auth is left unset, and
+ * refuses every caller the authenticator does not accept (deny by default).
+ *
+ *     static const struct dd_route stay_routes[] = {
+ *         DD_ROUTE("GET", "/api/v1/stays/{id}", stay_get, DD_AUTH_ESTABLISHMENT, "stay:read"),
+ *         DD_ROUTE_BODY("POST", "/api/v1/stays", stay_create, DD_AUTH_ESTABLISHMENT, "stay:write",
+ *                       DD_BODY_JSON, 0),
+ *         DD_ROUTES_END,
+ *     };
+ */
+#ifndef DD_HTTP_ROUTE_H
+#define DD_HTTP_ROUTE_H
+
+#include <stddef.h>
+
+struct dd_req;
+struct dd_db;
+struct dd_event;
+
+typedef int (*dd_handler_fn)(struct dd_req *req);
+
+/* Who may call a route. DD_AUTH_UNSET (0) is what a forgotten field becomes: refused at start. */
+enum dd_auth {
+    DD_AUTH_UNSET = 0,
+    DD_AUTH_NONE,          /* anyone, no credentials */
+    DD_AUTH_CITIZEN_L1,    /* a citizen with a level-1 (or level-2) e-identity */
+    DD_AUTH_CITIZEN_L2,    /* a citizen with a level-2 e-identity */
+    DD_AUTH_OFFICER,       /* an officer; the scope names the role and the area is checked */
+    DD_AUTH_ESTABLISHMENT, /* a registered establishment's account */
+    DD_AUTH_CLIENT,        /* an OAuth client holding the scope */
+    DD_AUTH_OPERATOR,      /* the platform's operators */
+};
+
+/* What a route reads from the request body. */
+enum dd_body {
+    DD_BODY_NONE = 0, /* no body: one sent is ignored */
+    DD_BODY_JSON,     /* a JSON value, parsed with bounds into req->json */
+};
+
+struct dd_route {
+    const char *method;               /* "GET", "POST", "PATCH", "PUT", "DELETE" */
+    const char *path;                 /* "/api/v1/people/{id}" */
+    dd_handler_fn handler;
+    enum dd_auth auth;
+    const char *scope;                /* role or OAuth scope; NULL when auth says all */
+    enum dd_body body;
+    size_t max_body;                  /* 0: the server's max-body setting */
+    const char *const *content_types; /* NULL: application/json only */
+};
+
+#define DD_ROUTE(method_, path_, handler_, auth_, scope_)                                          \
+    {                                                                                              \
+        .method = (method_), .path = (path_), .handler = (handler_), .auth = (auth_),              \
+        .scope = (scope_), .body = DD_BODY_NONE                                                    \
+    }
+#define DD_ROUTE_BODY(method_, path_, handler_, auth_, scope_, body_, max_body_, types_)           \
+    {                                                                                              \
+        .method = (method_), .path = (path_), .handler = (handler_), .auth = (auth_),              \
+        .scope = (scope_), .body = (body_), .max_body = (max_body_), .content_types = (types_)     \
+    }
+#define DD_ROUTES_END {.method = NULL}
+
+/* A consumer of domain events: runs inside the transaction that advances its cursor. */
+typedef int (*dd_event_handler_fn)(struct dd_db *db, const struct dd_event *ev, void *arg);
+
+struct dd_module {
+    const char *name;               /* also the name of its event consumer */
+    const struct dd_route *routes;  /* ends with DD_ROUTES_END; NULL for none */
+    dd_event_handler_fn on_event;   /* NULL when the module reacts to no event */
+};
+
+/* Short lowercase name of an auth kind ("none", "citizen-l2", …) for listings and docs. */
+const char *dd_auth_name(enum dd_auth auth);
+
+#endif

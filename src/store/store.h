@@ -1,0 +1,117 @@
+/*
+ * store.h — the one storage interface, over SQLite (embedded default) and PostgreSQL (libpq).
+ *
+ * A connection (struct dd_db) belongs to one thread at a time. SQL uses `?` placeholders and a
+ * portable subset of SQL; the PostgreSQL backend rewrites `?` to `$n`. Prepared statements are
+ * cached per connection by SQL text, so a handler prepares the same text on every request at no
+ * cost. Functions return DD_OK or a negative DD_E… code; DD_EBUSY means the database stayed
+ * locked past the configured timeout, DD_ECONFLICT a constraint violation, DD_EUNAVAIL a lost or
+ * refused connection, DD_EDB anything else. dd_db_errmsg tells more, without parameter values.
+ *
+ * Portable SQL for both backends: `?` placeholders only (PostgreSQL's jsonb `?` operators cannot
+ * be written; use jsonb_exists), a CAST where PostgreSQL cannot infer a parameter's type
+ * (`CAST(? AS TEXT) IS NULL`), integers rather than booleans, and TEXT timestamps. On
+ * PostgreSQL a statement's rows are all fetched at its first step: page large reads with LIMIT.
+ */
+#ifndef DD_STORE_STORE_H
+#define DD_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum dd_db_kind { DD_DB_SQLITE = 1, DD_DB_POSTGRES = 2 };
+
+struct dd_db;
+struct dd_stmt;
+
+struct dd_db_options {
+    long timeout_ms;           /* wait for a locked database (SQLite busy timeout, PG
+                                  lock_timeout); 0 = do not wait */
+    long statement_timeout_ms; /* PG only: cancel a statement running longer; 0 = no limit */
+};
+
+/* dd_stmt_step results besides errors. */
+#define DD_DB_DONE 0
+#define DD_DB_ROW  1
+
+/* Opens a connection from a URL: "sqlite:PATH" (the file and its folder are created; WAL,
+ * synchronous=FULL, foreign keys on) or "postgres://…"/"postgresql://…" (a libpq URI). On
+ * failure returns a negative code and writes a sentence into err. */
+int dd_db_open(const char *url, const struct dd_db_options *opt, struct dd_db **out, char *err,
+               size_t errlen);
+
+/* Finalises cached statements and closes. NULL is accepted. */
+void dd_db_close(struct dd_db *db);
+
+enum dd_db_kind dd_db_kind(const struct dd_db *db);
+
+/* The last error on this connection, in English, never containing bound values. */
+const char *dd_db_errmsg(const struct dd_db *db);
+
+/* Runs SQL text without parameters; it may hold several statements (migrations). */
+int dd_db_exec(struct dd_db *db, const char *sql);
+
+/* Returns the connection's prepared statement for `sql`, preparing it on first use. The statement
+ * is reset and unbound; call dd_stmt_reset when done with it so it can be reused. */
+int dd_db_prepare(struct dd_db *db, const char *sql, struct dd_stmt **out);
+
+/* Binds parameter `idx` (1-based). Text must be UTF-8; NULL text binds SQL NULL. */
+int dd_stmt_bind_text(struct dd_stmt *st, int idx, const char *s);
+int dd_stmt_bind_int64(struct dd_stmt *st, int idx, int64_t v);
+int dd_stmt_bind_null(struct dd_stmt *st, int idx);
+int dd_stmt_bind_blob(struct dd_stmt *st, int idx, const void *p, size_t n);
+
+/* Runs the statement or moves to its next row: DD_DB_ROW, DD_DB_DONE, or a negative code. */
+int dd_stmt_step(struct dd_stmt *st);
+
+/* Column values of the current row (0-based). Text and blobs stay valid until the next step or
+ * reset. A NULL column gives NULL text, 0, or a NULL blob with length 0. */
+int dd_stmt_column_count(struct dd_stmt *st);
+const char *dd_stmt_column_name(struct dd_stmt *st, int col);
+bool dd_stmt_is_null(struct dd_stmt *st, int col);
+const char *dd_stmt_text(struct dd_stmt *st, int col);
+int64_t dd_stmt_int64(struct dd_stmt *st, int col);
+const void *dd_stmt_blob(struct dd_stmt *st, int col, size_t *len);
+
+/* Rows changed by the last INSERT, UPDATE or DELETE run on this statement. */
+int64_t dd_stmt_changes(struct dd_stmt *st);
+
+/* Ends the current use: discards remaining rows and bindings. */
+void dd_stmt_reset(struct dd_stmt *st);
+
+/* Transactions. dd_db_begin starts a write transaction (SQLite: BEGIN IMMEDIATE, so writers
+ * queue at the start instead of failing mid-way). Nesting is an error (DD_EINVAL). */
+int dd_db_begin(struct dd_db *db);
+
+/* Starts a read-only transaction that sees one consistent snapshot (SQLite: BEGIN DEFERRED in
+ * WAL; PG: REPEATABLE READ READ ONLY), for long reads that must not block writers. It ends with
+ * dd_db_commit or dd_db_rollback like any other. */
+int dd_db_begin_read(struct dd_db *db);
+
+int dd_db_commit(struct dd_db *db);
+int dd_db_rollback(struct dd_db *db);
+bool dd_db_in_transaction(const struct dd_db *db);
+
+/* DD_OK when the database answers a trivial query. */
+int dd_db_ping(struct dd_db *db);
+
+/* --- one connection per worker thread, for the server --- */
+
+/* Remembers the URL and options, and opens one connection to check them. */
+int dd_db_pool_init(const char *url, const struct dd_db_options *opt, char *err, size_t errlen);
+
+/* The calling thread's connection, opened on first use (and reopened if it was lost); NULL if
+ * the database cannot be reached (logged). */
+struct dd_db *dd_db_pool_get(void);
+
+/* Counts database errors since start, for /metrics. Errors on the pool's own connections
+ * (anything but DD_ECONFLICT) are counted by the store itself; call dd_db_pool_count_error
+ * only for failures the store cannot see. */
+void dd_db_pool_count_error(void);
+uint64_t dd_db_pool_errors(void);
+
+/* Closes every connection the pool opened. Call after the worker threads have stopped. */
+void dd_db_pool_shutdown(void);
+
+#endif

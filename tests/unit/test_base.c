@@ -1,0 +1,184 @@
+/*
+ * test_base.c — arena, bounded buffers, strings and the clock.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/str.h"
+
+#include <string.h>
+
+static int cleanups_run;
+
+static void
+count_cleanup(void *arg)
+{
+    cleanups_run += *(int *)arg;
+}
+
+static void
+arena_allocations_are_aligned_and_distinct(void **state)
+{
+    (void)state;
+    struct dd_arena *a = dd_arena_new(64);
+    char *p = dd_arena_alloc(a, 3);
+    char *q = dd_arena_alloc(a, 100); /* larger than the block: a block of its own */
+    char *r = dd_arena_alloc(a, 5);
+    assert_int_equal((uintptr_t)p % 16, 0);
+    assert_int_equal((uintptr_t)q % 16, 0);
+    assert_int_equal((uintptr_t)r % 16, 0);
+    memset(q, 'x', 100);
+    memcpy(p, "ab", 3);
+    assert_string_equal(p, "ab");
+    assert_true(dd_arena_used(a) >= 108);
+    dd_arena_free(a);
+}
+
+static void
+arena_reset_runs_cleanups_newest_first_once(void **state)
+{
+    (void)state;
+    struct dd_arena *a = dd_arena_new(0);
+    int one = 1, ten = 10;
+    cleanups_run = 0;
+    dd_arena_on_cleanup(a, count_cleanup, &one);
+    dd_arena_on_cleanup(a, count_cleanup, &ten);
+    dd_arena_reset(a);
+    assert_int_equal(cleanups_run, 11);
+    assert_int_equal(dd_arena_used(a), 0);
+    dd_arena_free(a);
+    assert_int_equal(cleanups_run, 11);
+}
+
+static void
+arena_printf_formats_exact_length(void **state)
+{
+    (void)state;
+    struct dd_arena *a = dd_arena_new(0);
+    char long_text[3000];
+    memset(long_text, 'y', sizeof long_text - 1);
+    long_text[sizeof long_text - 1] = '\0';
+    char *s = dd_arena_printf(a, "%s-%d", long_text, 42);
+    assert_int_equal(strlen(s), 2999 + 3);
+    assert_string_equal(s + 2999, "-42");
+    assert_string_equal(dd_arena_strndup(a, "abcdef", 3), "abc");
+    dd_arena_free(a);
+}
+
+static void
+buf_refuses_past_its_maximum_and_stays_intact(void **state)
+{
+    (void)state;
+    struct dd_buf b;
+    dd_buf_init(&b, NULL, 8);
+    assert_int_equal(dd_buf_puts(&b, "12345"), DD_OK);
+    assert_int_equal(dd_buf_puts(&b, "6789"), DD_ETOOBIG);
+    assert_int_equal(b.len, 5);
+    assert_string_equal(b.data, "12345");
+    assert_int_equal(dd_buf_puts(&b, "678"), DD_OK);
+    assert_string_equal(b.data, "12345678");
+    assert_int_equal(dd_buf_putc(&b, '9'), DD_ETOOBIG);
+    dd_buf_release(&b);
+}
+
+static void
+buf_in_arena_grows_and_formats(void **state)
+{
+    (void)state;
+    struct dd_arena *a = dd_arena_new(0);
+    struct dd_buf b;
+    dd_buf_init(&b, a, 100000);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(dd_buf_printf(&b, "%04d,", i), DD_OK);
+    assert_int_equal(b.len, 5000);
+    assert_memory_equal(b.data + 4995, "0999,", 5);
+    dd_arena_free(a);
+}
+
+static void
+buf_fixed_never_allocates(void **state)
+{
+    (void)state;
+    char storage[6];
+    struct dd_buf b;
+    dd_buf_init_fixed(&b, storage, sizeof storage);
+    assert_int_equal(dd_buf_puts(&b, "abcde"), DD_OK);
+    assert_int_equal(dd_buf_puts(&b, "f"), DD_ETOOBIG);
+    assert_ptr_equal(b.data, storage);
+    assert_string_equal(storage, "abcde");
+}
+
+static void
+buf_json_escape_escapes_quotes_controls_and_keeps_utf8(void **state)
+{
+    (void)state;
+    struct dd_buf b;
+    dd_buf_init(&b, NULL, 1024);
+    dd_buf_json_escape(&b, "a\"b\\c\n\x01 Đức");
+    assert_string_equal(b.data, "a\\\"b\\\\c\\n\\u0001 Đức");
+    dd_buf_release(&b);
+}
+
+static void
+parse_int64_is_strict(void **state)
+{
+    (void)state;
+    int64_t v = 0;
+    assert_int_equal(dd_parse_int64("42", 0, 100, &v), DD_OK);
+    assert_int_equal(v, 42);
+    assert_int_equal(dd_parse_int64("-5", -10, 10, &v), DD_OK);
+    assert_int_equal(v, -5);
+    assert_int_equal(dd_parse_int64("", 0, 100, &v), DD_EINVAL);
+    assert_int_equal(dd_parse_int64("12x", 0, 100, &v), DD_EINVAL);
+    assert_int_equal(dd_parse_int64(" 12", 0, 100, &v), DD_EINVAL);
+    assert_int_equal(dd_parse_int64("101", 0, 100, &v), DD_EINVAL);
+    assert_int_equal(dd_parse_int64("-", 0, 100, &v), DD_EINVAL);
+    assert_int_equal(dd_parse_int64("99999999999999999999", 0, INT64_MAX, &v), DD_EINVAL);
+}
+
+static void
+strlcpy_reports_truncation(void **state)
+{
+    (void)state;
+    char out[4];
+    assert_int_equal(dd_strlcpy(out, "abc", sizeof out), DD_OK);
+    assert_string_equal(out, "abc");
+    assert_int_equal(dd_strlcpy(out, "abcd", sizeof out), DD_ETOOBIG);
+    assert_string_equal(out, "abc");
+}
+
+static void
+clock_formats_utc_iso8601(void **state)
+{
+    (void)state;
+    char out[32];
+    dd_clock_iso8601(1751385900123LL, out); /* 2025-07-01T16:05:00.123Z */
+    assert_string_equal(out, "2025-07-01T16:05:00.123Z");
+    int64_t a = dd_clock_mono_ns(), b = dd_clock_mono_ns();
+    assert_true(b >= a);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(arena_allocations_are_aligned_and_distinct),
+        cmocka_unit_test(arena_reset_runs_cleanups_newest_first_once),
+        cmocka_unit_test(arena_printf_formats_exact_length),
+        cmocka_unit_test(buf_refuses_past_its_maximum_and_stays_intact),
+        cmocka_unit_test(buf_in_arena_grows_and_formats),
+        cmocka_unit_test(buf_fixed_never_allocates),
+        cmocka_unit_test(buf_json_escape_escapes_quotes_controls_and_keeps_utf8),
+        cmocka_unit_test(parse_int64_is_strict),
+        cmocka_unit_test(strlcpy_reports_truncation),
+        cmocka_unit_test(clock_formats_utc_iso8601),
+    };
+    return cmocka_run_group_tests_name("base", tests, NULL, NULL);
+}
