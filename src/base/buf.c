@@ -105,6 +105,18 @@ dd_buf_printf(struct dd_buf *b, const char *fmt, ...)
 }
 
 int
+dd_buf_put_uint(struct dd_buf *b, uint64_t v)
+{
+    char digits[20];
+    size_t n = 0;
+    do {
+        digits[sizeof digits - ++n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return dd_buf_append(b, digits + sizeof digits - n, n);
+}
+
+int
 dd_buf_json_escape(struct dd_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct dd_arena;
 
@@ -34,6 +35,9 @@ int dd_buf_append(struct dd_buf *b, const void *p, size_t n);
 int dd_buf_puts(struct dd_buf *b, const char *s);
 int dd_buf_putc(struct dd_buf *b, char c);
 int dd_buf_printf(struct dd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends the decimal digits of v, without printf. */
+int dd_buf_put_uint(struct dd_buf *b, uint64_t v);
 
 /* Appends `s` as the inside of a JSON string (quotes not included), escaping as RFC 8259 asks. */
 int dd_buf_json_escape(struct dd_buf *b, const char *s);

@@ -38,15 +38,14 @@ deliver_round(struct dd_dispatcher *d, struct dd_db *db)
 {
     size_t total = 0;
     for (size_t i = 0; i < d->count; i++) {
-        int processed = 0;
+        size_t processed = 0;
         int rc = dd_events_consume(db, d->consumers[i].name, d->consumers[i].fn, NULL, BATCH,
                                    &processed);
         if (rc != DD_OK) {
-            dd_db_pool_count_error();
             dd_log(DD_LOG_WARN, "events.consumer_failed", "consumer %s: %s (will retry)",
                    d->consumers[i].name, dd_strerror(rc));
         }
-        total += (size_t)(processed > 0 ? processed : 0);
+        total += processed;
     }
     return total;
 }

@@ -13,6 +13,9 @@
 #include "store/store.h"
 
 #include <pthread.h>
+
+/* No request should hold the database longer than this (PostgreSQL statement_timeout). */
+#define STATEMENT_TIMEOUT_MS 30000
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,10 +29,10 @@ help(void)
 }
 
 static void
-log_migration(const char *line, void *arg)
+log_migration(const struct dd_migration *m, int64_t elapsed_ms, void *arg)
 {
     (void)arg;
-    dd_log(DD_LOG_INFO, "db.migrated", "%s", line);
+    dd_log(DD_LOG_INFO, "db.migrated", "applied %s (%lld ms)", m->name, (long long)elapsed_ms);
 }
 
 /* Opens the pool and brings the schema up to date. */
@@ -37,7 +40,8 @@ static int
 prepare_database(const struct dd_config *cfg)
 {
     char err[700];
-    struct dd_db_options opt = {.timeout_ms = cfg->db_timeout_ms};
+    struct dd_db_options opt = {.timeout_ms = cfg->db_timeout_ms,
+                                .statement_timeout_ms = STATEMENT_TIMEOUT_MS};
     if (dd_db_pool_init(cfg->db, &opt, err, sizeof err) != DD_OK) {
         dd_log(DD_LOG_ERROR, "db.unavailable", "%s", err);
         return DD_EUNAVAIL;
@@ -98,6 +102,7 @@ run(const struct dd_config *cfg)
     size_t hostlen = (size_t)(strrchr(host, ':') - host);
     dd_log(DD_LOG_INFO, "server.listening", "serving on %s://%.*s:%u", cfg->tls ? "https" : "http",
            (int)hostlen, host, dd_server_port(srv));
+    dd_log_buffer_start();
 
     int sig = wait_for_signal();
     dd_log(DD_LOG_INFO, "server.stopping", "signal %d: finishing requests in flight", sig);
@@ -110,6 +115,7 @@ run(const struct dd_config *cfg)
     dd_router_free(router);
     dd_db_pool_shutdown();
     dd_log(DD_LOG_INFO, "server.stopped", "stopped cleanly");
+    dd_log_buffer_stop();
     return DD_EXIT_OK;
 }
 

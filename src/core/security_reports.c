@@ -118,7 +118,12 @@ static int
 store_report(struct dd_db *db, struct dd_req *req, const struct csp_report *r, const char *now)
 {
     static const char sql[] = "INSERT INTO security_reports (received_at, document_uri, "
-                              "directive, blocked_uri, request_id) VALUES (?, ?, ?, ?, ?)";
+                              "violated_directive, blocked_uri, raw, request_id) "
+                              "VALUES (?, ?, ?, ?, ?, ?)";
+    json_t *kept = json_pack("{s:s, s:s, s:s}", "document_uri", r->document_uri,
+                             "violated_directive", r->directive, "blocked_uri", r->blocked_uri);
+    const char *text = dd_json_dump(req->arena, kept);
+    json_decref(kept);
     struct dd_stmt *st;
     int rc = dd_db_prepare(db, sql, &st);
     if (rc != DD_OK)
@@ -127,16 +132,13 @@ store_report(struct dd_db *db, struct dd_req *req, const struct csp_report *r, c
     dd_stmt_bind_text(st, 2, r->document_uri);
     dd_stmt_bind_text(st, 3, r->directive);
     dd_stmt_bind_text(st, 4, r->blocked_uri);
-    dd_stmt_bind_text(st, 5, req->request_id);
+    dd_stmt_bind_text(st, 5, text);
+    dd_stmt_bind_text(st, 6, req->request_id);
     rc = dd_stmt_step(st);
     dd_stmt_reset(st);
     if (rc < 0)
         return rc;
-    json_t *payload = json_pack("{s:s, s:s, s:s}", "document_uri", r->document_uri, "directive",
-                                r->directive, "blocked_uri", r->blocked_uri);
-    const char *text = dd_json_dump(req->arena, payload);
-    json_decref(payload);
-    return dd_event_emit(db, "security.csp_violation", r->directive, text);
+    return dd_event_emit(db, "security.csp_violation", "csp", text);
 }
 
 /* POST /api/v1/csp-reports — 204 once stored; 400 for a body that is no CSP report. */
@@ -160,7 +162,6 @@ csp_report_create(struct dd_req *req)
     if (rc != DD_OK) {
         if (dd_db_in_transaction(db))
             dd_db_rollback(db);
-        dd_db_pool_count_error();
         return rc;
     }
     return dd_reply_empty(req, 204);

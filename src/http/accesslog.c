@@ -51,16 +51,29 @@ dd_accesslog_write(const struct dd_req *req, unsigned status, int64_t elapsed_ns
     char ts[32], net[64];
     dd_clock_iso8601(dd_clock_now_ms(), ts);
     client_network(req, net, sizeof net);
-    dd_buf_printf(&b,
-                  "{\"ts\":\"%s\",\"level\":\"info\",\"event\":\"http.access\","
-                  "\"request_id\":\"%s\",\"method\":\"%s\",\"route\":\"",
-                  ts, req->request_id, safe_method(req->method));
-    dd_buf_json_escape(&b, req->route_label);
-    int rc = dd_buf_printf(&b,
-                           "\",\"status\":%u,\"bytes\":%zu,\"duration_ms\":%.3f,"
-                           "\"client\":\"%s\"%s}\n",
-                           status, req->bytes_out, (double)elapsed_ns / 1e6, net,
-                           aborted ? ",\"aborted\":true" : "");
+    uint64_t us = elapsed_ns > 0 ? (uint64_t)elapsed_ns / 1000 : 0;
+    char frac[4] = {(char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10),
+                    (char)('0' + us % 10), '\0'};
+    /* Built with appends only: this runs once per request. */
+    int rc = dd_buf_puts(&b, "{\"ts\":\"");
+    rc |= dd_buf_puts(&b, ts);
+    rc |= dd_buf_puts(&b, "\",\"level\":\"info\",\"event\":\"http.access\",\"request_id\":\"");
+    rc |= dd_buf_puts(&b, req->request_id);
+    rc |= dd_buf_puts(&b, "\",\"method\":\"");
+    rc |= dd_buf_puts(&b, safe_method(req->method));
+    rc |= dd_buf_puts(&b, "\",\"route\":\"");
+    rc |= dd_buf_json_escape(&b, req->route_label);
+    rc |= dd_buf_puts(&b, "\",\"status\":");
+    rc |= dd_buf_put_uint(&b, status);
+    rc |= dd_buf_puts(&b, ",\"bytes\":");
+    rc |= dd_buf_put_uint(&b, req->bytes_out);
+    rc |= dd_buf_puts(&b, ",\"duration_ms\":");
+    rc |= dd_buf_put_uint(&b, us / 1000);
+    rc |= dd_buf_putc(&b, '.');
+    rc |= dd_buf_puts(&b, frac);
+    rc |= dd_buf_puts(&b, ",\"client\":\"");
+    rc |= dd_buf_puts(&b, net);
+    rc |= dd_buf_puts(&b, aborted ? "\",\"aborted\":true}\n" : "\"}\n");
     if (rc == 0)
         dd_log_raw(b.data, b.len);
 }

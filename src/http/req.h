@@ -41,6 +41,8 @@ struct dd_req {
     char request_id[DD_REQUEST_ID_MAX + 1];
     int64_t start_ns;
 
+    bool start_deferred; /* no body announced: route and checks run with the handler */
+
     /* Body, as read so far, and its state. */
     struct dd_buf body;
     size_t body_received; /* bytes the client sent, kept or not */

@@ -219,6 +219,16 @@ req_start(struct dd_server *srv, struct dd_req *req, const char *url)
     dd_buf_init(&req->body, req->arena, max);
 }
 
+/* Whether the client announced a body (a length above zero, or a chunked transfer). */
+static bool
+has_body(const struct dd_req *req)
+{
+    const char *cl = dd_req_header(req, "Content-Length");
+    if (cl && strcmp(cl, "0") != 0)
+        return true;
+    return dd_req_header(req, "Transfer-Encoding") != NULL;
+}
+
 /* ---- request end: body, handler ---- */
 
 static int
@@ -286,7 +296,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     if (req == NULL) {
         req = req_begin(srv, conn, url, method);
         *con_cls = req;
-        req_start(srv, req, url);
+        /* Answering now, before the body, makes libmicrohttpd close the connection; only a
+         * request that comes with a body is judged early, so a refused upload is not read. */
+        if (has_body(req))
+            req_start(srv, req, url);
+        else
+            req->start_deferred = true;
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -301,6 +316,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         if (req->body_too_big && req->body_received > 2 * req->body.max + 65536)
             return MHD_NO;
         return MHD_YES;
+    }
+    if (req->start_deferred) {
+        req->start_deferred = false;
+        req_start(srv, req, url);
     }
     if (!req->replied)
         req_finish(req);

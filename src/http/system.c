@@ -31,7 +31,6 @@ readyz(struct dd_req *req)
 {
     struct dd_db *db = dd_db_pool_get();
     if (db == NULL || dd_db_ping(db) != 0) {
-        dd_db_pool_count_error();
         dd_reply_header(req, "Retry-After", "5");
         return dd_reply_problem_detail(req, DD_PROBLEM_SERVICE_UNAVAILABLE,
                                        "Cơ sở dữ liệu không trả lời.",

@@ -36,8 +36,10 @@ struct dd_db_options {
 #define DD_DB_ROW  1
 
 /* Opens a connection from a URL: "sqlite:PATH" (the file and its folder are created; WAL,
- * synchronous=FULL, foreign keys on) or "postgres://…"/"postgresql://…" (a libpq URI). On
- * failure returns a negative code and writes a sentence into err. */
+ * synchronous=FULL, foreign keys on) or "postgres://…"/"postgresql://…" (a libpq URI). `opt` may
+ * be NULL (wait 5 s for locks, no statement limit). On failure returns a negative code
+ * (DD_EINVAL bad URL, DD_EIO folder not creatable, DD_EUNAVAIL cannot open or connect) and writes
+ * a sentence into err. */
 int dd_db_open(const char *url, const struct dd_db_options *opt, struct dd_db **out, char *err,
                size_t errlen);
 
@@ -53,7 +55,10 @@ const char *dd_db_errmsg(const struct dd_db *db);
 int dd_db_exec(struct dd_db *db, const char *sql);
 
 /* Returns the connection's prepared statement for `sql`, preparing it on first use. The statement
- * is reset and unbound; call dd_stmt_reset when done with it so it can be reused. */
+ * is reset and unbound; call dd_stmt_reset when done with it so it can be reused. While it is in
+ * use, preparing the same text again gives another statement (nested use is safe). The cache
+ * keeps at most a few hundred idle statements per connection, dropping the least recently used.
+ * A statement from a failed prepare is NULL. */
 int dd_db_prepare(struct dd_db *db, const char *sql, struct dd_stmt **out);
 
 /* Binds parameter `idx` (1-based). Text must be UTF-8; NULL text binds SQL NULL. */
@@ -66,7 +71,9 @@ int dd_stmt_bind_blob(struct dd_stmt *st, int idx, const void *p, size_t n);
 int dd_stmt_step(struct dd_stmt *st);
 
 /* Column values of the current row (0-based). Text and blobs stay valid until the next step or
- * reset. A NULL column gives NULL text, 0, or a NULL blob with length 0. */
+ * reset. A NULL column gives NULL text, 0, or a NULL blob with length 0; so does a column out of
+ * range or a statement without a current row. The column count is known after the first step
+ * (PostgreSQL) or at once (SQLite). */
 int dd_stmt_column_count(struct dd_stmt *st);
 const char *dd_stmt_column_name(struct dd_stmt *st, int col);
 bool dd_stmt_is_null(struct dd_stmt *st, int col);
@@ -74,7 +81,8 @@ const char *dd_stmt_text(struct dd_stmt *st, int col);
 int64_t dd_stmt_int64(struct dd_stmt *st, int col);
 const void *dd_stmt_blob(struct dd_stmt *st, int col, size_t *len);
 
-/* Rows changed by the last INSERT, UPDATE or DELETE run on this statement. */
+/* Rows changed by the last INSERT, UPDATE or DELETE run on this statement, once it has stepped
+ * to DD_DB_DONE; 0 for other statements. */
 int64_t dd_stmt_changes(struct dd_stmt *st);
 
 /* Ends the current use: discards remaining rows and bindings. */

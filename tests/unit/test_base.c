@@ -11,9 +11,12 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "base/str.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int cleanups_run;
 
@@ -127,6 +130,19 @@ buf_json_escape_escapes_quotes_controls_and_keeps_utf8(void **state)
 }
 
 static void
+buf_put_uint_writes_decimal(void **state)
+{
+    (void)state;
+    struct dd_buf b;
+    dd_buf_init(&b, NULL, 64);
+    dd_buf_put_uint(&b, 0);
+    dd_buf_putc(&b, ' ');
+    dd_buf_put_uint(&b, 18446744073709551615ULL);
+    assert_string_equal(b.data, "0 18446744073709551615");
+    dd_buf_release(&b);
+}
+
+static void
 parse_int64_is_strict(void **state)
 {
     (void)state;
@@ -161,8 +177,73 @@ clock_formats_utc_iso8601(void **state)
     char out[32];
     dd_clock_iso8601(1751385900123LL, out); /* 2025-07-01T16:05:00.123Z */
     assert_string_equal(out, "2025-07-01T16:05:00.123Z");
+    dd_clock_iso8601(1709208000000LL, out); /* a leap day */
+    assert_string_equal(out, "2024-02-29T12:00:00.000Z");
+    dd_clock_iso8601(0, out);
+    assert_string_equal(out, "1970-01-01T00:00:00.000Z");
+    dd_clock_iso8601(-1, out);
+    assert_string_equal(out, "1969-12-31T23:59:59.999Z");
+    dd_clock_iso8601(4102444799999LL, out);
+    assert_string_equal(out, "2099-12-31T23:59:59.999Z");
     int64_t a = dd_clock_mono_ns(), b = dd_clock_mono_ns();
     assert_true(b >= a);
+}
+
+/* Runs fn with standard error sent to a temporary file; returns what was written. */
+static char *
+capture_stderr(void (*fn)(void))
+{
+    char path[] = "/tmp/dd-stderr-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    int saved = dup(2);
+    dup2(fd, 2);
+    fn();
+    dup2(saved, 2);
+    close(saved);
+    static char text[4096];
+    ssize_t n = pread(fd, text, sizeof text - 1, 0);
+    close(fd);
+    unlink(path);
+    text[n > 0 ? n : 0] = '\0';
+    return text;
+}
+
+static void
+buffered_lines_then_warning(void)
+{
+    dd_log_buffer_start();
+    dd_log_raw("first\n", 6);
+    dd_log_raw("second\n", 7);
+    dd_log(DD_LOG_WARN, "test.warning", "id %s", "x\"y");
+    dd_log_raw("third\n", 6);
+    dd_log_buffer_stop();
+    dd_log_raw("after\n", 6);
+}
+
+static void
+log_buffer_keeps_order_and_flushes_on_stop(void **state)
+{
+    (void)state;
+    char *out = capture_stderr(buffered_lines_then_warning);
+    char *first = strstr(out, "first\nsecond\n{");
+    assert_non_null(first);
+    char *warn = strstr(out, "\"level\":\"warn\",\"event\":\"test.warning\",\"msg\":\"id x\\\"y\"}\n");
+    assert_non_null(warn);
+    char *third = strstr(out, "}\nthird\nafter\n");
+    assert_non_null(third);
+    assert_true(first < warn && warn < third);
+}
+
+static void
+log_mask_keeps_only_the_end(void **state)
+{
+    (void)state;
+    char out[32];
+    dd_log_mask("056090001234", out, sizeof out);
+    assert_string_equal(out, "*********234");
+    dd_log_mask("ab", out, sizeof out);
+    assert_string_equal(out, "ab");
 }
 
 int
@@ -176,9 +257,12 @@ main(void)
         cmocka_unit_test(buf_in_arena_grows_and_formats),
         cmocka_unit_test(buf_fixed_never_allocates),
         cmocka_unit_test(buf_json_escape_escapes_quotes_controls_and_keeps_utf8),
+        cmocka_unit_test(buf_put_uint_writes_decimal),
         cmocka_unit_test(parse_int64_is_strict),
         cmocka_unit_test(strlcpy_reports_truncation),
         cmocka_unit_test(clock_formats_utc_iso8601),
+        cmocka_unit_test(log_buffer_keeps_order_and_flushes_on_stop),
+        cmocka_unit_test(log_mask_keeps_only_the_end),
     };
     return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }

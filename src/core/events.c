@@ -1,0 +1,302 @@
+/*
+ * events.c — the outbox: emitting events, delivering them to consumers, reporting positions.
+ *
+ * A consumer's cursor is the id of the last event it processed, and it reads `id > cursor` in id
+ * order. That is only safe if an event can never become visible after an event with a higher id,
+ * or the cursor would pass it by. On SQLite writers are serialised by the database lock, so ids
+ * commit in order. On PostgreSQL two transactions could take ids 7 and 8 and commit 8 first, so
+ * dd_event_emit first locks the audit head row (SELECT … FOR UPDATE on audit_head, the row
+ * dd_audit_append takes) and only then takes its id: the lock is held until commit, so emitting
+ * transactions commit one after the other, in id order, and PostgreSQL makes a commit visible
+ * before it releases the transaction's locks. Sharing the audit head rather than keeping a lock
+ * of its own means a transaction that both audits and emits, in either order, holds a single
+ * lock, so the two cannot deadlock. The price is that emitting and auditing transactions commit
+ * one at a time, which the audit chain requires anyway. Ids lost to rolled-back transactions
+ * leave gaps that stay gaps.
+ *
+ * Delivery runs one transaction per event: lock the consumer's cursor row (an UPDATE that
+ * returns the position), read the next event, call the consumer, move the cursor, commit.
+ */
+#include "core/events.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "base/utf8.h"
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool
+name_ok(const char *s, size_t max)
+{
+    if (s == NULL || *s == '\0' || strlen(s) > max)
+        return false;
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static bool
+payload_ok(const char *s)
+{
+    if (s == NULL)
+        return false;
+    size_t n = strlen(s);
+    if (n > DD_EVENT_MAX_PAYLOAD)
+        return false;
+    struct dd_json_error jerr;
+    json_t *v = dd_json_parse(NULL, s, n, NULL, &jerr);
+    if (v == NULL)
+        return false;
+    json_decref(v);
+    return true;
+}
+
+/* Runs a statement that returns no rows, binding text parameters in order. */
+static int
+run_texts(struct dd_db *db, const char *sql, const char *const *params, int nparams)
+{
+    struct dd_stmt *st = NULL;
+    int rc = dd_db_prepare(db, sql, &st);
+    for (int i = 0; i < nparams && rc == DD_OK; i++)
+        rc = dd_stmt_bind_text(st, i + 1, params[i]);
+    if (rc == DD_OK)
+        rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc == DD_DB_DONE || rc == DD_DB_ROW ? DD_OK : rc;
+}
+
+int
+dd_event_emit(struct dd_db *db, const char *type, const char *subject, const char *payload_json)
+{
+    if (subject == NULL)
+        subject = "";
+    if (!dd_db_in_transaction(db) || !name_ok(type, DD_EVENT_MAX_TYPE) ||
+        strlen(subject) > DD_EVENT_MAX_SUBJECT || !dd_utf8_valid(subject, strlen(subject), NULL) ||
+        !payload_ok(payload_json))
+        return DD_EINVAL;
+    int rc = DD_OK;
+    if (dd_db_kind(db) == DD_DB_POSTGRES)
+        rc = run_texts(db, "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE", NULL, 0);
+    if (rc != DD_OK)
+        return rc;
+    char now[32];
+    dd_clock_iso8601(dd_clock_now_ms(), now);
+    const char *params[] = {now, type, subject, payload_json};
+    return run_texts(db,
+                     "INSERT INTO events (created_at, type, subject, payload) VALUES (?, ?, ?, ?)",
+                     params, 4);
+}
+
+/* The consumer's position without locking, to skip the write transaction when idle. */
+static int
+peek_pending(struct dd_db *db, const char *consumer, bool *pending)
+{
+    struct dd_stmt *st = NULL;
+    int rc = dd_db_prepare(db,
+                           "SELECT 1 FROM events WHERE id > COALESCE((SELECT position FROM "
+                           "event_cursors WHERE consumer = ?), 0) LIMIT 1",
+                           &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_text(st, 1, consumer);
+    rc = dd_stmt_step(st);
+    *pending = rc == DD_DB_ROW;
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
+/* Locks the consumer's cursor row for this transaction and reads it, creating it at 0. */
+static int
+lock_cursor(struct dd_db *db, const char *consumer, int64_t *position)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct dd_stmt *st = NULL;
+        int rc = dd_db_prepare(db,
+                               "UPDATE event_cursors SET position = position WHERE consumer = ? "
+                               "RETURNING position",
+                               &st);
+        if (rc != DD_OK)
+            return rc;
+        dd_stmt_bind_text(st, 1, consumer);
+        rc = dd_stmt_step(st);
+        if (rc == DD_DB_ROW)
+            *position = dd_stmt_int64(st, 0);
+        dd_stmt_reset(st);
+        if (rc == DD_DB_ROW)
+            return DD_OK;
+        if (rc < 0)
+            return rc;
+        char now[32];
+        dd_clock_iso8601(dd_clock_now_ms(), now);
+        const char *params[] = {consumer, now};
+        rc = run_texts(db,
+                       "INSERT INTO event_cursors (consumer, position, updated_at) VALUES (?, 0, "
+                       "?) ON CONFLICT (consumer) DO NOTHING",
+                       params, 2);
+        if (rc != DD_OK)
+            return rc;
+    }
+    return DD_EINTERNAL;
+}
+
+/* Reads the first event after `position` into `ev`, its strings copied into `buf`. */
+static int
+next_event(struct dd_db *db, int64_t position, struct dd_buf *buf, struct dd_event *ev, bool *found)
+{
+    struct dd_stmt *st = NULL;
+    int rc = dd_db_prepare(db,
+                           "SELECT id, created_at, type, subject, payload FROM events WHERE id > "
+                           "? ORDER BY id LIMIT 1",
+                           &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_int64(st, 1, position);
+    rc = dd_stmt_step(st);
+    *found = rc == DD_DB_ROW;
+    if (*found) {
+        size_t off[4];
+        buf->len = 0;
+        for (int i = 0; i < 4 && rc == DD_DB_ROW; i++) {
+            const char *s = dd_stmt_text(st, i + 1);
+            off[i] = buf->len;
+            if (dd_buf_append(buf, s ? s : "", s ? strlen(s) + 1 : 1) != DD_OK)
+                rc = DD_ETOOBIG;
+        }
+        if (rc == DD_DB_ROW) {
+            ev->id = dd_stmt_int64(st, 0);
+            ev->created_at = buf->data + off[0];
+            ev->type = buf->data + off[1];
+            ev->subject = buf->data + off[2];
+            ev->payload = buf->data + off[3];
+        }
+    }
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
+static int
+move_cursor(struct dd_db *db, const char *consumer, int64_t position)
+{
+    struct dd_stmt *st = NULL;
+    int rc = dd_db_prepare(
+        db, "UPDATE event_cursors SET position = ?, updated_at = ? WHERE consumer = ?", &st);
+    if (rc != DD_OK)
+        return rc;
+    char now[32];
+    dd_clock_iso8601(dd_clock_now_ms(), now);
+    dd_stmt_bind_int64(st, 1, position);
+    dd_stmt_bind_text(st, 2, now);
+    dd_stmt_bind_text(st, 3, consumer);
+    rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc == DD_DB_DONE ? DD_OK : rc;
+}
+
+/* Delivers one event in its own transaction; *delivered is false when there was none. */
+static int
+deliver_one(struct dd_db *db, const char *consumer, dd_event_fn fn, void *arg, struct dd_buf *buf,
+            bool *delivered)
+{
+    *delivered = false;
+    int rc = dd_db_begin(db);
+    if (rc != DD_OK)
+        return rc;
+    int64_t position = 0;
+    struct dd_event ev;
+    bool found = false;
+    rc = lock_cursor(db, consumer, &position);
+    if (rc == DD_OK)
+        rc = next_event(db, position, buf, &ev, &found);
+    if (rc == DD_OK && found)
+        rc = fn(db, &ev, arg);
+    if (rc == DD_OK && found && !dd_db_in_transaction(db))
+        rc = DD_EINTERNAL; /* the consumer ended the delivery transaction itself */
+    if (rc == DD_OK && found)
+        rc = move_cursor(db, consumer, ev.id);
+    if (rc != DD_OK || !found) {
+        dd_db_rollback(db);
+        return rc;
+    }
+    rc = dd_db_commit(db);
+    *delivered = rc == DD_OK;
+    return rc;
+}
+
+int
+dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *arg, size_t max,
+                  size_t *processed)
+{
+    *processed = 0;
+    if (!name_ok(consumer, DD_EVENT_MAX_CONSUMER) || fn == NULL || dd_db_in_transaction(db))
+        return DD_EINVAL;
+    bool pending = false;
+    int rc = peek_pending(db, consumer, &pending);
+    if (rc != DD_OK || !pending)
+        return rc;
+    struct dd_buf buf;
+    dd_buf_init(&buf, NULL, DD_EVENT_MAX_PAYLOAD + DD_EVENT_MAX_SUBJECT + 256);
+    while (max == 0 || *processed < max) {
+        bool delivered = false;
+        rc = deliver_one(db, consumer, fn, arg, &buf, &delivered);
+        if (rc != DD_OK || !delivered)
+            break;
+        (*processed)++;
+    }
+    dd_buf_release(&buf);
+    return rc;
+}
+
+int
+dd_events_status(struct dd_db *db, struct dd_consumer_status **out, size_t *count, int64_t *last_id)
+{
+    *out = NULL;
+    *count = 0;
+    *last_id = 0;
+    struct dd_stmt *st = NULL;
+    int rc = dd_db_prepare(db, "SELECT COALESCE(MAX(id), 0) FROM events", &st);
+    if (rc != DD_OK)
+        return rc;
+    rc = dd_stmt_step(st);
+    if (rc == DD_DB_ROW)
+        *last_id = dd_stmt_int64(st, 0);
+    dd_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    rc = dd_db_prepare(db,
+                       "SELECT c.consumer, c.position, c.updated_at, (SELECT count(*) FROM events "
+                       "e WHERE e.id > c.position) FROM event_cursors c ORDER BY c.consumer",
+                       &st);
+    if (rc != DD_OK)
+        return rc;
+    size_t cap = 0;
+    while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 8;
+            *out = dd_xrealloc(*out, cap * sizeof **out);
+        }
+        struct dd_consumer_status *s = &(*out)[(*count)++];
+        const char *name = dd_stmt_text(st, 0);
+        const char *at = dd_stmt_text(st, 2);
+        dd_strlcpy(s->consumer, name ? name : "", sizeof s->consumer);
+        s->position = dd_stmt_int64(st, 1);
+        dd_strlcpy(s->updated_at, at ? at : "", sizeof s->updated_at);
+        s->pending = dd_stmt_int64(st, 3);
+    }
+    dd_stmt_reset(st);
+    if (rc != DD_DB_DONE) {
+        free(*out);
+        *out = NULL;
+        *count = 0;
+        return rc;
+    }
+    return DD_OK;
+}

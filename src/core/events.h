@@ -1,0 +1,63 @@
+/*
+ * events.h — domain events through a transactional outbox.
+ *
+ * A module that changes something others care about emits an event in the same transaction as
+ * the change, so the event exists exactly when the change does. Consumers read events in id
+ * order after a cursor stored in the database and advance it in the same transaction as their
+ * own writes: delivery is at least once, and exactly once for a consumer whose effects are all
+ * in this database.
+ */
+#ifndef DD_CORE_EVENTS_H
+#define DD_CORE_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct dd_db;
+
+#define DD_EVENT_MAX_TYPE     64           /* bytes; lower-case letters, digits, '.', '_', '-' */
+#define DD_EVENT_MAX_SUBJECT  256          /* bytes of UTF-8 */
+#define DD_EVENT_MAX_PAYLOAD  (256 * 1024) /* bytes of JSON */
+#define DD_EVENT_MAX_CONSUMER 63           /* bytes; same characters as a type */
+
+struct dd_event {
+    int64_t id;
+    const char *created_at; /* ISO 8601 UTC */
+    const char *type;       /* "person.born" */
+    const char *subject;    /* what it is about: "person:…"; may be "" */
+    const char *payload;    /* JSON text */
+};
+
+/* Writes an event into the outbox inside the caller's open transaction. `subject` may be NULL.
+ * DD_EINVAL if no transaction is open, the type is not a dotted lower-case name, the subject is
+ * too long or not UTF-8, or the payload is not valid JSON within the limits. */
+int dd_event_emit(struct dd_db *db, const char *type, const char *subject,
+                  const char *payload_json);
+
+/* A consumer: does its work for one event with `db` (inside the delivery transaction, which it
+ * must neither commit nor roll back). The event's strings are valid during the call only.
+ * Returns 0 to mark the event done, a negative code to have it delivered again later. */
+typedef int (*dd_event_fn)(struct dd_db *db, const struct dd_event *ev, void *arg);
+
+/* Delivers up to `max` events (0: all there are) after the consumer's cursor to fn, one
+ * transaction per event: fn's writes and the cursor's advance commit together. Stops at the
+ * first failure: that event's transaction is rolled back, the error is returned, and the event
+ * comes again on the next call. *processed counts the events done. A new consumer starts at the
+ * first event. Several processes may run the same consumer: its cursor row is locked per event.
+ * Needs a connection with no open transaction. */
+int dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *arg, size_t max,
+                      size_t *processed);
+
+struct dd_consumer_status {
+    char consumer[DD_EVENT_MAX_CONSUMER + 1];
+    int64_t position;    /* id of the last event done */
+    int64_t pending;     /* events after it */
+    char updated_at[32]; /* when the cursor last moved */
+};
+
+/* Lists every consumer by name into a new array (*out, released with free()), and the newest
+ * event's id (0 if there is none) into *last_id. */
+int dd_events_status(struct dd_db *db, struct dd_consumer_status **out, size_t *count,
+                     int64_t *last_id);
+
+#endif

@@ -1,0 +1,366 @@
+/*
+ * sqlite.c — the embedded backend (SQLite 3).
+ *
+ * Each connection runs in WAL mode with synchronous=FULL (a committed transaction survives a
+ * power cut) and foreign keys enforced; a locked database is waited for up to the configured
+ * timeout, then reported as DD_EBUSY. Write transactions start with BEGIN IMMEDIATE so writers
+ * queue at the start instead of failing when a read transaction tries to become a write one.
+ */
+#include "store/backend.h"
+#include "base/err.h"
+#include "base/mem.h"
+#include "base/str.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct sqlite_db {
+    struct dd_db base;
+    sqlite3 *h;
+};
+
+struct sqlite_stmt {
+    struct dd_stmt base;
+    sqlite3_stmt *h;
+    bool has_row;
+    int64_t changes;
+};
+
+static sqlite3 *
+handle(struct dd_db *db)
+{
+    return ((struct sqlite_db *)db)->h;
+}
+
+static struct sqlite_stmt *
+sst(struct dd_stmt *st)
+{
+    return (struct sqlite_stmt *)st;
+}
+
+static int
+map_code(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return DD_EBUSY;
+    case SQLITE_CONSTRAINT:
+        return DD_ECONFLICT;
+    case SQLITE_RANGE:
+    case SQLITE_MISUSE:
+        return DD_EINVAL;
+    default:
+        return DD_EDB;
+    }
+}
+
+/* SQLite's messages name tables, columns and constraints but never the values involved. */
+static int
+fail(struct dd_db *db, int code, const char *what)
+{
+    return dd_db_fail(db, map_code(code), "%s: %s", what, sqlite3_errmsg(handle(db)));
+}
+
+/* Creates the folders above `path` (mkdir -p of its dirname). */
+static int
+make_parent_dirs(const char *path, char *err, size_t errlen)
+{
+    char dir[PATH_MAX];
+    if (dd_strlcpy(dir, path, sizeof dir) != DD_OK) {
+        snprintf(err, errlen, "the database path is too long");
+        return DD_EINVAL;
+    }
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir)
+        return DD_OK;
+    *slash = '\0';
+    for (char *p = dir + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char keep = *p;
+        *p = '\0';
+        if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create the folder %s: %s", dir, strerror(errno));
+            return DD_EIO;
+        }
+        *p = keep;
+        if (keep == '\0')
+            return DD_OK;
+    }
+}
+
+/* Runs a one-row PRAGMA and copies its text answer. */
+static int
+pragma_text(sqlite3 *h, const char *sql, char *out, size_t outlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const unsigned char *t = sqlite3_column_text(st, 0);
+            dd_strlcpy(out, t ? (const char *)t : "", outlen);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int
+configure(sqlite3 *h, const char *path, const struct dd_db_options *opt, char *err, size_t errlen)
+{
+    long ms = opt->timeout_ms < 0 ? 0 : opt->timeout_ms;
+    sqlite3_extended_result_codes(h, 1);
+    sqlite3_busy_timeout(h, ms > INT_MAX ? INT_MAX : (int)ms);
+    char mode[32];
+    int rc = pragma_text(h, "PRAGMA journal_mode=WAL", mode, sizeof mode);
+    if (rc == SQLITE_OK && strcmp(mode, "wal") != 0 && strcmp(path, ":memory:") != 0) {
+        snprintf(err, errlen, "the SQLite database %s cannot use WAL (journal mode is %s)", path,
+                 mode);
+        return DD_EDB;
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(h, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot set up the SQLite database %s: %s", path, sqlite3_errmsg(h));
+        return map_code(rc);
+    }
+    return DD_OK;
+}
+
+static const struct dd_db_ops sqlite_ops;
+
+int
+dd_sqlite_open(const char *path, const struct dd_db_options *opt, struct dd_db **out, char *err,
+               size_t errlen)
+{
+    if (*path == '\0') {
+        snprintf(err, errlen, "the sqlite: URL has no file path");
+        return DD_EINVAL;
+    }
+    if (strcmp(path, ":memory:") != 0) {
+        int rc = make_parent_dirs(path, err, errlen);
+        if (rc != DD_OK)
+            return rc;
+    }
+    sqlite3 *h = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path, &h, flags, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open the SQLite database %s: %s", path,
+                 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close_v2(h);
+        return DD_EUNAVAIL;
+    }
+    rc = configure(h, path, opt, err, errlen);
+    if (rc != DD_OK) {
+        sqlite3_close_v2(h);
+        return rc;
+    }
+    struct sqlite_db *db = dd_xcalloc(1, sizeof *db);
+    dd_db_base_init(&db->base, &sqlite_ops);
+    db->h = h;
+    *out = &db->base;
+    return DD_OK;
+}
+
+static void
+sqlite_close(struct dd_db *db)
+{
+    sqlite3_close_v2(handle(db));
+    free(db);
+}
+
+static int
+sqlite_exec(struct dd_db *db, const char *sql)
+{
+    int rc = sqlite3_exec(handle(db), sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? DD_OK : fail(db, rc, "exec");
+}
+
+static int
+sqlite_rollback(struct dd_db *db)
+{
+    if (sqlite3_get_autocommit(handle(db)))
+        return DD_OK; /* SQLite already rolled back (after some errors it does so itself) */
+    return sqlite_exec(db, "ROLLBACK");
+}
+
+static int
+sqlite_prepare(struct dd_db *db, const char *sql, struct dd_stmt **out)
+{
+    sqlite3_stmt *h = NULL;
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v3(handle(db), sql, -1, SQLITE_PREPARE_PERSISTENT, &h, &tail);
+    if (rc != SQLITE_OK)
+        return fail(db, rc, "prepare");
+    if (h == NULL)
+        return dd_db_fail(db, DD_EINVAL, "prepare: the SQL text holds no statement");
+    tail += strspn(tail, " \t\r\n;");
+    if (*tail != '\0') {
+        sqlite3_finalize(h);
+        return dd_db_fail(db, DD_EINVAL, "prepare: one statement at a time (use dd_db_exec)");
+    }
+    struct sqlite_stmt *st = dd_xcalloc(1, sizeof *st);
+    st->h = h;
+    *out = &st->base;
+    return DD_OK;
+}
+
+static void
+sqlite_finalize(struct dd_stmt *st)
+{
+    sqlite3_finalize(sst(st)->h);
+    free(st);
+}
+
+static int
+bind_result(struct dd_stmt *st, int rc, int idx)
+{
+    if (rc == SQLITE_OK)
+        return DD_OK;
+    if (rc == SQLITE_RANGE)
+        return dd_db_fail(st->db, DD_EINVAL, "bind: parameter %d is out of range", idx);
+    return fail(st->db, rc, "bind");
+}
+
+static int
+sqlite_bind_text(struct dd_stmt *st, int idx, const char *s)
+{
+    return bind_result(st, sqlite3_bind_text(sst(st)->h, idx, s, -1, SQLITE_TRANSIENT), idx);
+}
+
+static int
+sqlite_bind_int64(struct dd_stmt *st, int idx, int64_t v)
+{
+    return bind_result(st, sqlite3_bind_int64(sst(st)->h, idx, v), idx);
+}
+
+static int
+sqlite_bind_null(struct dd_stmt *st, int idx)
+{
+    return bind_result(st, sqlite3_bind_null(sst(st)->h, idx), idx);
+}
+
+static int
+sqlite_bind_blob(struct dd_stmt *st, int idx, const void *p, size_t n)
+{
+    /* A NULL pointer would bind SQL NULL; an empty blob is a blob. */
+    int rc = sqlite3_bind_blob64(sst(st)->h, idx, p ? p : "", n, SQLITE_TRANSIENT);
+    return bind_result(st, rc, idx);
+}
+
+static int
+sqlite_step(struct dd_stmt *st)
+{
+    struct sqlite_stmt *s = sst(st);
+    int rc = sqlite3_step(s->h);
+    s->has_row = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW)
+        return DD_DB_ROW;
+    if (rc == SQLITE_DONE) {
+        s->changes = sqlite3_stmt_readonly(s->h) ? 0 : sqlite3_changes64(handle(st->db));
+        return DD_DB_DONE;
+    }
+    return fail(st->db, rc, "step");
+}
+
+static bool
+has_column(struct dd_stmt *st, int col)
+{
+    struct sqlite_stmt *s = sst(st);
+    return s->has_row && col >= 0 && col < sqlite3_column_count(s->h);
+}
+
+static int
+sqlite_column_count(struct dd_stmt *st)
+{
+    return sqlite3_column_count(sst(st)->h);
+}
+
+static const char *
+sqlite_column_name(struct dd_stmt *st, int col)
+{
+    if (col < 0 || col >= sqlite3_column_count(sst(st)->h))
+        return NULL;
+    return sqlite3_column_name(sst(st)->h, col);
+}
+
+static bool
+sqlite_is_null(struct dd_stmt *st, int col)
+{
+    return !has_column(st, col) || sqlite3_column_type(sst(st)->h, col) == SQLITE_NULL;
+}
+
+static const char *
+sqlite_text(struct dd_stmt *st, int col)
+{
+    if (!has_column(st, col))
+        return NULL;
+    return (const char *)sqlite3_column_text(sst(st)->h, col);
+}
+
+static int64_t
+sqlite_column_int64(struct dd_stmt *st, int col)
+{
+    if (!has_column(st, col))
+        return 0;
+    return sqlite3_column_int64(sst(st)->h, col);
+}
+
+static const void *
+sqlite_blob(struct dd_stmt *st, int col, size_t *len)
+{
+    *len = 0;
+    if (sqlite_is_null(st, col))
+        return NULL;
+    const void *p = sqlite3_column_blob(sst(st)->h, col);
+    *len = (size_t)sqlite3_column_bytes(sst(st)->h, col);
+    return p ? p : "";
+}
+
+static int64_t
+sqlite_changes(struct dd_stmt *st)
+{
+    return sst(st)->changes;
+}
+
+static void
+sqlite_reset(struct dd_stmt *st)
+{
+    struct sqlite_stmt *s = sst(st);
+    sqlite3_reset(s->h);
+    sqlite3_clear_bindings(s->h);
+    s->has_row = false;
+}
+
+static const struct dd_db_ops sqlite_ops = {
+    .kind = DD_DB_SQLITE,
+    .begin_sql = "BEGIN IMMEDIATE",
+    .begin_read_sql = "BEGIN DEFERRED",
+    .close = sqlite_close,
+    .exec = sqlite_exec,
+    .rollback = sqlite_rollback,
+    .prepare = sqlite_prepare,
+    .finalize = sqlite_finalize,
+    .bind_text = sqlite_bind_text,
+    .bind_int64 = sqlite_bind_int64,
+    .bind_null = sqlite_bind_null,
+    .bind_blob = sqlite_bind_blob,
+    .step = sqlite_step,
+    .column_count = sqlite_column_count,
+    .column_name = sqlite_column_name,
+    .is_null = sqlite_is_null,
+    .text = sqlite_text,
+    .int64 = sqlite_column_int64,
+    .blob = sqlite_blob,
+    .changes = sqlite_changes,
+    .reset = sqlite_reset,
+};
