@@ -9,8 +9,7 @@ PKGS    := libmicrohttpd jansson sqlite3 libpq openssl libutf8proc
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
-CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -Isrc $(WARN) -DDD_VERSION='"$(VERSION)"' \
-                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS_COMMON = -std=c11 -D_GNU_SOURCE -Isrc $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
 RELEASE_FLAGS := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -21,12 +20,13 @@ LIB_SRC  := $(filter-out src/cmd/main.c,$(SRC))
 EMBED    := $(sort $(wildcard migrations/*.sql)) docs/openapi.json
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
-REL_OBJ  := $(SRC:%.c=build/obj/%.o) build/obj/gen/embedded.o
-ASAN_OBJ := $(SRC:%.c=build/asan/obj/%.o) build/asan/obj/gen/embedded.o
+GEN      := embedded version
+REL_OBJ  := $(SRC:%.c=build/obj/%.o) $(GEN:%=build/obj/gen/%.o)
+ASAN_OBJ := $(SRC:%.c=build/asan/obj/%.o) $(GEN:%=build/asan/obj/gen/%.o)
 ASAN_LIB := $(filter-out build/asan/obj/src/cmd/main.o,$(ASAN_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all run test bench fuzz lint clean deps asan unit
+.PHONY: all run test bench fuzz lint clean deps asan unit FORCE
 
 all: build/dinhdanh
 
@@ -41,13 +41,19 @@ build/gen/embedded.c: build/tools/embed $(EMBED)
 	@mkdir -p $(dir $@)
 	build/tools/embed $@ $(EMBED)
 
+# The version string: rewritten only when it changes, so builds stay incremental.
+build/gen/version.c: FORCE
+	@mkdir -p $(dir $@)
+	@echo 'const char dd_version[] = "$(VERSION)";' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -MMD -MP -c -o $@ $<
 
-build/obj/gen/embedded.o: build/gen/embedded.c
+build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 build/dinhdanh: $(REL_OBJ)
 	$(CC) $(RELEASE_FLAGS) -o $@ $^ $(LIBS)
@@ -56,9 +62,9 @@ build/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -MMD -MP -c -o $@ $<
 
-build/asan/obj/gen/embedded.o: build/gen/embedded.c
+build/asan/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 build/asan/dinhdanh: $(ASAN_OBJ)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)

@@ -21,9 +21,18 @@ struct setting {
     const char *help;
 };
 
-#define STR(k, f, t, h) {k, t, offsetof(struct dd_config, f), sizeof(((struct dd_config *)0)->f), 0, 0, h}
-#define NUM(k, f, lo, hi, h) {k, SET_LONG, offsetof(struct dd_config, f), 0, lo, hi, h}
-#define BOOL(k, f, h) {k, SET_BOOL, offsetof(struct dd_config, f), 0, 0, 0, h}
+#define STR(k, f, t, h)                                                                            \
+    {                                                                                              \
+        k, t, offsetof(struct dd_config, f), sizeof(((struct dd_config *)0)->f), 0, 0, h           \
+    }
+#define NUM(k, f, lo, hi, h)                                                                       \
+    {                                                                                              \
+        k, SET_LONG, offsetof(struct dd_config, f), 0, lo, hi, h                                   \
+    }
+#define BOOL(k, f, h)                                                                              \
+    {                                                                                              \
+        k, SET_BOOL, offsetof(struct dd_config, f), 0, 0, 0, h                                     \
+    }
 
 static const struct setting settings[] = {
     STR("listen", listen, SET_LISTEN, "address and port to serve on (127.0.0.1:8080)"),
@@ -36,7 +45,8 @@ static const struct setting settings[] = {
     NUM("max-connections", max_connections, 1, 100000, "open connections at once (1024)"),
     NUM("timeout", timeout, 1, 3600, "seconds before an idle or slow connection is closed (30)"),
     NUM("shutdown-grace", shutdown_grace, 0, 600, "seconds to finish requests on SIGTERM (10)"),
-    NUM("db-timeout-ms", db_timeout_ms, 0, 600000, "milliseconds to wait for a locked database (5000)"),
+    NUM("db-timeout-ms", db_timeout_ms, 0, 600000,
+        "milliseconds to wait for a locked database (5000)"),
     BOOL("tls", tls, "serve HTTPS with DATA_DIR/tls/cert.pem and key.pem (off)"),
     BOOL("access-log", access_log, "write one JSON line per request (on)"),
 };

@@ -94,11 +94,11 @@ char *
 dd_utf8_fold(struct dd_arena *a, const char *s)
 {
     utf8proc_uint8_t *out = NULL;
-    utf8proc_ssize_t n = utf8proc_map_custom(
-        (const utf8proc_uint8_t *)s, 0, &out,
-        UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
-            UTF8PROC_STRIPMARK,
-        fold_d, NULL);
+    utf8proc_ssize_t n =
+        utf8proc_map_custom((const utf8proc_uint8_t *)s, 0, &out,
+                            UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK,
+                            fold_d, NULL);
     if (n < 0)
         return dd_arena_strdup(a, s);
     return to_arena(a, out);

@@ -111,8 +111,7 @@ dd_cmd_parse(int argc, char **argv, const struct dd_cmd_switch *switches, int ma
             return DD_EXIT_USAGE;
         }
     }
-    if (args->cfg.db[0] == '\0')
-        {
+    if (args->cfg.db[0] == '\0') {
         struct dd_buf b;
         dd_buf_init_fixed(&b, args->cfg.db, sizeof args->cfg.db);
         if (dd_buf_printf(&b, "sqlite:%s/dinhdanh.db", args->cfg.data_dir) != DD_OK) {

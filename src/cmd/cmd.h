@@ -20,6 +20,10 @@
 extern const struct dd_module *const dd_modules[];
 size_t dd_modules_count(void);
 
+/* The names of every event consumer: "audit", then each module with on_event; NULL-terminated,
+ * in a static array. */
+const char *const *dd_event_consumers(void);
+
 /* A flag of one subcommand beyond the settings: `--name` alone sets *value to true. */
 struct dd_cmd_switch {
     const char *name;

@@ -51,7 +51,7 @@ status(struct dd_db *db)
     struct dd_consumer_status *rows = NULL;
     size_t n = 0;
     int64_t last = 0;
-    int rc = dd_events_status(db, &rows, &n, &last);
+    int rc = dd_events_status(db, dd_event_consumers(), &rows, &n, &last);
     if (rc != DD_OK) {
         fprintf(stderr, "dinhdanh: cannot read the outbox: %s\n", dd_db_errmsg(db));
         return DD_EXIT_FAIL;

@@ -49,8 +49,7 @@ print_status(struct dd_db *db)
                             : rows[i].applied ? "applied"
                                               : "pending";
         problems += rows[i].unknown || rows[i].changed;
-        printf("%04d  %-32s %-22s %s\n", rows[i].version, rows[i].name, state,
-               rows[i].applied_at);
+        printf("%04d  %-32s %-22s %s\n", rows[i].version, rows[i].name, state, rows[i].applied_at);
     }
     free(rows);
     return problems ? DD_EXIT_FAIL : DD_EXIT_OK;
@@ -76,9 +75,8 @@ dd_cmd_migrate(int argc, char **argv)
         rc = print_status(db);
     } else {
         char err[700];
-        rc = dd_migrate_embedded(db, print_applied, NULL, err, sizeof err) == DD_OK
-                 ? DD_EXIT_OK
-                 : DD_EXIT_FAIL;
+        rc = dd_migrate_embedded(db, print_applied, NULL, err, sizeof err) == DD_OK ? DD_EXIT_OK
+                                                                                    : DD_EXIT_FAIL;
         if (rc == DD_EXIT_OK)
             printf("database is up to date\n");
         else

@@ -20,3 +20,17 @@ dd_modules_count(void)
         n++;
     return n;
 }
+
+const char *const *
+dd_event_consumers(void)
+{
+    static const char *names[sizeof dd_modules / sizeof dd_modules[0] + 1];
+    if (names[0] == NULL) {
+        size_t n = 0;
+        names[n++] = "audit";
+        for (size_t i = 0; dd_modules[i]; i++)
+            if (dd_modules[i]->on_event)
+                names[n++] = dd_modules[i]->name;
+    }
+    return names;
+}

@@ -8,9 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifndef DD_VERSION
-#define DD_VERSION "unknown"
-#endif
+/* Written by the build (build/gen/version.c) from `git describe`. */
+extern const char dd_version[];
 
 int
 dd_cmd_version(int argc, char **argv)
@@ -23,7 +22,7 @@ dd_cmd_version(int argc, char **argv)
         fprintf(stderr, "dinhdanh: version takes no arguments\n");
         return DD_EXIT_USAGE;
     }
-    printf("dinhdanh %s\n", DD_VERSION);
+    printf("dinhdanh %s\n", dd_version);
     printf("libmicrohttpd %s, SQLite %s, jansson %s, %s\n", MHD_get_version(), sqlite3_libversion(),
            JANSSON_VERSION, OPENSSL_VERSION_TEXT);
     return DD_EXIT_OK;

@@ -255,8 +255,41 @@ dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *
     return rc;
 }
 
+/* Adds the consumers of `known` that have no cursor yet, with every event pending. */
+static int
+add_unstarted(struct dd_db *db, const char *const *known, struct dd_consumer_status **out,
+              size_t *count)
+{
+    int64_t total = -1;
+    for (; known && *known; known++) {
+        bool seen = false;
+        for (size_t i = 0; i < *count && !seen; i++)
+            seen = strcmp((*out)[i].consumer, *known) == 0;
+        if (seen)
+            continue;
+        if (total < 0) {
+            struct dd_stmt *st = NULL;
+            int rc = dd_db_prepare(db, "SELECT count(*) FROM events", &st);
+            if (rc != DD_OK)
+                return rc;
+            rc = dd_stmt_step(st);
+            total = rc == DD_DB_ROW ? dd_stmt_int64(st, 0) : 0;
+            dd_stmt_reset(st);
+            if (rc < 0)
+                return rc;
+        }
+        *out = dd_xrealloc(*out, (*count + 1) * sizeof **out);
+        struct dd_consumer_status *s = &(*out)[(*count)++];
+        memset(s, 0, sizeof *s);
+        dd_strlcpy(s->consumer, *known, sizeof s->consumer);
+        s->pending = total;
+    }
+    return DD_OK;
+}
+
 int
-dd_events_status(struct dd_db *db, struct dd_consumer_status **out, size_t *count, int64_t *last_id)
+dd_events_status(struct dd_db *db, const char *const *known, struct dd_consumer_status **out,
+                 size_t *count, int64_t *last_id)
 {
     *out = NULL;
     *count = 0;
@@ -292,7 +325,9 @@ dd_events_status(struct dd_db *db, struct dd_consumer_status **out, size_t *coun
         s->pending = dd_stmt_int64(st, 3);
     }
     dd_stmt_reset(st);
-    if (rc != DD_DB_DONE) {
+    if (rc == DD_DB_DONE)
+        rc = add_unstarted(db, known, out, count);
+    if (rc != DD_OK && rc != DD_DB_DONE) {
         free(*out);
         *out = NULL;
         *count = 0;

@@ -56,8 +56,9 @@ struct dd_consumer_status {
 };
 
 /* Lists every consumer by name into a new array (*out, released with free()), and the newest
- * event's id (0 if there is none) into *last_id. */
-int dd_events_status(struct dd_db *db, struct dd_consumer_status **out, size_t *count,
-                     int64_t *last_id);
+ * event's id (0 if there is none) into *last_id. The consumers named in `known` (NULL-terminated;
+ * NULL for none) are listed too when they have never run: position 0, every event pending. */
+int dd_events_status(struct dd_db *db, const char *const *known, struct dd_consumer_status **out,
+                     size_t *count, int64_t *last_id);
 
 #endif

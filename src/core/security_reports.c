@@ -58,8 +58,9 @@ read_report(struct dd_arena *a, json_t *obj, bool reporting_api, struct csp_repo
         return false;
     const char *doc = reporting_api ? string_member(obj, "documentURL", NULL)
                                     : string_member(obj, "document-uri", NULL);
-    const char *dir = reporting_api ? string_member(obj, "effectiveDirective", NULL)
-                                    : string_member(obj, "effective-directive", "violated-directive");
+    const char *dir = reporting_api
+                          ? string_member(obj, "effectiveDirective", NULL)
+                          : string_member(obj, "effective-directive", "violated-directive");
     const char *blocked = reporting_api ? string_member(obj, "blockedURL", NULL)
                                         : string_member(obj, "blocked-uri", NULL);
     if (dir == NULL || dir[0] == '\0' || strlen(dir) > MAX_FIELD_BYTES)

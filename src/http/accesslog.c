@@ -52,8 +52,8 @@ dd_accesslog_write(const struct dd_req *req, unsigned status, int64_t elapsed_ns
     dd_clock_iso8601(dd_clock_now_ms(), ts);
     client_network(req, net, sizeof net);
     uint64_t us = elapsed_ns > 0 ? (uint64_t)elapsed_ns / 1000 : 0;
-    char frac[4] = {(char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10),
-                    (char)('0' + us % 10), '\0'};
+    char frac[4] = {(char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10), (char)('0' + us % 10),
+                    '\0'};
     /* Built with appends only: this runs once per request. */
     int rc = dd_buf_puts(&b, "{\"ts\":\"");
     rc |= dd_buf_puts(&b, ts);

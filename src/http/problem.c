@@ -9,23 +9,23 @@
 #include <string.h>
 
 static const struct dd_problem_info problems[DD_PROBLEM_COUNT] = {
-    [DD_PROBLEM_BAD_REQUEST] = {"bad-request", 400, "Bad Request",
-                                "Yêu cầu không hợp lệ.", "The request is malformed."},
+    [DD_PROBLEM_BAD_REQUEST] = {"bad-request", 400, "Bad Request", "Yêu cầu không hợp lệ.",
+                                "The request is malformed."},
     [DD_PROBLEM_NOT_FOUND] = {"not-found", 404, "Not Found",
                               "Không tìm thấy tài nguyên được yêu cầu.",
                               "The requested resource does not exist."},
     [DD_PROBLEM_METHOD_NOT_ALLOWED] = {"method-not-allowed", 405, "Method Not Allowed",
                                        "Phương thức này không được hỗ trợ tại địa chỉ này.",
                                        "This method is not supported at this path."},
-    [DD_PROBLEM_UNSUPPORTED_MEDIA_TYPE] = {"unsupported-media-type", 415, "Unsupported Media Type",
-                                           "Kiểu nội dung không được hỗ trợ; hãy gửi application/json.",
-                                           "Unsupported content type; send application/json."},
+    [DD_PROBLEM_UNSUPPORTED_MEDIA_TYPE] =
+        {"unsupported-media-type", 415, "Unsupported Media Type",
+         "Kiểu nội dung không được hỗ trợ; hãy gửi application/json.",
+         "Unsupported content type; send application/json."},
     [DD_PROBLEM_PAYLOAD_TOO_LARGE] = {"payload-too-large", 413, "Payload Too Large",
                                       "Nội dung gửi lên vượt quá giới hạn cho phép.",
                                       "The request body exceeds the allowed size."},
     [DD_PROBLEM_INVALID_JSON] = {"invalid-json", 400, "Invalid JSON",
-                                 "Nội dung không phải JSON hợp lệ.",
-                                 "The body is not valid JSON."},
+                                 "Nội dung không phải JSON hợp lệ.", "The body is not valid JSON."},
     [DD_PROBLEM_INVALID_UTF8] = {"invalid-utf8", 400, "Invalid UTF-8",
                                  "Nội dung chứa chuỗi byte UTF-8 không hợp lệ.",
                                  "The body contains an invalid UTF-8 sequence."},
@@ -38,8 +38,7 @@ static const struct dd_problem_info problems[DD_PROBLEM_COUNT] = {
     [DD_PROBLEM_FORBIDDEN] = {"forbidden", 403, "Forbidden",
                               "Bạn không có quyền thực hiện thao tác này.",
                               "You are not allowed to perform this operation."},
-    [DD_PROBLEM_CONFLICT] = {"conflict", 409, "Conflict",
-                             "Dữ liệu xung đột với dữ liệu đã có.",
+    [DD_PROBLEM_CONFLICT] = {"conflict", 409, "Conflict", "Dữ liệu xung đột với dữ liệu đã có.",
                              "The request conflicts with existing data."},
     [DD_PROBLEM_PRECONDITION_FAILED] = {"precondition-failed", 412, "Precondition Failed",
                                         "Dữ liệu đã bị thay đổi; hãy tải lại rồi thử lại.",
@@ -102,15 +101,23 @@ enum dd_problem
 dd_problem_from_error(int rc)
 {
     switch (rc) {
-    case DD_EINVAL: return DD_PROBLEM_BAD_REQUEST;
-    case DD_ENOTFOUND: return DD_PROBLEM_NOT_FOUND;
+    case DD_EINVAL:
+        return DD_PROBLEM_BAD_REQUEST;
+    case DD_ENOTFOUND:
+        return DD_PROBLEM_NOT_FOUND;
     case DD_EEXIST:
-    case DD_ECONFLICT: return DD_PROBLEM_CONFLICT;
-    case DD_ETOOBIG: return DD_PROBLEM_PAYLOAD_TOO_LARGE;
-    case DD_EDENIED: return DD_PROBLEM_FORBIDDEN;
-    case DD_EBUSY: return DD_PROBLEM_DATABASE_BUSY;
-    case DD_EUNAVAIL: return DD_PROBLEM_SERVICE_UNAVAILABLE;
-    default: return DD_PROBLEM_INTERNAL_ERROR;
+    case DD_ECONFLICT:
+        return DD_PROBLEM_CONFLICT;
+    case DD_ETOOBIG:
+        return DD_PROBLEM_PAYLOAD_TOO_LARGE;
+    case DD_EDENIED:
+        return DD_PROBLEM_FORBIDDEN;
+    case DD_EBUSY:
+        return DD_PROBLEM_DATABASE_BUSY;
+    case DD_EUNAVAIL:
+        return DD_PROBLEM_SERVICE_UNAVAILABLE;
+    default:
+        return DD_PROBLEM_INTERNAL_ERROR;
     }
 }
 
@@ -125,8 +132,8 @@ dd_problem_add_error(json_t *ext, const struct dd_req *req, const char *field, c
         errors = json_array();
         json_object_set_new(ext, "errors", errors);
     }
-    json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-                                            "message",
-                                            req->lang == DD_LANG_EN ? message_en : message_vi));
+    json_array_append_new(errors,
+                          json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message",
+                                    req->lang == DD_LANG_EN ? message_en : message_vi));
     return ext;
 }

@@ -79,8 +79,7 @@ dd_reply_json_typed(struct dd_req *req, unsigned status, json_t *body, const cha
     char *text = dd_json_dump(req->arena, body);
     json_decref(body);
     size_t len = strlen(text);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, text, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(resp, "Content-Type", content_type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     return dd_reply_response(req, status, resp, len);
@@ -95,6 +94,7 @@ dd_reply_json(struct dd_req *req, unsigned status, json_t *body)
 int
 dd_reply_empty(struct dd_req *req, unsigned status)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     return dd_reply_response(req, status, resp, 0);
 }

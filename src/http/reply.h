@@ -21,8 +21,8 @@ int dd_reply_json_typed(struct dd_req *req, unsigned status, json_t *body,
                         const char *content_type);
 
 /* Replies with bytes that stay valid until the request ends (static or in the arena). */
-int dd_reply_bytes(struct dd_req *req, unsigned status, const char *content_type,
-                   const void *body, size_t len);
+int dd_reply_bytes(struct dd_req *req, unsigned status, const char *content_type, const void *body,
+                   size_t len);
 
 /* Replies with no body (204, 304, …). */
 int dd_reply_empty(struct dd_req *req, unsigned status);

@@ -42,11 +42,11 @@ enum dd_body {
 };
 
 struct dd_route {
-    const char *method;               /* "GET", "POST", "PATCH", "PUT", "DELETE" */
-    const char *path;                 /* "/api/v1/people/{id}" */
+    const char *method; /* "GET", "POST", "PATCH", "PUT", "DELETE" */
+    const char *path;   /* "/api/v1/people/{id}" */
     dd_handler_fn handler;
     enum dd_auth auth;
-    const char *scope;                /* role or OAuth scope; NULL when auth says all */
+    const char *scope; /* role or OAuth scope; NULL when auth says all */
     enum dd_body body;
     size_t max_body;                  /* 0: the server's max-body setting */
     const char *const *content_types; /* NULL: application/json only */
@@ -62,15 +62,18 @@ struct dd_route {
         .method = (method_), .path = (path_), .handler = (handler_), .auth = (auth_),              \
         .scope = (scope_), .body = (body_), .max_body = (max_body_), .content_types = (types_)     \
     }
-#define DD_ROUTES_END {.method = NULL}
+#define DD_ROUTES_END                                                                              \
+    {                                                                                              \
+        .method = NULL                                                                             \
+    }
 
 /* A consumer of domain events: runs inside the transaction that advances its cursor. */
 typedef int (*dd_event_handler_fn)(struct dd_db *db, const struct dd_event *ev, void *arg);
 
 struct dd_module {
-    const char *name;               /* also the name of its event consumer */
-    const struct dd_route *routes;  /* ends with DD_ROUTES_END; NULL for none */
-    dd_event_handler_fn on_event;   /* NULL when the module reacts to no event */
+    const char *name;              /* also the name of its event consumer */
+    const struct dd_route *routes; /* ends with DD_ROUTES_END; NULL for none */
+    dd_event_handler_fn on_event;  /* NULL when the module reacts to no event */
 };
 
 /* Short lowercase name of an auth kind ("none", "citizen-l2", …) for listings and docs. */

@@ -31,14 +31,10 @@ struct dd_router {
 static const char *const known_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
 
 static const char *const auth_names[] = {
-    [DD_AUTH_UNSET] = "unset",
-    [DD_AUTH_NONE] = "none",
-    [DD_AUTH_CITIZEN_L1] = "citizen-l1",
-    [DD_AUTH_CITIZEN_L2] = "citizen-l2",
-    [DD_AUTH_OFFICER] = "officer",
-    [DD_AUTH_ESTABLISHMENT] = "establishment",
-    [DD_AUTH_CLIENT] = "client",
-    [DD_AUTH_OPERATOR] = "operator",
+    [DD_AUTH_UNSET] = "unset",           [DD_AUTH_NONE] = "none",
+    [DD_AUTH_CITIZEN_L1] = "citizen-l1", [DD_AUTH_CITIZEN_L2] = "citizen-l2",
+    [DD_AUTH_OFFICER] = "officer",       [DD_AUTH_ESTABLISHMENT] = "establishment",
+    [DD_AUTH_CLIENT] = "client",         [DD_AUTH_OPERATOR] = "operator",
 };
 
 const char *
@@ -87,7 +83,8 @@ compile_row(struct compiled_route *c, const struct dd_route *route, const struct
 {
     c->route = route;
     c->module = mod;
-    if (route->auth == DD_AUTH_UNSET || (unsigned)route->auth >= sizeof auth_names / sizeof *auth_names) {
+    if (route->auth == DD_AUTH_UNSET ||
+        (unsigned)route->auth >= sizeof auth_names / sizeof *auth_names) {
         snprintf(err, errlen, "route %s %s in module %s has no auth row", route->method,
                  route->path ? route->path : "?", mod->name);
         return -1;

@@ -123,10 +123,13 @@ content_type_accepted(const struct dd_route *route, const char *ct)
     return false;
 }
 
+/* The route's own limit, never above the server's max-body setting. */
 static size_t
 route_max_body(const struct dd_server *srv, const struct dd_route *route)
 {
-    return route->max_body ? route->max_body : srv->max_body;
+    if (route->max_body && route->max_body < srv->max_body)
+        return route->max_body;
+    return srv->max_body;
 }
 
 static struct dd_req *
@@ -172,8 +175,8 @@ req_start(struct dd_server *srv, struct dd_req *req, const char *url)
         dd_reply_problem(req, DD_PROBLEM_BAD_REQUEST, NULL);
         return;
     }
-    enum dd_match m = dd_router_match(srv->router, req->method, req->path, req->scratch,
-                                      &req->match);
+    enum dd_match m =
+        dd_router_match(srv->router, req->method, req->path, req->scratch, &req->match);
     if (m == DD_MATCH_NO_PATH) {
         bool readable = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
         if (readable && !dd_str_has_prefix(req->path, "/api/")) {
@@ -240,10 +243,17 @@ reply_json_fault(struct dd_req *req, const struct dd_json_error *e)
         return dd_reply_problem(req, DD_PROBLEM_INVALID_UTF8, ext);
     const char *vi = "Nội dung không phải JSON hợp lệ.";
     switch (e->fault) {
-    case DD_JSON_DEPTH: vi = "JSON lồng nhau quá sâu."; break;
-    case DD_JSON_STRING: vi = "Một chuỗi trong JSON dài quá giới hạn."; break;
-    case DD_JSON_EMPTY: vi = "Nội dung trống; cần một đối tượng JSON."; break;
-    default: break;
+    case DD_JSON_DEPTH:
+        vi = "JSON lồng nhau quá sâu.";
+        break;
+    case DD_JSON_STRING:
+        vi = "Một chuỗi trong JSON dài quá giới hạn.";
+        break;
+    case DD_JSON_EMPTY:
+        vi = "Nội dung trống; cần một đối tượng JSON.";
+        break;
+    default:
+        break;
     }
     char en[200];
     snprintf(en, sizeof en, "The body is not valid JSON: %s.", e->text);
@@ -279,8 +289,8 @@ req_finish(struct dd_req *req)
     }
     enum dd_problem p = dd_problem_from_error(rc);
     if (p == DD_PROBLEM_INTERNAL_ERROR)
-        dd_log(DD_LOG_ERROR, "http.handler_failed", "%s %s failed: %s (request %s)",
-               route->method, route->path, dd_strerror(rc), req->request_id);
+        dd_log(DD_LOG_ERROR, "http.handler_failed", "%s %s failed: %s (request %s)", route->method,
+               route->path, dd_strerror(rc), req->request_id);
     if (p == DD_PROBLEM_DATABASE_BUSY || p == DD_PROBLEM_SERVICE_UNAVAILABLE)
         dd_reply_header(req, "Retry-After", "1");
     dd_reply_problem(req, p, NULL);
@@ -364,8 +374,8 @@ parse_listen(const char *listen, struct sockaddr_storage *ss, char *err, size_t 
 {
     char host[128];
     const char *colon = strrchr(listen, ':');
-    size_t hlen = (size_t)(colon - listen);
-    if (colon == NULL || hlen == 0 || hlen >= sizeof host) {
+    size_t hlen = colon ? (size_t)(colon - listen) : 0;
+    if (hlen == 0 || hlen >= sizeof host) {
         snprintf(err, errlen, "listen address %s is not ADDR:PORT", listen);
         return DD_EINVAL;
     }
@@ -375,7 +385,8 @@ parse_listen(const char *listen, struct sockaddr_storage *ss, char *err, size_t 
         memmove(host, host + 1, hlen - 2);
         host[hlen - 2] = '\0';
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
                              .ai_socktype = SOCK_STREAM};
     struct addrinfo *res = NULL;
     if (getaddrinfo(host, colon + 1, &hints, &res) != 0 || res == NULL) {
@@ -433,8 +444,8 @@ server_free(struct dd_server *srv)
 }
 
 int
-dd_server_start(const struct dd_config *cfg, const struct dd_router *router,
-                struct dd_server **out, char *err, size_t errlen)
+dd_server_start(const struct dd_config *cfg, const struct dd_router *router, struct dd_server **out,
+                char *err, size_t errlen)
 {
     pthread_once(&spare_once, spare_init);
     struct sockaddr_storage addr;

@@ -228,7 +228,8 @@ log_buffer_keeps_order_and_flushes_on_stop(void **state)
     char *out = capture_stderr(buffered_lines_then_warning);
     char *first = strstr(out, "first\nsecond\n{");
     assert_non_null(first);
-    char *warn = strstr(out, "\"level\":\"warn\",\"event\":\"test.warning\",\"msg\":\"id x\\\"y\"}\n");
+    char *warn =
+        strstr(out, "\"level\":\"warn\",\"event\":\"test.warning\",\"msg\":\"id x\\\"y\"}\n");
     assert_non_null(warn);
     char *third = strstr(out, "}\nthird\nafter\n");
     assert_non_null(third);

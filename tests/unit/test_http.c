@@ -53,9 +53,9 @@ router_matches_literals_and_captures_parameters(void **state)
     assert_int_equal(dd_router_match(r, "GET", "/api/v1/people", scratch, &m), DD_MATCH_FOUND);
     assert_string_equal(m.route->path, "/api/v1/people");
     assert_int_equal(m.nparams, 0);
-    assert_int_equal(dd_router_match(r, "GET", "/api/v1/people/056090001234/history/3", scratch,
-                                     &m),
-                     DD_MATCH_FOUND);
+    assert_int_equal(
+        dd_router_match(r, "GET", "/api/v1/people/056090001234/history/3", scratch, &m),
+        DD_MATCH_FOUND);
     assert_int_equal(m.nparams, 2);
     assert_string_equal(m.names[0], "id");
     assert_string_equal(m.values[0], "056090001234");
