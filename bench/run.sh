@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# run.sh — HTTP throughput of dinhdanh against nginx on this machine; `make bench` calls it.
+#
+# Starts build/dinhdanh (SQLite in a temporary folder, access log on, as in production) and
+# Debian's nginx (its own temporary configuration, access_log on, `return 200` on /healthz), each
+# on a free loopback port, warms both up, then runs `wrk -t2 -c64 -d10s --latency` on dinhdanh
+# /healthz, dinhdanh /readyz and nginx /healthz. Prints a table and the dinhdanh/nginx ratio for
+# /healthz (target ≥ 0.7) and appends a dated section to bench/RESULTS.md. BENCH_SECONDS changes
+# the duration. Everything it starts is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${BENCH_SECONDS:-10}
+BIN=${DD_BIN:-build/dinhdanh}
+NGINX=${NGINX:-/usr/sbin/nginx}
+TMP=$(mktemp -d /tmp/dinhdanh-bench.XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+    node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+wait_http() { # wait_http URL
+    for _ in $(seq 100); do
+        curl -fs -o /dev/null "$1" && return 0
+        sleep 0.1
+    done
+    echo "bench: $1 did not answer" >&2
+    return 1
+}
+
+[ -x "$BIN" ] || { echo "bench: $BIN is missing (make build/dinhdanh)" >&2; exit 1; }
+
+DD_PORT=$(free_port)
+NG_PORT=$(free_port)
+"$BIN" serve --listen "127.0.0.1:$DD_PORT" --db "sqlite:$TMP/dd/dinhdanh.db" --data-dir "$TMP/dd" \
+    --access-log on --log-level info 2>"$TMP/dinhdanh.log" &
+pids+=($!)
+
+mkdir -p "$TMP/nginx"
+cat >"$TMP/nginx.conf" <<EOF
+worker_processes auto;
+pid $TMP/nginx.pid;
+error_log $TMP/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log $TMP/nginx/access.log;
+    client_body_temp_path $TMP/nginx/body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    server {
+        listen 127.0.0.1:$NG_PORT;
+        location = /healthz { default_type application/json; return 200 '{"status":"ok"}'; }
+    }
+}
+EOF
+"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr.log" &
+pids+=($!)
+
+wait_http "http://127.0.0.1:$DD_PORT/healthz"
+wait_http "http://127.0.0.1:$NG_PORT/healthz"
+
+# Warm-up, not recorded.
+wrk -t2 -c64 -d2s "http://127.0.0.1:$DD_PORT/healthz" >/dev/null
+wrk -t2 -c64 -d2s "http://127.0.0.1:$NG_PORT/healthz" >/dev/null
+
+# to_ms VALUE-WITH-UNIT → milliseconds
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
+        printf "%.2f", n }'
+}
+declare -A RPS P99 NON2XX
+run() { # run NAME URL
+    local out
+    out=$(wrk -t2 -c64 -d"${DURATION}s" --latency "$2")
+    echo "$out" >"$TMP/wrk-$1.txt"
+    RPS[$1]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+    P99[$1]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+    NON2XX[$1]=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
+    NON2XX[$1]=${NON2XX[$1]:-0}
+}
+run dd_healthz "http://127.0.0.1:$DD_PORT/healthz"
+run dd_readyz "http://127.0.0.1:$DD_PORT/readyz"
+run nginx_healthz "http://127.0.0.1:$NG_PORT/healthz"
+
+ratio=$(awk -v a="${RPS[dd_healthz]}" -v b="${RPS[nginx_healthz]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+verdict=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.7 ? "meets" : "below")}')
+
+table() {
+    echo "| target | requests/s | p99 (ms) | non-2xx |"
+    echo "|---|---:|---:|---:|"
+    echo "| dinhdanh /healthz | ${RPS[dd_healthz]} | ${P99[dd_healthz]} | ${NON2XX[dd_healthz]} |"
+    echo "| dinhdanh /readyz | ${RPS[dd_readyz]} | ${P99[dd_readyz]} | ${NON2XX[dd_readyz]} |"
+    echo "| nginx /healthz | ${RPS[nginx_healthz]} | ${P99[nginx_healthz]} | ${NON2XX[nginx_healthz]} |"
+    echo
+    echo "dinhdanh/nginx on /healthz: **$ratio** ($verdict the 0.7 target)"
+}
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+wrk_v=$( (wrk -v 2>&1 || true) | head -1 | awk '{print $1, $2}')
+nginx_v=$( ("$NGINX" -v 2>&1 || true) | sed 's/^nginx version: //')
+dd_v=$("$BIN" version 2>/dev/null | sed -n '1s/^dinhdanh //p')
+tree=$(git describe --always --dirty 2>/dev/null || echo "no git")
+
+table
+[ -f bench/RESULTS.md ] || printf '# Benchmark results\n\nAppended by bench/run.sh (`make bench`).\n' >bench/RESULTS.md
+{
+    echo
+    echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — dinhdanh ${dd_v:-unknown} (tree $tree)"
+    echo
+    echo "Machine: $(nproc) cores, $cpu; kernel $(uname -r); $wrk_v; nginx $nginx_v."
+    echo "Load: \`wrk -t2 -c64 -d${DURATION}s --latency\` on loopback; dinhdanh with SQLite and access log on;"
+    echo "nginx with worker_processes auto, access_log on, \`return 200\`."
+    echo
+    table
+} >>bench/RESULTS.md
+echo "(appended to bench/RESULTS.md)"
