@@ -26,7 +26,7 @@ ASAN_OBJ := $(SRC:%.c=build/asan/obj/%.o) $(GEN:%=build/asan/obj/gen/%.o)
 ASAN_LIB := $(filter-out build/asan/obj/src/cmd/main.o,$(ASAN_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all run test bench fuzz lint clean deps asan unit FORCE
+.PHONY: all run test bench fuzz lint clean deps asan unit openapi FORCE
 
 all: build/dinhdanh
 
@@ -96,6 +96,10 @@ fuzz:
 lint:
 	@scripts/install-deps.sh build lint
 	@scripts/lint.sh
+
+# docs/openapi.json is built from docs/openapi/*.json (one part per module).
+openapi:
+	@node scripts/openapi.mjs
 
 clean:
 	rm -rf build

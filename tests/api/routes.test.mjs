@@ -52,6 +52,20 @@ describe('route table and OpenAPI agree', () => {
     assert.deepEqual(doc, file);
   });
 
+  test('docs/openapi.json is what its parts in docs/openapi/ give', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = new URL('../../scripts/openapi.mjs', import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  test('every operation documents its x-auth, and it matches the table', () => {
+    for (const r of table) {
+      const op = doc.paths?.[r.path]?.[r.method.toLowerCase()];
+      if (op) assert.equal(op['x-auth'], r.auth, `${r.method} ${r.path}`);
+    }
+  });
+
   test('every route in the table is documented', () => {
     const missing = table.filter(
       (r) => !doc.paths?.[r.path]?.[r.method.toLowerCase()],
