@@ -15,7 +15,7 @@ LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 RELEASE_FLAGS := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 ASAN_FLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-SRC      := $(sort $(wildcard src/*/*.c src/models/*/*.c))
+SRC      := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 LIB_SRC  := $(filter-out src/cmd/main.c,$(SRC))
 EMBED    := $(sort $(wildcard migrations/*.sql)) docs/openapi.json
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

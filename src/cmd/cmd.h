@@ -54,6 +54,7 @@ int dd_cmd_migrate(int argc, char **argv);
 int dd_cmd_audit(int argc, char **argv);
 int dd_cmd_events(int argc, char **argv);
 int dd_cmd_routes(int argc, char **argv);
+int dd_cmd_token(int argc, char **argv);
 int dd_cmd_version(int argc, char **argv);
 
 #endif

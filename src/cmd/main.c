@@ -18,6 +18,7 @@ static const struct subcommand subcommands[] = {
     {"audit", dd_cmd_audit, "check the audit log's hash chain (audit verify)"},
     {"events", dd_cmd_events, "emit a domain event or show consumers' progress"},
     {"routes", dd_cmd_routes, "list every HTTP route with who may call it"},
+    {"token", dd_cmd_token, "print a bearer token for an officer"},
     {"version", dd_cmd_version, "print the version"},
 };
 

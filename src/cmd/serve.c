@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "cmd/cmd.h"
 #include "cmd/dispatch.h"
+#include "core/officers.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "store/migrate.h"
@@ -90,6 +91,7 @@ run(const struct dd_config *cfg)
         dd_db_pool_shutdown();
         return DD_EXIT_FAIL;
     }
+    dd_server_set_authenticator(dd_officer_authenticate);
     struct dd_server *srv;
     if (dd_server_start(cfg, router, &srv, err, sizeof err) != DD_OK) {
         dd_log(DD_LOG_ERROR, "server.start_failed", "%s", err);

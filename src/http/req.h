@@ -19,6 +19,7 @@ struct MHD_Connection;
 struct MHD_Response;
 struct dd_arena;
 struct dd_db;
+struct dd_principal;
 
 enum dd_lang { DD_LANG_VI = 0, DD_LANG_EN = 1 };
 
@@ -37,6 +38,7 @@ struct dd_req {
     const char *path; /* decoded, without the query string */
     struct dd_route_match match;
     char *scratch; /* backs match.values */
+    const struct dd_principal *who; /* set by the authenticator; NULL for DD_AUTH_NONE routes */
     enum dd_lang lang;
     char request_id[DD_REQUEST_ID_MAX + 1];
     int64_t start_ns;
