@@ -20,6 +20,18 @@ dd_clock_mono_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void
+dd_clock_deadline(struct timespec *ts, long ms)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
 /* Days since 1970-01-01 to a proleptic Gregorian date (the civil-from-days method: eras of
  * 400 years, March-based years so the leap day comes last). Pure arithmetic: no time-zone lock,
  * unlike gmtime_r, which matters on the request path. */

@@ -13,6 +13,11 @@ int64_t dd_clock_now_ms(void);
 /* Monotonic nanoseconds, for durations only. */
 int64_t dd_clock_mono_ns(void);
 
+struct timespec;
+
+/* Fills *ts with the CLOCK_REALTIME time `ms` milliseconds from now, for pthread_cond_timedwait. */
+void dd_clock_deadline(struct timespec *ts, long ms);
+
 /* Writes "2025-07-01T16:05:00.123Z" (25 bytes with the NUL) for a UTC epoch in ms. */
 void dd_clock_iso8601(int64_t ms, char out[32]);
 

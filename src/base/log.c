@@ -103,12 +103,7 @@ flusher_main(void *arg)
     pthread_mutex_lock(&batch.lock);
     while (!batch.stopping) {
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += FLUSH_EVERY_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        dd_clock_deadline(&until, FLUSH_EVERY_MS);
         pthread_cond_timedwait(&batch.wake, &batch.lock, &until);
         flush_locked();
     }

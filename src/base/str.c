@@ -47,6 +47,17 @@ dd_str_has_prefix(const char *s, const char *prefix)
 }
 
 bool
+dd_str_all_digits(const char *s, size_t n)
+{
+    if (s == NULL || strlen(s) != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+bool
 dd_str_eq_nocase(const char *a, const char *b)
 {
     return strcasecmp(a, b) == 0;

@@ -16,6 +16,9 @@ int dd_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 int dd_strlcpy(char *dst, const char *src, size_t size);
 
 bool dd_str_has_prefix(const char *s, const char *prefix);
+
+/* True if s is exactly n ASCII digits (codes such as "56", "22366", "056090001234"). */
+bool dd_str_all_digits(const char *s, size_t n);
 bool dd_str_eq_nocase(const char *a, const char *b);
 
 /* Writes 2*n lowercase hex digits and a NUL into `out` (2*n+1 bytes). */

@@ -63,12 +63,7 @@ dispatch_main(void *arg)
         if (done > 0 || d->stopping)
             continue;
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += IDLE_SLEEP_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        dd_clock_deadline(&until, IDLE_SLEEP_MS);
         pthread_cond_timedwait(&d->wake, &d->lock, &until);
     }
     pthread_mutex_unlock(&d->lock);

@@ -72,17 +72,6 @@ dd_officer_role_grants(const char *role, const char *scope)
 }
 
 static bool
-all_digits(const char *s, size_t n)
-{
-    if (s == NULL || strlen(s) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-static bool
 username_ok(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
@@ -108,9 +97,9 @@ validate_officer(const struct dd_officer_new *o, char *err, size_t errlen)
         snprintf(err, errlen, "display name is required");
     else if (r == NULL)
         snprintf(err, errlen, "unknown role '%s'", o->role ? o->role : "");
-    else if (!all_digits(o->province, 2))
+    else if (!dd_str_all_digits(o->province, 2))
         snprintf(err, errlen, "province must be a 2-digit code such as 56");
-    else if (has_commune && !all_digits(o->commune, 5))
+    else if (has_commune && !dd_str_all_digits(o->commune, 5))
         snprintf(err, errlen, "commune must be a 5-digit code");
     else if (r->commune_level && !has_commune)
         snprintf(err, errlen, "role %s works in one commune: give its code", r->name);
