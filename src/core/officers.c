@@ -132,6 +132,7 @@ dd_officer_create(struct dd_db *db, const struct dd_officer_new *o, int64_t *id,
     dd_stmt_bind_text(st, 4, o->province);
     dd_stmt_bind_text(st, 5, o->commune ? o->commune : "");
     dd_stmt_bind_text(st, 6, o->agency ? o->agency : "");
+    dd_stmt_bind_text(st, 7, now);
     rc = dd_stmt_step(st);
     if (rc == DD_DB_ROW && id)
         *id = dd_stmt_int64(st, 0);
