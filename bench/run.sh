@@ -4,9 +4,9 @@
 # Starts build/dinhdanh (SQLite in a temporary folder, access log on, as in production) and
 # Debian's nginx (its own temporary configuration, access_log on, `return 200` on /healthz), each
 # on a free loopback port, warms both up, then runs `wrk -t2 -c64 -d10s --latency` on dinhdanh
-# /healthz, dinhdanh /readyz and nginx /healthz. Prints a table and the dinhdanh/nginx ratio for
-# /healthz (target ≥ 0.7) and appends a dated section to bench/RESULTS.md. BENCH_SECONDS changes
-# the duration. Everything it starts is stopped on exit.
+# /healthz, dinhdanh /readyz and nginx /healthz, three rounds taking turns (the median round is
+# kept). Prints a table and the dinhdanh/nginx ratio for /healthz (target ≥ 0.7) and appends a
+# dated section to bench/RESULTS.md. BENCH_SECONDS and BENCH_ROUNDS change the duration. Everything it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -79,18 +79,26 @@ to_ms() {
         printf "%.2f", n }'
 }
 declare -A RPS P99 NON2XX
+# Each target runs ROUNDS times, the targets taking turns (A B C A B C …), and the median round
+# is kept: load from elsewhere on the machine then falls on every target alike.
+ROUNDS=${BENCH_ROUNDS:-3}
+declare -A ALL
 run() { # run NAME URL
-    local out
+    local out rps
     out=$(wrk -t2 -c64 -d"${DURATION}s" --latency "$2")
-    echo "$out" >"$TMP/wrk-$1.txt"
-    RPS[$1]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
-    P99[$1]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-    NON2XX[$1]=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
-    NON2XX[$1]=${NON2XX[$1]:-0}
+    echo "$out" >>"$TMP/wrk-$1.txt"
+    rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+    ALL[$1]+="$rps $(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")") $(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out" | grep . || echo 0)"$'\n'
 }
-run dd_healthz "http://127.0.0.1:$DD_PORT/healthz"
-run dd_readyz "http://127.0.0.1:$DD_PORT/readyz"
-run nginx_healthz "http://127.0.0.1:$NG_PORT/healthz"
+for _ in $(seq "$ROUNDS"); do
+    run dd_healthz "http://127.0.0.1:$DD_PORT/healthz"
+    run dd_readyz "http://127.0.0.1:$DD_PORT/readyz"
+    run nginx_healthz "http://127.0.0.1:$NG_PORT/healthz"
+done
+for name in dd_healthz dd_readyz nginx_healthz; do
+    read -r RPS[$name] P99[$name] NON2XX[$name] < <(sort -n <<<"${ALL[$name]}" | grep . |
+        awk -v n="$ROUNDS" 'NR == int((n + 1) / 2)')
+done
 
 ratio=$(awk -v a="${RPS[dd_healthz]}" -v b="${RPS[nginx_healthz]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 verdict=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.7 ? "meets" : "below")}')
@@ -118,7 +126,8 @@ table
     echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — dinhdanh ${dd_v:-unknown} (tree $tree)"
     echo
     echo "Machine: $(nproc) cores, $cpu; kernel $(uname -r); $wrk_v; nginx $nginx_v."
-    echo "Load: \`wrk -t2 -c64 -d${DURATION}s --latency\` on loopback; dinhdanh with SQLite and access log on;"
+    echo "Load: \`wrk -t2 -c64 -d${DURATION}s --latency\` on loopback, $ROUNDS rounds taking turns, median round shown;"
+    echo "dinhdanh with SQLite and access log on;"
     echo "nginx with worker_processes auto, access_log on, \`return 200\`."
     echo
     table
