@@ -7,6 +7,7 @@
 # /healthz, dinhdanh /readyz and nginx /healthz, three rounds taking turns (the median round is
 # kept). Prints a table and the dinhdanh/nginx ratio for /healthz (target ≥ 0.7) and appends a
 # dated section to bench/RESULTS.md. BENCH_SECONDS and BENCH_ROUNDS change the duration. Everything it starts is stopped on exit.
+# Then it hands over to bench/register.sh (the population register: import, reads, search).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -133,3 +134,8 @@ table
     table
 } >>bench/RESULTS.md
 echo "(appended to bench/RESULTS.md)"
+
+# The register's benchmarks (import of 2M people, reads, search) run next, on their own.
+cleanup
+trap - EXIT INT TERM
+BENCH_SECONDS=$DURATION DD_BIN=$BIN exec bench/register.sh

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# run-demo.sh — `make run`: serves dinhdanh on http://127.0.0.1:8080 with a SQLite database in
+# run-demo.sh — `make run`: fills var/dinhdanh.db with the demo province on the first run, then
+# serves dinhdanh on http://127.0.0.1:8080 with that SQLite database in
 # var/, in the foreground (Ctrl-C stops it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
 
-# ---- DEMO DATA (to come) --------------------------------------------------------------------
-# Here the demo province will be created in var/dinhdanh.db and the way to log in printed
-# (accounts for a citizen and an officer). Nothing to do until identity lands.
+# ---- DEMO DATA ------------------------------------------------------------------------------
+# The first run fills var/dinhdanh.db with the demo province (100 000 people of Khánh Hòa, see
+# `dinhdanh demo --help`); later runs keep what is there. Either way it prints the officer
+# accounts and how to get a token. To start again from scratch: rm var/dinhdanh.db*
+build/dinhdanh demo --if-empty --db sqlite:var/dinhdanh.db --data-dir var
+echo
 # ---------------------------------------------------------------------------------------------
 
 echo "dinhdanh: open http://127.0.0.1:8080 in a browser (Ctrl-C to stop)"

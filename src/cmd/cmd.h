@@ -51,10 +51,18 @@ int dd_cmd_open_db(const struct dd_config *cfg, struct dd_db **db);
 
 int dd_cmd_serve(int argc, char **argv);
 int dd_cmd_migrate(int argc, char **argv);
+int dd_cmd_officer(int argc, char **argv);
 int dd_cmd_audit(int argc, char **argv);
+int dd_cmd_demo(int argc, char **argv);
 int dd_cmd_events(int argc, char **argv);
+int dd_cmd_export(int argc, char **argv);
+int dd_cmd_import(int argc, char **argv);
 int dd_cmd_routes(int argc, char **argv);
 int dd_cmd_token(int argc, char **argv);
+int dd_cmd_units(int argc, char **argv);
 int dd_cmd_version(int argc, char **argv);
+
+/* "operator:LOGIN" for whoever runs the command: the audit actor of bulk commands. */
+const char *dd_cmd_operator(void);
 
 #endif

@@ -16,9 +16,14 @@ static const struct subcommand subcommands[] = {
     {"serve", dd_cmd_serve, "serve the HTTP API and the web UI"},
     {"migrate", dd_cmd_migrate, "apply database migrations (--status lists them)"},
     {"audit", dd_cmd_audit, "check the audit log's hash chain (audit verify)"},
+    {"demo", dd_cmd_demo, "fill an empty register with a synthetic province (demo --people N)"},
     {"events", dd_cmd_events, "emit a domain event or show consumers' progress"},
+    {"export", dd_cmd_export, "write people as CSV (export people [--commune C] [--out F])"},
+    {"import", dd_cmd_import, "load people from a CSV file, all rows or none (import people F)"},
+    {"officer", dd_cmd_officer, "add an officer account (officer add NAME --role ROLE …)"},
     {"routes", dd_cmd_routes, "list every HTTP route with who may call it"},
     {"token", dd_cmd_token, "print a bearer token for an officer"},
+    {"units", dd_cmd_units, "load or list the administrative units (units import)"},
     {"version", dd_cmd_version, "print the version"},
 };
 

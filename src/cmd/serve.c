@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "cmd/dispatch.h"
 #include "core/officers.h"
+#include "core/units/units.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "store/migrate.h"
@@ -54,6 +55,15 @@ prepare_database(const struct dd_config *cfg)
         dd_log(DD_LOG_ERROR, "db.migration_failed", "%s", err);
         return DD_EDB;
     }
+    /* Reference data every module relies on: the administrative units, on a fresh database. */
+    struct dd_units_report units;
+    if (dd_units_ensure_loaded(db, &units, err, sizeof err) != DD_OK) {
+        dd_log(DD_LOG_ERROR, "units.load_failed", "%s", err);
+        return DD_EDB;
+    }
+    if (units.added > 0)
+        dd_log(DD_LOG_INFO, "units.loaded", "administrative units loaded: %lld rows (%lld ms)",
+               (long long)units.added, (long long)units.elapsed_ms);
     return DD_OK;
 }
 

@@ -38,6 +38,11 @@ struct dd_db_ops {
     const void *(*blob)(struct dd_stmt *st, int col, size_t *len);
     int64_t (*changes)(struct dd_stmt *st);
     void (*reset)(struct dd_stmt *st);
+    /* Bulk loading (store.h); a NULL copy_begin means the backend has no COPY. */
+    int (*bind_text_static)(struct dd_stmt *st, int idx, const char *s, size_t n);
+    int (*copy_begin)(struct dd_db *db, const char *sql);
+    int (*copy_put)(struct dd_db *db, const void *p, size_t n);
+    int (*copy_end)(struct dd_db *db, bool abort);
 };
 
 struct dd_db {
@@ -51,6 +56,7 @@ struct dd_db {
     bool lost;    /* the connection failed with DD_EUNAVAIL; the pool reopens it */
     bool pooled;  /* opened by the pool: errors are counted for /metrics */
     bool closing; /* dd_db_close is finalising: no need to free server-side resources */
+    bool in_copy; /* between dd_db_copy_begin and dd_db_copy_end */
     char errmsg[512];
 };
 

@@ -350,6 +350,12 @@ pg_bind_text(struct dd_stmt *st, int idx, const char *s)
 }
 
 static int
+pg_bind_text_static(struct dd_stmt *st, int idx, const char *s, size_t n)
+{
+    return set_param(st, idx, s, n, 0);
+}
+
+static int
 pg_bind_int64(struct dd_stmt *st, int idx, int64_t v)
 {
     char num[24];
@@ -549,6 +555,53 @@ pg_changes(struct dd_stmt *base)
     return pst(base)->changes;
 }
 
+/* COPY … FROM STDIN: the server answers the command with PGRES_COPY_IN, then takes data until
+ * PQputCopyEnd; the COPY's own result (success, or the first bad row's error) follows. */
+static int
+pg_copy_begin(struct dd_db *db, const char *sql)
+{
+    PGresult *res = PQexec(conn_of(db), sql);
+    int rc = DD_OK;
+    if (result_ok(res))
+        rc = dd_db_fail(db, DD_EINVAL, "copy: the statement is not a COPY FROM STDIN");
+    else if (PQresultStatus(res) != PGRES_COPY_IN)
+        rc = fail(db, res, "copy");
+    PQclear(res);
+    return rc;
+}
+
+static int
+pg_copy_put(struct dd_db *db, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        int chunk = n > (size_t)(1 << 30) ? 1 << 30 : (int)n;
+        if (PQputCopyData(conn_of(db), c, chunk) != 1)
+            return fail(db, NULL, "copy");
+        c += chunk;
+        n -= (size_t)chunk;
+    }
+    return DD_OK;
+}
+
+static int
+pg_copy_end(struct dd_db *db, bool abort)
+{
+    PGconn *conn = conn_of(db);
+    if (PQputCopyEnd(conn, abort ? "abandoned by the client" : NULL) != 1)
+        return fail(db, NULL, "copy");
+    int rc = DD_OK;
+    PGresult *res;
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (rc == DD_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = abort ? DD_EINVAL : fail(db, res, "copy");
+        PQclear(res);
+    }
+    if (abort && rc == DD_OK)
+        rc = DD_EINVAL; /* the server took the end of data as success: cannot happen */
+    return rc;
+}
+
 static const struct dd_db_ops pg_ops = {
     .kind = DD_DB_POSTGRES,
     .begin_sql = "BEGIN",
@@ -571,4 +624,8 @@ static const struct dd_db_ops pg_ops = {
     .blob = pg_blob,
     .changes = pg_changes,
     .reset = pg_reset,
+    .bind_text_static = pg_bind_text_static,
+    .copy_begin = pg_copy_begin,
+    .copy_put = pg_copy_put,
+    .copy_end = pg_copy_end,
 };

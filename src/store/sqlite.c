@@ -238,6 +238,14 @@ sqlite_bind_text(struct dd_stmt *st, int idx, const char *s)
 }
 
 static int
+sqlite_bind_text_static(struct dd_stmt *st, int idx, const char *s, size_t n)
+{
+    if (n > (size_t)INT_MAX)
+        return dd_db_fail(st->db, DD_ETOOBIG, "bind: parameter %d is too large", idx);
+    return bind_result(st, sqlite3_bind_text(sst(st)->h, idx, s, (int)n, SQLITE_STATIC), idx);
+}
+
+static int
 sqlite_bind_int64(struct dd_stmt *st, int idx, int64_t v)
 {
     return bind_result(st, sqlite3_bind_int64(sst(st)->h, idx, v), idx);
@@ -363,4 +371,5 @@ static const struct dd_db_ops sqlite_ops = {
     .blob = sqlite_blob,
     .changes = sqlite_changes,
     .reset = sqlite_reset,
+    .bind_text_static = sqlite_bind_text_static,
 };

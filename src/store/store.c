@@ -106,11 +106,20 @@ dd_db_errmsg(const struct dd_db *db)
     return db->errmsg;
 }
 
+/* A connection in the middle of a COPY takes nothing else until dd_db_copy_end. */
+static int
+refuse_in_copy(struct dd_db *db)
+{
+    return dd_db_fail(db, DD_EINVAL, "a COPY is in progress on this connection");
+}
+
 int
 dd_db_exec(struct dd_db *db, const char *sql)
 {
     if (db->lost)
         return dd_db_fail(db, DD_EUNAVAIL, "the database connection was lost");
+    if (db->in_copy)
+        return refuse_in_copy(db);
     return db->ops->exec(db, sql);
 }
 
@@ -202,6 +211,8 @@ dd_db_prepare(struct dd_db *db, const char *sql, struct dd_stmt **out)
     *out = NULL;
     if (db->lost)
         return dd_db_fail(db, DD_EUNAVAIL, "the database connection was lost");
+    if (db->in_copy)
+        return refuse_in_copy(db);
     uint64_t h = sql_hash(sql);
     for (struct dd_stmt *st = db->buckets[h & (db->nbuckets - 1)]; st; st = st->chain) {
         if (st->hash == h && !st->busy && strcmp(st->sql, sql) == 0) {
@@ -262,6 +273,8 @@ dd_stmt_step(struct dd_stmt *st)
         return DD_DB_DONE;
     if (st->db->lost)
         return dd_db_fail(st->db, DD_EUNAVAIL, "the database connection was lost");
+    if (st->db->in_copy)
+        return refuse_in_copy(st->db);
     int rc = st->db->ops->step(st);
     if (rc == DD_DB_DONE)
         st->done = true;
@@ -348,6 +361,8 @@ dd_db_commit(struct dd_db *db)
 {
     if (!db->in_tx)
         return dd_db_fail(db, DD_EINVAL, "commit without an open transaction");
+    if (db->in_copy)
+        return refuse_in_copy(db); /* the transaction stays open: end the COPY first */
     int rc = dd_db_exec(db, "COMMIT");
     if (rc != DD_OK && !db->lost) {
         /* SQLite keeps the transaction open after a failed COMMIT; end it either way, keeping
@@ -367,6 +382,8 @@ dd_db_rollback(struct dd_db *db)
     /* No message here: a rollback usually follows another error, whose message must stay. */
     if (!db->in_tx)
         return DD_EINVAL;
+    if (db->in_copy)
+        dd_db_copy_end(db, true);
     db->in_tx = false;
     if (db->lost)
         return DD_OK; /* the server ended it with the connection */
@@ -383,4 +400,53 @@ int
 dd_db_ping(struct dd_db *db)
 {
     return dd_db_exec(db, "SELECT 1");
+}
+
+int
+dd_stmt_bind_text_static(struct dd_stmt *st, int idx, const char *s, size_t n)
+{
+    if (s == NULL)
+        return st->db->ops->bind_null(st, idx);
+    return st->db->ops->bind_text_static(st, idx, s, n);
+}
+
+void
+dd_stmt_rewind(struct dd_stmt *st)
+{
+    st->db->ops->reset(st);
+    st->done = false;
+}
+
+int
+dd_db_copy_begin(struct dd_db *db, const char *sql)
+{
+    if (db->ops->copy_begin == NULL)
+        return dd_db_fail(db, DD_EINVAL, "COPY needs PostgreSQL");
+    if (db->lost)
+        return dd_db_fail(db, DD_EUNAVAIL, "the database connection was lost");
+    if (db->in_copy)
+        return refuse_in_copy(db);
+    if (!db->in_tx)
+        return dd_db_fail(db, DD_EINVAL, "COPY runs inside a transaction");
+    int rc = db->ops->copy_begin(db, sql);
+    if (rc == DD_OK)
+        db->in_copy = true;
+    return rc;
+}
+
+int
+dd_db_copy_put(struct dd_db *db, const void *p, size_t n)
+{
+    if (!db->in_copy)
+        return dd_db_fail(db, DD_EINVAL, "no COPY is in progress");
+    return db->ops->copy_put(db, p, n);
+}
+
+int
+dd_db_copy_end(struct dd_db *db, bool abort)
+{
+    if (!db->in_copy)
+        return dd_db_fail(db, DD_EINVAL, "no COPY is in progress");
+    db->in_copy = false;
+    return db->ops->copy_end(db, abort);
 }

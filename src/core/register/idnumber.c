@@ -70,8 +70,7 @@ dd_idnumber_check(const char *id, const char *sex, int birth_year, struct dd_per
     }
     for (size_t i = 0; i < 12; i++) {
         if (id[i] < '0' || id[i] > '9') {
-            add_issue(out, "id_number", "id-digits", false,
-                      "Số định danh cá nhân chỉ gồm chữ số.",
+            add_issue(out, "id_number", "id-digits", false, "Số định danh cá nhân chỉ gồm chữ số.",
                       "The personal ID number holds digits only.");
             return;
         }
@@ -88,8 +87,8 @@ dd_idnumber_check(const char *id, const char *sex, int birth_year, struct dd_per
                  "Chữ số thứ 4 (thế kỷ và giới tính) là %d, nhưng %s sinh năm %d phải là %d.",
                  digit, strcmp(sex, "female") == 0 ? "nữ" : "nam", birth_year, expected);
         snprintf(en, sizeof en,
-                 "The 4th digit (century and sex) is %d, but a %s born in %d needs %d.", digit,
-                 sex, birth_year, expected);
+                 "The 4th digit (century and sex) is %d, but a %s born in %d needs %d.", digit, sex,
+                 birth_year, expected);
         add_issue(out, "id_number", "id-century-sex", false, vi, en);
     }
     int yy = (id[4] - '0') * 10 + (id[5] - '0');

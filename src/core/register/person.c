@@ -152,8 +152,8 @@ dd_person_check(const struct dd_person *p, struct dd_person_check *out)
         issue(out, "death_date", "date-order", "Ngày mất trước ngày sinh.",
               "The date of death is before the date of birth.");
     else if (!dead && !empty(p->death_date))
-        issue(out, "death_date", "death-date-unexpected",
-              "Chỉ người đã mất mới có ngày mất.", "Only a dead person has a date of death.");
+        issue(out, "death_date", "death-date-unexpected", "Chỉ người đã mất mới có ngày mất.",
+              "Only a dead person has a date of death.");
 
     check_link(out, "father_id", p->father_id, p->id_number);
     check_link(out, "mother_id", p->mother_id, p->id_number);
@@ -166,7 +166,7 @@ dd_person_check(const struct dd_person *p, struct dd_person_check *out)
         issue(out, "temporary_until", "date-invalid", "Ngày hết hạn tạm trú không hợp lệ.",
               "The end of temporary residence is not a valid date.");
     if (!empty(p->relation_to_head) && empty(p->household_number))
-        issue(out, "relation_to_head", "household-missing",
-              "Quan hệ với chủ hộ cần số hộ.", "A relation to the head needs a household number.");
+        issue(out, "relation_to_head", "household-missing", "Quan hệ với chủ hộ cần số hộ.",
+              "A relation to the head needs a household number.");
     return out->errors;
 }

@@ -77,4 +77,47 @@ int dd_partial_date_year(const char *s);
  * checks that they exist. Returns the number of errors (warnings not counted). */
 int dd_person_check(const struct dd_person *p, struct dd_person_check *out);
 
+/* --- fields by name: one table for diffs, history folds and JSON --- */
+
+#define DD_PERSON_NFIELDS 26
+
+struct dd_person_field {
+    const char *name; /* the field's name in JSON, in history and (but household_number) in SQL */
+    size_t offset;    /* of its `const char *` member in struct dd_person */
+};
+
+/* Every field of struct dd_person, in declaration order. */
+extern const struct dd_person_field dd_person_fields[DD_PERSON_NFIELDS];
+
+/* The index of the field called `name`, or -1. */
+int dd_person_field_index(const char *name);
+
+/* The value of field i: never NULL ("" for an absent value). */
+const char *dd_person_get(const struct dd_person *p, int i);
+
+/* Sets field i (the string is not copied). */
+void dd_person_set(struct dd_person *p, int i, const char *value);
+
+/* Sets every NULL field to "". */
+void dd_person_fill_empty(struct dd_person *p);
+
+/* --- search keys --- */
+
+struct dd_arena;
+
+/* The search keys of a full name, in the arena: `name_folded` is the name folded (lower case, no
+ * diacritics, đ → d) with runs of spaces collapsed, "nguyen van an"; `given_folded` puts the
+ * last word (the given name) first, "an nguyen van". Every writer of `people` uses these. */
+void dd_person_name_keys(struct dd_arena *a, const char *full_name, const char **name_folded,
+                         const char **given_folded);
+
+/* --- history --- */
+
+/* Applies one history entry's `changes` (a JSON object {field: {"from": …, "to": …}}) to *p:
+ * each person field named there takes its "to" value (null is ""); names that are not person
+ * fields ("absence") are skipped. Strings are copied into the arena. DD_EINVAL if the text is
+ * not such an object. Folding every entry of a person in version order, from a person whose
+ * fields are all "", gives the person's current state. */
+int dd_person_fold(struct dd_arena *a, struct dd_person *p, const char *changes_json);
+
 #endif

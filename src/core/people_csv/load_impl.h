@@ -1,0 +1,151 @@
+/*
+ * load_impl.h — the inside of a people load (load.h), shared by its files: load.c checks rows
+ * and runs the transaction, queue.c hands batches of rows to the writing thread, write_sqlite.c
+ * and write_pg.c write them (prepared INSERTs on SQLite, COPY on PostgreSQL).
+ */
+#ifndef DD_CORE_PEOPLE_CSV_LOAD_IMPL_H
+#define DD_CORE_PEOPLE_CSV_LOAD_IMPL_H
+
+#include "core/people_csv/households.h"
+#include "core/people_csv/idset.h"
+#include "core/people_csv/load.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DD_PL_BATCH_ROWS  16384
+#define DD_PL_BATCHES     3 /* one being filled, one being written, one waiting */
+#define DD_PL_MAX_INDEXES 32
+
+/* A person ready to be written: what the row gave, and what is derived from it. */
+struct dd_pl_row {
+    struct dd_person p; /* no NULL field; status and nationality filled in */
+    const char *name_folded;
+    const char *given_folded;
+    int64_t birth_year;
+    int64_t household_id; /* 0: none */
+    const char *changes;  /* the history entry's JSON */
+};
+
+struct dd_pl_batch {
+    struct dd_arena *arena; /* the rows' strings; reset when the batch comes back */
+    struct dd_pl_row rows[DD_PL_BATCH_ROWS];
+    int count;
+};
+
+/* A link to a person not known when its row came: checked again at the end. */
+struct dd_pl_link {
+    uint64_t key;
+    int32_t line;
+    uint8_t field; /* index in dd_person_fields */
+};
+
+/* The batches between the checking thread (the caller's) and the writing thread. */
+struct dd_pl_queue {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    struct dd_pl_batch *all[DD_PL_BATCHES];
+    struct dd_pl_batch *full[DD_PL_BATCHES]; /* FIFO */
+    int nfull;
+    struct dd_pl_batch *spare[DD_PL_BATCHES];
+    int nspare;
+    bool closing;
+    pthread_t thread;
+    bool running;
+};
+
+struct dd_people_load {
+    struct dd_db *db;
+    enum dd_db_kind kind;
+    struct dd_people_load_options opt;
+    struct dd_arena *arena; /* the options' strings, the saved index definitions */
+    char now[32];           /* created_at, updated_at, history `at` of every row */
+    char since[16];         /* residence periods start */
+    int64_t step_ns;        /* when the current step began (for the debug log) */
+    int64_t step_cpu_ms;    /* the process's CPU time then */
+
+    struct dd_idset ids;
+    unsigned char *communes; /* a bit per province × commune code in force today */
+    size_t ncommunes;
+    struct dd_pl_households households;
+    int64_t next_household_id;
+    struct dd_pl_link *links;
+    size_t nlinks, links_cap;
+
+    struct dd_arena *scratch; /* per row: the checks' copies; reset for each row */
+    struct dd_people_load_result res;
+    bool rows_failed; /* a row had an error: write no more */
+
+    /* writing */
+    struct dd_pl_queue queue;
+    struct dd_pl_batch *current; /* being filled */
+    atomic_bool stop_writing;
+    atomic_int write_rc; /* set by the writing thread */
+    char write_msg[400]; /* written before write_rc */
+    int64_t written;
+    int64_t writer_cpu_ms;  /* CPU time of the writing thread, for the debug log */
+    int64_t checker_cpu_ms; /* of the calling thread until the rows were all written */
+    void *writer_state;    /* the backend writer's own */
+
+    /* indexes of `people` dropped for the load, rebuilt at the end */
+    const char *index_sql[DD_PL_MAX_INDEXES];
+    int nindexes;
+    long saved_cache_size; /* SQLite: the connection's cache_size before the load */
+    bool tuned;            /* SQLite: the load's settings are in force */
+    bool alone;            /* SQLite: rollback journal, database locked for the load */
+};
+
+/* --- queue.c --- */
+
+/* Starts the writing thread. */
+void dd_pl_queue_start(struct dd_people_load *l);
+
+/* Hands the batch being filled to the writing thread and takes an empty one. */
+void dd_pl_queue_submit(struct dd_people_load *l);
+
+/* Hands over what is left, waits until everything is written and stops the thread. */
+void dd_pl_queue_stop(struct dd_people_load *l);
+
+/* --- the writers: each returns DD_OK or a database error code, with l->write_msg set --- */
+
+/* Prepares the writer (l->writer_state). */
+int dd_pl_sqlite_open(struct dd_people_load *l);
+int dd_pl_pg_open(struct dd_people_load *l);
+
+/* Writes one batch: people, their history entries and residence periods. */
+int dd_pl_sqlite_rows(struct dd_people_load *l, const struct dd_pl_batch *b);
+int dd_pl_pg_rows(struct dd_people_load *l, const struct dd_pl_batch *b);
+
+/* Writes the households created by the load and the heads given to existing ones. */
+int dd_pl_sqlite_households(struct dd_people_load *l);
+int dd_pl_pg_households(struct dd_people_load *l);
+
+/* Releases the writer's state. */
+void dd_pl_sqlite_close(struct dd_people_load *l);
+void dd_pl_pg_close(struct dd_people_load *l);
+
+/* Records a database failure of the writer in l->write_msg and returns rc. */
+int dd_pl_write_failed(struct dd_people_load *l, int rc, const char *what);
+
+/* The columns written, in the order the writers give them. */
+#define DD_PL_PEOPLE_COLUMNS                                                                       \
+    "id_number, full_name, other_names, birth_date, sex, ethnicity, religion, nationality, "       \
+    "birth_place, hometown, old_id_number, photo_ref, status, death_date, father_id, mother_id, "  \
+    "spouse_id, household_id, relation_to_head, permanent_province, permanent_commune, "           \
+    "permanent_address, temporary_province, temporary_commune, temporary_address, "                \
+    "temporary_until, name_folded, given_folded, birth_year, version, created_at, updated_at"
+#define DD_PL_HISTORY_COLUMNS                                                                      \
+    "id_number, version, kind, changes, actor, reason, legal_basis, dossier, request_id, at"
+#define DD_PL_RESIDENCE_COLUMNS                                                                    \
+    "id_number, kind, province_code, commune_code, address, from_date, to_date, reason, "          \
+    "created_at"
+#define DD_PL_HOUSEHOLD_COLUMNS                                                                    \
+    "id, number, head_id, province_code, commune_code, address, created_at"
+
+/* The index in dd_person_fields of household_number, written as household_id. */
+#define DD_PL_HOUSEHOLD_FIELD 17
+
+#endif

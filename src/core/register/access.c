@@ -1,0 +1,303 @@
+/*
+ * access.c — the access-log rows of officers' reads (a person, a history, a household, search
+ * results).
+ *
+ * Changes write their "change" row inside their own transaction (change.c). Reads have nothing
+ * else to write, and a commit per read would bound the register's reads by the disk's flushes
+ * (a few hundred to a few thousand per second, far less when writers contend for the lock). So
+ * while the writer runs, a read copies its rows into a bounded ring in memory and answers; one
+ * thread commits what the ring holds at least every WRITER_PERIOD_MS, thousands of rows per
+ * commit, on a connection of its own whose commits do not wait for the disk's flush (SQLite
+ * synchronous=NORMAL, PostgreSQL synchronous_commit=off). The price: a crash of the process can
+ * lose the rows of the last few milliseconds of reads, and a power cut those since the last
+ * flushed commit; stopping the writer (on SIGTERM) writes every row still queued. When the ring
+ * is full, reads wait for room (up to FULL_WAIT_MS); when the writer does not run (commands,
+ * tests) or stays stuck, a read writes its rows itself, in one transaction, before answering:
+ * rows are never dropped while the database takes them.
+ */
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "core/access_log.h"
+#include "core/register/api.h"
+#include "http/principal.h"
+#include "http/req.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RING_ROWS        32768
+#define WAKE_ROWS        4096 /* wake the writer early past this many */
+#define WRITER_PERIOD_MS 20
+#define RETRY_MS         200
+#define FULL_WAIT_MS     1000
+
+/* One row, copied: the request that made it is gone by the time it is written. */
+struct row {
+    char id_number[16];
+    char at[32];
+    char actor[32];
+    char actor_name[128];
+    char role[32];
+    char agency[128];
+    char action[8];
+    char data[16];
+    char purpose[256];
+    char request_id[DD_REQUEST_ID_MAX + 1];
+};
+
+/* Rows [head, head + count) of the ring are queued; the writer writes [head, head + n) without
+ * the lock while producers only fill slots past head + count, then gives them back. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* the writer waits here */
+    pthread_cond_t room; /* producers wait here when the ring is full */
+    pthread_t thread;
+    bool running;
+    bool stopping;
+    struct row *ring;
+    size_t head;
+    size_t count;
+} w = {.lock = PTHREAD_MUTEX_INITIALIZER,
+       .wake = PTHREAD_COND_INITIALIZER,
+       .room = PTHREAD_COND_INITIALIZER};
+
+#define INSERT_HEAD                                                                                \
+    "INSERT INTO access_log (id_number, at, actor, actor_name, role, agency, action, data, "       \
+    "purpose, request_id) VALUES "
+#define ROW1            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ROW4            ROW1 ", " ROW1 ", " ROW1 ", " ROW1
+#define ROW16           ROW4 ", " ROW4 ", " ROW4 ", " ROW4
+#define ROWS_PER_INSERT 16 /* rows of one multi-row INSERT: fewer statements to run per batch */
+
+/* Inserts n rows (1 or ROWS_PER_INSERT) with one statement; rows[i] are ring slots. */
+static int
+insert_rows(struct dd_db *db, const uint32_t *slots, size_t n)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, n == 1 ? INSERT_HEAD ROW1 : INSERT_HEAD ROW16, &st);
+    if (rc != DD_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        const struct row *r = &w.ring[slots[i]];
+        int p = (int)i * 10;
+        dd_stmt_bind_text(st, p + 1, r->id_number);
+        dd_stmt_bind_text(st, p + 2, r->at);
+        dd_stmt_bind_text(st, p + 3, r->actor);
+        dd_stmt_bind_text(st, p + 4, r->actor_name);
+        dd_stmt_bind_text(st, p + 5, r->role);
+        dd_stmt_bind_text(st, p + 6, r->agency);
+        dd_stmt_bind_text(st, p + 7, r->action);
+        dd_stmt_bind_text(st, p + 8, r->data);
+        dd_stmt_bind_text(st, p + 9, r->purpose);
+        dd_stmt_bind_text(st, p + 10, r->request_id);
+    }
+    rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
+static int
+by_id_number(const void *a, const void *b)
+{
+    const struct row *x = &w.ring[*(const uint32_t *)a], *y = &w.ring[*(const uint32_t *)b];
+    int c = strcmp(x->id_number, y->id_number);
+    return c != 0 ? c
+                  : (*(const uint32_t *)a > *(const uint32_t *)b) -
+                        (*(const uint32_t *)a < *(const uint32_t *)b);
+}
+
+/* Writes ring rows [first, first + n) in one transaction, in ID-number order: the access log's
+ * index by person then grows at a few places instead of all over, many times faster once the
+ * table is larger than the page cache. `order` has room for RING_ROWS slots. */
+static int
+write_rows(struct dd_db *db, size_t first, size_t n, uint32_t *order)
+{
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)((first + i) % RING_ROWS);
+    qsort(order, n, sizeof *order, by_id_number);
+    int rc = dd_db_begin(db);
+    size_t i = 0;
+    for (; rc == DD_OK && i + ROWS_PER_INSERT <= n; i += ROWS_PER_INSERT)
+        rc = insert_rows(db, &order[i], ROWS_PER_INSERT);
+    for (; rc == DD_OK && i < n; i++)
+        rc = insert_rows(db, &order[i], 1);
+    if (rc == DD_OK)
+        return dd_db_commit(db);
+    if (dd_db_in_transaction(db))
+        dd_db_rollback(db);
+    return rc;
+}
+
+/* The writer's connection, its commits not waiting for the disk's flush. */
+static struct dd_db *
+writer_db(struct dd_db **relaxed)
+{
+    struct dd_db *db = dd_db_pool_get();
+    if (db == NULL || db == *relaxed)
+        return db;
+    int rc = dd_db_exec(db, dd_db_kind(db) == DD_DB_SQLITE ? "PRAGMA synchronous=NORMAL"
+                                                           : "SET synchronous_commit = off");
+    if (rc != DD_OK)
+        dd_log(DD_LOG_WARN, "register.access_log", "commits stay synchronous: %s",
+               dd_db_errmsg(db));
+    *relaxed = db;
+    return db;
+}
+
+/* Writes rows until they are stored: a database that is down delays rows, never drops them,
+ * unless the writer is stopping and the database stays down. */
+static void
+write_batch(struct dd_db **relaxed, size_t first, size_t n, uint32_t *order)
+{
+    for (int attempt = 0;; attempt++) {
+        struct dd_db *db = writer_db(relaxed);
+        int rc = db ? write_rows(db, first, n, order) : DD_EUNAVAIL;
+        if (rc == DD_OK)
+            return;
+        dd_log(DD_LOG_ERROR, "register.access_log", "%zu access-log rows not written yet: %s", n,
+               db ? dd_db_errmsg(db) : dd_strerror(rc));
+        pthread_mutex_lock(&w.lock);
+        bool give_up = w.stopping && attempt >= 3;
+        if (!give_up) {
+            struct timespec until;
+            dd_clock_deadline(&until, RETRY_MS);
+            pthread_cond_timedwait(&w.wake, &w.lock, &until);
+        }
+        pthread_mutex_unlock(&w.lock);
+        if (give_up) {
+            dd_log(DD_LOG_ERROR, "register.access_log_lost", "%zu access-log rows lost", n);
+            return;
+        }
+    }
+}
+
+static void *
+writer_main(void *arg)
+{
+    (void)arg;
+    struct dd_db *relaxed = NULL;
+    uint32_t *order = dd_xcalloc(RING_ROWS, sizeof *order);
+    pthread_mutex_lock(&w.lock);
+    for (;;) {
+        if (w.count == 0 && w.stopping)
+            break;
+        if (w.count == 0) {
+            struct timespec until;
+            dd_clock_deadline(&until, WRITER_PERIOD_MS);
+            pthread_cond_timedwait(&w.wake, &w.lock, &until);
+            continue;
+        }
+        size_t first = w.head, n = w.count;
+        pthread_mutex_unlock(&w.lock);
+        write_batch(&relaxed, first, n, order);
+        pthread_mutex_lock(&w.lock);
+        w.head = (w.head + n) % RING_ROWS;
+        w.count -= n;
+        pthread_cond_broadcast(&w.room);
+    }
+    pthread_mutex_unlock(&w.lock);
+    free(order);
+    return NULL;
+}
+
+int
+dd_reg_access_writer_start(void)
+{
+    pthread_mutex_lock(&w.lock);
+    int rc = DD_OK;
+    if (!w.running) {
+        w.ring = dd_xcalloc(RING_ROWS, sizeof *w.ring);
+        w.head = w.count = 0;
+        w.stopping = false;
+        w.running = pthread_create(&w.thread, NULL, writer_main, NULL) == 0;
+        if (!w.running) {
+            free(w.ring);
+            w.ring = NULL;
+            rc = DD_EINTERNAL;
+        }
+    }
+    pthread_mutex_unlock(&w.lock);
+    return rc;
+}
+
+void
+dd_reg_access_writer_stop(void)
+{
+    pthread_mutex_lock(&w.lock);
+    bool running = w.running;
+    w.stopping = true;
+    pthread_cond_signal(&w.wake);
+    pthread_mutex_unlock(&w.lock);
+    if (!running)
+        return;
+    pthread_cond_broadcast(&w.room);
+    pthread_join(w.thread, NULL);
+    pthread_mutex_lock(&w.lock);
+    w.running = false;
+    free(w.ring);
+    w.ring = NULL;
+    pthread_mutex_unlock(&w.lock);
+}
+
+static void
+fill_row(struct row *r, const struct dd_req *req, const char *id, const char *now,
+         const char *action, const char *data, const char *purpose)
+{
+    const struct dd_principal *p = req->who;
+    dd_strlcpy(r->id_number, id, sizeof r->id_number);
+    dd_strlcpy(r->at, now, sizeof r->at);
+    snprintf(r->actor, sizeof r->actor, "officer:%lld", (long long)p->id);
+    dd_strlcpy(r->actor_name, p->display_name, sizeof r->actor_name);
+    dd_strlcpy(r->role, p->role, sizeof r->role);
+    dd_strlcpy(r->agency, p->agency, sizeof r->agency);
+    dd_strlcpy(r->action, action, sizeof r->action);
+    dd_strlcpy(r->data, data, sizeof r->data);
+    dd_strlcpy(r->purpose, purpose, sizeof r->purpose);
+    dd_strlcpy(r->request_id, req->request_id, sizeof r->request_id);
+}
+
+/* Queues the rows if the writer runs and has room for all of them, waiting a little for room
+ * when the ring is full. */
+static bool
+enqueue(const struct dd_req *req, const char *const *ids, int n, const char *action,
+        const char *data, const char *purpose)
+{
+    char now[32];
+    dd_clock_iso8601(dd_clock_now_ms(), now);
+    struct timespec until;
+    dd_clock_deadline(&until, FULL_WAIT_MS);
+    pthread_mutex_lock(&w.lock);
+    while (w.running && !w.stopping && w.count + (size_t)n > RING_ROWS && (size_t)n <= RING_ROWS &&
+           pthread_cond_timedwait(&w.room, &w.lock, &until) == 0)
+        ;
+    bool queued = w.running && !w.stopping && w.count + (size_t)n <= RING_ROWS;
+    for (int i = 0; queued && i < n; i++)
+        fill_row(&w.ring[(w.head + w.count++) % RING_ROWS], req, ids[i], now, action, data,
+                 purpose);
+    if (queued && w.count >= WAKE_ROWS)
+        pthread_cond_signal(&w.wake);
+    pthread_mutex_unlock(&w.lock);
+    return queued;
+}
+
+int
+reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids, int n,
+                 const char *action, const char *data, const char *purpose)
+{
+    if (n == 0 || enqueue(req, ids, n, action, data, purpose))
+        return DD_OK;
+    int rc = dd_db_begin(db);
+    for (int i = 0; rc == DD_OK && i < n; i++)
+        rc = dd_access_log_write(db, req, ids[i], action, data, purpose);
+    if (rc == DD_OK)
+        return dd_db_commit(db);
+    if (dd_db_in_transaction(db))
+        dd_db_rollback(db);
+    return rc;
+}

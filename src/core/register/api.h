@@ -1,0 +1,216 @@
+/*
+ * api.h — what the files of the register's HTTP API share: SQL built in pieces, the officer's
+ * area, reading request bodies into checked fields, and writing JSON into the request's arena.
+ * Nothing here is for other modules; they use register.h.
+ */
+#ifndef DD_CORE_REGISTER_API_H
+#define DD_CORE_REGISTER_API_H
+
+#include "base/buf.h"
+#include "core/register/register.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dd_db;
+struct dd_req;
+struct dd_stmt;
+struct dd_principal;
+
+/* Text fields sent by clients are at most this long unless a field says less. */
+#define REG_MAX_REASON  500
+#define REG_MAX_DOSSIER 64
+
+/* --- SQL text with its parameters, built in pieces (sql.c) --- */
+
+#define REG_SQL_MAX_BINDS 32
+
+struct reg_sql {
+    struct dd_buf text;
+    int n;
+    struct {
+        const char *s;
+        int64_t v;
+        bool is_int;
+    } binds[REG_SQL_MAX_BINDS];
+};
+
+void reg_sql_init(struct reg_sql *q, struct dd_arena *a);
+void reg_sql_add(struct reg_sql *q, const char *text);
+/* Adds a parameter for the next `?` of the text. */
+void reg_sql_text(struct reg_sql *q, const char *s);
+void reg_sql_int(struct reg_sql *q, int64_t v);
+/* Prepares the text and binds the parameters. */
+int reg_sql_prepare(struct dd_db *db, struct reg_sql *q, struct dd_stmt **st);
+
+/* --- the officer's area (area.c) --- */
+
+/* True if the person is linked to the caller's area: permanent or temporary residence there, or
+ * a household there (a commune for commune-level officers, else the province). */
+bool reg_area_sees(const struct dd_principal *who, const struct dd_reg_person *p);
+
+/* True if the place (province, and commune unless "") lies in the caller's area. */
+bool reg_area_holds(const struct dd_principal *who, const char *province, const char *commune);
+
+/* Appends "(…)": people `p` linked to the place (a province, or one of its communes when
+ * commune is not ""), by residence or household; the query joins the household as `h`. Each
+ * term is checked on the row at hand, so a search stays one index range scan. */
+void reg_link_sql(struct reg_sql *q, const char *province, const char *commune);
+
+/* Appends the predicate for the caller's area. */
+void reg_area_sql(struct reg_sql *q, const struct dd_principal *who);
+
+/* --- reading a request (input.c) --- */
+
+/* The purpose of an officer's read (X-Purpose, percent-decoded if it holds %XX), or a 400 reply
+ * and NULL. */
+const char *reg_purpose_or_reply(struct dd_req *req);
+
+/* The purpose for a change's access-log row: X-Purpose if given and valid, else `reason`. */
+const char *reg_change_purpose(struct dd_req *req, const char *reason);
+
+/* Loads a person the caller may see; otherwise replies — 404 also when they exist outside the
+ * caller's area, so that existence is not confirmed — and returns a negative code. */
+int reg_person_or_reply(struct dd_req *req, struct dd_db *db, const char *id,
+                        struct dd_reg_person *out);
+
+/* The 404 for a person who does not exist or is outside the caller's area. Returns DD_DONE. */
+int reg_person_not_found(struct dd_req *req);
+
+#define REG_DEFAULT_LIMIT 50
+#define REG_MAX_LIMIT     500
+
+/* ?limit= (default 50, 1–500), or a 400 reply and DD_EINVAL. */
+int reg_limit_or_reply(struct dd_req *req, int *limit);
+
+/* Replies 412 unless If-Match names the version (a missing header is allowed when !required;
+ * when required, a missing one gets 400 validation-failed naming the header). */
+int reg_if_match_or_reply(struct dd_req *req, int64_t version, bool required);
+
+/* Writes the ETag of a version: "\"v3\"". */
+void reg_etag(int64_t version, char out[32]);
+
+/* A JSON body read field by field; problems accumulate into one 400 reply. */
+struct reg_form {
+    struct dd_req *req;
+    struct dd_db *db; /* set by reg_form_unit */
+    json_t *body;
+    json_t *ext; /* the problem's extension members, with "errors" */
+    int failure; /* a database failure met while checking: answered instead of a 400 */
+};
+
+/* Starts reading req->json: it must be an object holding only the `allowed` names
+ * (NULL-terminated); anything else is recorded as an error. */
+void reg_form_init(struct reg_form *f, struct dd_req *req, const char *const *allowed);
+
+/* A string field: NULL when absent (an error if required); an error when it is not a string, is
+ * longer than max bytes or holds control characters. */
+const char *reg_form_string(struct reg_form *f, const char *name, bool required, size_t max);
+
+/* A date field (YYYY-MM-DD, a real date, not in the future unless allow_future). */
+const char *reg_form_date(struct reg_form *f, const char *name, bool required, bool allow_future);
+
+/* A province (2 digits) and commune (5 digits) pair: both or neither; `prefix` names them
+ * ("" → province/commune). */
+void reg_form_place(struct reg_form *f, const char *pfield, const char *cfield, bool required,
+                    const char **province, const char **commune);
+
+void reg_form_error(struct reg_form *f, const char *field, const char *code, const char *vi,
+                    const char *en);
+
+/* The relation to the head that the head has. */
+#define REG_HEAD_RELATION "Chủ hộ"
+
+/* A household number: 1–32 of letters, digits, '-', '.', '/'. */
+bool reg_household_number_ok(const char *s);
+
+/* Reads reason (required), legal_basis (required) and dossier (optional) into c. */
+void reg_form_change(struct reg_form *f, struct dd_reg_change *c);
+
+/* Adds the errors of a person check (warnings are not errors). */
+void reg_form_person_issues(struct reg_form *f, const struct dd_person_check *check);
+
+/* Replies 400 validation-failed with every error recorded (or, after a database failure, the
+ * failure) and returns -1; 0 when all is well. */
+int reg_form_done_or_reply(struct reg_form *f);
+
+/* Adds the error "commune-unknown" on `field` unless commune `commune` of `province` was an
+ * administrative unit in force on `date` (NULL: today). A database failure is kept in the form
+ * and answered by reg_form_done_or_reply. */
+void reg_form_unit(struct reg_form *f, struct dd_db *db, const char *field, const char *province,
+                   const char *commune, const char *date);
+
+/* Rolls back if a transaction is open, then answers for the code: 404, 409, 412 (conflict
+ * when if_match was given), 503 … Returns DD_DONE. */
+int reg_fail(struct dd_req *req, struct dd_db *db, int rc);
+
+/* --- JSON out, into the arena without jansson (jsonw.c) --- */
+
+#define REG_JW_DEPTH 8
+
+struct reg_jw {
+    struct dd_buf b;
+    int depth;
+    bool comma[REG_JW_DEPTH];
+};
+
+void reg_jw_init(struct reg_jw *w, struct dd_arena *a);
+/* Opens an object or array ('{' or '['), as member `key` (NULL inside an array or at the top). */
+void reg_jw_open(struct reg_jw *w, const char *key, char bracket);
+void reg_jw_close(struct reg_jw *w, char bracket);
+void reg_jw_str(struct reg_jw *w, const char *key, const char *s);
+/* "" as null. */
+void reg_jw_str_or_null(struct reg_jw *w, const char *key, const char *s);
+void reg_jw_int(struct reg_jw *w, const char *key, int64_t v);
+void reg_jw_null(struct reg_jw *w, const char *key);
+/* Writes JSON text that is already valid (a stored history entry). */
+void reg_jw_raw(struct reg_jw *w, const char *key, const char *json);
+
+/* The members of a person: every field, household, version, times (no braces). */
+void reg_jw_person(struct reg_jw *w, const struct dd_reg_person *rp);
+
+/* Replies with the writer's text as application/json, not cached. */
+int reg_jw_reply(struct dd_req *req, unsigned status, struct reg_jw *w);
+
+/* --- the read side of the access log (access.c) --- */
+
+/* Writes one access-log row per ID number for a read ("read" or "search") of `data`, in one
+ * transaction on its own. */
+int reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids, int n,
+                     const char *action, const char *data, const char *purpose);
+
+/* --- a change to one person, written in one transaction (change.c) --- */
+
+/* Writes `after` over `before` with the history entry of c, an access-log "change" row for the
+ * caller, and the event (type, payload JSON; none if type is NULL). The caller's transaction
+ * stays open. *new_version is the version after. */
+int reg_change_write(struct dd_req *req, struct dd_db *db, const struct dd_reg_person *before,
+                     const struct dd_person *after, int64_t household_id,
+                     const struct dd_reg_change *c, const char *event_type,
+                     const char *event_payload, int64_t *new_version);
+
+/* Replies `status` with the person, their current residence periods and their ETag;
+ * `warnings` (may be NULL) is a JSON array added as "warnings". */
+int reg_person_reply(struct dd_req *req, struct dd_db *db, const struct dd_reg_person *rp,
+                     unsigned status, const char *warnings);
+
+/* Loads the person again (after a committed change) and replies as reg_person_reply. */
+int reg_person_reload_reply(struct dd_req *req, struct dd_db *db, const char *id, unsigned status,
+                            const char *warnings);
+
+/* --- the handlers, one file per resource --- */
+
+int reg_people_create(struct dd_req *req);
+int reg_people_get(struct dd_req *req);
+int reg_people_history(struct dd_req *req);
+int reg_people_patch(struct dd_req *req);
+int reg_people_search(struct dd_req *req);
+int reg_deaths_create(struct dd_req *req);
+int reg_moves_create(struct dd_req *req);
+int reg_absences_create(struct dd_req *req);
+int reg_households_get(struct dd_req *req);
+int reg_splits_create(struct dd_req *req);
+int reg_merges_create(struct dd_req *req);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * register.h — the population register: the `register` module (its HTTP API) and the storage
+ * functions that every writer of people shares (the API, the CSV import, the demo generator).
+ *
+ * The state of a person is the `people` row; every change to it is also a `person_history` row
+ * (who, when, why, on what legal basis, which fields went from what to what), written in the
+ * same transaction, so that folding the history gives the row again (dd_reg_person_rebuild).
+ * The functions below run inside the caller's transaction and never commit: a caller that
+ * writes a change also writes its event (dd_event_emit) and its access-log row in that same
+ * transaction, and a failure anywhere rolls everything back.
+ */
+#ifndef DD_CORE_REGISTER_REGISTER_H
+#define DD_CORE_REGISTER_REGISTER_H
+
+#include "core/register/person.h"
+#include "http/route.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dd_arena;
+struct dd_db;
+
+extern const struct dd_module dd_module_register;
+
+/* A person as stored: the fields and what the register keeps beside them. Strings live in the
+ * arena given to dd_reg_person_load. */
+struct dd_reg_person {
+    struct dd_person p;   /* p.household_number is the household's number, "" for none */
+    int64_t version;      /* 1 at creation, +1 per change */
+    int64_t household_id; /* 0: none */
+    const char *created_at;
+    const char *updated_at;
+    /* The household, when there is one ("" otherwise). */
+    const char *household_head;
+    const char *household_province;
+    const char *household_commune;
+    const char *household_address;
+};
+
+struct dd_reg_household {
+    int64_t id;
+    const char *number;
+    const char *head_id;
+    const char *province;
+    const char *commune;
+    const char *address;
+    const char *created_at;
+    const char *closed_at; /* "" while open */
+};
+
+/* Why and by whom a change is made, for the person's history. */
+struct dd_reg_change {
+    const char *kind;        /* born, imported, corrected, died, moved, absent, household */
+    const char *actor;       /* "officer:12 (commune-police 22366)", "import", "demo" */
+    const char *reason;      /* may be NULL */
+    const char *legal_basis; /* may be NULL */
+    const char *dossier;     /* may be NULL */
+    const char *request_id;  /* may be NULL */
+    const char *extra_json;  /* NULL, or a JSON object whose members are added to the history
+                                entry's changes, e.g. {"absence": {"from": null, "to": {…}}} */
+};
+
+/* Loads person `id_number` with their household. DD_ENOTFOUND if there is none. */
+int dd_reg_person_load(struct dd_db *db, struct dd_arena *a, const char *id_number,
+                       struct dd_reg_person *out);
+
+/* Inserts a new person (version 1) and the history entry that holds every non-empty field,
+ * and opens their permanent and temporary residence periods from `since` (an ISO date; NULL for
+ * today). household_id (0 for none) says where they belong; p->household_number must be that
+ * household's number ("" for none), as the history records it. The fields are not checked here:
+ * run dd_person_check first. DD_EEXIST if the ID number is taken. Writes no event. */
+int dd_reg_person_insert(struct dd_db *db, struct dd_arena *a, const struct dd_person *p,
+                         int64_t household_id, const char *since, const struct dd_reg_change *c);
+
+/* Writes `after` over the stored person `before` (as loaded in this transaction), version + 1,
+ * with a history entry listing each field that differs ({field: {"from", "to"}}) plus
+ * c->extra_json. household_id (0 for none) replaces the household; after->household_number
+ * must name it. When nothing differs and there is no extra_json, writes nothing and leaves
+ * *new_version at the old version. DD_ECONFLICT if the stored version is no longer
+ * before->version (a concurrent change). */
+int dd_reg_person_update(struct dd_db *db, struct dd_arena *a, const struct dd_reg_person *before,
+                         const struct dd_person *after, int64_t household_id,
+                         const struct dd_reg_change *c, int64_t *new_version);
+
+/* Rebuilds a person from their history alone, folding every entry in version order;
+ * *version is the last entry's. DD_ENOTFOUND without history. */
+int dd_reg_person_rebuild(struct dd_db *db, struct dd_arena *a, const char *id_number,
+                          struct dd_person *out, int64_t *version);
+
+/* Finds a household by number (open or closed). DD_ENOTFOUND if there is none. */
+int dd_reg_household_find(struct dd_db *db, struct dd_arena *a, const char *number,
+                          struct dd_reg_household *out);
+
+/* Creates an open household. `head_id` may be "" until its head is set. DD_EEXIST if the
+ * number is taken. */
+int dd_reg_household_create(struct dd_db *db, const char *number, const char *head_id,
+                            const char *province, const char *commune, const char *address,
+                            int64_t *id);
+
+/* Closes household `id` on `on` (ISO date); its rows stay. */
+int dd_reg_household_close(struct dd_db *db, int64_t id, const char *on);
+
+/* Opens a residence period of `kind` ("permanent", "temporary", "absence") from `from` (ISO
+ * date) until `until` ("" or NULL: open-ended), ending at `from` every period of the same kind
+ * that is still running then. */
+int dd_reg_residence_open(struct dd_db *db, const char *id_number, const char *kind,
+                          const char *province, const char *commune, const char *address,
+                          const char *from, const char *until, const char *reason);
+
+/* Ends at `on` every period of `kind` still running then (a temporary residence given up). */
+int dd_reg_residence_close(struct dd_db *db, const char *id_number, const char *kind,
+                           const char *on);
+
+/* The writer of officers' read access-log rows (access.c). While it runs, reads queue their rows
+ * in memory and answer at once; a thread commits them in batches within a few milliseconds, so
+ * reads are not bounded by the disk's flushes. `serve` starts it after dd_db_pool_init and stops
+ * it after the HTTP server has stopped and before dd_db_pool_shutdown; stopping writes every row
+ * still queued. When it does not run, each read writes its rows itself before answering. */
+int dd_reg_access_writer_start(void);
+void dd_reg_access_writer_stop(void);
+
+/* The history actor of an officer: "officer:12 (commune-police 22366)", or with the province
+ * code for a province-wide officer. */
+struct dd_principal;
+const char *dd_reg_actor(struct dd_arena *a, const struct dd_principal *who);
+
+#endif
