@@ -44,7 +44,7 @@ sanitizer_reports() {
 }
 
 pg_db() { # pg_db NAME → URL of a new, empty database NAME
-    "$PSQL" -X -q "$PG_URL" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null &&
+    PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q "$PG_URL" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null &&
         echo "${PG_URL%/*}/$1"
 }
 
