@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "cmd/dispatch.h"
 #include "core/officers.h"
+#include "core/register/register.h"
 #include "core/units/units.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -110,6 +111,7 @@ run(const struct dd_config *cfg)
         return DD_EXIT_FAIL;
     }
     struct dd_dispatcher *dispatcher = dd_dispatcher_start(dd_modules, dd_modules_count());
+    dd_reg_access_writer_start();
     const char *host = cfg->listen;
     size_t hostlen = (size_t)(strrchr(host, ':') - host);
     dd_log(DD_LOG_INFO, "server.listening", "serving on %s://%.*s:%u", cfg->tls ? "https" : "http",
@@ -123,6 +125,7 @@ run(const struct dd_config *cfg)
     if (left > 0)
         dd_log(DD_LOG_WARN, "server.grace_expired", "%ld requests still running are cut", left);
     dd_server_stop(srv);
+    dd_reg_access_writer_stop();
     dd_dispatcher_stop(dispatcher);
     dd_router_free(router);
     dd_db_pool_shutdown();
