@@ -229,6 +229,7 @@ run(struct importer *im, struct dd_db *db, uint64_t total)
         .on_issue = opt->on_issue,
         .on_phase = opt->on_phase,
         .arg = opt->arg,
+        .batch_rows = opt->batch_rows,
     };
     struct dd_people_load *l;
     rc = dd_people_load_begin(db, &lo, &l, im->res->message, sizeof im->res->message);

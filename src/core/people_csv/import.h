@@ -27,6 +27,7 @@ struct dd_people_import_options {
      * of `total` (0 when the size is unknown). May be NULL. */
     void (*on_progress)(void *arg, int64_t rows, uint64_t bytes, uint64_t total);
     void *arg;
+    int batch_rows; /* as in load.h; 0: the default */
 };
 
 /* Imports the file into the register on `db` (no transaction open). DD_OK when every row was

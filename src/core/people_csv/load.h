@@ -29,10 +29,12 @@
  *
  * While a load runs it holds the register's tables for writing: on SQLite the write transaction
  * excludes every other writer; on PostgreSQL people, households, person_history and residences
- * are locked in EXCLUSIVE mode (readers go on). When `people` is empty at the start, its
- * secondary indexes are dropped and built again at the end (in the same transaction): building
- * an index once is much faster than growing it row by row. On PostgreSQL that takes an ACCESS
- * EXCLUSIVE lock, so readers of `people` wait for the load too.
+ * are locked in EXCLUSIVE mode (readers go on). The secondary indexes of `people`,
+ * `residences` and `households`, for each that is empty at the start, are dropped and built
+ * again at the end (in the same transaction): building an index once is much faster than
+ * growing it row by row. On PostgreSQL that takes an ACCESS EXCLUSIVE lock, so readers of those
+ * tables wait for the load too. SQLite's settings for the load are in load.c and
+ * docs/people-csv.md.
  */
 #ifndef DD_CORE_PEOPLE_CSV_LOAD_H
 #define DD_CORE_PEOPLE_CSV_LOAD_H
@@ -62,6 +64,9 @@ struct dd_people_load_options {
      * NULL. */
     void (*on_phase)(void *arg, const char *what);
     void *arg;
+    int batch_rows; /* rows handed to the writing thread at once; 0 (or more than the default,
+                       16384): the default. Fewer use less memory (tests use them to cross
+                       batches with few rows). */
 };
 
 struct dd_people_load_result {

@@ -6,18 +6,20 @@
 #ifndef DD_CORE_PEOPLE_CSV_LOAD_IMPL_H
 #define DD_CORE_PEOPLE_CSV_LOAD_IMPL_H
 
+#include "base/buf.h"
 #include "core/people_csv/households.h"
 #include "core/people_csv/idset.h"
 #include "core/people_csv/load.h"
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#define DD_PL_BATCH_ROWS  16384
-#define DD_PL_BATCHES     3 /* one being filled, one being written, one waiting */
+#define DD_PL_BATCH_ROWS  16384 /* rows handed to the writer at once, unless the options say */
+#define DD_PL_BATCHES     3     /* one being filled, one being written, one waiting */
 #define DD_PL_MAX_INDEXES 32
 
 /* A person ready to be written: what the row gave, and what is derived from it. */
@@ -28,11 +30,14 @@ struct dd_pl_row {
     int64_t birth_year;
     int64_t household_id; /* 0: none */
     const char *changes;  /* the history entry's JSON */
+    /* The strings' lengths, measured once by the checking thread. */
+    uint32_t len[DD_PERSON_NFIELDS];
+    uint32_t name_len, given_len, changes_len;
 };
 
 struct dd_pl_batch {
     struct dd_arena *arena; /* the rows' strings; reset when the batch comes back */
-    struct dd_pl_row rows[DD_PL_BATCH_ROWS];
+    struct dd_pl_row *rows; /* batch_rows of them */
     int count;
 };
 
@@ -61,11 +66,14 @@ struct dd_people_load {
     struct dd_db *db;
     enum dd_db_kind kind;
     struct dd_people_load_options opt;
+    int batch_rows;
     struct dd_arena *arena; /* the options' strings, the saved index definitions */
     char now[32];           /* created_at, updated_at, history `at` of every row */
-    char since[16];         /* residence periods start */
-    int64_t step_ns;        /* when the current step began (for the debug log) */
-    int64_t step_cpu_ms;    /* the process's CPU time then */
+    uint32_t now_len;
+    char since[16];      /* residence periods start */
+    struct dd_buf json;  /* a row's history entry while it is written */
+    int64_t step_ns;     /* when the current step began (for the debug log) */
+    int64_t step_cpu_ms; /* the process's CPU time then */
 
     struct dd_idset ids;
     unsigned char *communes; /* a bit per province × commune code in force today */
@@ -88,7 +96,7 @@ struct dd_people_load {
     int64_t written;
     int64_t writer_cpu_ms;  /* CPU time of the writing thread, for the debug log */
     int64_t checker_cpu_ms; /* of the calling thread until the rows were all written */
-    void *writer_state;    /* the backend writer's own */
+    void *writer_state;     /* the backend writer's own */
 
     /* indexes of `people` dropped for the load, rebuilt at the end */
     const char *index_sql[DD_PL_MAX_INDEXES];
@@ -145,7 +153,11 @@ int dd_pl_write_failed(struct dd_people_load *l, int rc, const char *what);
 #define DD_PL_HOUSEHOLD_COLUMNS                                                                    \
     "id, number, head_id, province_code, commune_code, address, created_at"
 
-/* The index in dd_person_fields of household_number, written as household_id. */
-#define DD_PL_HOUSEHOLD_FIELD 17
+/* The index of a member of struct dd_person in dd_person_fields, which lists the members in
+ * the order they are declared. */
+#define DD_PL_FIELD(member) ((int)(offsetof(struct dd_person, member) / sizeof(const char *)))
+
+/* household_number, written as household_id. */
+#define DD_PL_HOUSEHOLD_FIELD DD_PL_FIELD(household_number)
 
 #endif

@@ -73,7 +73,8 @@ dd_pl_queue_start(struct dd_people_load *l)
     pthread_cond_init(&q->cond, NULL);
     for (int i = 0; i < DD_PL_BATCHES; i++) {
         struct dd_pl_batch *b = dd_xcalloc(1, sizeof *b);
-        b->arena = dd_arena_new(32 * 1024 * 1024);
+        b->rows = dd_xcalloc((size_t)l->batch_rows, sizeof *b->rows);
+        b->arena = dd_arena_new((size_t)l->batch_rows * 2048); /* a row's strings fit in 2 KiB */
         q->all[i] = b;
         if (i > 0)
             q->spare[q->nspare++] = b;
@@ -138,6 +139,7 @@ dd_pl_queue_stop(struct dd_people_load *l)
                             (int64_t)ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000;
     for (int i = 0; i < DD_PL_BATCHES; i++) {
         dd_arena_free(q->all[i]->arena);
+        free(q->all[i]->rows);
         free(q->all[i]);
         q->all[i] = NULL;
     }

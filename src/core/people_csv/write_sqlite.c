@@ -26,7 +26,8 @@ struct insert {
 
 /* A residence period to write: a row's permanent or temporary one. */
 struct residence {
-    const char *id, *kind, *province, *commune, *address, *until;
+    const struct dd_pl_row *row;
+    bool temporary;
 };
 
 struct sqlite_writer {
@@ -60,7 +61,7 @@ int
 dd_pl_sqlite_open(struct dd_people_load *l)
 {
     struct sqlite_writer *w = dd_xcalloc(1, sizeof *w);
-    w->residences = dd_xcalloc(2 * DD_PL_BATCH_ROWS, sizeof *w->residences);
+    w->residences = dd_xcalloc(2 * (size_t)l->batch_rows, sizeof *w->residences);
     l->writer_state = w;
     int rc = prepare_insert(l, &w->person, "people", DD_PL_PEOPLE_COLUMNS,
                             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
@@ -107,6 +108,12 @@ bind(struct dd_stmt *st, int idx, const char *s)
     dd_stmt_bind_text_static(st, idx, s, strlen(s));
 }
 
+static void
+bind_n(struct dd_stmt *st, int idx, const char *s, uint32_t n)
+{
+    dd_stmt_bind_text_static(st, idx, s, n);
+}
+
 /* Binds one item to `st` from parameter `idx` on. */
 typedef void (*bind_fn)(struct dd_people_load *l, struct dd_stmt *st, int idx, const void *item);
 
@@ -136,44 +143,56 @@ bind_person(struct dd_people_load *l, struct dd_stmt *st, int idx, const void *i
     const struct dd_pl_row *r = item;
     for (int i = 0; i < DD_PERSON_NFIELDS; i++, idx++) {
         if (i != DD_PL_HOUSEHOLD_FIELD)
-            bind(st, idx, dd_person_get(&r->p, i));
+            bind_n(st, idx, dd_person_get(&r->p, i), r->len[i]);
         else if (r->household_id > 0)
             dd_stmt_bind_int64(st, idx, r->household_id);
         else
             dd_stmt_bind_null(st, idx);
     }
-    bind(st, idx, r->name_folded);
-    bind(st, idx + 1, r->given_folded);
+    bind_n(st, idx, r->name_folded, r->name_len);
+    bind_n(st, idx + 1, r->given_folded, r->given_len);
     dd_stmt_bind_int64(st, idx + 2, r->birth_year);
-    bind(st, idx + 3, l->now);
-    bind(st, idx + 4, l->now);
+    bind_n(st, idx + 3, l->now, l->now_len);
+    bind_n(st, idx + 4, l->now, l->now_len);
 }
 
 static void
 bind_history(struct dd_people_load *l, struct dd_stmt *st, int idx, const void *item)
 {
     const struct dd_pl_row *r = item;
-    bind(st, idx, r->p.id_number);
+    bind_n(st, idx, r->p.id_number, r->len[DD_PL_FIELD(id_number)]);
     bind(st, idx + 1, l->opt.kind);
-    bind(st, idx + 2, r->changes);
+    bind_n(st, idx + 2, r->changes, r->changes_len);
     bind(st, idx + 3, l->opt.actor);
     bind(st, idx + 4, l->opt.source);
-    bind(st, idx + 5, l->now);
+    bind_n(st, idx + 5, l->now, l->now_len);
 }
+
+/* The fields of a row's permanent or temporary residence, by index in dd_person_fields. */
+static const int permanent_fields[] = {DD_PL_FIELD(permanent_province),
+                                       DD_PL_FIELD(permanent_commune),
+                                       DD_PL_FIELD(permanent_address), -1};
+static const int temporary_fields[] = {
+    DD_PL_FIELD(temporary_province), DD_PL_FIELD(temporary_commune), DD_PL_FIELD(temporary_address),
+    DD_PL_FIELD(temporary_until)};
 
 static void
 bind_residence(struct dd_people_load *l, struct dd_stmt *st, int idx, const void *item)
 {
-    const struct residence *r = item;
-    bind(st, idx, r->id);
-    bind(st, idx + 1, r->kind);
-    bind(st, idx + 2, r->province);
-    bind(st, idx + 3, r->commune);
-    bind(st, idx + 4, r->address);
+    const struct residence *res = item;
+    const struct dd_pl_row *r = res->row;
+    const int *f = res->temporary ? temporary_fields : permanent_fields;
+    bind_n(st, idx, r->p.id_number, r->len[DD_PL_FIELD(id_number)]);
+    bind(st, idx + 1, res->temporary ? "temporary" : "permanent");
+    for (int k = 0; k < 3; k++)
+        bind_n(st, idx + 2 + k, dd_person_get(&r->p, f[k]), r->len[f[k]]);
     bind(st, idx + 5, l->since);
-    bind(st, idx + 6, r->until);
+    if (f[3] >= 0)
+        bind_n(st, idx + 6, dd_person_get(&r->p, f[3]), r->len[f[3]]);
+    else
+        bind_n(st, idx + 6, "", 0);
     bind(st, idx + 7, l->opt.source);
-    bind(st, idx + 8, l->now);
+    bind_n(st, idx + 8, l->now, l->now_len);
 }
 
 static int
@@ -183,13 +202,9 @@ residences_of(const struct dd_pl_batch *b, struct residence *out)
     for (int i = 0; i < b->count; i++) {
         const struct dd_person *p = &b->rows[i].p;
         if (p->permanent_commune[0] != '\0')
-            out[n++] = (struct residence){p->id_number,          "permanent",
-                                          p->permanent_province, p->permanent_commune,
-                                          p->permanent_address,  ""};
+            out[n++] = (struct residence){&b->rows[i], false};
         if (p->temporary_commune[0] != '\0')
-            out[n++] = (struct residence){p->id_number,          "temporary",
-                                          p->temporary_province, p->temporary_commune,
-                                          p->temporary_address,  p->temporary_until};
+            out[n++] = (struct residence){&b->rows[i], true};
     }
     return n;
 }
@@ -233,9 +248,8 @@ set_heads(struct dd_people_load *l)
         if (!h->head_added)
             continue;
         if (st == NULL)
-            rc = dd_db_prepare(l->db,
-                               "UPDATE households SET head_id = ? WHERE id = ? AND head_id = ''",
-                               &st);
+            rc = dd_db_prepare(
+                l->db, "UPDATE households SET head_id = ? WHERE id = ? AND head_id = ''", &st);
         if (rc != DD_OK)
             break;
         bind(st, 1, h->head);
@@ -250,15 +264,13 @@ set_heads(struct dd_people_load *l)
 int
 dd_pl_sqlite_households(struct dd_people_load *l)
 {
-    const struct dd_pl_household **created =
-        dd_xcalloc(l->households.count + 1, sizeof *created);
+    const struct dd_pl_household **created = dd_xcalloc(l->households.count + 1, sizeof *created);
     int n = 0;
     for (size_t i = 0; i < l->households.count; i++)
         if (!l->households.items[i].in_register)
             created[n++] = &l->households.items[i];
     struct insert in;
-    int rc = prepare_insert(l, &in, "households", DD_PL_HOUSEHOLD_COLUMNS,
-                            "(?, ?, ?, ?, ?, ?, ?)");
+    int rc = prepare_insert(l, &in, "households", DD_PL_HOUSEHOLD_COLUMNS, "(?, ?, ?, ?, ?, ?, ?)");
     if (rc == DD_OK)
         rc = insert_all(l, &in, created, sizeof *created, n, bind_household);
     release_insert(&in);
