@@ -52,21 +52,21 @@ pick(const char *const *list, int n)
     return list[below(n)];
 }
 
-static const char *const family[] = {"Nguyễn", "Trần", "Lê",  "Phạm", "Hoàng", "Huỳnh",
-                                     "Phan",   "Vũ",   "Võ",  "Đặng", "Bùi",   "Đỗ",
-                                     "Hồ",     "Ngô",  "Dương", "Lý", "Trương", "Đinh"};
+static const char *const family[] = {"Nguyễn", "Trần", "Lê",    "Phạm", "Hoàng",  "Huỳnh",
+                                     "Phan",   "Vũ",   "Võ",    "Đặng", "Bùi",    "Đỗ",
+                                     "Hồ",     "Ngô",  "Dương", "Lý",   "Trương", "Đinh"};
 static const char *const middle_m[] = {"Văn", "Hữu", "Đức", "Minh", "Quốc", "Thanh", "Công"};
 static const char *const middle_f[] = {"Thị", "Ngọc", "Thu", "Thanh", "Kim", "Mỹ", "Phương"};
-static const char *const given_m[] = {"An",   "Bình", "Cường", "Dũng", "Đạt",  "Hải",
-                                      "Hùng", "Khoa", "Long",  "Minh", "Nam",  "Phúc",
+static const char *const given_m[] = {"An",   "Bình", "Cường", "Dũng",  "Đạt",   "Hải",
+                                      "Hùng", "Khoa", "Long",  "Minh",  "Nam",   "Phúc",
                                       "Quân", "Sơn",  "Tâm",   "Thắng", "Trung", "Vinh"};
-static const char *const given_f[] = {"Anh", "Chi",  "Dung", "Giang", "Hà",   "Hạnh",
-                                      "Hoa", "Hương", "Lan", "Linh",  "Mai",  "Nga",
-                                      "Nhung", "Oanh", "Phượng", "Thảo", "Trang", "Yến"};
-static const char *const streets[] = {"Trần Phú", "Lê Lợi", "Nguyễn Huệ", "Hùng Vương",
-                                      "Quang Trung", "Thống Nhất", "Yersin", "Pasteur"};
-static const char *const places[] = {"Khánh Hòa", "Ninh Thuận", "Phú Yên", "Bình Định",
-                                     "Đắk Lắk", "Lâm Đồng", "Quảng Nam", "Hà Nội"};
+static const char *const given_f[] = {"Anh",   "Chi",   "Dung",   "Giang", "Hà",    "Hạnh",
+                                      "Hoa",   "Hương", "Lan",    "Linh",  "Mai",   "Nga",
+                                      "Nhung", "Oanh",  "Phượng", "Thảo",  "Trang", "Yến"};
+static const char *const streets[] = {"Trần Phú",    "Lê Lợi",     "Nguyễn Huệ", "Hùng Vương",
+                                      "Quang Trung", "Thống Nhất", "Yersin",     "Pasteur"};
+static const char *const places[] = {"Khánh Hòa", "Ninh Thuận", "Phú Yên",   "Bình Định",
+                                     "Đắk Lắk",   "Lâm Đồng",   "Quảng Nam", "Hà Nội"};
 static const char *const place_codes[] = {"056", "058", "054", "052", "066", "068", "049", "001"};
 
 static void
@@ -216,8 +216,8 @@ main(int argc, char **argv)
         char household[16], address[160];
         snprintf(household, sizeof household, "%s%s%06ld", home->province, home->code,
                  ++household_seq % 1000000);
-        snprintf(address, sizeof address, "Số %d, đường %s, %s", 1 + below(300),
-                 pick(streets, 8), home->name);
+        snprintf(address, sizeof address, "Số %d, đường %s, %s", 1 + below(300), pick(streets, 8),
+                 home->name);
         const char *fam = pick(family, 18);
         struct person head, spouse, kid, parent;
         int head_year = 1945 + below(60);

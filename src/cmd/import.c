@@ -11,7 +11,6 @@
 #include "cmd/cmd.h"
 #include "core/people_csv/export.h"
 #include "core/people_csv/import.h"
-#include "core/units/units.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -135,6 +134,9 @@ summary(struct run *r, const char *file, int rc, const struct dd_people_load_res
                "%lld warnings\n",
                (long long)res->stored, (long long)res->households, file, secs,
                secs > 0 ? (double)res->rows / secs : 0.0, (long long)res->warnings);
+    } else if (rc == DD_EINVAL && res->rows == 0) {
+        printf("nothing imported from %s: its header is wrong (%lld errors)\n", file,
+               (long long)res->errors);
     } else if (rc == DD_EINVAL) {
         printf("nothing imported from %s: %lld of %lld rows have errors (%lld errors, %lld "
                "warnings)\n",
@@ -182,50 +184,58 @@ prepare_db(struct dd_db *db)
 {
     char err[700];
     int rc = dd_migrate_embedded(db, NULL, NULL, err, sizeof err);
-    if (rc == DD_OK)
-        rc = dd_units_ensure_loaded(db, NULL, err, sizeof err);
     if (rc != DD_OK)
         fprintf(stderr, "dinhdanh: %s\n", err);
     return rc;
 }
 
 static int
+open_report(struct run *r, const char *report)
+{
+    if (report == NULL)
+        return DD_OK;
+    r->report = fopen(report, "w");
+    if (r->report == NULL) {
+        fprintf(stderr, "dinhdanh: cannot write %s\n", report);
+        return DD_EIO;
+    }
+    fputs("line,id_number,field,code,severity,message_vi,message_en\r\n", r->report);
+    return DD_OK;
+}
+
+static void
+close_report(struct run *r, const char *report)
+{
+    if (r->report && (fclose(r->report) != 0 || r->report_failed))
+        fprintf(stderr, "dinhdanh: the report %s could not be written in full\n", report);
+}
+
+static int
 import_file(const struct dd_cmd_args *args, const char *file, const char *report)
 {
     struct run r = {.vietnamese = lang_is_vietnamese(), .tty = isatty(STDERR_FILENO) == 1};
-    if (report && (r.report = fopen(report, "w")) == NULL) {
-        fprintf(stderr, "dinhdanh: cannot write %s\n", report);
+    if (open_report(&r, report) != DD_OK)
         return DD_EXIT_FAIL;
-    }
-    if (r.report)
-        fputs("line,id_number,field,code,severity,message_vi,message_en\r\n", r.report);
-    struct dd_db *db;
-    if (dd_cmd_open_db(&args->cfg, &db) != DD_EXIT_OK) {
-        if (r.report)
-            fclose(r.report);
-        return DD_EXIT_FAIL;
-    }
-    if (prepare_db(db) != DD_OK) {
-        dd_db_close(db);
-        if (r.report)
-            fclose(r.report);
-        return DD_EXIT_FAIL;
-    }
-    r.start_ns = dd_clock_mono_ns();
-    struct dd_people_import_options opt = {
-        .path = file,
-        .audit_actor = dd_cmd_operator(),
-        .on_issue = on_issue,
-        .on_phase = on_phase,
-        .on_progress = on_progress,
-        .arg = &r,
-    };
+    struct dd_db *db = NULL;
+    int rc = dd_cmd_open_db(&args->cfg, &db) == DD_EXIT_OK ? prepare_db(db) : DD_EUNAVAIL;
+    bool ran = rc == DD_OK;
     struct dd_people_load_result res;
-    int rc = dd_people_import_csv(db, &opt, &res);
+    if (ran) {
+        r.start_ns = dd_clock_mono_ns();
+        struct dd_people_import_options opt = {
+            .path = file,
+            .audit_actor = dd_cmd_operator(),
+            .on_issue = on_issue,
+            .on_phase = on_phase,
+            .on_progress = on_progress,
+            .arg = &r,
+        };
+        rc = dd_people_import_csv(db, &opt, &res);
+    }
     dd_db_close(db);
-    if (r.report && (fclose(r.report) != 0 || r.report_failed))
-        fprintf(stderr, "dinhdanh: the report %s could not be written in full\n", report);
-    summary(&r, file, rc, &res);
+    close_report(&r, report);
+    if (ran)
+        summary(&r, file, rc, &res);
     return rc == DD_OK ? DD_EXIT_OK : DD_EXIT_FAIL;
 }
 

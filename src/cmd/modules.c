@@ -9,11 +9,7 @@
 #include "http/system.h"
 
 const struct dd_module *const dd_modules[] = {
-    &dd_module_system,
-    &dd_module_security,
-    &dd_module_register,
-    &dd_module_units,
-    NULL,
+    &dd_module_system, &dd_module_security, &dd_module_register, &dd_module_units, NULL,
 };
 
 size_t

@@ -79,8 +79,7 @@ username_ok(const char *s)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
             return false;
     }
     return true;
@@ -282,9 +281,10 @@ dd_officer_authenticate(struct dd_req *req, const struct dd_route *route)
         dd_reply_problem(req, dd_problem_from_error(rc), NULL);
         return rc;
     }
-    bool allowed = route->auth == DD_AUTH_OPERATOR
-                       ? strcmp(p->role, "admin") == 0
-                       : route->auth == DD_AUTH_OFFICER && dd_officer_role_grants(p->role, route->scope);
+    bool allowed =
+        route->auth == DD_AUTH_OPERATOR
+            ? strcmp(p->role, "admin") == 0
+            : route->auth == DD_AUTH_OFFICER && dd_officer_role_grants(p->role, route->scope);
     if (!allowed) {
         dd_reply_problem(req, DD_PROBLEM_FORBIDDEN, NULL);
         return DD_EDENIED;

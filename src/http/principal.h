@@ -24,8 +24,8 @@ struct dd_principal {
     char display_name[128]; /* for the person's access log */
     char role[32];          /* officers: "commune-police", "admin", … */
     char agency[128];
-    char province[4];       /* area: a province code … */
-    char commune[8];        /* … and, unless the role is province-wide, a commune code */
+    char province[4]; /* area: a province code … */
+    char commune[8];  /* … and, unless the role is province-wide, a commune code */
 };
 
 /* True when the principal's area is the whole province (no commune). */

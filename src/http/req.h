@@ -37,7 +37,7 @@ struct dd_req {
     const char *method;
     const char *path; /* decoded, without the query string */
     struct dd_route_match match;
-    char *scratch; /* backs match.values */
+    char *scratch;                  /* backs match.values */
     const struct dd_principal *who; /* set by the authenticator; NULL for DD_AUTH_NONE routes */
     enum dd_lang lang;
     char request_id[DD_REQUEST_ID_MAX + 1];

@@ -11,9 +11,9 @@
  * Each person is checked as every write path checks one (dd_person_check), and also against the
  * others: an ID number given twice or already in the register, a residence in a commune that is
  * not in force today (core/units), a household with two heads or members registered in
- * different communes. Every problem goes to opt->on_issue with its line;
- * warnings (an unknown place code, a father, mother or spouse who is neither in the register nor
- * among the rows, a household without a head) do not stop the load. While no row has failed,
+ * different communes. Every problem goes to opt->on_issue with its line; warnings (an unknown
+ * place code, a father, mother or spouse who is neither in the register nor among the rows, a
+ * household without a head) do not stop the load. While no row has failed,
  * rows are written as they come (in batches, by a second thread, so checking and writing use two
  * cores); after the first bad row nothing more is written but every row is still checked, and
  * finishing rolls everything back.
@@ -33,7 +33,7 @@
  * `residences` and `households`, for each that is empty at the start, are dropped and built
  * again at the end (in the same transaction): building an index once is much faster than
  * growing it row by row. On PostgreSQL that takes an ACCESS EXCLUSIVE lock, so readers of those
- * tables wait for the load too. SQLite's settings for the load are in load.c and
+ * tables wait for the load too. SQLite's settings for the load are in load_sqlite.c and
  * docs/people-csv.md.
  */
 #ifndef DD_CORE_PEOPLE_CSV_LOAD_H

@@ -1,7 +1,9 @@
 /*
- * load_impl.h — the inside of a people load (load.h), shared by its files: load.c checks rows
- * and runs the transaction, queue.c hands batches of rows to the writing thread, write_sqlite.c
- * and write_pg.c write them (prepared INSERTs on SQLite, COPY on PostgreSQL).
+ * load_impl.h — the inside of a people load (load.h), shared by its files: load.c runs the
+ * transaction, load_register.c reads the register and handles indexes, load_sqlite.c sets
+ * SQLite up, load_check.c checks rows against each other, queue.c hands batches of rows to the
+ * writing thread, and write_sqlite.c and write_pg.c write them (multi-row INSERTs on SQLite,
+ * COPY on PostgreSQL).
  */
 #ifndef DD_CORE_PEOPLE_CSV_LOAD_IMPL_H
 #define DD_CORE_PEOPLE_CSV_LOAD_IMPL_H
@@ -105,6 +107,58 @@ struct dd_people_load {
     bool tuned;            /* SQLite: the load's settings are in force */
     bool alone;            /* SQLite: rollback journal, database locked for the load */
 };
+
+/* --- load.c: problems, steps, failures --- */
+
+/* Adds an issue to `chk` (counted as an error unless `warning`). */
+void dd_pl_add_issue(struct dd_person_check *chk, const char *field, const char *code, bool warning,
+                     const char *vi, const char *en);
+
+/* Counts one problem and hands it to the options' on_issue. */
+void dd_pl_report(struct dd_people_load *l, long line, const char *id,
+                  const struct dd_person_issue *is);
+void dd_pl_report_one(struct dd_people_load *l, long line, const char *id, const char *field,
+                      const char *code, bool warning, const char *vi, const char *en);
+
+/* Records a database failure in l->res.message ("what: the database's message"); returns rc. */
+int dd_pl_db_failed(struct dd_people_load *l, int rc, const char *what);
+
+/* Logs (at debug level) the time and CPU the step that ends now took. */
+void dd_pl_step_done(struct dd_people_load *l, const char *step);
+
+/* --- load_register.c --- */
+
+/* Inside the open transaction: locks the tables (PostgreSQL), reads the register's ID numbers,
+ * households and communes in force, drops the secondary indexes of empty tables, and opens the
+ * backend's writer. */
+int dd_pl_prepare_tables(struct dd_people_load *l);
+
+/* Builds the dropped indexes again. */
+int dd_pl_rebuild_indexes(struct dd_people_load *l);
+
+/* 1 if commune `commune` of province `province` is in force today, 0 if not, -1 if either code
+ * is malformed or empty. */
+int dd_pl_commune_known(const struct dd_people_load *l, const char *province, const char *commune);
+
+/* The integer of a one-row, one-column query. */
+int dd_pl_query_int(struct dd_people_load *l, const char *sql, int64_t *out);
+
+/* --- load_sqlite.c --- */
+
+/* SQLite: the load's page cache, helper thread and journal mode; and back. */
+int dd_pl_sqlite_tune(struct dd_people_load *l);
+void dd_pl_sqlite_untune(struct dd_people_load *l);
+
+/* --- load_check.c --- */
+
+/* Checks a row (fields filled, as dd_person_fill_empty leaves them) into *chk, against itself
+ * and against the register and the rows before; returns the id of its household (0: none). */
+int64_t dd_pl_check_row(struct dd_people_load *l, const struct dd_person *p, long line,
+                        struct dd_person_check *chk);
+
+/* At the end: links to people found nowhere, new households without a head (warnings). */
+void dd_pl_check_links(struct dd_people_load *l);
+void dd_pl_check_heads(struct dd_people_load *l);
 
 /* --- queue.c --- */
 

@@ -1,6 +1,6 @@
 /*
  * text.c — a one-pass UTF-8 decoder that also tells whether NFC could change the text.
- * tests/unit/test_csv.c checks every code point of the stable ranges, and every pair of them,
+ * tests/unit/test_csv.c checks every code point of the stable ranges, and many pairs of them,
  * against utf8proc.
  */
 #include "core/people_csv/text.h"
