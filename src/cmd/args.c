@@ -122,6 +122,28 @@ dd_cmd_parse(int argc, char **argv, const struct dd_cmd_switch *switches, int ma
     return DD_EXIT_OK;
 }
 
+int
+dd_cmd_take_values(int *argc, char **argv, const struct dd_cmd_value *values)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        const struct dd_cmd_value *v = values;
+        while (v->name && strcmp(argv[i], v->name) != 0)
+            v++;
+        if (v->name == NULL) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= *argc) {
+            fprintf(stderr, "dinhdanh: %s needs a value\n", argv[i]);
+            return DD_EXIT_USAGE;
+        }
+        *v->value = argv[++i];
+    }
+    *argc = out;
+    return DD_EXIT_OK;
+}
+
 void
 dd_cmd_print_settings(void)
 {

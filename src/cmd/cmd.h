@@ -30,6 +30,17 @@ struct dd_cmd_switch {
     bool *value;
 };
 
+/* A subcommand's own option with a value: `--name VALUE` stores VALUE in *value. */
+struct dd_cmd_value {
+    const char *name; /* "--out" */
+    const char **value;
+};
+
+/* Takes the options listed in `values` (ending with {NULL, NULL}) out of argv, leaving the rest
+ * (settings, switches, words) for dd_cmd_parse. Returns DD_EXIT_OK, or DD_EXIT_USAGE after
+ * printing why when an option has no value. */
+int dd_cmd_take_values(int *argc, char **argv, const struct dd_cmd_value *values);
+
 struct dd_cmd_args {
     struct dd_config cfg;
     const char *positional[8];

@@ -33,32 +33,6 @@ struct options {
     const char *out;
 };
 
-/* --province, --commune and --out are this command's own, taken out before the settings. */
-static int
-take_options(int *argc, char **argv, struct options *o)
-{
-    static const char *const names[] = {"--province", "--commune", "--out"};
-    const char **values[] = {&o->province, &o->commune, &o->out};
-    int out = 1;
-    for (int i = 1; i < *argc; i++) {
-        int which = -1;
-        for (int k = 0; k < 3; k++)
-            if (strcmp(argv[i], names[k]) == 0)
-                which = k;
-        if (which < 0) {
-            argv[out++] = argv[i];
-            continue;
-        }
-        if (i + 1 >= *argc) {
-            fprintf(stderr, "dinhdanh: %s needs a value\n", argv[i]);
-            return DD_EXIT_USAGE;
-        }
-        *values[which] = argv[++i];
-    }
-    *argc = out;
-    return DD_EXIT_OK;
-}
-
 static int
 audit(struct dd_db *db, const struct options *o, int64_t rows)
 {
@@ -120,7 +94,9 @@ int
 dd_cmd_export(int argc, char **argv)
 {
     struct options o = {0};
-    int rc = take_options(&argc, argv, &o);
+    const struct dd_cmd_value values[] = {
+        {"--province", &o.province}, {"--commune", &o.commune}, {"--out", &o.out}, {NULL, NULL}};
+    int rc = dd_cmd_take_values(&argc, argv, values);
     if (rc != DD_EXIT_OK)
         return rc;
     struct dd_cmd_args args;

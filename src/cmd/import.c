@@ -147,26 +147,6 @@ summary(struct run *r, const char *file, int rc, const struct dd_people_load_res
     }
 }
 
-/* --report is this command's own option, taken out before the settings are read. */
-static int
-take_options(int *argc, char **argv, const char **report)
-{
-    int out = 1;
-    for (int i = 1; i < *argc; i++) {
-        if (strcmp(argv[i], "--report") != 0) {
-            argv[out++] = argv[i];
-            continue;
-        }
-        if (i + 1 >= *argc) {
-            fprintf(stderr, "dinhdanh: --report needs a file name\n");
-            return DD_EXIT_USAGE;
-        }
-        *report = argv[++i];
-    }
-    *argc = out;
-    return DD_EXIT_OK;
-}
-
 static bool
 lang_is_vietnamese(void)
 {
@@ -243,7 +223,8 @@ int
 dd_cmd_import(int argc, char **argv)
 {
     const char *report = NULL;
-    int rc = take_options(&argc, argv, &report);
+    const struct dd_cmd_value values[] = {{"--report", &report}, {NULL, NULL}};
+    int rc = dd_cmd_take_values(&argc, argv, values);
     if (rc != DD_EXIT_OK)
         return rc;
     struct dd_cmd_args args;

@@ -35,39 +35,6 @@ help(void)
     dd_cmd_print_settings();
 }
 
-/* Takes this command's own options out of argv before the settings are read. */
-static int
-take_options(int *argc, char **argv, struct officer_options *o)
-{
-    static const struct {
-        const char *flag;
-        size_t offset;
-    } flags[] = {
-        {"--role", offsetof(struct officer_options, role)},
-        {"--province", offsetof(struct officer_options, province)},
-        {"--commune", offsetof(struct officer_options, commune)},
-        {"--display-name", offsetof(struct officer_options, display_name)},
-        {"--agency", offsetof(struct officer_options, agency)},
-    };
-    int out = 1;
-    for (int i = 1; i < *argc; i++) {
-        size_t f = 0;
-        while (f < sizeof flags / sizeof flags[0] && strcmp(argv[i], flags[f].flag) != 0)
-            f++;
-        if (f == sizeof flags / sizeof flags[0]) {
-            argv[out++] = argv[i];
-            continue;
-        }
-        if (i + 1 >= *argc) {
-            fprintf(stderr, "dinhdanh: %s needs a value\n", argv[i]);
-            return DD_EXIT_USAGE;
-        }
-        *(const char **)((char *)o + flags[f].offset) = argv[++i];
-    }
-    *argc = out;
-    return DD_EXIT_OK;
-}
-
 static int
 add(const struct dd_cmd_args *args, const struct officer_options *o)
 {
@@ -105,7 +72,11 @@ int
 dd_cmd_officer(int argc, char **argv)
 {
     struct officer_options o = {0};
-    int rc = take_options(&argc, argv, &o);
+    const struct dd_cmd_value values[] = {
+        {"--role", &o.role},       {"--province", &o.province},
+        {"--commune", &o.commune}, {"--display-name", &o.display_name},
+        {"--agency", &o.agency},   {NULL, NULL}};
+    int rc = dd_cmd_take_values(&argc, argv, values);
     if (rc != DD_EXIT_OK)
         return rc;
     struct dd_cmd_args args;

@@ -21,43 +21,19 @@ help(void)
     dd_cmd_print_settings();
 }
 
-/* --user and --ttl are this command's own options, taken out before the settings are read. */
-static int
-take_options(int *argc, char **argv, const char **user, long *ttl)
-{
-    int out = 1;
-    for (int i = 1; i < *argc; i++) {
-        bool is_user = strcmp(argv[i], "--user") == 0, is_ttl = strcmp(argv[i], "--ttl") == 0;
-        if (!is_user && !is_ttl) {
-            argv[out++] = argv[i];
-            continue;
-        }
-        if (i + 1 >= *argc) {
-            fprintf(stderr, "dinhdanh: %s needs a value\n", argv[i]);
-            return DD_EXIT_USAGE;
-        }
-        int64_t v;
-        if (is_user)
-            *user = argv[++i];
-        else if (dd_parse_int64(argv[++i], 1, 366L * 86400, &v) == DD_OK)
-            *ttl = (long)v;
-        else {
-            fprintf(stderr, "dinhdanh: --ttl must be a number of seconds up to one year\n");
-            return DD_EXIT_USAGE;
-        }
-    }
-    *argc = out;
-    return DD_EXIT_OK;
-}
-
 int
 dd_cmd_token(int argc, char **argv)
 {
-    const char *user = NULL;
-    long ttl = 8 * 3600;
-    int rc = take_options(&argc, argv, &user, &ttl);
+    const char *user = NULL, *ttl_text = NULL;
+    const struct dd_cmd_value values[] = {{"--user", &user}, {"--ttl", &ttl_text}, {NULL, NULL}};
+    int rc = dd_cmd_take_values(&argc, argv, values);
     if (rc != DD_EXIT_OK)
         return rc;
+    int64_t ttl = 8 * 3600;
+    if (ttl_text && dd_parse_int64(ttl_text, 1, 366L * 86400, &ttl) != DD_OK) {
+        fprintf(stderr, "dinhdanh: --ttl must be a number of seconds up to one year\n");
+        return DD_EXIT_USAGE;
+    }
     struct dd_cmd_args args;
     rc = dd_cmd_parse(argc, argv, NULL, 0, &args);
     if (rc != DD_EXIT_OK)
@@ -76,7 +52,7 @@ dd_cmd_token(int argc, char **argv)
     char err[700], token[DD_TOKEN_LEN + 1];
     rc = dd_migrate_embedded(db, NULL, NULL, err, sizeof err);
     if (rc == DD_OK)
-        rc = dd_officer_token_issue(db, user, ttl, token, err, sizeof err);
+        rc = dd_officer_token_issue(db, user, (long)ttl, token, err, sizeof err);
     dd_db_close(db);
     if (rc != DD_OK) {
         fprintf(stderr, "dinhdanh: %s\n", err);

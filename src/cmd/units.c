@@ -41,33 +41,6 @@ struct options {
     const char *date;
 };
 
-/* --dir, --kind, --province and --date are this command's own, taken out before the settings
- * are read. */
-static int
-take_options(int *argc, char **argv, struct options *o)
-{
-    static const char *const names[] = {"--dir", "--kind", "--province", "--date"};
-    const char **values[] = {&o->dir, &o->kind, &o->province, &o->date};
-    int out = 1;
-    for (int i = 1; i < *argc; i++) {
-        int which = -1;
-        for (int k = 0; k < 4; k++)
-            if (strcmp(argv[i], names[k]) == 0)
-                which = k;
-        if (which < 0) {
-            argv[out++] = argv[i];
-            continue;
-        }
-        if (i + 1 >= *argc) {
-            fprintf(stderr, "dinhdanh: %s needs a value\n", argv[i]);
-            return DD_EXIT_USAGE;
-        }
-        *values[which] = argv[++i];
-    }
-    *argc = out;
-    return DD_EXIT_OK;
-}
-
 static void
 print_counts(const struct dd_units_counts *c)
 {
@@ -133,7 +106,12 @@ int
 dd_cmd_units(int argc, char **argv)
 {
     struct options o = {0};
-    int rc = take_options(&argc, argv, &o);
+    const struct dd_cmd_value values[] = {{"--dir", &o.dir},
+                                          {"--kind", &o.kind},
+                                          {"--province", &o.province},
+                                          {"--date", &o.date},
+                                          {NULL, NULL}};
+    int rc = dd_cmd_take_values(&argc, argv, values);
     if (rc != DD_EXIT_OK)
         return rc;
     struct dd_cmd_args args;
