@@ -136,6 +136,10 @@ int dd_pl_prepare_tables(struct dd_people_load *l);
 /* Builds the dropped indexes again. */
 int dd_pl_rebuild_indexes(struct dd_people_load *l);
 
+/* Gives their heads to the register's households that had none, after the rows are written
+ * (both backends). */
+int dd_pl_set_heads(struct dd_people_load *l);
+
 /* 1 if commune `commune` of province `province` is in force today, 0 if not, -1 if either code
  * is malformed or empty. */
 int dd_pl_commune_known(const struct dd_people_load *l, const char *province, const char *commune);

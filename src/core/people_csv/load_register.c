@@ -337,3 +337,28 @@ dd_pl_prepare_tables(struct dd_people_load *l)
         snprintf(l->res.message, sizeof l->res.message, "%s", l->write_msg);
     return rc;
 }
+
+int
+dd_pl_set_heads(struct dd_people_load *l)
+{
+    struct dd_stmt *st = NULL;
+    int rc = DD_OK;
+    for (size_t i = 0; i < l->households.count && rc == DD_OK; i++) {
+        const struct dd_pl_household *h = &l->households.items[i];
+        if (!h->head_added)
+            continue;
+        if (st == NULL)
+            rc = dd_db_prepare(
+                l->db, "UPDATE households SET head_id = ? WHERE id = ? AND head_id = ''", &st);
+        if (rc != DD_OK)
+            break;
+        dd_stmt_bind_text(st, 1, h->head);
+        dd_stmt_bind_int64(st, 2, h->id);
+        rc = dd_stmt_step(st);
+        dd_stmt_rewind(st);
+        rc = rc < 0 ? rc : DD_OK;
+    }
+    if (st)
+        dd_stmt_reset(st);
+    return rc;
+}

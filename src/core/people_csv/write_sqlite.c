@@ -237,30 +237,6 @@ bind_household(struct dd_people_load *l, struct dd_stmt *st, int idx, const void
     bind(st, idx + 6, l->now);
 }
 
-/* Gives their heads to households of the register that had none. */
-static int
-set_heads(struct dd_people_load *l)
-{
-    struct dd_stmt *st = NULL;
-    int rc = DD_OK;
-    for (size_t i = 0; i < l->households.count && rc == DD_OK; i++) {
-        const struct dd_pl_household *h = &l->households.items[i];
-        if (!h->head_added)
-            continue;
-        if (st == NULL)
-            rc = dd_db_prepare(
-                l->db, "UPDATE households SET head_id = ? WHERE id = ? AND head_id = ''", &st);
-        if (rc != DD_OK)
-            break;
-        bind(st, 1, h->head);
-        dd_stmt_bind_int64(st, 2, h->id);
-        rc = run(st);
-    }
-    if (st)
-        dd_stmt_reset(st);
-    return rc;
-}
-
 int
 dd_pl_sqlite_households(struct dd_people_load *l)
 {
@@ -276,6 +252,6 @@ dd_pl_sqlite_households(struct dd_people_load *l)
     release_insert(&in);
     free(created);
     if (rc == DD_OK)
-        rc = set_heads(l);
+        rc = dd_pl_set_heads(l);
     return rc == DD_OK ? DD_OK : dd_pl_write_failed(l, rc, "writing the households");
 }
