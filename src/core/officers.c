@@ -2,6 +2,7 @@
  * officers.c — officer accounts, roles as a table of scopes, bearer tokens.
  */
 #include "core/officers.h"
+#include "core/token_cache.h"
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
@@ -226,24 +227,30 @@ reply_unauthenticated(struct dd_req *req)
     return dd_reply_problem(req, DD_PROBLEM_UNAUTHENTICATED, NULL);
 }
 
-/* Loads the officer behind a token hash; DD_ENOTFOUND if none is valid now. */
+/* Loads the officer behind a token hash; DD_ENOTFOUND if none is valid now. Remembers what it
+ * found in the token cache unless the token expires within the cache's time to live. */
 static int
 load_principal(struct dd_db *db, const char *hash, struct dd_principal *p)
 {
-    char now[32];
-    dd_clock_iso8601(dd_clock_now_ms(), now);
+    int64_t now_ms = dd_clock_now_ms();
+    if (dd_token_cache_get(hash, now_ms, p))
+        return DD_OK;
+    char now[32], later[32];
+    dd_clock_iso8601(now_ms, now);
+    dd_clock_iso8601(now_ms + DD_TOKEN_CACHE_TTL_MS, later);
     struct dd_stmt *st;
     int rc = dd_db_prepare(db,
                            "SELECT o.id, o.username, o.display_name, o.role, o.province_code, "
-                           "o.commune_code, o.agency FROM api_tokens t JOIN officers o ON "
-                           "o.id = t.officer_id WHERE t.token_hash = ? AND t.expires_at > ? "
-                           "AND o.disabled = 0",
+                           "o.commune_code, o.agency, t.expires_at FROM api_tokens t JOIN "
+                           "officers o ON o.id = t.officer_id WHERE t.token_hash = ? AND "
+                           "t.expires_at > ? AND o.disabled = 0",
                            &st);
     if (rc != DD_OK)
         return rc;
     dd_stmt_bind_text(st, 1, hash);
     dd_stmt_bind_text(st, 2, now);
     rc = dd_stmt_step(st);
+    bool lasts = false;
     if (rc == DD_DB_ROW) {
         p->kind = DD_PRINCIPAL_OFFICER;
         p->id = dd_stmt_int64(st, 0);
@@ -253,11 +260,16 @@ load_principal(struct dd_db *db, const char *hash, struct dd_principal *p)
         dd_strlcpy(p->province, dd_stmt_text(st, 4), sizeof p->province);
         dd_strlcpy(p->commune, dd_stmt_text(st, 5), sizeof p->commune);
         dd_strlcpy(p->agency, dd_stmt_text(st, 6), sizeof p->agency);
+        lasts = strcmp(dd_stmt_text(st, 7), later) > 0;
     }
     dd_stmt_reset(st);
     if (rc < 0)
         return rc;
-    return rc == DD_DB_ROW ? DD_OK : DD_ENOTFOUND;
+    if (rc != DD_DB_ROW)
+        return DD_ENOTFOUND;
+    if (lasts)
+        dd_token_cache_put(hash, p, now_ms, now_ms + DD_TOKEN_CACHE_TTL_MS);
+    return DD_OK;
 }
 
 int

@@ -10,6 +10,7 @@
 #include "db_fixture.h"
 
 #include "base/arena.h"
+#include "core/access_log.h"
 #include "core/register/api.h"
 #include "core/register/person.h"
 #include "core/register/register.h"
@@ -643,6 +644,25 @@ access_writer_keeps_every_row(void **state)
     dbfx_text(fx->db, "SELECT purpose FROM access_log WHERE request_id = 'after-stop'", row,
               sizeof row);
     assert_string_equal(row, "Xác minh");
+
+    /* the writer merged what it appended when it stopped; the row written afterwards waits in
+     * the recent part until the next merge, which moves it and keeps ids unique */
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log_kept"),
+                     READERS * READS_PER_READER * ROWS_PER_READ);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log_recent"), 1);
+    int64_t moved = -1;
+    assert_int_equal(dd_access_log_merge(fx->db, 0, &moved), DD_OK);
+    assert_int_equal(moved, 1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log_recent"), 0);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(DISTINCT id) FROM access_log"),
+                     READERS * READS_PER_READER * ROWS_PER_READ + 1);
+    assert_int_equal(dd_access_log_merge(fx->db, 0, &moved), DD_OK);
+    assert_int_equal(moved, 0);
+    /* a new row after the merge gets an id after every merged one */
+    assert_int_equal(reg_access_reads(fx->db, &req, one, 1, "read", "person", "Xác minh"), DD_OK);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log_recent WHERE id > "
+                                      "(SELECT MAX(id) FROM access_log_kept)"),
+                     1);
 }
 
 int

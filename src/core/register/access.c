@@ -6,14 +6,21 @@
  * else to write, and a commit per read would bound the register's reads by the disk's flushes
  * (a few hundred to a few thousand per second, far less when writers contend for the lock). So
  * while the writer runs, a read copies its rows into a bounded ring in memory and answers; one
- * thread commits what the ring holds at least every WRITER_PERIOD_MS, thousands of rows per
- * commit, on a connection of its own whose commits do not wait for the disk's flush (SQLite
- * synchronous=NORMAL, PostgreSQL synchronous_commit=off). The price: a crash of the process can
- * lose the rows of the last few milliseconds of reads, and a power cut those since the last
- * flushed commit; stopping the writer (on SIGTERM) writes every row still queued. When the ring
- * is full, reads wait for room (up to FULL_WAIT_MS); when the writer does not run (commands,
- * tests) or stays stuck, a read writes its rows itself, in one transaction, before answering:
- * rows are never dropped while the database takes them.
+ * thread appends what the ring holds at least every WRITER_PERIOD_MS, thousands of rows per
+ * commit, to the recent part of the log (core/access_log.h), on a connection of its own whose
+ * commits do not wait for the disk's flush (SQLite synchronous=NORMAL, PostgreSQL
+ * synchronous_commit=off). The price: a crash of the process can lose the rows of the last few
+ * milliseconds of reads, and a power cut those since the last flushed commit; stopping the
+ * writer (on SIGTERM) writes every row still queued. When the ring is full, reads wait for room
+ * (up to FULL_WAIT_MS); when the writer does not run (commands, tests) or stays stuck, a read
+ * writes its rows itself, in one transaction, before answering: rows are never dropped while
+ * the database takes them.
+ *
+ * Appending touches only the last pages of the recent part, so a commit writes a few pages
+ * whatever the readers read. The same thread moves the recent part into the kept part when it
+ * has appended MERGE_ROWS rows or MERGE_PERIOD_MS has passed, when it starts and when it stops,
+ * MERGE_CHUNK rows per transaction so that appends go on between chunks: a chunk writes each
+ * page of the kept part's index by (day, person) once for many rows, instead of once a row.
  */
 #include "base/clock.h"
 #include "base/err.h"
@@ -34,6 +41,13 @@
 #define RING_ROWS        32768
 #define WAKE_ROWS        4096 /* wake the writer early past this many */
 #define WRITER_PERIOD_MS 20
+#define MERGE_ROWS       10000 /* merge when this many have been appended … */
+#define MERGE_PERIOD_MS  60000 /* … or this long after the last merge */
+#define MERGE_CHUNK      10000 /* rows moved per merge transaction */
+/* The writer's SQLite connection: commits without flushing, and a page cache (64 MiB) that holds
+ * the region of the kept part's index that merges write into, so that a merge reads each page
+ * once and never spills pages to the WAL before it commits. */
+#define SQLITE_WRITER_SETTINGS "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536"
 #define RETRY_MS         200
 #define FULL_WAIT_MS     1000
 
@@ -67,9 +81,7 @@ static struct {
        .wake = PTHREAD_COND_INITIALIZER,
        .room = PTHREAD_COND_INITIALIZER};
 
-#define INSERT_HEAD                                                                                \
-    "INSERT INTO access_log (id_number, at, actor, actor_name, role, agency, action, data, "       \
-    "purpose, request_id) VALUES "
+#define INSERT_HEAD     DD_ACCESS_LOG_INSERT
 #define ROW1            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 #define ROW4            ROW1 ", " ROW1 ", " ROW1 ", " ROW1
 #define ROW16           ROW4 ", " ROW4 ", " ROW4 ", " ROW4
@@ -102,25 +114,13 @@ insert_rows(struct dd_db *db, const uint32_t *slots, size_t n)
     return rc < 0 ? rc : DD_OK;
 }
 
-static int
-by_id_number(const void *a, const void *b)
-{
-    const struct row *x = &w.ring[*(const uint32_t *)a], *y = &w.ring[*(const uint32_t *)b];
-    int c = strcmp(x->id_number, y->id_number);
-    return c != 0 ? c
-                  : (*(const uint32_t *)a > *(const uint32_t *)b) -
-                        (*(const uint32_t *)a < *(const uint32_t *)b);
-}
-
-/* Writes ring rows [first, first + n) in one transaction, in ID-number order: the access log's
- * index by person then grows at a few places instead of all over, many times faster once the
- * table is larger than the page cache. `order` has room for RING_ROWS slots. */
+/* Writes ring rows [first, first + n) in one transaction, in the order they came. `order` has
+ * room for RING_ROWS slots. */
 static int
 write_rows(struct dd_db *db, size_t first, size_t n, uint32_t *order)
 {
     for (size_t i = 0; i < n; i++)
         order[i] = (uint32_t)((first + i) % RING_ROWS);
-    qsort(order, n, sizeof *order, by_id_number);
     int rc = dd_db_begin(db);
     size_t i = 0;
     for (; rc == DD_OK && i + ROWS_PER_INSERT <= n; i += ROWS_PER_INSERT)
@@ -141,7 +141,7 @@ writer_db(struct dd_db **relaxed)
     struct dd_db *db = dd_db_pool_get();
     if (db == NULL || db == *relaxed)
         return db;
-    int rc = dd_db_exec(db, dd_db_kind(db) == DD_DB_SQLITE ? "PRAGMA synchronous=NORMAL"
+    int rc = dd_db_exec(db, dd_db_kind(db) == DD_DB_SQLITE ? SQLITE_WRITER_SETTINGS
                                                            : "SET synchronous_commit = off");
     if (rc != DD_OK)
         dd_log(DD_LOG_WARN, "register.access_log", "commits stay synchronous: %s",
@@ -177,16 +177,48 @@ write_batch(struct dd_db **relaxed, size_t first, size_t n, uint32_t *order)
     }
 }
 
+/* Moves one chunk of the recent part of the log into the kept part, if the database answers;
+ * returns the rows moved. Rows that stay are moved by a later merge. */
+static int64_t
+merge_chunk(struct dd_db **relaxed)
+{
+    struct dd_db *db = writer_db(relaxed);
+    int64_t moved = 0;
+    int rc = db ? dd_access_log_merge(db, MERGE_CHUNK, &moved) : DD_EUNAVAIL;
+    if (rc != DD_OK)
+        dd_log(DD_LOG_WARN, "register.access_log_merge", "recent access-log rows not merged: %s",
+               db ? dd_db_errmsg(db) : dd_strerror(rc));
+    return moved;
+}
+
+/* The writer: appends what the ring holds; when enough has been appended or time has passed,
+ * moves one chunk to the kept part, going on chunk by chunk between appends while full chunks
+ * remain. Stopping appends what is queued, then merges everything. */
 static void *
 writer_main(void *arg)
 {
     (void)arg;
     struct dd_db *relaxed = NULL;
     uint32_t *order = dd_xcalloc(RING_ROWS, sizeof *order);
+    int64_t appended = MERGE_ROWS, merged_at = 0; /* merge what commands left, at once */
     pthread_mutex_lock(&w.lock);
     for (;;) {
         if (w.count == 0 && w.stopping)
             break;
+        int64_t now = dd_clock_mono_ns() / 1000000;
+        if (appended >= MERGE_ROWS || now - merged_at >= MERGE_PERIOD_MS) {
+            pthread_mutex_unlock(&w.lock);
+            bool more = merge_chunk(&relaxed) == MERGE_CHUNK;
+            appended = more ? MERGE_ROWS : 0;
+            merged_at = now;
+            pthread_mutex_lock(&w.lock);
+            if (w.count == 0 && !more && !w.stopping) {
+                struct timespec until;
+                dd_clock_deadline(&until, WRITER_PERIOD_MS);
+                pthread_cond_timedwait(&w.wake, &w.lock, &until);
+            }
+            continue;
+        }
         if (w.count == 0) {
             struct timespec until;
             dd_clock_deadline(&until, WRITER_PERIOD_MS);
@@ -196,12 +228,15 @@ writer_main(void *arg)
         size_t first = w.head, n = w.count;
         pthread_mutex_unlock(&w.lock);
         write_batch(&relaxed, first, n, order);
+        appended += (int64_t)n;
         pthread_mutex_lock(&w.lock);
         w.head = (w.head + n) % RING_ROWS;
         w.count -= n;
         pthread_cond_broadcast(&w.room);
     }
     pthread_mutex_unlock(&w.lock);
+    while (merge_chunk(&relaxed) == MERGE_CHUNK)
+        ;
     free(order);
     return NULL;
 }
