@@ -49,6 +49,26 @@ static const struct setting settings[] = {
         "milliseconds to wait for a locked database (5000)"),
     BOOL("tls", tls, "serve HTTPS with DATA_DIR/tls/cert.pem and key.pem (off)"),
     BOOL("access-log", access_log, "write one JSON line per request (on)"),
+    NUM("password-opslimit", password_opslimit, 1, 16,
+        "Argon2id passes for new password hashes (2)"),
+    NUM("password-memlimit-kib", password_memlimit_kib, 1024, 4L * 1024 * 1024,
+        "Argon2id memory for new password hashes in KiB (19456; lower only for tests)"),
+    STR("totp-issuer", totp_issuer, SET_STRING,
+        "issuer name shown by authenticator apps (dinhdanh)"),
+    STR("notify-adapter", notify_adapter, SET_STRING,
+        "where notices go: console, file (DATA_DIR/notify/outbox.jsonl) or smtp (console)"),
+    STR("notify-from", notify_from, SET_STRING, "sender address of e-mail notices"),
+    STR("notify-smtp-host", notify_smtp_host, SET_STRING, "SMTP server for notices (localhost)"),
+    NUM("notify-smtp-port", notify_smtp_port, 1, 65535, "SMTP server port (587)"),
+    STR("notify-smtp-user", notify_smtp_user, SET_STRING, "SMTP user name; none: no AUTH"),
+    STR("notify-smtp-password", notify_smtp_password, SET_STRING, "SMTP password"),
+    BOOL("notify-smtp-tls", notify_smtp_tls, "require STARTTLS with the SMTP server (on)"),
+    NUM("notify-smtp-timeout", notify_smtp_timeout, 1, 300,
+        "seconds to connect and to wait for each SMTP reply (10)"),
+    NUM("login-delay-ms", login_delay_ms, 1, 60000,
+        "unit of the growing delays after failed logins, in ms (1000; lower only for tests)"),
+    NUM("login-network-failures", login_network_failures, 1, 100000,
+        "failed logins from one network (/24) in an hour before its delays start (50)"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -69,6 +89,17 @@ dd_config_defaults(struct dd_config *cfg)
     cfg->db_timeout_ms = 5000;
     cfg->tls = false;
     cfg->access_log = true;
+    cfg->password_opslimit = 2;
+    cfg->password_memlimit_kib = 19456;
+    dd_strlcpy(cfg->totp_issuer, "dinhdanh", sizeof cfg->totp_issuer);
+    dd_strlcpy(cfg->notify_adapter, "console", sizeof cfg->notify_adapter);
+    dd_strlcpy(cfg->notify_from, "dinhdanh@localhost", sizeof cfg->notify_from);
+    dd_strlcpy(cfg->notify_smtp_host, "localhost", sizeof cfg->notify_smtp_host);
+    cfg->notify_smtp_port = 587;
+    cfg->notify_smtp_tls = true;
+    cfg->notify_smtp_timeout = 10;
+    cfg->login_delay_ms = 1000;
+    cfg->login_network_failures = 50;
 }
 
 static const struct setting *

@@ -26,6 +26,22 @@ struct dd_config {
     long db_timeout_ms;   /* how long a locked database is waited for */
     bool tls;             /* serve HTTPS with data_dir/tls/cert.pem and key.pem */
     bool access_log;      /* one JSON line per request */
+
+    /* Identity: passwords, second factor and notices (crypto/password.h, crypto/totp.h,
+     * core/notify/notify.h). */
+    long password_opslimit;         /* Argon2id passes for new password hashes */
+    long password_memlimit_kib;     /* Argon2id memory for new password hashes, in KiB */
+    char totp_issuer[64];           /* the issuer authenticator apps show */
+    char notify_adapter[16];        /* console, file or smtp */
+    char notify_from[256];          /* sender address of e-mail notices */
+    char notify_smtp_host[256];     /* SMTP server */
+    long notify_smtp_port;          /* its port */
+    char notify_smtp_user[256];     /* empty: no AUTH */
+    char notify_smtp_password[256]; /* with notify_smtp_user */
+    bool notify_smtp_tls;           /* STARTTLS, required unless off */
+    long notify_smtp_timeout;       /* seconds for connecting and for each reply */
+    long login_delay_ms;            /* unit of the growing delays after failed logins */
+    long login_network_failures;    /* failed logins from one network before its delays */
 };
 
 /* Fills every setting with its default. */

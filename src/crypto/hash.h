@@ -1,5 +1,5 @@
 /*
- * hash.h — SHA-256 and random bytes (OpenSSL).
+ * hash.h — SHA-256 (libsodium) and random bytes (OpenSSL).
  */
 #ifndef DD_CRYPTO_HASH_H
 #define DD_CRYPTO_HASH_H

@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/str.h"
+#include "crypto/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,21 @@ log_mask_keeps_only_the_end(void **state)
     assert_string_equal(out, "ab");
 }
 
+/* FIPS 180-2, appendix B: SHA-256 of "abc" and of the 448-bit message; and of nothing. */
+static void
+sha256_matches_the_standard_vectors(void **state)
+{
+    (void)state;
+    char hex[2 * DD_SHA256_LEN + 1];
+    dd_sha256_hex("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    dd_sha256_hex(m, strlen(m), hex);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    dd_sha256_hex("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 int
 main(void)
 {
@@ -264,6 +280,7 @@ main(void)
         cmocka_unit_test(clock_formats_utc_iso8601),
         cmocka_unit_test(log_buffer_keeps_order_and_flushes_on_stop),
         cmocka_unit_test(log_mask_keeps_only_the_end),
+        cmocka_unit_test(sha256_matches_the_standard_vectors),
     };
     return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }
