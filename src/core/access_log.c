@@ -1,12 +1,10 @@
 /*
- * access_log.c — appending a row to the access log, and moving recent rows to the kept part
- * (see access_log.h for the two parts).
+ * access_log.c — appending a row to the access log, and (SQLite) adding the rows of finished days
+ * to the log's index by person (see access_log.h).
  *
- * A merge moves the oldest rows, up to an id found first, in one transaction. SQLite runs one
- * writer at a time, so inside it the rows up to that id are all there and stay: copy them, then
- * delete them. PostgreSQL lets other transactions insert meanwhile, so the rows are deleted and
- * copied in one statement: exactly the rows the DELETE saw are moved, and a row whose
- * transaction commits later, even with a smaller id, is moved by a later merge.
+ * SQLite runs one writer at a time, so inside the indexing transaction the rows past `upto` are
+ * exactly those not indexed yet, and none can be added until it commits. Every row up to `upto`
+ * is in the index, whatever its day.
  */
 #include "core/access_log.h"
 #include "base/clock.h"
@@ -18,6 +16,36 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define MS_PER_DAY     86400000LL
+#define VIETNAM_OFFSET 25200000LL /* UTC+7 */
+
+int64_t
+dd_access_log_day(int64_t ms)
+{
+    int64_t local = ms + VIETNAM_OFFSET;
+    return local >= 0 ? local / MS_PER_DAY : -((-local + MS_PER_DAY - 1) / MS_PER_DAY);
+}
+
+void
+dd_access_log_actor(const struct dd_principal *p, char *out, size_t outlen)
+{
+    switch (p->kind) {
+    case DD_PRINCIPAL_CITIZEN:
+        snprintf(out, outlen, "citizen:%lld", (long long)(p->account_id ? p->account_id : p->id));
+        break;
+    case DD_PRINCIPAL_ESTABLISHMENT:
+        snprintf(out, outlen, "establishment:%lld", (long long)p->id);
+        break;
+    case DD_PRINCIPAL_CLIENT:
+        snprintf(out, outlen, "client:%s", p->name);
+        break;
+    case DD_PRINCIPAL_OFFICER:
+    default:
+        snprintf(out, outlen, "officer:%lld", (long long)p->id);
+        break;
+    }
+}
+
 int
 dd_access_log_write(struct dd_db *db, const struct dd_req *req, const char *id_number,
                     const char *action, const char *data, const char *purpose)
@@ -25,45 +53,40 @@ dd_access_log_write(struct dd_db *db, const struct dd_req *req, const char *id_n
     const struct dd_principal *p = req->who;
     if (p == NULL)
         return DD_EINVAL;
-    char now[32], actor[48];
-    dd_clock_iso8601(dd_clock_now_ms(), now);
-    snprintf(actor, sizeof actor, "officer:%lld", (long long)p->id);
+    char now[32], actor[96];
+    int64_t ms = dd_clock_now_ms();
+    dd_clock_iso8601(ms, now);
+    dd_access_log_actor(p, actor, sizeof actor);
     struct dd_stmt *st;
-    int rc = dd_db_prepare(db, DD_ACCESS_LOG_INSERT "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st);
+    int rc = dd_db_prepare(db, DD_ACCESS_LOG_INSERT DD_ACCESS_LOG_VALUES, &st);
     if (rc != DD_OK)
         return rc;
     dd_stmt_bind_text(st, 1, id_number);
-    dd_stmt_bind_text(st, 2, now);
-    dd_stmt_bind_text(st, 3, actor);
-    dd_stmt_bind_text(st, 4, p->display_name);
-    dd_stmt_bind_text(st, 5, p->role);
-    dd_stmt_bind_text(st, 6, p->agency);
-    dd_stmt_bind_text(st, 7, action);
-    dd_stmt_bind_text(st, 8, data);
-    dd_stmt_bind_text(st, 9, purpose ? purpose : "");
-    dd_stmt_bind_text(st, 10, req->request_id);
+    dd_stmt_bind_int64(st, 2, dd_access_log_day(ms));
+    dd_stmt_bind_text(st, 3, now);
+    dd_stmt_bind_text(st, 4, actor);
+    dd_stmt_bind_text(st, 5, p->display_name);
+    dd_stmt_bind_text(st, 6, p->role);
+    dd_stmt_bind_text(st, 7, p->agency);
+    dd_stmt_bind_text(st, 8, action);
+    dd_stmt_bind_text(st, 9, data);
+    dd_stmt_bind_text(st, 10, purpose ? purpose : "");
+    dd_stmt_bind_text(st, 11, req->request_id);
     rc = dd_stmt_step(st);
     dd_stmt_reset(st);
     return rc < 0 ? rc : DD_OK;
 }
 
-#define KEPT_COLUMNS                                                                               \
-    "id, day, id_number, at, actor, actor_name, role, agency, action, data, purpose, request_id"
-#define ROW_COLUMNS                                                                                \
-    "id_number, at, actor, actor_name, role, agency, action, data, purpose, request_id"
-
-/* The id of the last of the `limit` oldest recent rows (NULL when there are none). */
-static const char last_of_chunk[] =
-    "SELECT MAX(id) FROM (SELECT id FROM access_log_recent ORDER BY id LIMIT ?) AS chunk";
-static const char copy_sqlite[] =
-    "INSERT INTO access_log_kept (" KEPT_COLUMNS ") SELECT id, "
-    "CAST(julianday(substr(at, 1, 10)) - 2440587.5 AS INTEGER), " ROW_COLUMNS
-    " FROM access_log_recent WHERE id <= ? ORDER BY id";
-static const char delete_sqlite[] = "DELETE FROM access_log_recent WHERE id <= ?";
-static const char move_pg[] = "WITH moved AS (DELETE FROM access_log_recent WHERE id <= ? "
-                              "RETURNING id, " ROW_COLUMNS ") INSERT INTO access_log_kept "
-                              "(" KEPT_COLUMNS ") SELECT id, substr(at, 1, 10)::date - "
-                              "DATE '1970-01-01', " ROW_COLUMNS " FROM moved ORDER BY id";
+/* The last row of the finished days not indexed yet; rows are appended in time order, give or
+ * take a few milliseconds, so a row of the day before `before_day` that came after one of that
+ * day moves the bound past it, and both are indexed. */
+static const char bound[] = "SELECT MAX(id) FROM access_log WHERE id > (SELECT upto FROM "
+                            "access_log_indexed) AND day < ?";
+static const char add_rows[] =
+    "INSERT INTO access_log_by_person (day, id_number, id) SELECT day, id_number, id FROM "
+    "access_log WHERE id > (SELECT upto FROM access_log_indexed) AND id <= ? "
+    "ORDER BY day, id_number, id";
+static const char move_upto[] = "UPDATE access_log_indexed SET upto = ?";
 
 /* Runs one statement with one integer parameter; adds the rows it changed to *n. */
 static int
@@ -81,15 +104,15 @@ run(struct dd_db *db, const char *sql, int64_t arg, int64_t *n)
     return rc < 0 ? rc : DD_OK;
 }
 
-/* *last = the id that ends the chunk, 0 if the recent part is empty. */
+/* *last = the id that ends the batch, 0 if there is nothing to index. */
 static int
-chunk_end(struct dd_db *db, int64_t max_rows, int64_t *last)
+batch_end(struct dd_db *db, int64_t before_day, int64_t *last)
 {
     struct dd_stmt *st;
-    int rc = dd_db_prepare(db, last_of_chunk, &st);
+    int rc = dd_db_prepare(db, bound, &st);
     if (rc != DD_OK)
         return rc;
-    dd_stmt_bind_int64(st, 1, max_rows);
+    dd_stmt_bind_int64(st, 1, before_day);
     rc = dd_stmt_step(st);
     *last = rc == DD_DB_ROW && !dd_stmt_is_null(st, 0) ? dd_stmt_int64(st, 0) : 0;
     dd_stmt_reset(st);
@@ -97,30 +120,30 @@ chunk_end(struct dd_db *db, int64_t max_rows, int64_t *last)
 }
 
 int
-dd_access_log_merge(struct dd_db *db, int64_t max_rows, int64_t *moved)
+dd_access_log_index(struct dd_db *db, int64_t before_day, int64_t *added)
 {
     int64_t n = 0, last = 0;
+    if (added)
+        *added = 0;
+    if (dd_db_kind(db) != DD_DB_SQLITE)
+        return DD_OK;
     int rc = dd_db_begin(db);
     if (rc != DD_OK)
         return rc;
-    rc = chunk_end(db, max_rows > 0 ? max_rows : INT64_MAX, &last);
+    rc = batch_end(db, before_day, &last);
     if (rc == DD_OK && last > 0) {
-        if (dd_db_kind(db) == DD_DB_SQLITE) {
-            rc = run(db, copy_sqlite, last, &n);
-            if (rc == DD_OK)
-                rc = run(db, delete_sqlite, last, NULL);
-        } else {
-            rc = run(db, move_pg, last, &n);
-        }
+        rc = run(db, add_rows, last, &n);
+        if (rc == DD_OK)
+            rc = run(db, move_upto, last, NULL);
     }
     if (rc == DD_OK)
         rc = dd_db_commit(db);
     if (rc != DD_OK) {
         if (dd_db_in_transaction(db))
             dd_db_rollback(db);
-        n = 0;
+        return rc;
     }
-    if (moved)
-        *moved = n;
-    return rc;
+    if (added)
+        *added = n;
+    return DD_OK;
 }

@@ -10,6 +10,7 @@
 #include "db_fixture.h"
 
 #include "base/arena.h"
+#include "base/clock.h"
 #include "core/access_log.h"
 #include "core/register/api.h"
 #include "core/register/person.h"
@@ -645,24 +646,43 @@ access_writer_keeps_every_row(void **state)
               sizeof row);
     assert_string_equal(row, "Xác minh");
 
-    /* the writer merged what it appended when it stopped; the row written afterwards waits in
-     * the recent part until the next merge, which moves it and keeps ids unique */
-    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log_kept"),
-                     READERS * READS_PER_READER * ROWS_PER_READ);
-    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log_recent"), 1);
-    int64_t moved = -1;
-    assert_int_equal(dd_access_log_merge(fx->db, 0, &moved), DD_OK);
-    assert_int_equal(moved, 1);
-    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log_recent"), 0);
-    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(DISTINCT id) FROM access_log"),
-                     READERS * READS_PER_READER * ROWS_PER_READ + 1);
-    assert_int_equal(dd_access_log_merge(fx->db, 0, &moved), DD_OK);
-    assert_int_equal(moved, 0);
-    /* a new row after the merge gets an id after every merged one */
+    /* the writer indexed by person what it appended when it stopped; the row written after it
+     * stopped waits past `upto` (SQLite) until a batch takes the days before the one given */
+    int64_t today = dd_access_log_day(dd_clock_now_ms()), added = -1;
+    bool sqlite = dd_db_kind(fx->db) == DD_DB_SQLITE;
+    const char *tail = "SELECT COUNT(*) FROM access_log WHERE id > (SELECT upto FROM "
+                       "access_log_indexed)";
+    const char *by_person = "SELECT COUNT(*) FROM access_log_by_person p JOIN access_log l ON "
+                            "l.id = p.id WHERE p.day = l.day AND p.id_number = '056090001234' "
+                            "AND l.request_id = 'after-stop'";
+    int64_t all = READERS * READS_PER_READER * ROWS_PER_READ + 1;
+    assert_int_equal(dbfx_int(fx->db, tail), sqlite ? 1 : 0);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log_by_person"),
+                     sqlite ? all - 1 : all);
+    assert_int_equal(dd_access_log_index(fx->db, today, &added), DD_OK);
+    assert_int_equal(added, 0);
+    assert_int_equal(dbfx_int(fx->db, by_person), sqlite ? 0 : 1);
+    assert_int_equal(dd_access_log_index(fx->db, today + 1, &added), DD_OK);
+    assert_int_equal(added, sqlite ? 1 : 0);
+    assert_int_equal(dbfx_int(fx->db, by_person), 1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log_by_person"), all);
+    assert_int_equal(dbfx_int(fx->db, tail), 0);
+    assert_int_equal(dd_access_log_index(fx->db, today + 1, &added), DD_OK);
+    assert_int_equal(added, 0);
+    /* a row written after the batch waits past `upto` again */
     assert_int_equal(reg_access_reads(fx->db, &req, one, 1, "read", "person", "Xác minh"), DD_OK);
-    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log_recent WHERE id > "
-                                      "(SELECT MAX(id) FROM access_log_kept)"),
-                     1);
+    assert_int_equal(dbfx_int(fx->db, tail), sqlite ? 1 : 0);
+    /* the day is the date in Vietnam (UTC+7) of the time of the read */
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM access_log WHERE day <> %s",
+             sqlite
+                 ? "CAST(julianday(at, '+7 hours') - 2440587.5 AS INTEGER)"
+                 : "(at::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh')::date - DATE '1970-01-01'");
+    assert_int_equal(dbfx_int(fx->db, sql), 0);
+    assert_int_equal(dd_access_log_day(0), 0);                   /* 07:00 on 1 Jan 1970 */
+    assert_int_equal(dd_access_log_day(17 * 3600000LL - 1), 0);  /* 23:59:59.999 there */
+    assert_int_equal(dd_access_log_day(17 * 3600000LL), 1);      /* midnight in Vietnam */
+    assert_int_equal(dd_access_log_day(-7 * 3600000LL - 1), -1); /* before midnight */
 }
 
 int

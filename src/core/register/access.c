@@ -16,11 +16,11 @@
  * writes its rows itself, in one transaction, before answering: rows are never dropped while
  * the database takes them.
  *
- * Appending touches only the last pages of the recent part, so a commit writes a few pages
- * whatever the readers read. The same thread moves the recent part into the kept part when it
- * has appended MERGE_ROWS rows or MERGE_PERIOD_MS has passed, when it starts and when it stops,
- * MERGE_CHUNK rows per transaction so that appends go on between chunks: a chunk writes each
- * page of the kept part's index by (day, person) once for many rows, instead of once a row.
+ * An append touches only the last pages of the log, so a commit writes a few pages whatever the
+ * readers read. On SQLite the same thread adds the appended rows to the log's index by person
+ * (dd_access_log_index) when it starts, every INDEX_PERIOD_MS and when it stops: ten minutes of
+ * rows, sorted, land in the last day of an index that starts with the day, where many of them
+ * share each page written; a person's rows not indexed yet are found by scanning those minutes.
  */
 #include "base/clock.h"
 #include "base/err.h"
@@ -41,21 +41,19 @@
 #define RING_ROWS        32768
 #define WAKE_ROWS        4096 /* wake the writer early past this many */
 #define WRITER_PERIOD_MS 20
-#define MERGE_ROWS       10000 /* merge when this many have been appended … */
-#define MERGE_PERIOD_MS  60000 /* … or this long after the last merge */
-#define MERGE_CHUNK      10000 /* rows moved per merge transaction */
-/* The writer's SQLite connection: commits without flushing, and a page cache (64 MiB) that holds
- * the region of the kept part's index that merges write into, so that a merge reads each page
- * once and never spills pages to the WAL before it commits. */
+/* The writer's SQLite connection: commits without flushing, and a page cache of 64 MiB for the
+ * day's batch into the index by person. */
 #define SQLITE_WRITER_SETTINGS "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536"
-#define RETRY_MS         200
-#define FULL_WAIT_MS     1000
+#define RETRY_MS               200
+#define INDEX_PERIOD_MS        600000 /* index by person every 10 minutes */
+#define FULL_WAIT_MS           1000
 
 /* One row, copied: the request that made it is gone by the time it is written. */
 struct row {
     char id_number[16];
+    int64_t day;
     char at[32];
-    char actor[32];
+    char actor[96];
     char actor_name[128];
     char role[32];
     char agency[128];
@@ -82,7 +80,7 @@ static struct {
        .room = PTHREAD_COND_INITIALIZER};
 
 #define INSERT_HEAD     DD_ACCESS_LOG_INSERT
-#define ROW1            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ROW1            DD_ACCESS_LOG_VALUES
 #define ROW4            ROW1 ", " ROW1 ", " ROW1 ", " ROW1
 #define ROW16           ROW4 ", " ROW4 ", " ROW4 ", " ROW4
 #define ROWS_PER_INSERT 16 /* rows of one multi-row INSERT: fewer statements to run per batch */
@@ -97,17 +95,18 @@ insert_rows(struct dd_db *db, const uint32_t *slots, size_t n)
         return rc;
     for (size_t i = 0; i < n; i++) {
         const struct row *r = &w.ring[slots[i]];
-        int p = (int)i * 10;
+        int p = (int)i * 11;
         dd_stmt_bind_text(st, p + 1, r->id_number);
-        dd_stmt_bind_text(st, p + 2, r->at);
-        dd_stmt_bind_text(st, p + 3, r->actor);
-        dd_stmt_bind_text(st, p + 4, r->actor_name);
-        dd_stmt_bind_text(st, p + 5, r->role);
-        dd_stmt_bind_text(st, p + 6, r->agency);
-        dd_stmt_bind_text(st, p + 7, r->action);
-        dd_stmt_bind_text(st, p + 8, r->data);
-        dd_stmt_bind_text(st, p + 9, r->purpose);
-        dd_stmt_bind_text(st, p + 10, r->request_id);
+        dd_stmt_bind_int64(st, p + 2, r->day);
+        dd_stmt_bind_text(st, p + 3, r->at);
+        dd_stmt_bind_text(st, p + 4, r->actor);
+        dd_stmt_bind_text(st, p + 5, r->actor_name);
+        dd_stmt_bind_text(st, p + 6, r->role);
+        dd_stmt_bind_text(st, p + 7, r->agency);
+        dd_stmt_bind_text(st, p + 8, r->action);
+        dd_stmt_bind_text(st, p + 9, r->data);
+        dd_stmt_bind_text(st, p + 10, r->purpose);
+        dd_stmt_bind_text(st, p + 11, r->request_id);
     }
     rc = dd_stmt_step(st);
     dd_stmt_reset(st);
@@ -177,46 +176,45 @@ write_batch(struct dd_db **relaxed, size_t first, size_t n, uint32_t *order)
     }
 }
 
-/* Moves one chunk of the recent part of the log into the kept part, if the database answers;
- * returns the rows moved. Rows that stay are moved by a later merge. */
-static int64_t
-merge_chunk(struct dd_db **relaxed)
+/* Adds every row appended so far to the index by person, if the database answers; returns
+ * whether it did (rows left out are added the next time). */
+static bool
+index_rows(struct dd_db **relaxed)
 {
+    int64_t tomorrow = dd_access_log_day(dd_clock_now_ms()) + 1;
     struct dd_db *db = writer_db(relaxed);
-    int64_t moved = 0;
-    int rc = db ? dd_access_log_merge(db, MERGE_CHUNK, &moved) : DD_EUNAVAIL;
-    if (rc != DD_OK)
-        dd_log(DD_LOG_WARN, "register.access_log_merge", "recent access-log rows not merged: %s",
+    int64_t added = 0;
+    int rc = db ? dd_access_log_index(db, tomorrow, &added) : DD_EUNAVAIL;
+    if (rc != DD_OK) {
+        dd_log(DD_LOG_WARN, "register.access_log_index", "access-log rows not indexed yet: %s",
                db ? dd_db_errmsg(db) : dd_strerror(rc));
-    return moved;
+        return false;
+    }
+    if (added > 0)
+        dd_log(DD_LOG_DEBUG, "register.access_log_index", "%lld access-log rows indexed by person",
+               (long long)added);
+    return true;
 }
 
-/* The writer: appends what the ring holds; when enough has been appended or time has passed,
- * moves one chunk to the kept part, going on chunk by chunk between appends while full chunks
- * remain. Stopping appends what is queued, then merges everything. */
+/* The writer: appends what the ring holds; indexes by person every INDEX_PERIOD_MS. Stopping
+ * appends what is queued, then indexes it. */
 static void *
 writer_main(void *arg)
 {
     (void)arg;
     struct dd_db *relaxed = NULL;
     uint32_t *order = dd_xcalloc(RING_ROWS, sizeof *order);
-    int64_t appended = MERGE_ROWS, merged_at = 0; /* merge what commands left, at once */
+    int64_t next_index_ms = 0; /* index what commands left, at once */
     pthread_mutex_lock(&w.lock);
     for (;;) {
         if (w.count == 0 && w.stopping)
             break;
         int64_t now = dd_clock_mono_ns() / 1000000;
-        if (appended >= MERGE_ROWS || now - merged_at >= MERGE_PERIOD_MS) {
+        if (now >= next_index_ms) {
             pthread_mutex_unlock(&w.lock);
-            bool more = merge_chunk(&relaxed) == MERGE_CHUNK;
-            appended = more ? MERGE_ROWS : 0;
-            merged_at = now;
+            bool done = index_rows(&relaxed);
+            next_index_ms = now + (done ? INDEX_PERIOD_MS : RETRY_MS);
             pthread_mutex_lock(&w.lock);
-            if (w.count == 0 && !more && !w.stopping) {
-                struct timespec until;
-                dd_clock_deadline(&until, WRITER_PERIOD_MS);
-                pthread_cond_timedwait(&w.wake, &w.lock, &until);
-            }
             continue;
         }
         if (w.count == 0) {
@@ -228,15 +226,13 @@ writer_main(void *arg)
         size_t first = w.head, n = w.count;
         pthread_mutex_unlock(&w.lock);
         write_batch(&relaxed, first, n, order);
-        appended += (int64_t)n;
         pthread_mutex_lock(&w.lock);
         w.head = (w.head + n) % RING_ROWS;
         w.count -= n;
         pthread_cond_broadcast(&w.room);
     }
     pthread_mutex_unlock(&w.lock);
-    while (merge_chunk(&relaxed) == MERGE_CHUNK)
-        ;
+    index_rows(&relaxed);
     free(order);
     return NULL;
 }
@@ -281,13 +277,14 @@ dd_reg_access_writer_stop(void)
 }
 
 static void
-fill_row(struct row *r, const struct dd_req *req, const char *id, const char *now,
+fill_row(struct row *r, const struct dd_req *req, const char *id, int64_t ms, const char *now,
          const char *action, const char *data, const char *purpose)
 {
     const struct dd_principal *p = req->who;
     dd_strlcpy(r->id_number, id, sizeof r->id_number);
+    r->day = dd_access_log_day(ms);
     dd_strlcpy(r->at, now, sizeof r->at);
-    snprintf(r->actor, sizeof r->actor, "officer:%lld", (long long)p->id);
+    dd_access_log_actor(p, r->actor, sizeof r->actor);
     dd_strlcpy(r->actor_name, p->display_name, sizeof r->actor_name);
     dd_strlcpy(r->role, p->role, sizeof r->role);
     dd_strlcpy(r->agency, p->agency, sizeof r->agency);
@@ -304,7 +301,8 @@ enqueue(const struct dd_req *req, const char *const *ids, int n, const char *act
         const char *data, const char *purpose)
 {
     char now[32];
-    dd_clock_iso8601(dd_clock_now_ms(), now);
+    int64_t ms = dd_clock_now_ms();
+    dd_clock_iso8601(ms, now);
     struct timespec until;
     dd_clock_deadline(&until, FULL_WAIT_MS);
     pthread_mutex_lock(&w.lock);
@@ -313,7 +311,7 @@ enqueue(const struct dd_req *req, const char *const *ids, int n, const char *act
         ;
     bool queued = w.running && !w.stopping && w.count + (size_t)n <= RING_ROWS;
     for (int i = 0; queued && i < n; i++)
-        fill_row(&w.ring[(w.head + w.count++) % RING_ROWS], req, ids[i], now, action, data,
+        fill_row(&w.ring[(w.head + w.count++) % RING_ROWS], req, ids[i], ms, now, action, data,
                  purpose);
     if (queued && w.count >= WAKE_ROWS)
         pthread_cond_signal(&w.wake);
