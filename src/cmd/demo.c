@@ -107,6 +107,22 @@ progress(void *ctx, long done, long total)
     fflush(stderr);
 }
 
+/* The passwords made this time (shown once), or how to set one. */
+static void
+print_passwords(const struct dd_demo_accounts *acc, const char *db_flag)
+{
+    const char *names[] = {acc->admin, acc->province_police, acc->commune_police};
+    if (acc->passwords[0][0]) {
+        printf("Their passwords, shown this once:\n");
+        for (int i = 0; i < 3; i++)
+            printf("  %-22s %s\n", names[i], acc->passwords[i]);
+    }
+    printf("A new password: echo 'NEW PASSWORD' | build/dinhdanh user password NAME%s\n"
+           "Logging in (POST /api/v1/sessions) with a password asks an officer to enrol an\n"
+           "authenticator app (TOTP) first; scripts use a token instead.\n\n",
+           db_flag);
+}
+
 static void
 print_login(const struct dd_cmd_args *args, const struct dd_demo_accounts *acc,
             const struct dd_demo_summary *sum)
@@ -114,16 +130,18 @@ print_login(const struct dd_cmd_args *args, const struct dd_demo_accounts *acc,
     char db_flag[sizeof args->cfg.db + 8] = "";
     if (strcmp(args->cfg.db, "sqlite:var/dinhdanh.db") != 0)
         snprintf(db_flag, sizeof db_flag, " --db %s", args->cfg.db);
-    printf("\nOfficer accounts (a token is their login until the identity module lands):\n"
+    printf("\nOfficer accounts:\n"
            "  %-22s administrator, the whole province\n"
            "  %-22s province police\n"
-           "  %-22s police of %s (%s)\n\n"
-           "A token for one of them (valid 8 hours):\n"
+           "  %-22s police of %s (%s)\n\n",
+           acc->admin, acc->province_police, acc->commune_police, acc->commune_name,
+           acc->commune_code);
+    print_passwords(acc, db_flag);
+    printf("A token for one of them (valid 8 hours):\n"
            "  build/dinhdanh token --user %s%s\n\n"
            "With the server running (make run), for example:\n"
            "  TOKEN=$(build/dinhdanh token --user %s%s)\n",
-           acc->admin, acc->province_police, acc->commune_police, acc->commune_name,
-           acc->commune_code, acc->admin, db_flag, acc->admin, db_flag);
+           acc->admin, db_flag, acc->admin, db_flag);
     const char *curl = "  curl -H \"Authorization: Bearer $TOKEN\" -H \"X-Purpose: Tra cứu thử "
                        "nghiệm\" \\\n       ";
     printf("%s'http://127.0.0.1:8080/api/v1/people?name=nguyen%%20van&limit=5'\n", curl);
@@ -188,7 +206,8 @@ run(struct dd_db *db, const struct dd_cmd_args *args, const struct demo_opts *o)
         fprintf(stderr, "dinhdanh: %s\n", err);
         return DD_EXIT_FAIL;
     }
-    struct dd_demo_options opt = {.people = o->people, .seed = o->seed};
+    struct dd_demo_options opt = {
+        .people = o->people, .seed = o->seed, .audit_actor = dd_cmd_operator()};
     if (o->as_of)
         snprintf(opt.today, sizeof opt.today, "%s", o->as_of);
     else

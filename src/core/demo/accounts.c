@@ -1,15 +1,19 @@
 /*
  * accounts.c — the demo's officer accounts: `admin` for the whole province, `canbo.tinh` of the
  * province police, and `cand.<commune>` of the police of one real commune (the province's first
- * ward), named after the commune without diacritics ("cand.bacnhatrang"). Accounts that already
- * exist are left as they are, so the demo can be set up again over them.
+ * ward), named after the commune without diacritics ("cand.bacnhatrang"). Each gets a login
+ * account with a random password (core/identity), which the demo prints once; officers enrol a
+ * second factor at their first login. Accounts that already exist are left as they are, so the
+ * demo can be set up again over them.
  */
 #include "core/demo/demo.h"
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/utf8.h"
 #include "core/demo/internal.h"
+#include "core/identity/identity.h"
 #include "core/officers.h"
+#include "crypto/recovery.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,10 +37,18 @@ commune_slug(const char *name, char *out, size_t outlen)
     dd_arena_free(a);
 }
 
+/* Creates the officer with a fresh password written to `password`, or leaves one that exists
+ * (and empties `password`). */
 static int
-ensure(struct dd_db *db, const struct dd_officer_new *o, char *err, size_t errlen)
+ensure(struct dd_db *db, const struct dd_officer_new *o, char password[16], char *err,
+       size_t errlen)
 {
-    int rc = dd_officer_create(db, o, NULL, err, errlen);
+    char code[DD_RECOVERY_CODE_SIZE];
+    dd_recovery_code_new(code);
+    snprintf(password, 16, "%s", code);
+    int rc = dd_identity_officer_create(db, o, password, NULL, NULL, err, errlen);
+    if (rc == DD_EEXIST)
+        password[0] = '\0';
     return rc == DD_EEXIST ? DD_OK : rc;
 }
 
@@ -87,7 +99,7 @@ dd_demo_accounts_create(struct dd_db *db, const struct dd_demo_world *w,
          .agency = commune_name},
     };
     for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++) {
-        int rc = ensure(db, &accounts[i], err, errlen);
+        int rc = ensure(db, &accounts[i], out->passwords[i], err, errlen);
         if (rc != DD_OK)
             return rc;
     }

@@ -417,6 +417,8 @@ dd_demo_write(struct dd_db *db, const struct dd_demo_world *w, const struct dd_d
         rc = dd_demo_db_sink_flush(s);
     if (rc == DD_OK)
         rc = dd_demo_indexes_rebuild(db, &saved);
+    if (rc == DD_OK)
+        rc = dd_demo_record(db, w, o, sum);
     dd_demo_indexes_free(&saved);
     /* Bad options have their sentence already; a database failure is told here. */
     if (rc != DD_OK && (s->rc != DD_OK || err[0] == '\0'))

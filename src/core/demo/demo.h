@@ -52,6 +52,8 @@ struct dd_demo_options {
     /* Called now and then with the people written so far; may be NULL. */
     void (*progress)(void *ctx, long done, long total);
     void *progress_ctx;
+    /* Who runs it, for the audit row dd_demo_write appends ("operator:ana"); NULL: "demo". */
+    const char *audit_actor;
 };
 
 struct dd_demo_household {
@@ -143,7 +145,9 @@ int dd_demo_sample_id(struct dd_db *db, char out[13]);
 /* Generates the province into the register in one transaction, rolled back on any failure.
  * The register must be empty (DD_EEXIST otherwise): the secondary indexes of people,
  * residences and households are dropped and built again once at the end, in the same
- * transaction. DD_EINVAL for bad options; a database error otherwise; err says which. */
+ * transaction, which also holds one `register.demo_created` event and one audit row
+ * (`register.demo`) saying what was made and by whom. DD_EINVAL for bad options; a database
+ * error otherwise; err says which. */
 int dd_demo_write(struct dd_db *db, const struct dd_demo_world *w, const struct dd_demo_options *o,
                   struct dd_demo_summary *sum, char *err, size_t errlen);
 
@@ -164,11 +168,15 @@ struct dd_demo_accounts {
     char commune_police[33]; /* "cand.<commune>": role commune-police in commune_code */
     char commune_code[6];
     char commune_name[192];
+    /* The password each was given, in the order above; "" for an account that existed already
+     * (its password was shown when it was made). */
+    char passwords[3][16];
 };
 
 /* Creates the demo's officers (or leaves those that exist): an administrator for the province,
  * a province police officer, and a commune police officer of the province's first ward (or first
- * commune). DD_EINVAL with a sentence if an account cannot be made. */
+ * commune), each with a login account and a random password (core/identity). DD_EINVAL with a
+ * sentence if an account cannot be made. */
 int dd_demo_accounts_create(struct dd_db *db, const struct dd_demo_world *w,
                             struct dd_demo_accounts *out, char *err, size_t errlen);
 

@@ -114,6 +114,14 @@ int dd_demo_indexes_drop(struct dd_db *db, const char *table, struct dd_demo_ind
 int dd_demo_indexes_rebuild(struct dd_db *db, struct dd_demo_indexes *saved);
 void dd_demo_indexes_free(struct dd_demo_indexes *saved);
 
+/* --- the demo's own trace (record.c) --- */
+
+/* Emits one `register.demo_created` event (province, seed, as of, counts) and appends one audit
+ * row (actor o->audit_actor, else "demo"; action "register.demo") inside the caller's open
+ * transaction, so that both exist exactly when the demo's people do. */
+int dd_demo_record(struct dd_db *db, const struct dd_demo_world *w, const struct dd_demo_options *o,
+                   const struct dd_demo_summary *sum);
+
 /* --- population (population.c) --- */
 
 /* An age in whole years and a sex drawn from the population pyramid. */

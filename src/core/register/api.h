@@ -190,6 +190,12 @@ int reg_change_write(struct dd_req *req, struct dd_db *db, const struct dd_reg_p
                      const struct dd_reg_change *c, const char *event_type,
                      const char *event_payload, int64_t *new_version);
 
+/* Writes a person as GET /api/v1/people/{id} shows them into `w` (initialised, empty): every
+ * field, the household, the residence periods running today or later, and `warnings` (raw JSON)
+ * when not NULL. Returns DD_OK or the database's error. */
+int reg_person_json(struct reg_jw *w, struct dd_db *db, const struct dd_reg_person *rp,
+                    const char *warnings);
+
 /* Replies `status` with the person, their current residence periods and their ETag;
  * `warnings` (may be NULL) is a JSON array added as "warnings". */
 int reg_person_reply(struct dd_req *req, struct dd_db *db, const struct dd_reg_person *rp,
@@ -198,6 +204,79 @@ int reg_person_reply(struct dd_req *req, struct dd_db *db, const struct dd_reg_p
 /* Loads the person again (after a committed change) and replies as reg_person_reply. */
 int reg_person_reload_reply(struct dd_req *req, struct dd_db *db, const char *id, unsigned status,
                             const char *warnings);
+
+/* --- replies of changes, built inside the change's transaction (written.c) --- */
+
+struct dd_idem;
+struct dd_idem_reply;
+
+/* Makes the writer's text (a complete JSON value) the body of reply *out with `status`.
+ * DD_EINTERNAL if the text outgrew its buffer. */
+int reg_written_json(struct reg_jw *w, unsigned status, struct dd_idem_reply *out);
+
+/* Builds the reply that shows person `id` (as GET does, with the ETag) inside the open
+ * transaction; `warnings` (may be NULL) is a JSON array added as "warnings". */
+int reg_person_written(struct dd_req *req, struct dd_db *db, const char *id, unsigned status,
+                       const char *warnings, struct dd_idem_reply *out);
+
+/* Commits the open transaction with reply r stored under the request's Idempotency-Key (idem
+ * may be NULL), then sends r; on failure rolls back and answers the failure. Returns DD_DONE. */
+int reg_commit_reply(struct dd_req *req, struct dd_db *db, struct dd_idem *idem,
+                     const struct dd_idem_reply *r);
+
+/* reg_person_written and reg_commit_reply: the usual end of a change to a person. `location`
+ * (may be NULL) is the reply's Location. Returns DD_DONE. */
+int reg_person_commit_reply(struct dd_req *req, struct dd_db *db, struct dd_idem *idem,
+                            const char *id, unsigned status, const char *warnings,
+                            const char *location);
+
+/* --- households, shared by the household changes (households.c) --- */
+
+struct reg_member {
+    const char *id_number;
+    const char *relation;
+};
+
+#define REG_MAX_MOVED_MEMBERS 100 /* named in one household change */
+
+/* Loads a household in the caller's area (open unless `closed_ok`), or replies 404 (also for a
+ * household outside the area) and returns a negative code. */
+int reg_household_or_reply(struct dd_req *req, struct dd_db *db, const char *number, bool closed_ok,
+                           struct dd_reg_household *out);
+
+/* Reads "members": [{"id_number", "relation_to_head"}, …] (1 to 100, no repeats; when not
+ * `required`, an absent list is 0 members). Returns the count; *out is in the arena. */
+int reg_members_read(struct reg_form *f, struct reg_member **out, bool required);
+
+/* Adds the error "not-a-member" for each listed person who is not in household `h`. */
+void reg_members_check(struct reg_form *f, struct dd_db *db, const struct dd_reg_household *h,
+                       const struct reg_member *m, int n);
+
+/* Emits household.changed for household `number` in the open transaction; `payload` (the
+ * reference is taken) is the event's JSON. */
+int reg_household_changed(struct dd_req *req, struct dd_db *db, const char *number,
+                          json_t *payload);
+
+/* Builds the reply showing household `number` with its members inside the open transaction,
+ * commits it with the reply stored under the key, and sends it. Returns DD_DONE. */
+int reg_household_commit_reply(struct dd_req *req, struct dd_db *db, struct dd_idem *idem,
+                               const char *number, unsigned status, const char *location);
+
+/* Ends every residence period of the person still running on `date` (people_deaths.c). */
+int reg_residences_end(struct dd_db *db, const char *id, const char *date);
+
+/* --- the register's own problem types (problems.c) --- */
+
+enum reg_problem {
+    REG_PROBLEM_PERSON_DEAD,            /* 422 person-dead */
+    REG_PROBLEM_PERSON_ALREADY_MISSING, /* 409 person-already-missing */
+    REG_PROBLEM_PERSON_NOT_MISSING,     /* 409 person-not-missing */
+    REG_PROBLEM_HEAD_NOT_ALIVE,         /* 422 head-not-alive */
+};
+
+/* Replies with one of the register's problem types (listed in docs/problems.md), with its
+ * detail in the request's language. Returns DD_DONE. */
+int reg_problem_reply(struct dd_req *req, enum reg_problem p);
 
 /* --- the handlers, one file per resource --- */
 
@@ -212,5 +291,8 @@ int reg_absences_create(struct dd_req *req);
 int reg_households_get(struct dd_req *req);
 int reg_splits_create(struct dd_req *req);
 int reg_merges_create(struct dd_req *req);
+int reg_missing_create(struct dd_req *req);
+int reg_returns_create(struct dd_req *req);
+int reg_head_changes_create(struct dd_req *req);
 
 #endif

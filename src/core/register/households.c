@@ -6,13 +6,16 @@
  * A household belongs to the area of its commune. Each member affected by a split or a merge
  * gets a history entry of kind "household" (household number, relation to the head, and the
  * permanent residence when the new household is elsewhere), an access-log row for the officer,
- * and the whole change is one `household.changed` event, all in one transaction.
+ * and the whole change is one `household.changed` event, all in one transaction with the reply
+ * stored under the request's Idempotency-Key. The helpers other household changes share
+ * (household_heads.c) are here too.
  */
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "core/events.h"
+#include "core/idempotency/idempotency.h"
 #include "core/register/api.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -23,8 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_MEMBERS       500 /* listed in one reply */
-#define MAX_MOVED_MEMBERS 100 /* named in one split or merge */
+#define MAX_MEMBERS 500 /* listed in one reply */
 
 static const char *const split_fields[] = {
     "new_number", "head_id", "members",     "province", "commune",
@@ -33,11 +35,6 @@ static const char *const split_fields[] = {
 
 static const char *const merge_fields[] = {
     "from", "into", "members", "reason", "legal_basis", "dossier", NULL,
-};
-
-struct member {
-    const char *id_number;
-    const char *relation;
 };
 
 /* --- reading --- */
@@ -50,10 +47,9 @@ household_not_found(struct dd_req *req)
                                    "No household with this number in your area.", NULL);
 }
 
-/* Loads a household in the caller's area (open unless `closed_ok`), or replies 404. */
-static int
-household_or_reply(struct dd_req *req, struct dd_db *db, const char *number, bool closed_ok,
-                   struct dd_reg_household *out)
+int
+reg_household_or_reply(struct dd_req *req, struct dd_db *db, const char *number, bool closed_ok,
+                       struct dd_reg_household *out)
 {
     int rc = number && strlen(number) <= 32 ? dd_reg_household_find(db, req->arena, number, out)
                                             : DD_ENOTFOUND;
@@ -108,9 +104,10 @@ write_household(struct reg_jw *w, struct dd_db *db, struct dd_arena *a,
     return rc < 0 ? rc : DD_OK;
 }
 
-/* Replies `status` with a household (after a change: no access-log rows for the reply). */
+/* Builds the reply showing a household after a change (no access-log rows for it). */
 static int
-household_reply(struct dd_req *req, struct dd_db *db, const char *number, unsigned status)
+household_written(struct dd_req *req, struct dd_db *db, const char *number, unsigned status,
+                  struct dd_idem_reply *out)
 {
     struct dd_reg_household h;
     int rc = dd_reg_household_find(db, req->arena, number, &h);
@@ -122,9 +119,21 @@ household_reply(struct dd_req *req, struct dd_db *db, const char *number, unsign
     if (rc == DD_OK)
         rc = write_household(&w, db, req->arena, &h, ids, &n);
     if (rc != DD_OK)
-        return reg_fail(req, db, rc);
+        return rc;
     reg_jw_close(&w, '}');
-    return reg_jw_reply(req, status, &w);
+    return reg_written_json(&w, status, out);
+}
+
+int
+reg_household_commit_reply(struct dd_req *req, struct dd_db *db, struct dd_idem *idem,
+                           const char *number, unsigned status, const char *location)
+{
+    struct dd_idem_reply r;
+    int rc = household_written(req, db, number, status, &r);
+    if (rc != DD_OK)
+        return reg_fail(req, db, rc);
+    r.location = location;
+    return reg_commit_reply(req, db, idem, &r);
 }
 
 /* GET /api/v1/households/{number} — the household with its members; a "read" row in each
@@ -139,7 +148,7 @@ reg_households_get(struct dd_req *req)
     if (db == NULL)
         return DD_DONE;
     struct dd_reg_household h;
-    if (household_or_reply(req, db, dd_req_param(req, "number"), true, &h) != DD_OK)
+    if (reg_household_or_reply(req, db, dd_req_param(req, "number"), true, &h) != DD_OK)
         return DD_DONE;
     struct reg_jw w;
     reg_jw_init(&w, req->arena);
@@ -157,19 +166,21 @@ reg_households_get(struct dd_req *req)
 
 /* --- changing --- */
 
-/* Reads "members": [{"id_number", "relation_to_head"}, …] (1 to 100, no repeats). */
-static int
-read_members(struct reg_form *f, struct member **out)
+int
+reg_members_read(struct reg_form *f, struct reg_member **out, bool required)
 {
     json_t *list = f->body ? json_object_get(f->body, "members") : NULL;
     size_t n = json_array_size(list);
-    if (!json_is_array(list) || n == 0 || n > MAX_MOVED_MEMBERS) {
+    *out = NULL;
+    if (!required && (list == NULL || json_is_null(list)))
+        return 0;
+    if (!json_is_array(list) || n == 0 || n > REG_MAX_MOVED_MEMBERS) {
         reg_form_error(f, "members", "members-invalid",
                        "members là danh sách 1–100 người {id_number, relation_to_head}.",
                        "members is a list of 1–100 people {id_number, relation_to_head}.");
         return 0;
     }
-    struct member *m = dd_arena_zalloc(f->req->arena, sizeof *m * n);
+    struct reg_member *m = dd_arena_zalloc(f->req->arena, sizeof *m * n);
     for (size_t i = 0; i < n; i++) {
         json_t *item = json_array_get(list, i);
         json_t *id = json_object_get(item, "id_number");
@@ -195,7 +206,7 @@ read_members(struct reg_form *f, struct member **out)
 }
 
 static json_t *
-members_array(const struct member *m, int n)
+members_array(const struct reg_member *m, int n)
 {
     json_t *list = json_array();
     for (int i = 0; i < n; i++)
@@ -203,9 +214,8 @@ members_array(const struct member *m, int n)
     return list;
 }
 
-/* Emits household.changed for household `number`; `v` (taken) is the payload. */
-static int
-emit_changed(struct dd_req *req, struct dd_db *db, const char *number, json_t *v)
+int
+reg_household_changed(struct dd_req *req, struct dd_db *db, const char *number, json_t *v)
 {
     int rc =
         dd_event_emit(db, "household.changed", dd_arena_printf(req->arena, "household:%s", number),
@@ -218,7 +228,7 @@ emit_changed(struct dd_req *req, struct dd_db *db, const char *number, json_t *v
  * household's place when it is elsewhere. Fails with DD_ECONFLICT if the member is no longer
  * in household `from_id`. */
 static int
-member_move(struct dd_req *req, struct dd_db *db, const struct member *m, int64_t from_id,
+member_move(struct dd_req *req, struct dd_db *db, const struct reg_member *m, int64_t from_id,
             const struct dd_reg_household *to, struct dd_reg_change *c, const char *today)
 {
     struct dd_reg_person before;
@@ -244,10 +254,9 @@ member_move(struct dd_req *req, struct dd_db *db, const struct member *m, int64_
     return rc;
 }
 
-/* Checks before writing that each named person is a member of household `h`. */
-static void
-check_membership(struct reg_form *f, struct dd_db *db, const struct dd_reg_household *h,
-                 const struct member *m, int n)
+void
+reg_members_check(struct reg_form *f, struct dd_db *db, const struct dd_reg_household *h,
+                  const struct reg_member *m, int n)
 {
     for (int i = 0; i < n; i++) {
         struct dd_reg_person p;
@@ -263,7 +272,7 @@ check_membership(struct reg_form *f, struct dd_db *db, const struct dd_reg_house
 struct split {
     struct dd_reg_household old, fresh;
     const char *head_id;
-    struct member *members;
+    struct reg_member *members;
     int n;
     struct dd_reg_change change;
 };
@@ -287,7 +296,7 @@ split_parse_or_reply(struct dd_req *req, struct dd_db *db, struct split *s)
     s->fresh.address = address ? address : s->old.address;
     s->fresh.head_id = s->head_id;
     reg_form_change(&f, &s->change);
-    s->n = read_members(&f, &s->members);
+    s->n = reg_members_read(&f, &s->members, true);
     bool head_listed = false;
     for (int i = 0; i < s->n; i++) {
         if (s->members[i].id_number && s->head_id &&
@@ -303,7 +312,7 @@ split_parse_or_reply(struct dd_req *req, struct dd_db *db, struct split *s)
     if (province && commune)
         reg_form_unit(&f, db, "commune", province, commune, NULL);
     if (f.ext == NULL)
-        check_membership(&f, db, &s->old, s->members, s->n);
+        reg_members_check(&f, db, &s->old, s->members, s->n);
     return reg_form_done_or_reply(&f);
 }
 
@@ -326,6 +335,7 @@ split_allowed_or_reply(struct dd_req *req, const struct split *s)
     return -1;
 }
 
+/* Writes the split in a transaction left open for its reply. */
 static int
 split_write(struct dd_req *req, struct dd_db *db, struct split *s)
 {
@@ -342,26 +352,22 @@ split_write(struct dd_req *req, struct dd_db *db, struct split *s)
     for (int i = 0; rc == DD_OK && i < s->n; i++)
         rc = member_move(req, db, &s->members[i], s->old.id, &s->fresh, &s->change, today);
     if (rc == DD_OK)
-        rc = emit_changed(req, db, s->old.number,
-                          json_pack("{s:s, s:s, s:s, s:o}", "action", "split", "household",
-                                    s->old.number, "new_household", s->fresh.number, "members",
-                                    members_array(s->members, s->n)));
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
+        rc = reg_household_changed(req, db, s->old.number,
+                                   json_pack("{s:s, s:s, s:s, s:o}", "action", "split", "household",
+                                             s->old.number, "new_household", s->fresh.number,
+                                             "members", members_array(s->members, s->n)));
     return rc;
 }
 
-/* POST /api/v1/households/{number}/splits — 201 with the new household; 400 listing every
- * problem; 404 outside the caller's area; 409 if the new number is taken or a member changed
- * meanwhile; 422 if the head would leave. */
-int
-reg_splits_create(struct dd_req *req)
+/* The split under the request's Idempotency-Key (idem NULL without one). */
+static int
+split_create(struct dd_req *req, struct dd_idem *idem)
 {
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
     struct split *s = dd_arena_zalloc(req->arena, sizeof *s);
-    if (household_or_reply(req, db, dd_req_param(req, "number"), false, &s->old) != DD_OK)
+    if (reg_household_or_reply(req, db, dd_req_param(req, "number"), false, &s->old) != DD_OK)
         return DD_DONE;
     if (split_parse_or_reply(req, db, s) != 0 || split_allowed_or_reply(req, s) != 0)
         return DD_DONE;
@@ -375,14 +381,23 @@ reg_splits_create(struct dd_req *req)
     }
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
-    dd_reply_header(req, "Location",
-                    dd_arena_printf(req->arena, "/api/v1/households/%s", s->fresh.number));
-    return household_reply(req, db, s->fresh.number, 201);
+    return reg_household_commit_reply(
+        req, db, idem, s->fresh.number, 201,
+        dd_arena_printf(req->arena, "/api/v1/households/%s", s->fresh.number));
+}
+
+/* POST /api/v1/households/{number}/splits — 201 with the new household; 400 listing every
+ * problem; 404 outside the caller's area; 409 if the new number is taken or a member changed
+ * meanwhile; 422 if the head would leave. */
+int
+reg_splits_create(struct dd_req *req)
+{
+    return dd_idem_run(req, split_create);
 }
 
 struct merge {
     struct dd_reg_household from, into;
-    struct member *members;
+    struct reg_member *members;
     int n;
     struct dd_reg_change change;
 };
@@ -418,7 +433,7 @@ merge_parse_or_reply(struct dd_req *req, struct dd_db *db, struct merge *m)
     const char *from = reg_form_string(&f, "from", true, 32);
     const char *into = reg_form_string(&f, "into", true, 32);
     reg_form_change(&f, &m->change);
-    m->n = read_members(&f, &m->members);
+    m->n = reg_members_read(&f, &m->members, true);
     if (reg_form_done_or_reply(&f) != 0)
         return -1;
     if (strcmp(from, into) == 0) {
@@ -426,14 +441,15 @@ merge_parse_or_reply(struct dd_req *req, struct dd_db *db, struct merge *m)
                        "A household cannot be merged into itself.");
         return reg_form_done_or_reply(&f);
     }
-    if (household_or_reply(req, db, from, false, &m->from) != DD_OK ||
-        household_or_reply(req, db, into, false, &m->into) != DD_OK)
+    if (reg_household_or_reply(req, db, from, false, &m->from) != DD_OK ||
+        reg_household_or_reply(req, db, into, false, &m->into) != DD_OK)
         return -1;
-    check_membership(&f, db, &m->from, m->members, m->n);
+    reg_members_check(&f, db, &m->from, m->members, m->n);
     check_covers(&f, db, m);
     return reg_form_done_or_reply(&f);
 }
 
+/* Writes the merge in a transaction left open for its reply. */
 static int
 merge_write(struct dd_req *req, struct dd_db *db, struct merge *m)
 {
@@ -449,20 +465,16 @@ merge_write(struct dd_req *req, struct dd_db *db, struct merge *m)
     if (rc == DD_OK)
         rc = dd_reg_household_close(db, m->from.id, today);
     if (rc == DD_OK)
-        rc = emit_changed(req, db, m->from.number,
-                          json_pack("{s:s, s:s, s:s, s:o}", "action", "merge", "household",
-                                    m->from.number, "into", m->into.number, "members",
-                                    members_array(m->members, m->n)));
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
+        rc = reg_household_changed(req, db, m->from.number,
+                                   json_pack("{s:s, s:s, s:s, s:o}", "action", "merge", "household",
+                                             m->from.number, "into", m->into.number, "members",
+                                             members_array(m->members, m->n)));
     return rc;
 }
 
-/* POST /api/v1/households/merges — 200 with the household merged into; 400 listing every
- * problem; 404 when either household is outside the caller's area; 409 if a member changed
- * meanwhile. */
-int
-reg_merges_create(struct dd_req *req)
+/* The merge under the request's Idempotency-Key (idem NULL without one). */
+static int
+merge_create(struct dd_req *req, struct dd_idem *idem)
 {
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
@@ -473,5 +485,14 @@ reg_merges_create(struct dd_req *req)
     int rc = merge_write(req, db, m);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
-    return household_reply(req, db, m->into.number, 200);
+    return reg_household_commit_reply(req, db, idem, m->into.number, 200, NULL);
+}
+
+/* POST /api/v1/households/merges — 200 with the household merged into; 400 listing every
+ * problem; 404 when either household is outside the caller's area; 409 if a member changed
+ * meanwhile. */
+int
+reg_merges_create(struct dd_req *req)
+{
+    return dd_idem_run(req, merge_create);
 }

@@ -3,6 +3,7 @@
  *
  * Officers call it with bearer tokens; reads need the scope register:read, changes
  * register:write. Bodies are small JSON objects (a split or a merge names at most 100 people).
+ * The POST creations take an Idempotency-Key (core/idempotency/).
  */
 #include "core/register/api.h"
 
@@ -23,10 +24,16 @@ static const struct dd_route register_routes[] = {
                   "register:write", DD_BODY_JSON, SMALL_BODY, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/people/{id}/absences", reg_absences_create, DD_AUTH_OFFICER,
                   "register:write", DD_BODY_JSON, SMALL_BODY, NULL),
+    DD_ROUTE_BODY("POST", "/api/v1/people/{id}/missing-declarations", reg_missing_create,
+                  DD_AUTH_OFFICER, "register:write", DD_BODY_JSON, SMALL_BODY, NULL),
+    DD_ROUTE_BODY("POST", "/api/v1/people/{id}/returns", reg_returns_create, DD_AUTH_OFFICER,
+                  "register:write", DD_BODY_JSON, SMALL_BODY, NULL),
     DD_ROUTE("GET", "/api/v1/households/{number}", reg_households_get, DD_AUTH_OFFICER,
              "register:read"),
     DD_ROUTE_BODY("POST", "/api/v1/households/{number}/splits", reg_splits_create, DD_AUTH_OFFICER,
                   "register:write", DD_BODY_JSON, SMALL_BODY, NULL),
+    DD_ROUTE_BODY("POST", "/api/v1/households/{number}/head-changes", reg_head_changes_create,
+                  DD_AUTH_OFFICER, "register:write", DD_BODY_JSON, SMALL_BODY, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/households/merges", reg_merges_create, DD_AUTH_OFFICER,
                   "register:write", DD_BODY_JSON, SMALL_BODY, NULL),
     DD_ROUTES_END,

@@ -5,13 +5,15 @@
  * is listed in one 400 reply; what is only worth telling (an ID number whose place code is not
  * in the table) comes back as `warnings` in the 201 body. A person who joins a household takes
  * its place as permanent residence unless one is given. The row, its history entry, residence
- * periods, the officer's access-log row and the `person.born` event are one transaction.
+ * periods, the officer's access-log row, the `person.born` event and, under an Idempotency-Key,
+ * the stored reply are one transaction.
  */
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "core/access_log.h"
 #include "core/events.h"
+#include "core/idempotency/idempotency.h"
 #include "core/register/api.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -173,6 +175,7 @@ born_payload(struct dd_req *req, const struct dd_person *p)
     return text;
 }
 
+/* Writes the birth in a transaction left open for its reply. */
 static int
 birth_write(struct dd_req *req, struct dd_db *db, struct birth *b)
 {
@@ -189,15 +192,12 @@ birth_write(struct dd_req *req, struct dd_db *db, struct birth *b)
         rc = dd_event_emit(db, "person.born",
                            dd_arena_printf(req->arena, "person:%s", b->p.id_number),
                            born_payload(req, &b->p));
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
     return rc;
 }
 
-/* POST /api/v1/people — 201 with the person, Location and ETag, and `warnings`; 400 listing
- * every problem; 403 outside the caller's area; 409 if the ID number is already registered. */
-int
-reg_people_create(struct dd_req *req)
+/* The registration under the request's Idempotency-Key (idem NULL without one). */
+static int
+birth_create(struct dd_req *req, struct dd_idem *idem)
 {
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
@@ -217,7 +217,16 @@ reg_people_create(struct dd_req *req)
     }
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
-    dd_reply_header(req, "Location",
-                    dd_arena_printf(req->arena, "/api/v1/people/%s", b->p.id_number));
-    return reg_person_reload_reply(req, db, b->p.id_number, 201, warnings_json(req, &b->check));
+    return reg_person_commit_reply(
+        req, db, idem, b->p.id_number, 201, warnings_json(req, &b->check),
+        dd_arena_printf(req->arena, "/api/v1/people/%s", b->p.id_number));
+}
+
+/* POST /api/v1/people — 201 with the person, Location and ETag, and `warnings`; 400 listing
+ * every problem; 403 outside the caller's area; 409 if the ID number is already registered.
+ * With an Idempotency-Key, a repeat gets the first reply again. */
+int
+reg_people_create(struct dd_req *req)
+{
+    return dd_idem_run(req, birth_create);
 }

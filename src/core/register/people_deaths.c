@@ -4,12 +4,14 @@
  * The person's status becomes "dead" with the date of death, and their running residence
  * periods end on that date (residence registrations are deleted on death); the residence fields
  * keep the last address, so the officers of that area still find the record. A second
- * registration of the same death is a conflict.
+ * registration of the same death is a conflict; the same request repeated under its
+ * Idempotency-Key gets the first reply again.
  */
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
+#include "core/idempotency/idempotency.h"
 #include "core/register/api.h"
 #include "http/problem.h"
 #include "http/reply.h"
@@ -72,9 +74,8 @@ died_payload(struct dd_req *req, const struct dd_reg_person *p, const char *date
     return text;
 }
 
-/* Ends every residence period still running on the date of death. */
-static int
-close_residences(struct dd_db *db, const char *id, const char *date)
+int
+reg_residences_end(struct dd_db *db, const char *id, const char *date)
 {
     static const char *const kinds[] = {"permanent", "temporary", "absence"};
     int rc = DD_OK;
@@ -83,10 +84,9 @@ close_residences(struct dd_db *db, const char *id, const char *date)
     return rc;
 }
 
-/* POST /api/v1/people/{id}/deaths — 201 with the person; 400 on a bad date; 404 outside the
- * caller's area; 409 if the death is already registered; 412 on a stale If-Match. */
-int
-reg_deaths_create(struct dd_req *req)
+/* The registration under the request's Idempotency-Key (idem NULL without one). */
+static int
+death_create(struct dd_req *req, struct dd_idem *idem)
 {
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
@@ -110,10 +110,16 @@ reg_deaths_create(struct dd_req *req)
         rc = reg_change_write(req, db, &before, &after, before.household_id, &d.change,
                               "person.died", died_payload(req, &before, d.date), &version);
     if (rc == DD_OK)
-        rc = close_residences(db, before.p.id_number, d.date);
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
+        rc = reg_residences_end(db, before.p.id_number, d.date);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
-    return reg_person_reload_reply(req, db, before.p.id_number, 201, NULL);
+    return reg_person_commit_reply(req, db, idem, before.p.id_number, 201, NULL, NULL);
+}
+
+/* POST /api/v1/people/{id}/deaths — 201 with the person; 400 on a bad date; 404 outside the
+ * caller's area; 409 if the death is already registered; 412 on a stale If-Match. */
+int
+reg_deaths_create(struct dd_req *req)
+{
+    return dd_idem_run(req, death_create);
 }

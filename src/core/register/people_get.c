@@ -1,6 +1,6 @@
 /*
  * people_get.c — reading one person: GET /api/v1/people/{id} (the person with household and
- * current residence periods) and GET /api/v1/people/{id}/history (every change, in order).
+ * current residence periods). The history is people_history.c's.
  *
  * Officers' reads state a purpose (X-Purpose) and each one is written to the person's access
  * log before the data is sent. Reading a person is the register's hottest path: one statement
@@ -53,19 +53,29 @@ write_residences(struct reg_jw *w, struct dd_db *db, const char *id)
 }
 
 int
+reg_person_json(struct reg_jw *w, struct dd_db *db, const struct dd_reg_person *rp,
+                const char *warnings)
+{
+    reg_jw_open(w, NULL, '{');
+    reg_jw_person(w, rp);
+    int rc = write_residences(w, db, rp->p.id_number);
+    if (rc != DD_OK)
+        return rc;
+    if (warnings)
+        reg_jw_raw(w, "warnings", warnings);
+    reg_jw_close(w, '}');
+    return DD_OK;
+}
+
+int
 reg_person_reply(struct dd_req *req, struct dd_db *db, const struct dd_reg_person *rp,
                  unsigned status, const char *warnings)
 {
     struct reg_jw w;
     reg_jw_init(&w, req->arena);
-    reg_jw_open(&w, NULL, '{');
-    reg_jw_person(&w, rp);
-    int rc = write_residences(&w, db, rp->p.id_number);
+    int rc = reg_person_json(&w, db, rp, warnings);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
-    if (warnings)
-        reg_jw_raw(&w, "warnings", warnings);
-    reg_jw_close(&w, '}');
     char etag[32];
     reg_etag(rp->version, etag);
     dd_reply_header(req, "ETag", etag);
@@ -102,97 +112,4 @@ reg_people_get(struct dd_req *req)
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
     return reg_person_reply(req, db, &rp, 200, NULL);
-}
-
-/* ?cursor= of the history: the last version seen. */
-static int
-history_cursor_or_reply(struct dd_req *req, int64_t *after)
-{
-    const char *c = dd_req_query(req, "cursor");
-    *after = 0;
-    if (c == NULL || dd_parse_int64(c, 0, INT64_MAX, after) == DD_OK)
-        return DD_OK;
-    json_t *ext = dd_problem_add_error(NULL, req, "cursor", "cursor-invalid",
-                                       "Con trỏ trang không hợp lệ; dùng next_cursor nhận được.",
-                                       "The cursor is not valid; use the next_cursor received.");
-    dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
-    return DD_EINVAL;
-}
-
-static int
-write_history(struct reg_jw *w, struct dd_db *db, const char *id, int64_t after, int limit,
-              int64_t *last, bool *more)
-{
-    struct dd_stmt *st;
-    int rc = dd_db_prepare(db,
-                           "SELECT version, kind, at, actor, changes, reason, legal_basis, "
-                           "dossier, request_id FROM person_history WHERE id_number = ? AND "
-                           "version > ? ORDER BY version LIMIT ?",
-                           &st);
-    if (rc != DD_OK)
-        return rc;
-    dd_stmt_bind_text(st, 1, id);
-    dd_stmt_bind_int64(st, 2, after);
-    dd_stmt_bind_int64(st, 3, limit + 1);
-    int n = 0;
-    *more = false;
-    reg_jw_open(w, "items", '[');
-    while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
-        if (n++ == limit) {
-            *more = true;
-            break;
-        }
-        *last = dd_stmt_int64(st, 0);
-        reg_jw_open(w, NULL, '{');
-        reg_jw_int(w, "version", *last);
-        reg_jw_str(w, "kind", dd_stmt_text(st, 1));
-        reg_jw_str(w, "at", dd_stmt_text(st, 2));
-        reg_jw_str(w, "actor", dd_stmt_text(st, 3));
-        reg_jw_raw(w, "changes", dd_stmt_text(st, 4));
-        reg_jw_str(w, "reason", dd_stmt_text(st, 5));
-        reg_jw_str(w, "legal_basis", dd_stmt_text(st, 6));
-        reg_jw_str(w, "dossier", dd_stmt_text(st, 7));
-        reg_jw_str(w, "request_id", dd_stmt_text(st, 8));
-        reg_jw_close(w, '}');
-    }
-    reg_jw_close(w, ']');
-    dd_stmt_reset(st);
-    return rc < 0 ? rc : DD_OK;
-}
-
-/* GET /api/v1/people/{id}/history — the person's changes in version order, paged. */
-int
-reg_people_history(struct dd_req *req)
-{
-    const char *purpose = reg_purpose_or_reply(req);
-    if (purpose == NULL)
-        return DD_DONE;
-    int limit;
-    int64_t after;
-    if (reg_limit_or_reply(req, &limit) != DD_OK || history_cursor_or_reply(req, &after) != DD_OK)
-        return DD_DONE;
-    struct dd_db *db = dd_req_db_or_reply(req);
-    if (db == NULL)
-        return DD_DONE;
-    struct dd_reg_person rp;
-    if (reg_person_or_reply(req, db, dd_req_param(req, "id"), &rp) != DD_OK)
-        return DD_DONE;
-    struct reg_jw w;
-    reg_jw_init(&w, req->arena);
-    reg_jw_open(&w, NULL, '{');
-    int64_t last = after;
-    bool more;
-    int rc = write_history(&w, db, rp.p.id_number, after, limit, &last, &more);
-    if (rc == DD_OK) {
-        const char *ids[] = {rp.p.id_number};
-        rc = reg_access_reads(db, req, ids, 1, "read", "history", purpose);
-    }
-    if (rc != DD_OK)
-        return reg_fail(req, db, rc);
-    if (more)
-        reg_jw_str(&w, "next_cursor", dd_arena_printf(req->arena, "%lld", (long long)last));
-    else
-        reg_jw_null(&w, "next_cursor");
-    reg_jw_close(&w, '}');
-    return reg_jw_reply(req, 200, &w);
 }

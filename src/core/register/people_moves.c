@@ -8,12 +8,13 @@
  * must be at the new place), found a new one as its head, or leave theirs. A head may not leave a
  * household that still has members (split it first); a household left empty is closed. A move may
  * be registered by the officers of the person's area or of the destination, since registering a
- * newcomer is the destination's work.
+ * newcomer is the destination's work. Both take an Idempotency-Key.
  */
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
+#include "core/idempotency/idempotency.h"
 #include "core/register/api.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -240,6 +241,7 @@ apply_move(const struct dd_reg_person *before, const struct move *m, struct dd_p
     }
 }
 
+/* Writes the move in a transaction left open for its reply. */
 static int
 move_write(struct dd_req *req, struct dd_db *db, const struct dd_reg_person *before, struct move *m)
 {
@@ -264,16 +266,12 @@ move_write(struct dd_req *req, struct dd_db *db, const struct dd_reg_person *bef
     if (rc == DD_OK)
         rc = dd_reg_residence_open(db, before->p.id_number, m->kind, m->province, m->commune,
                                    m->address, m->from, m->until, m->change.reason);
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
     return rc;
 }
 
-/* POST /api/v1/people/{id}/moves — 201 with the person; 400 listing every problem; 404 when
- * neither the person nor the destination is in the caller's area; 412 on a stale If-Match;
- * 422 for a dead person, or a head leaving members behind. */
-int
-reg_moves_create(struct dd_req *req)
+/* The move under the request's Idempotency-Key (idem NULL without one). */
+static int
+move_create(struct dd_req *req, struct dd_idem *idem)
 {
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
@@ -304,7 +302,16 @@ reg_moves_create(struct dd_req *req)
     }
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
-    return reg_person_reload_reply(req, db, before.p.id_number, 201, NULL);
+    return reg_person_commit_reply(req, db, idem, before.p.id_number, 201, NULL, NULL);
+}
+
+/* POST /api/v1/people/{id}/moves — 201 with the person; 400 listing every problem; 404 when
+ * neither the person nor the destination is in the caller's area; 412 on a stale If-Match;
+ * 422 for a dead person, or a head leaving members behind. */
+int
+reg_moves_create(struct dd_req *req)
+{
+    return dd_idem_run(req, move_create);
 }
 
 static int
@@ -330,10 +337,9 @@ absence_json(struct dd_req *req, const struct move *m)
     return text;
 }
 
-/* POST /api/v1/people/{id}/absences — 201 with the person (the absence among their periods);
- * 400 listing every problem; 404 outside the caller's area; 422 for a dead person. */
-int
-reg_absences_create(struct dd_req *req)
+/* The absence under the request's Idempotency-Key (idem NULL without one). */
+static int
+absence_create(struct dd_req *req, struct dd_idem *idem)
 {
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
@@ -365,9 +371,15 @@ reg_absences_create(struct dd_req *req)
     if (rc == DD_OK)
         rc = dd_reg_residence_open(db, before.p.id_number, "absence", m->province, m->commune,
                                    m->address, m->from, m->until, m->change.reason);
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
-    return reg_person_reload_reply(req, db, before.p.id_number, 201, NULL);
+    return reg_person_commit_reply(req, db, idem, before.p.id_number, 201, NULL, NULL);
+}
+
+/* POST /api/v1/people/{id}/absences — 201 with the person (the absence among their periods);
+ * 400 listing every problem; 404 outside the caller's area; 422 for a dead person. */
+int
+reg_absences_create(struct dd_req *req)
+{
+    return dd_idem_run(req, absence_create);
 }
