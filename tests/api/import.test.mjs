@@ -36,6 +36,7 @@ function counts(db) {
   return {
     people: count(db, 'people'),
     history: count(db, 'person_history'),
+    imports: count(db, 'person_imports'),
     residences: count(db, 'residences'),
     households: count(db, 'households'),
     events: count(db, 'events'),
@@ -43,7 +44,7 @@ function counts(db) {
   };
 }
 
-const NOTHING = { people: 0, history: 0, residences: 0, households: 0, events: 0, audit: 0 };
+const NOTHING = { people: 0, history: 0, imports: 0, residences: 0, households: 0, events: 0, audit: 0 };
 
 function writeCsv(text, name = 'people.csv') {
   const file = path.join(tempDir('csv'), name);
@@ -75,7 +76,8 @@ describe('import people', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^imported 3 people and 1 new households from .*people\.csv in [\d.]+ s/);
     assert.doesNotMatch(r.stderr, /\r/, 'no progress line when standard error is not a terminal');
-    assert.deepEqual(counts(db), { ...NOTHING, people: 3, history: 3, residences: 3, households: 1, events: 1, audit: 1 });
+    // Version 1 of each person is the load's one record, not a history row per person.
+    assert.deepEqual(counts(db), { ...NOTHING, people: 3, imports: 1, residences: 3, households: 1, events: 1, audit: 1 });
     assert.equal(sql(db, "SELECT type FROM events"), 'register.imported');
     assert.match(sql(db, 'SELECT actor FROM audit_log'), /^operator:/);
     const audit = runCli(['audit', 'verify', '--db', db]);
@@ -99,8 +101,45 @@ describe('import people', () => {
       assert.equal(history.status, 200, history.text);
       const entries = history.json().items;
       assert.equal(entries.length, 1);
+      assert.equal(entries[0].version, 1);
       assert.equal(entries[0].kind, 'imported');
+      assert.equal(entries[0].actor, 'import');
       assert.equal(entries[0].reason, 'people.csv');
+      assert.deepEqual(entries[0].changes, {
+        id_number: { from: null, to: '056090000001' },
+        full_name: { from: null, to: 'Nguyễn Văn An' },
+        birth_date: { from: null, to: '1990-05-17' },
+        sex: { from: null, to: 'male' },
+        nationality: { from: null, to: 'VN' },
+        status: { from: null, to: 'alive' },
+        spouse_id: { from: null, to: '056192000002' },
+        household_number: { from: null, to: '5622366000001' },
+        relation_to_head: { from: null, to: 'Chủ hộ' },
+        permanent_province: { from: null, to: '56' },
+        permanent_commune: { from: null, to: '22366' },
+        permanent_address: { from: null, to: 'Số 12, đường Trần Phú' },
+      });
+
+      // A correction writes version 1 into the history first, as it was loaded, then version 2;
+      // folding the entries gives the person as stored.
+      const fix = await srv.request('PATCH', '/api/v1/people/056090000001', {
+        headers: { ...headers, 'If-Match': '"v1"', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ full_name: 'Nguyễn Văn Ân', reason: 'Sai dấu', legal_basis: 'Nghị định 123/2015/NĐ-CP' }),
+      });
+      assert.equal(fix.status, 200, fix.text);
+      assert.equal(count(db, 'person_history'), 2);
+      const after = (await srv.get('/api/v1/people/056090000001/history', { headers })).json().items;
+      assert.deepEqual(after.map((e) => [e.version, e.kind]), [[1, 'imported'], [2, 'corrected']]);
+      assert.deepEqual(after[0], entries[0]);
+      assert.deepEqual(after[1].changes, { full_name: { from: 'Nguyễn Văn An', to: 'Nguyễn Văn Ân' } });
+      const page = (await srv.get('/api/v1/people/056215000003/history?limit=1', { headers })).json();
+      assert.deepEqual(page.items.map((e) => e.version), [1]);
+      assert.equal(page.next_cursor, null);
+      const state = {};
+      for (const e of after) for (const [f, c] of Object.entries(e.changes)) state[f] = c.to ?? '';
+      const person = (await srv.get('/api/v1/people/056090000001', { headers })).json();
+      for (const [f, v] of Object.entries(state)) assert.equal(person[f], v, f);
+      assert.equal(person.version, 2);
     } finally {
       await srv.stop();
     }

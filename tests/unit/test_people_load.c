@@ -1,6 +1,7 @@
 /*
  * test_people_load.c — the bulk loader and the CSV import of people, on SQLite and PostgreSQL:
- * what a load stores (people, households, history that rebuilds each row, residences, one event,
+ * what a load stores (people, households, version 1 of each kept once for the load and
+ * rebuilding each row, written into the history at the first change, residences, one event,
  * one audit row), that one bad row anywhere stores nothing and every bad row is reported with its
  * line, the checks between rows (duplicates, households, communes, links), CSV details (quoting,
  * byte order mark, CRLF, NFC, malformed records, header problems), loads of several batches, the
@@ -15,6 +16,7 @@
 #include "core/people_csv/export.h"
 #include "core/people_csv/import.h"
 #include "core/people_csv/load.h"
+#include "core/register/history.h"
 #include "core/register/register.h"
 
 #include <sys/stat.h>
@@ -104,6 +106,7 @@ expect_empty_register(struct dd_db *db)
 {
     assert_int_equal(count(db, "people"), 0);
     assert_int_equal(count(db, "person_history"), 0);
+    assert_int_equal(count(db, "person_imports"), 0);
     assert_int_equal(count(db, "residences"), 0);
     assert_int_equal(count(db, "households"), 0);
     assert_int_equal(dbfx_int(db, "SELECT COUNT(*) FROM events WHERE type = 'register.imported'"),
@@ -143,18 +146,95 @@ static const char family[] =
     "\"Số 12, đường Trần Phú\",056090000001,056192000002,\n";
 
 static void
-assert_rebuild_matches(struct dd_db *db, struct dd_arena *a, const char *id)
+assert_rebuild_matches_at(struct dd_db *db, struct dd_arena *a, const char *id, int64_t expected)
 {
     struct dd_reg_person stored;
     struct dd_person rebuilt;
     int64_t version = 0;
     assert_int_equal(dd_reg_person_load(db, a, id, &stored), DD_OK);
     assert_int_equal(dd_reg_person_rebuild(db, a, id, &rebuilt, &version), DD_OK);
-    assert_int_equal(version, 1);
+    assert_int_equal(version, expected);
+    assert_int_equal(stored.version, expected);
     for (int i = 0; i < DD_PERSON_NFIELDS; i++)
         if (strcmp(dd_person_get(&rebuilt, i), dd_person_get(&stored.p, i)) != 0)
             fail_msg("%s: field %s: history \"%s\", row \"%s\"", id, dd_person_fields[i].name,
                      dd_person_get(&rebuilt, i), dd_person_get(&stored.p, i));
+}
+
+static void
+assert_rebuild_matches(struct dd_db *db, struct dd_arena *a, const char *id)
+{
+    assert_rebuild_matches_at(db, a, id, 1);
+}
+
+/* Changes `id`'s full name in a transaction of its own; returns the new version. */
+static int64_t
+rename_person(struct dd_db *db, struct dd_arena *a, const char *id, const char *name)
+{
+    struct dd_reg_person before;
+    assert_int_equal(dd_reg_person_load(db, a, id, &before), DD_OK);
+    struct dd_person after = before.p;
+    after.full_name = name;
+    struct dd_reg_change c = {.kind = "corrected", .actor = "officer:1", .reason = "typo"};
+    int64_t version = 0;
+    assert_int_equal(dd_db_begin(db), DD_OK);
+    assert_int_equal(
+        dd_reg_person_update(db, a, &before, &after, before.household_id, &c, &version), DD_OK);
+    assert_int_equal(dd_db_commit(db), DD_OK);
+    return version;
+}
+
+/* The first change to a loaded person writes their version 1 into the history, with the values
+ * as loaded, before version 2; the history folds to the row at every version, the next change
+ * writes only its own entry, and the others of the load keep theirs in the load's record. */
+static void
+a_change_writes_version_1_of_a_load_first(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    setup(fx);
+    struct dd_db *db = fx->db;
+    struct dd_people_load_result res;
+    struct issues iss;
+    assert_int_equal(import_str(fx, family, &res, &iss), DD_OK);
+    struct dd_arena *a = dd_arena_new(0);
+    const char *id = "056192000002";
+    struct dd_reg_person loaded;
+    struct dd_reg_history_entry first;
+    assert_int_equal(dd_reg_person_load(db, a, id, &loaded), DD_OK);
+    assert_int_equal(dd_reg_history_imported(db, a, &loaded, &first), DD_OK);
+    char expected[2048];
+    snprintf(expected, sizeof expected, "imported|import|people.csv|%s|%s", first.at,
+             first.changes);
+    assert_non_null(strstr(first.changes, "\"full_name\":{\"from\":null,\"to\":\"Lê Thị Bình\"}"));
+
+    assert_int_equal(rename_person(db, a, id, "Lê Thị Bích"), 2);
+    char text[2048];
+    dbfx_text(db,
+              "SELECT kind || '|' || actor || '|' || reason || '|' || at || '|' || changes FROM "
+              "person_history WHERE id_number = '056192000002' AND version = 1",
+              text, sizeof text);
+    assert_string_equal(text, expected);
+    dbfx_text(db,
+              "SELECT kind || '|' || changes FROM person_history WHERE id_number = "
+              "'056192000002' AND version = 2",
+              text, sizeof text);
+    assert_string_equal(text, "corrected|{\"full_name\":{\"from\":\"Lê Thị Bình\",\"to\":"
+                              "\"Lê Thị Bích\"}}");
+    struct dd_reg_person now;
+    assert_int_equal(dd_reg_person_load(db, a, id, &now), DD_OK);
+    assert_int_equal(dd_reg_history_imported(db, a, &now, &first), DD_ENOTFOUND);
+    assert_rebuild_matches_at(db, a, id, 2);
+
+    assert_int_equal(rename_person(db, a, id, "Lê Thị Bích Ngọc"), 3);
+    assert_int_equal(dbfx_int(db, "SELECT COUNT(*) FROM person_history WHERE id_number = "
+                                  "'056192000002'"),
+                     3);
+    assert_rebuild_matches_at(db, a, id, 3);
+    assert_int_equal(dbfx_int(db, "SELECT COUNT(*) FROM person_history WHERE id_number <> "
+                                  "'056192000002'"),
+                     0);
+    assert_rebuild_matches(db, a, "056090000001");
+    dd_arena_free(a);
 }
 
 static void
@@ -174,7 +254,8 @@ stores_people_households_history_and_residences(void **state)
     assert_int_equal(res.bad_rows, 0);
 
     assert_int_equal(count(db, "people"), 3);
-    assert_int_equal(count(db, "person_history"), 3);
+    assert_int_equal(count(db, "person_history"), 0); /* version 1 is the load's record */
+    assert_int_equal(count(db, "person_imports"), 1);
     assert_int_equal(count(db, "residences"), 3);
     assert_int_equal(count(db, "households"), 1);
     char text[512];
@@ -193,10 +274,11 @@ stores_people_households_history_and_residences(void **state)
               text, sizeof text);
     assert_string_equal(text, "nguyen van an|an nguyen van|1990|alive|VN|1");
     dbfx_text(db,
-              "SELECT kind || '|' || actor || '|' || reason || '|' || version FROM "
-              "person_history WHERE id_number = '056215000003'",
+              "SELECT i.kind || '|' || i.actor || '|' || i.reason || '|' || i.people || '|' || "
+              "CASE WHEN i.at = p.created_at THEN 'same time' ELSE i.at END FROM person_imports i "
+              "JOIN people p ON p.import_id = i.id WHERE p.id_number = '056215000003'",
               text, sizeof text);
-    assert_string_equal(text, "imported|import|people.csv|1");
+    assert_string_equal(text, "imported|import|people.csv|3|same time");
     dbfx_text(db,
               "SELECT kind || '|' || province_code || '|' || commune_code || '|' || "
               "to_date || '|' || reason FROM residences WHERE id_number = '056192000002'",
@@ -246,20 +328,27 @@ rows_match_what_the_register_writes(void **state)
     const char *q_person = "SELECT full_name || '|' || name_folded || '|' || given_folded || "
                            "'|' || birth_year || '|' || status || '|' || nationality || '|' || "
                            "COALESCE(household_id, 0) FROM people";
-    const char *q_history = "SELECT changes FROM person_history";
+    const char *q_history = "SELECT changes FROM person_history WHERE version = 1";
     const char *q_res = "SELECT kind || '|' || province_code || '|' || commune_code || '|' || "
                         "address || '|' || from_date || '|' || to_date || '|' || reason FROM "
                         "residences ORDER BY kind";
     char person[2][512], history[2][2048], residences[2][512];
     dbfx_text(db, q_person, person[0], sizeof person[0]);
-    dbfx_text(db, q_history, history[0], sizeof history[0]);
     dbfx_text(db, q_res, residences[0], sizeof residences[0]);
     assert_int_equal(count(db, "residences"), 2);
 
-    /* The same person through the register's own insert. */
+    /* Version 1 as the history shows it: the load's record with the row's values. */
     struct dd_arena *a = dd_arena_new(0);
     struct dd_reg_person stored;
     assert_int_equal(dd_reg_person_load(db, a, "056090000001", &stored), DD_OK);
+    struct dd_reg_history_entry first;
+    assert_int_equal(dd_reg_history_imported(db, a, &stored, &first), DD_OK);
+    assert_string_equal(first.kind, "imported");
+    assert_string_equal(first.actor, "import");
+    assert_string_equal(first.reason, "people.csv");
+    snprintf(history[0], sizeof history[0], "%s", first.changes);
+
+    /* The same person through the register's own insert. */
     dbfx_exec(db, "DELETE FROM people; DELETE FROM person_history; DELETE FROM residences");
     char today[32];
     dd_clock_iso8601(dd_clock_now_ms(), today);
@@ -330,7 +419,7 @@ duplicates_in_the_file_and_in_the_register_are_refused(void **state)
     assert_int_equal(iss.n, 2);
     assert_int_equal(res.bad_rows, 2);
     assert_int_equal(count(fx->db, "people"), 3);
-    assert_int_equal(count(fx->db, "person_history"), 3);
+    assert_int_equal(count(fx->db, "person_imports"), 1);
     assert_int_equal(count(fx->db, "audit_log"), 1);
 }
 
@@ -566,7 +655,9 @@ loads_of_several_batches_are_all_or_nothing(void **state)
     assert_int_equal(res.stored, rows);
     assert_int_equal(res.households, rows / 4);
     assert_int_equal(count(fx->db, "people"), rows);
-    assert_int_equal(count(fx->db, "person_history"), rows);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM people p JOIN person_imports i ON "
+                                      "i.id = p.import_id AND i.people = 5000"),
+                     rows);
     assert_int_equal(count(fx->db, "residences"), rows + rows / 10);
     assert_int_equal(count(fx->db, "households"), rows / 4);
     assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM people p JOIN households h ON "
@@ -654,7 +745,7 @@ the_export_imports_back_to_the_same_register(void **state)
 
     /* Into an empty register, and out again: the same bytes. */
     dbfx_exec(fx->db, "DELETE FROM people; DELETE FROM person_history; DELETE FROM residences; "
-                      "DELETE FROM households");
+                      "DELETE FROM households; DELETE FROM person_imports");
     assert_int_equal(import_text(fx, "export.csv", first, first_len, &res, &iss), DD_OK);
     assert_int_equal(res.stored, 4);
     out = open_memstream(&second, &second_len);
@@ -688,6 +779,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         DB_TEST(stores_people_households_history_and_residences),
         DB_TEST(rows_match_what_the_register_writes),
+        DB_TEST(a_change_writes_version_1_of_a_load_first),
         DB_TEST(a_bad_row_in_the_middle_stores_nothing),
         DB_TEST(duplicates_in_the_file_and_in_the_register_are_refused),
         DB_TEST(households_are_checked_across_rows),

@@ -107,10 +107,10 @@ release(struct dd_people_load *l)
     if (l->kind == DD_DB_SQLITE)
         dd_pl_sqlite_untune(l);
     dd_idset_free(&l->ids);
+    dd_pl_name_keys_free(&l->names);
     dd_pl_households_free(&l->households);
     free(l->links);
     free(l->communes);
-    dd_buf_release(&l->json);
     dd_arena_free(l->scratch);
     dd_arena_free(l->arena);
     free(l);
@@ -149,7 +149,7 @@ dd_people_load_begin(struct dd_db *db, const struct dd_people_load_options *opt,
     atomic_init(&l->write_rc, DD_OK);
     atomic_init(&l->stop_writing, false);
     dd_pl_households_init(&l->households);
-    dd_buf_init(&l->json, NULL, 256 * 1024);
+    dd_pl_name_keys_init(&l->names);
 
     int rc = dd_units_ensure_loaded(db, NULL, l->res.message, sizeof l->res.message);
     if (rc == DD_OK && l->kind == DD_DB_SQLITE)
@@ -174,25 +174,6 @@ dd_people_load_begin(struct dd_db *db, const struct dd_people_load_options *opt,
 
 /* --- queueing a row --- */
 
-static void
-history_json(struct dd_buf *b, const struct dd_person *p)
-{
-    dd_buf_putc(b, '{');
-    bool first = true;
-    for (int i = 0; i < DD_PERSON_NFIELDS; i++) {
-        const char *v = dd_person_get(p, i);
-        if (v[0] == '\0')
-            continue;
-        dd_buf_puts(b, first ? "\"" : ",\"");
-        dd_buf_puts(b, dd_person_fields[i].name);
-        dd_buf_puts(b, "\":{\"from\":null,\"to\":\"");
-        dd_buf_json_escape(b, v);
-        dd_buf_puts(b, "\"}");
-        first = false;
-    }
-    dd_buf_putc(b, '}');
-}
-
 /* Copies a field into the batch, measuring it once for the writer. */
 static void
 keep(struct dd_pl_batch *b, struct dd_pl_row *r, int field, const char *v)
@@ -213,16 +194,17 @@ queue_row(struct dd_people_load *l, const struct dd_person *p, int64_t household
         keep(b, r, DD_PL_FIELD(status), "alive");
     if (r->p.nationality[0] == '\0')
         keep(b, r, DD_PL_FIELD(nationality), "VN");
-    dd_person_name_keys(b->arena, r->p.full_name, &r->name_folded, &r->given_folded);
-    r->name_len = (uint32_t)strlen(r->name_folded);
-    r->given_len = (uint32_t)strlen(r->given_folded);
+    struct dd_pl_name_key scratch;
+    const struct dd_pl_name_key *k = dd_pl_name_keys_get(&l->names, b->arena, r->p.full_name,
+                                                         r->len[DD_PL_FIELD(full_name)], &scratch);
+    r->name_folded = k->folded;
+    r->given_folded = k->given;
+    r->name_len = k->folded_len;
+    r->given_len = k->given_len;
     int year = dd_partial_date_year(r->p.birth_date);
     r->birth_year = year > 0 ? year : 0;
     r->household_id = household_id;
-    l->json.len = 0;
-    history_json(&l->json, &r->p);
-    r->changes = dd_arena_strndup(b->arena, l->json.data, l->json.len);
-    r->changes_len = (uint32_t)l->json.len;
+    r->id_key = dd_idset_key(r->p.id_number);
     if (b->count == l->batch_rows)
         dd_pl_queue_submit(l);
 }
@@ -313,12 +295,29 @@ record(struct dd_people_load *l)
     return rc == DD_OK ? DD_OK : dd_pl_db_failed(l, rc, "appending the audit row");
 }
 
+/* The number of people the load stored, on its person_imports row. */
+static int
+count_import(struct dd_people_load *l)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(l->db, "UPDATE person_imports SET people = ? WHERE id = ?", &st);
+    if (rc == DD_OK) {
+        dd_stmt_bind_int64(st, 1, l->res.stored);
+        dd_stmt_bind_int64(st, 2, l->import_id);
+        rc = dd_stmt_step(st);
+        dd_stmt_reset(st);
+    }
+    return rc < 0 ? dd_pl_db_failed(l, rc, "counting the people of the load") : DD_OK;
+}
+
 static int
 commit(struct dd_people_load *l)
 {
     l->res.stored = l->written;
     l->res.households = households_created(l);
-    int rc = write_households(l);
+    int rc = count_import(l);
+    if (rc == DD_OK)
+        rc = write_households(l);
     dd_pl_step_done(l, "writing households");
     if (rc == DD_OK)
         rc = dd_pl_rebuild_indexes(l);

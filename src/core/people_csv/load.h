@@ -19,9 +19,12 @@
  * finishing rolls everything back.
  *
  * A stored person is what dd_reg_person_insert (core/register/register.h) would have written:
- * the `people` row with its search keys, version 1 in `person_history` (kind "imported" unless
+ * the `people` row with its search keys, the history entry of version 1 (kind "imported" unless
  * opt->kind says otherwise, every non-empty field as {"from": null, "to": …}, the actor and the
- * source as reason), and their permanent and temporary residence periods. Households come from
+ * source as reason), and their permanent and temporary residence periods. That entry is kept
+ * once for the load, not once per person: one `person_imports` row, named by people.import_id on
+ * every row stored (core/register/history.h says how it is read, and written into
+ * person_history at the person's first change). Households come from
  * household_number: one is created for each new number, in the commune of its members' permanent
  * residence, with the address and head from the member whose relation_to_head is "Chủ hộ"; a
  * number already in the register adds the rows to that household. Finishing emits one event,

@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "core/people_csv/households.h"
 #include "core/people_csv/idset.h"
+#include "core/people_csv/name_keys.h"
 #include "core/people_csv/load.h"
 #include "store/store.h"
 
@@ -31,10 +32,10 @@ struct dd_pl_row {
     const char *given_folded;
     int64_t birth_year;
     int64_t household_id; /* 0: none */
-    const char *changes;  /* the history entry's JSON */
+    uint64_t id_key;      /* the ID number as a number (dd_idset_key), to sort by */
     /* The strings' lengths, measured once by the checking thread. */
     uint32_t len[DD_PERSON_NFIELDS];
-    uint32_t name_len, given_len, changes_len;
+    uint32_t name_len, given_len;
 };
 
 struct dd_pl_batch {
@@ -73,12 +74,13 @@ struct dd_people_load {
     char now[32];           /* created_at, updated_at, history `at` of every row */
     uint32_t now_len;
     char since[16];      /* residence periods start */
-    struct dd_buf json;  /* a row's history entry while it is written */
+    int64_t import_id;   /* the load's person_imports row: version 1 of every person stored */
     int64_t step_ns;     /* when the current step began (for the debug log) */
     int64_t step_cpu_ms; /* the process's CPU time then */
 
     struct dd_idset ids;
-    unsigned char *communes; /* a bit per province × commune code in force today */
+    struct dd_pl_name_keys names; /* search keys of the full names seen */
+    unsigned char *communes;      /* a bit per province × commune code in force today */
     size_t ncommunes;
     struct dd_pl_households households;
     int64_t next_household_id;
@@ -129,8 +131,8 @@ void dd_pl_step_done(struct dd_people_load *l, const char *step);
 /* --- load_register.c --- */
 
 /* Inside the open transaction: locks the tables (PostgreSQL), reads the register's ID numbers,
- * households and communes in force, drops the secondary indexes of empty tables, and opens the
- * backend's writer. */
+ * households and communes in force, drops the secondary indexes of empty tables, writes the
+ * load's person_imports row (l->import_id), and opens the backend's writer. */
 int dd_pl_prepare_tables(struct dd_people_load *l);
 
 /* Builds the dropped indexes again. */
@@ -181,7 +183,7 @@ void dd_pl_queue_stop(struct dd_people_load *l);
 int dd_pl_sqlite_open(struct dd_people_load *l);
 int dd_pl_pg_open(struct dd_people_load *l);
 
-/* Writes one batch: people, their history entries and residence periods. */
+/* Writes one batch: people and their residence periods. */
 int dd_pl_sqlite_rows(struct dd_people_load *l, const struct dd_pl_batch *b);
 int dd_pl_pg_rows(struct dd_people_load *l, const struct dd_pl_batch *b);
 
@@ -202,9 +204,8 @@ int dd_pl_write_failed(struct dd_people_load *l, int rc, const char *what);
     "birth_place, hometown, old_id_number, photo_ref, status, death_date, father_id, mother_id, "  \
     "spouse_id, household_id, relation_to_head, permanent_province, permanent_commune, "           \
     "permanent_address, temporary_province, temporary_commune, temporary_address, "                \
-    "temporary_until, name_folded, given_folded, birth_year, version, created_at, updated_at"
-#define DD_PL_HISTORY_COLUMNS                                                                      \
-    "id_number, version, kind, changes, actor, reason, legal_basis, dossier, request_id, at"
+    "temporary_until, name_folded, given_folded, birth_year, version, created_at, updated_at, "    \
+    "import_id"
 #define DD_PL_RESIDENCE_COLUMNS                                                                    \
     "id_number, kind, province_code, commune_code, address, from_date, to_date, reason, "          \
     "created_at"

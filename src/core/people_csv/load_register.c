@@ -303,6 +303,32 @@ dd_pl_rebuild_indexes(struct dd_people_load *l)
     return DD_OK;
 }
 
+/* The load's person_imports row: the history kind, actor, reason and time of version 1 of every
+ * person it stores (core/register/history.h). */
+static int
+record_import(struct dd_people_load *l)
+{
+    struct dd_stmt *st;
+    int rc =
+        dd_db_prepare(l->db,
+                      "INSERT INTO person_imports (kind, actor, reason, at) VALUES (?, ?, ?, ?) "
+                      "RETURNING id",
+                      &st);
+    if (rc != DD_OK)
+        return dd_pl_db_failed(l, rc, "recording the load");
+    dd_stmt_bind_text(st, 1, l->opt.kind);
+    dd_stmt_bind_text(st, 2, l->opt.actor);
+    dd_stmt_bind_text(st, 3, l->opt.source);
+    dd_stmt_bind_text(st, 4, l->now);
+    rc = dd_stmt_step(st);
+    if (rc == DD_DB_ROW)
+        l->import_id = dd_stmt_int64(st, 0);
+    dd_stmt_reset(st);
+    if (rc < 0)
+        return dd_pl_db_failed(l, rc, "recording the load");
+    return l->import_id > 0 ? DD_OK : dd_pl_db_failed(l, DD_EIO, "recording the load");
+}
+
 int
 dd_pl_prepare_tables(struct dd_people_load *l)
 {
@@ -331,6 +357,8 @@ dd_pl_prepare_tables(struct dd_people_load *l)
         rc = household_numbering(l);
     if (rc == DD_OK)
         rc = load_communes(l);
+    if (rc == DD_OK)
+        rc = record_import(l);
     if (rc == DD_OK)
         rc = l->kind == DD_DB_SQLITE ? dd_pl_sqlite_open(l) : dd_pl_pg_open(l);
     if (rc != DD_OK && l->res.message[0] == '\0')

@@ -68,8 +68,8 @@ sqlite_give_back(struct dd_people_load *l)
                "the database stays in rollback-journal mode until it is next opened");
 }
 
-/* A page cache big enough to hold the indexes that grow row by row (the ID numbers of people
- * and of history entries), so that their inserts never wait for a read; the tables' new pages
+/* A page cache big enough to hold the index that grows row by row (the ID numbers of people), so
+ * that its inserts never wait for a read; the tables' new pages
  * go out to the file as the cache fills, while the rows are still coming. A helper thread for
  * the sorts of the index builds. synchronous stays FULL: a lower setting would only spare fsyncs
  * at commit, which is exactly where durability is decided. */

@@ -3,8 +3,8 @@
  * thread. Three batches go round: the checker fills one while the writer writes another, and
  * each side waits only when the other is a whole batch behind. The database connection is used
  * by the writing thread alone while it runs (store.h: one thread at a time). A batch is sorted by
- * ID number before it is handed over, so that the inserts into the indexes on ID numbers (of
- * people, person_history and residences) walk each index in order instead of jumping about.
+ * ID number before it is handed over, so that the inserts into the index on ID numbers of people
+ * walk it in order instead of jumping about.
  */
 #include "base/arena.h"
 #include "base/err.h"
@@ -91,7 +91,7 @@ static int
 by_id(const void *a, const void *b)
 {
     const struct dd_pl_row *x = a, *y = b;
-    return strcmp(x->p.id_number, y->p.id_number);
+    return (x->id_key > y->id_key) - (x->id_key < y->id_key);
 }
 
 /* Queues the batch being filled, sorted (then takes q->mu). */

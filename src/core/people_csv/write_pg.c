@@ -1,6 +1,6 @@
 /*
- * write_pg.c — how a people load writes on PostgreSQL: each batch becomes three COPY … FROM
- * STDIN (people, person_history, residences) in COPY's text format, and the new households one
+ * write_pg.c — how a people load writes on PostgreSQL: each batch becomes two COPY … FROM
+ * STDIN (people, residences) in COPY's text format, and the new households one
  * more at the end, after which the households' identity sequence is moved past the ids the load
  * gave them (the load took its ids itself, holding the table locked, because it cannot ask the
  * sequence in the middle of a COPY).
@@ -17,7 +17,7 @@
 #define COPY_BUFFER_MAX (512u * 1024 * 1024)
 
 struct pg_writer {
-    struct dd_buf people, history, residences;
+    struct dd_buf people, residences;
 };
 
 int
@@ -25,7 +25,6 @@ dd_pl_pg_open(struct dd_people_load *l)
 {
     struct pg_writer *w = dd_xcalloc(1, sizeof *w);
     dd_buf_init(&w->people, NULL, COPY_BUFFER_MAX);
-    dd_buf_init(&w->history, NULL, COPY_BUFFER_MAX);
     dd_buf_init(&w->residences, NULL, COPY_BUFFER_MAX);
     l->writer_state = w;
     return DD_OK;
@@ -36,7 +35,6 @@ dd_pl_pg_close(struct dd_people_load *l)
 {
     struct pg_writer *w = l->writer_state;
     dd_buf_release(&w->people);
-    dd_buf_release(&w->history);
     dd_buf_release(&w->residences);
     free(w);
     l->writer_state = NULL;
@@ -95,20 +93,7 @@ person_row(struct dd_people_load *l, struct dd_buf *b, const struct dd_pl_row *r
     put_int(b, 1);
     put_field(b, l->now);
     put_field(b, l->now);
-    end_row(b);
-}
-
-static void
-history_row(struct dd_people_load *l, struct dd_buf *b, const struct dd_pl_row *r)
-{
-    put_field(b, r->p.id_number);
-    put_int(b, 1);
-    put_field(b, l->opt.kind);
-    put_field(b, r->changes);
-    put_field(b, l->opt.actor);
-    put_field(b, l->opt.source);
-    dd_buf_puts(b, "\t\t\t"); /* legal_basis, dossier, request_id */
-    put_field(b, l->now);
+    put_int(b, l->import_id);
     end_row(b);
 }
 
@@ -152,7 +137,6 @@ dd_pl_pg_rows(struct dd_people_load *l, const struct dd_pl_batch *b)
         const struct dd_pl_row *r = &b->rows[i];
         const struct dd_person *p = &r->p;
         person_row(l, &w->people, r);
-        history_row(l, &w->history, r);
         if (p->permanent_commune[0] != '\0')
             residence_row(l, &w->residences, p->id_number, "permanent", p->permanent_province,
                           p->permanent_commune, p->permanent_address, "");
@@ -162,9 +146,6 @@ dd_pl_pg_rows(struct dd_people_load *l, const struct dd_pl_batch *b)
     }
     int rc =
         copy(l, "COPY people (" DD_PL_PEOPLE_COLUMNS ") FROM STDIN", &w->people, "writing people");
-    if (rc == DD_OK)
-        rc = copy(l, "COPY person_history (" DD_PL_HISTORY_COLUMNS ") FROM STDIN", &w->history,
-                  "writing history entries");
     if (rc == DD_OK)
         rc = copy(l, "COPY residences (" DD_PL_RESIDENCE_COLUMNS ") FROM STDIN", &w->residences,
                   "writing residence periods");

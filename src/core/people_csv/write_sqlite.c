@@ -1,6 +1,6 @@
 /*
- * write_sqlite.c — how a people load writes on SQLite: INSERTs of many rows at once (people,
- * person_history, residences), each prepared once for the load, with the rows' strings bound in
+ * write_sqlite.c — how a people load writes on SQLite: INSERTs of many rows at once (people and
+ * residences), each prepared once for the load, with the rows' strings bound in
  * place (they live in the batch until it has been written), then the households at the end.
  *
  * One statement per row would spend most of its time starting and ending statements; one per
@@ -12,10 +12,14 @@
 #include "base/mem.h"
 #include "core/people_csv/load_impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ROWS_PER_INSERT 32
+#define PERSON_PARAMS                                                                              \
+    (DD_PERSON_NFIELDS + 3) /* the fields, name_folded, given_folded, birth_year */
+#define RESIDENCE_PARAMS 6
 
 /* One table's INSERT, for one row and for ROWS_PER_INSERT rows. */
 struct insert {
@@ -31,20 +35,18 @@ struct residence {
 };
 
 struct sqlite_writer {
-    struct insert person, history, residence;
+    struct insert person, residence;
     struct residence *residences; /* a batch's: two a row at most */
 };
 
+/* Prepares `in` from the text of one row's VALUES, which holds `params` parameters. */
 static int
 prepare_insert(struct dd_people_load *l, struct insert *in, const char *table, const char *columns,
-               const char *row)
+               const char *row, int params)
 {
-    int params = 0;
-    for (const char *p = row; *p; p++)
-        params += *p == '?';
     in->params = params;
     struct dd_buf sql;
-    dd_buf_init(&sql, NULL, 64 * 1024);
+    dd_buf_init(&sql, NULL, 1024 * 1024);
     dd_buf_printf(&sql, "INSERT OR ROLLBACK INTO %s (%s) VALUES %s", table, columns, row);
     int rc = dd_db_prepare(l->db, sql.data, &in->one);
     for (int i = 1; i < ROWS_PER_INSERT; i++) {
@@ -57,21 +59,50 @@ prepare_insert(struct dd_people_load *l, struct insert *in, const char *table, c
     return rc;
 }
 
+/* Appends `s` as an SQL string literal. */
+static void
+put_literal(struct dd_buf *b, const char *s)
+{
+    dd_buf_putc(b, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            dd_buf_putc(b, '\'');
+        dd_buf_putc(b, *s);
+    }
+    dd_buf_putc(b, '\'');
+}
+
+/* The values the load gives every row (its time, its source, when residence periods start) are
+ * written into the statements once instead of bound to every row. */
 int
 dd_pl_sqlite_open(struct dd_people_load *l)
 {
     struct sqlite_writer *w = dd_xcalloc(1, sizeof *w);
     w->residences = dd_xcalloc(2 * (size_t)l->batch_rows, sizeof *w->residences);
     l->writer_state = w;
-    int rc = prepare_insert(l, &w->person, "people", DD_PL_PEOPLE_COLUMNS,
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                            "?, ?, ?, ?, ?, ?, ?, 1, ?, ?)");
+    struct dd_buf row;
+    dd_buf_init(&row, NULL, 64 * 1024);
+    dd_buf_putc(&row, '(');
+    for (int i = 0; i < PERSON_PARAMS; i++)
+        dd_buf_puts(&row, "?, ");
+    dd_buf_puts(&row, "1, ");
+    put_literal(&row, l->now);
+    dd_buf_puts(&row, ", ");
+    put_literal(&row, l->now);
+    dd_buf_printf(&row, ", %lld)", (long long)l->import_id);
+    int rc = prepare_insert(l, &w->person, "people", DD_PL_PEOPLE_COLUMNS, row.data, PERSON_PARAMS);
+    row.len = 0;
+    dd_buf_puts(&row, "(?, ?, ?, ?, ?, ");
+    put_literal(&row, l->since);
+    dd_buf_puts(&row, ", ?, ");
+    put_literal(&row, l->opt.source);
+    dd_buf_puts(&row, ", ");
+    put_literal(&row, l->now);
+    dd_buf_putc(&row, ')');
     if (rc == DD_OK)
-        rc = prepare_insert(l, &w->history, "person_history", DD_PL_HISTORY_COLUMNS,
-                            "(?, 1, ?, ?, ?, ?, '', '', '', ?)");
-    if (rc == DD_OK)
-        rc = prepare_insert(l, &w->residence, "residences", DD_PL_RESIDENCE_COLUMNS,
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        rc = prepare_insert(l, &w->residence, "residences", DD_PL_RESIDENCE_COLUMNS, row.data,
+                            RESIDENCE_PARAMS);
+    dd_buf_release(&row);
     return rc == DD_OK ? DD_OK : dd_pl_write_failed(l, rc, "preparing the inserts");
 }
 
@@ -87,7 +118,6 @@ dd_pl_sqlite_close(struct dd_people_load *l)
 {
     struct sqlite_writer *w = l->writer_state;
     release_insert(&w->person);
-    release_insert(&w->history);
     release_insert(&w->residence);
     free(w->residences);
     free(w);
@@ -140,6 +170,7 @@ insert_all(struct dd_people_load *l, struct insert *in, const void *items, size_
 static void
 bind_person(struct dd_people_load *l, struct dd_stmt *st, int idx, const void *item)
 {
+    (void)l;
     const struct dd_pl_row *r = item;
     for (int i = 0; i < DD_PERSON_NFIELDS; i++, idx++) {
         if (i != DD_PL_HOUSEHOLD_FIELD)
@@ -152,20 +183,6 @@ bind_person(struct dd_people_load *l, struct dd_stmt *st, int idx, const void *i
     bind_n(st, idx, r->name_folded, r->name_len);
     bind_n(st, idx + 1, r->given_folded, r->given_len);
     dd_stmt_bind_int64(st, idx + 2, r->birth_year);
-    bind_n(st, idx + 3, l->now, l->now_len);
-    bind_n(st, idx + 4, l->now, l->now_len);
-}
-
-static void
-bind_history(struct dd_people_load *l, struct dd_stmt *st, int idx, const void *item)
-{
-    const struct dd_pl_row *r = item;
-    bind_n(st, idx, r->p.id_number, r->len[DD_PL_FIELD(id_number)]);
-    bind(st, idx + 1, l->opt.kind);
-    bind_n(st, idx + 2, r->changes, r->changes_len);
-    bind(st, idx + 3, l->opt.actor);
-    bind(st, idx + 4, l->opt.source);
-    bind_n(st, idx + 5, l->now, l->now_len);
 }
 
 /* The fields of a row's permanent or temporary residence, by index in dd_person_fields. */
@@ -179,20 +196,18 @@ static const int temporary_fields[] = {
 static void
 bind_residence(struct dd_people_load *l, struct dd_stmt *st, int idx, const void *item)
 {
+    (void)l;
     const struct residence *res = item;
     const struct dd_pl_row *r = res->row;
     const int *f = res->temporary ? temporary_fields : permanent_fields;
     bind_n(st, idx, r->p.id_number, r->len[DD_PL_FIELD(id_number)]);
-    bind(st, idx + 1, res->temporary ? "temporary" : "permanent");
+    bind_n(st, idx + 1, res->temporary ? "temporary" : "permanent", 9);
     for (int k = 0; k < 3; k++)
         bind_n(st, idx + 2 + k, dd_person_get(&r->p, f[k]), r->len[f[k]]);
-    bind(st, idx + 5, l->since);
     if (f[3] >= 0)
-        bind_n(st, idx + 6, dd_person_get(&r->p, f[3]), r->len[f[3]]);
+        bind_n(st, idx + 5, dd_person_get(&r->p, f[3]), r->len[f[3]]);
     else
-        bind_n(st, idx + 6, "", 0);
-    bind(st, idx + 7, l->opt.source);
-    bind_n(st, idx + 8, l->now, l->now_len);
+        bind_n(st, idx + 5, "", 0);
 }
 
 static int
@@ -216,9 +231,6 @@ dd_pl_sqlite_rows(struct dd_people_load *l, const struct dd_pl_batch *b)
     int rc = insert_all(l, &w->person, b->rows, sizeof b->rows[0], b->count, bind_person);
     if (rc != DD_OK)
         return dd_pl_write_failed(l, rc, "writing people");
-    rc = insert_all(l, &w->history, b->rows, sizeof b->rows[0], b->count, bind_history);
-    if (rc != DD_OK)
-        return dd_pl_write_failed(l, rc, "writing history entries");
     int n = residences_of(b, w->residences);
     rc = insert_all(l, &w->residence, w->residences, sizeof w->residences[0], n, bind_residence);
     return rc == DD_OK ? DD_OK : dd_pl_write_failed(l, rc, "writing residence periods");
@@ -246,7 +258,8 @@ dd_pl_sqlite_households(struct dd_people_load *l)
         if (!l->households.items[i].in_register)
             created[n++] = &l->households.items[i];
     struct insert in;
-    int rc = prepare_insert(l, &in, "households", DD_PL_HOUSEHOLD_COLUMNS, "(?, ?, ?, ?, ?, ?, ?)");
+    int rc =
+        prepare_insert(l, &in, "households", DD_PL_HOUSEHOLD_COLUMNS, "(?, ?, ?, ?, ?, ?, ?)", 7);
     if (rc == DD_OK)
         rc = insert_all(l, &in, created, sizeof *created, n, bind_household);
     release_insert(&in);

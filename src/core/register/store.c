@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
+#include "core/register/history.h"
 #include "core/register/register.h"
 #include "store/store.h"
 
@@ -248,6 +249,9 @@ dd_reg_person_update(struct dd_db *db, struct dd_arena *a, const struct dd_reg_p
     if (rc != DD_OK || nothing)
         return rc;
 
+    rc = dd_reg_history_keep_imported(db, a, before); /* version 1 of a bulk load (history.h) */
+    if (rc != DD_OK)
+        return rc;
     char now[32];
     dd_clock_iso8601(dd_clock_now_ms(), now);
     struct dd_stmt *st;
@@ -291,9 +295,19 @@ dd_reg_person_rebuild(struct dd_db *db, struct dd_arena *a, const char *id_numbe
             break;
     }
     dd_stmt_reset(st);
-    if (rc < 0)
-        return rc;
-    return *version > 0 ? DD_OK : DD_ENOTFOUND;
+    if (rc < 0 || *version > 0)
+        return rc < 0 ? rc : DD_OK;
+    /* No row: version 1 may be kept by a bulk load (history.h). */
+    struct dd_reg_person rp;
+    struct dd_reg_history_entry first;
+    rc = dd_reg_person_load(db, a, id_number, &rp);
+    if (rc == DD_OK)
+        rc = dd_reg_history_imported(db, a, &rp, &first);
+    if (rc == DD_OK)
+        rc = dd_person_fold(a, out, first.changes);
+    if (rc == DD_OK)
+        *version = 1;
+    return rc;
 }
 
 int
