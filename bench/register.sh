@@ -172,8 +172,9 @@ table() {
     echo "| \`dinhdanh import people\`, PostgreSQL (COPY) | $PG_S | $( [ "$PG_S" = - ] && echo - || rate "$PG_S") | |"
     echo "| psql \`\\copy\` into a bare table | $PG_BARE_S | $( [ "$PG_BARE_S" = - ] && echo - || rate "$PG_BARE_S") | (peer) |"
     echo
-    echo "The import checks every row and writes, per person, the row with its search keys, a history"
-    echo "entry holding every field, residence periods and households, with their indexes ($DB_MB MiB);"
+    echo "The import checks every row and writes, per person, the row with its search keys, residence"
+    echo "periods and households, with their indexes, and the history's version 1 once for the file"
+    echo "($DB_MB MiB);"
     echo "\`.import\` and \`\\copy\` store the text of the file in one table ($BARE_MB MiB on SQLite)."
     echo
     echo "| HTTP on the ${ROWS}-person SQLite register | requests/s | p50 (ms) | p99 (ms) | non-2xx | target |"

@@ -20,10 +20,11 @@ static const struct subcommand subcommands[] = {
     {"events", dd_cmd_events, "emit a domain event or show consumers' progress"},
     {"export", dd_cmd_export, "write people as CSV (export people [--commune C] [--out F])"},
     {"import", dd_cmd_import, "load people from a CSV file, all rows or none (import people F)"},
-    {"officer", dd_cmd_officer, "add an officer account (officer add NAME --role ROLE …)"},
+    {"officer", dd_cmd_officer, "add an officer account (the same as user add)"},
     {"routes", dd_cmd_routes, "list every HTTP route with who may call it"},
     {"token", dd_cmd_token, "print a bearer token for an officer"},
     {"units", dd_cmd_units, "load or list the administrative units (units import)"},
+    {"user", dd_cmd_user, "officers' accounts (user add|password|role|disable|list)"},
     {"version", dd_cmd_version, "print the version"},
 };
 

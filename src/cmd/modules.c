@@ -3,13 +3,21 @@
  * them all; a new module is one line here.
  */
 #include "cmd/cmd.h"
+#include "core/consent/consent.h"
+#include "core/identity/identity.h"
 #include "core/register/register.h"
 #include "core/security_reports.h"
 #include "core/units/api.h"
 #include "http/system.h"
 
 const struct dd_module *const dd_modules[] = {
-    &dd_module_system, &dd_module_security, &dd_module_register, &dd_module_units, NULL,
+    &dd_module_system,
+    &dd_module_security,
+    &dd_module_register,
+    &dd_module_units,
+    &dd_module_consent,
+    &dd_module_identity,
+    NULL,
 };
 
 size_t

@@ -7,9 +7,11 @@
 #include "base/log.h"
 #include "cmd/cmd.h"
 #include "cmd/dispatch.h"
-#include "core/officers.h"
+#include "core/identity/identity.h"
+#include "core/notify/notify.h"
 #include "core/register/register.h"
 #include "core/units/units.h"
+#include "crypto/password.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "store/migrate.h"
@@ -102,7 +104,17 @@ run(const struct dd_config *cfg)
         dd_db_pool_shutdown();
         return DD_EXIT_FAIL;
     }
-    dd_server_set_authenticator(dd_officer_authenticate);
+    err[0] = '\0';
+    if (dd_password_configure(cfg->password_opslimit, cfg->password_memlimit_kib) != DD_OK ||
+        dd_notify_configure(cfg, err, sizeof err) != DD_OK) {
+        dd_log(DD_LOG_ERROR, "server.bad_settings", "%s",
+               err[0] ? err : "password-opslimit or password-memlimit-kib is out of range");
+        dd_router_free(router);
+        dd_db_pool_shutdown();
+        return DD_EXIT_FAIL;
+    }
+    dd_identity_configure(cfg);
+    dd_server_set_authenticator(dd_identity_authenticate);
     struct dd_server *srv;
     if (dd_server_start(cfg, router, &srv, err, sizeof err) != DD_OK) {
         dd_log(DD_LOG_ERROR, "server.start_failed", "%s", err);
@@ -112,6 +124,7 @@ run(const struct dd_config *cfg)
     }
     struct dd_dispatcher *dispatcher = dd_dispatcher_start(dd_modules, dd_modules_count());
     dd_reg_access_writer_start();
+    dd_identity_start();
     const char *host = cfg->listen;
     size_t hostlen = (size_t)(strrchr(host, ':') - host);
     dd_log(DD_LOG_INFO, "server.listening", "serving on %s://%.*s:%u", cfg->tls ? "https" : "http",
@@ -125,6 +138,7 @@ run(const struct dd_config *cfg)
     if (left > 0)
         dd_log(DD_LOG_WARN, "server.grace_expired", "%ld requests still running are cut", left);
     dd_server_stop(srv);
+    dd_identity_stop();
     dd_reg_access_writer_stop();
     dd_dispatcher_stop(dispatcher);
     dd_router_free(router);

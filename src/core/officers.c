@@ -25,7 +25,8 @@ struct role {
 };
 
 static const char *const all_scopes[] = {"*", NULL};
-static const char *const police_scopes[] = {"register:read", "register:write", NULL};
+static const char *const police_scopes[] = {"register:read", "register:write", "identity:verify",
+                                            "identity:suspend", NULL};
 static const char *const service_scopes[] = {"register:read", NULL};
 static const char *const no_scopes[] = {NULL};
 
@@ -106,6 +107,12 @@ validate_officer(const struct dd_officer_new *o, char *err, size_t errlen)
     else
         return DD_OK;
     return DD_EINVAL;
+}
+
+int
+dd_officer_validate(const struct dd_officer_new *o, char *err, size_t errlen)
+{
+    return validate_officer(o, err, errlen);
 }
 
 int
@@ -207,17 +214,23 @@ dd_officer_token_issue(struct dd_db *db, const char *username, long ttl_seconds,
     return DD_OK;
 }
 
+/* The hash of a well-formed "ddt_…" token; false for anything else. */
+static bool
+token_hash(const char *token, char hash[2 * DD_SHA256_LEN + 1])
+{
+    if (strlen(token) != DD_TOKEN_LEN || strncmp(token, "ddt_", 4) != 0)
+        return false;
+    dd_sha256_hex(token, DD_TOKEN_LEN, hash);
+    return true;
+}
+
 /* Reads "Bearer ddt_…" into the token's hash; false if the header is not one of ours. */
 static bool
 bearer_hash(const char *header, char hash[2 * DD_SHA256_LEN + 1])
 {
     if (header == NULL || strncmp(header, "Bearer ", 7) != 0)
         return false;
-    const char *token = header + 7;
-    if (strlen(token) != DD_TOKEN_LEN || strncmp(token, "ddt_", 4) != 0)
-        return false;
-    dd_sha256_hex(token, DD_TOKEN_LEN, hash);
-    return true;
+    return token_hash(header + 7, hash);
 }
 
 static int
@@ -241,8 +254,9 @@ load_principal(struct dd_db *db, const char *hash, struct dd_principal *p)
     struct dd_stmt *st;
     int rc = dd_db_prepare(db,
                            "SELECT o.id, o.username, o.display_name, o.role, o.province_code, "
-                           "o.commune_code, o.agency, t.expires_at FROM api_tokens t JOIN "
-                           "officers o ON o.id = t.officer_id WHERE t.token_hash = ? AND "
+                           "o.commune_code, o.agency, t.expires_at, a.id, a.id_number FROM "
+                           "api_tokens t JOIN officers o ON o.id = t.officer_id LEFT JOIN "
+                           "accounts a ON a.id = o.account_id WHERE t.token_hash = ? AND "
                            "t.expires_at > ? AND o.disabled = 0",
                            &st);
     if (rc != DD_OK)
@@ -261,6 +275,10 @@ load_principal(struct dd_db *db, const char *hash, struct dd_principal *p)
         dd_strlcpy(p->commune, dd_stmt_text(st, 5), sizeof p->commune);
         dd_strlcpy(p->agency, dd_stmt_text(st, 6), sizeof p->agency);
         lasts = strcmp(dd_stmt_text(st, 7), later) > 0;
+        p->account_id = dd_stmt_int64(st, 8);
+        const char *person = dd_stmt_text(st, 9);
+        dd_strlcpy(p->id_number, person ? person : "", sizeof p->id_number);
+        p->level = 2;
     }
     dd_stmt_reset(st);
     if (rc < 0)
@@ -270,6 +288,16 @@ load_principal(struct dd_db *db, const char *hash, struct dd_principal *p)
     if (lasts)
         dd_token_cache_put(hash, p, now_ms, now_ms + DD_TOKEN_CACHE_TTL_MS);
     return DD_OK;
+}
+
+int
+dd_officer_token_principal(struct dd_db *db, const char *token, struct dd_principal *p)
+{
+    char hash[2 * DD_SHA256_LEN + 1];
+    if (token == NULL || !token_hash(token, hash))
+        return DD_EINVAL;
+    memset(p, 0, sizeof *p);
+    return load_principal(db, hash, p);
 }
 
 int
@@ -293,14 +321,20 @@ dd_officer_authenticate(struct dd_req *req, const struct dd_route *route)
         dd_reply_problem(req, dd_problem_from_error(rc), NULL);
         return rc;
     }
-    bool allowed =
-        route->auth == DD_AUTH_OPERATOR
-            ? strcmp(p->role, "admin") == 0
-            : route->auth == DD_AUTH_OFFICER && dd_officer_role_grants(p->role, route->scope);
-    if (!allowed) {
+    if (!dd_officer_allowed(p, route)) {
         dd_reply_problem(req, DD_PROBLEM_FORBIDDEN, NULL);
         return DD_EDENIED;
     }
     req->who = p;
     return DD_OK;
+}
+
+bool
+dd_officer_allowed(const struct dd_principal *p, const struct dd_route *route)
+{
+    if (p->kind != DD_PRINCIPAL_OFFICER)
+        return false;
+    if (route->auth == DD_AUTH_OPERATOR)
+        return strcmp(p->role, "admin") == 0;
+    return route->auth == DD_AUTH_OFFICER && dd_officer_role_grants(p->role, route->scope);
 }

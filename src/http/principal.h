@@ -24,8 +24,8 @@ struct dd_principal {
     char display_name[128]; /* for the person's access log */
     char role[32];          /* officers: "commune-police", "admin", … */
     char agency[128];
-    char province[4]; /* area: a province code … */
-    char commune[8];  /* … and, unless the role is province-wide, a commune code */
+    char province[4];   /* area: a province code … */
+    char commune[8];    /* … and, unless the role is province-wide, a commune code */
     int64_t account_id; /* the login account (core/identity), 0 for officers' API tokens */
     char id_number[16]; /* the person behind the account (citizens; others when known), or "" */
     int level;          /* e-identity level: 1 or 2 (officers: 2) */
