@@ -559,6 +559,26 @@ describe('a long access log', () => {
 });
 
 describe('a copy of my data', () => {
+  test('of a person loaded by an import holds their first version, as the history shows it', async () => {
+    const LOADED = '056092004321'; // a man born in 1992, loaded from a file
+    const file = path.join(srv.dataDir, 'loaded.csv');
+    fs.writeFileSync(
+      file,
+      'id_number,full_name,birth_date,sex,permanent_province,permanent_commune,permanent_address\n' +
+        `${LOADED},Trần Văn Nạp,1992-03-04,male,${P},${NT},Số 9 đường Trần Phú\n`,
+    );
+    const r = runCli(['import', 'people', file, '--db', srv.db]);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    await citizen('nap', { id_number: LOADED, full_name: 'Trần Văn Nạp', birth_date: '1992-03-04' });
+    const d = (await as('nap', 'GET', '/api/v1/me/data-export')).json();
+    assert.equal(d.history.length, 1);
+    assert.equal(d.history[0].version, 1);
+    assert.equal(d.history[0].kind, 'imported');
+    assert.equal(d.history[0].changes.full_name.to, 'Trần Văn Nạp');
+    assert.equal(d.history[0].changes.permanent_commune.to, NT);
+    assert.equal(count(`SELECT COUNT(*) FROM person_history WHERE id_number = '${LOADED}'`), 0);
+  });
+
   test('holds the record, history, consents, account and access log, and no secret', async () => {
     const r = await as('an', 'GET', '/api/v1/me/data-export');
     assert.equal(r.status, 200, r.text);

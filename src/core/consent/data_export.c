@@ -16,6 +16,7 @@
 #include "core/consent/api.h"
 #include "core/consent/consent.h"
 #include "core/consent/corrections.h"
+#include "core/register/history.h"
 #include "core/register/register.h"
 #include "http/principal.h"
 #include "http/req.h"
@@ -91,9 +92,24 @@ rows_json_id(struct dd_db *db, const char *sql, int64_t arg, const char *const *
     return rows_read(st, names, ncol, out);
 }
 
+/* The person's history: version 1 kept by a bulk load first, if that is where it is
+ * (core/register/history.h), then the rows of person_history. */
 static int
-history_json(struct dd_db *db, const char *me, json_t *out)
+history_json(struct dd_db *db, struct dd_arena *a, const struct dd_reg_person *rp, const char *me,
+             json_t *out)
 {
+    struct dd_reg_history_entry first;
+    int rc = rp ? dd_reg_history_imported(db, a, rp, &first) : DD_ENOTFOUND;
+    if (rc != DD_OK && rc != DD_ENOTFOUND)
+        return rc;
+    if (rc == DD_OK) {
+        json_t *changes = json_loads(first.changes, 0, NULL);
+        json_array_append_new(
+            out, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:s}", "version", (json_int_t)1,
+                           "kind", first.kind, "at", first.at, "actor", first.actor, "changes",
+                           changes ? changes : json_object(), "reason", first.reason, "legal_basis",
+                           first.legal_basis, "dossier", first.dossier));
+    }
     static const char *const names[] = {"#version", "kind",   "at",          "actor",
                                         "*changes", "reason", "legal_basis", "dossier"};
     return rows_json(db,
@@ -260,7 +276,7 @@ head_json(struct dd_db *db, struct dd_req *req, const char *me, json_t *o)
     if (rc == DD_OK)
         rc = residences_json(db, me, residences);
     if (rc == DD_OK)
-        rc = history_json(db, me, history);
+        rc = history_json(db, req->arena, found ? &rp : NULL, me, history);
     if (rc == DD_OK)
         rc = consents_json(db, req, me, consents);
     if (rc == DD_OK)

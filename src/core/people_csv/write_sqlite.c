@@ -1,7 +1,7 @@
 /*
  * write_sqlite.c — how a people load writes on SQLite: INSERTs of many rows at once (people and
- * residences), each prepared once for the load, with the rows' strings bound in
- * place (they live in the batch until it has been written), then the households at the end.
+ * residences), each prepared once for the load, with the rows' strings bound in place (they live
+ * in the batch until it has been written), then the households at the end.
  *
  * One statement per row would spend most of its time starting and ending statements; one per
  * ROWS_PER_INSERT rows spends it in the B-trees. The rows of a batch that do not fill a whole
@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROWS_PER_INSERT 32
-#define PERSON_PARAMS                                                                              \
-    (DD_PERSON_NFIELDS + 3) /* the fields, name_folded, given_folded, birth_year */
-#define RESIDENCE_PARAMS 6
+#define ROWS_PER_INSERT  32
+#define RESIDENCE_PARAMS 6 /* id_number, kind, province, commune, address, until */
+/* A person's parameters: the fields, then name_folded, given_folded and birth_year. */
+#define PERSON_PARAMS (DD_PERSON_NFIELDS + 3)
 
 /* One table's INSERT, for one row and for ROWS_PER_INSERT rows. */
 struct insert {
