@@ -49,6 +49,8 @@ static const struct setting settings[] = {
         "milliseconds to wait for a locked database (5000)"),
     BOOL("tls", tls, "serve HTTPS with DATA_DIR/tls/cert.pem and key.pem (off)"),
     BOOL("access-log", access_log, "write one JSON line per request (on)"),
+    NUM("read-log-flush-ms", read_log_flush_ms, 1, 10000,
+        "commit reads' rows of the personal-data access log at least this often, in ms (500)"),
     NUM("password-opslimit", password_opslimit, 1, 16,
         "Argon2id passes for new password hashes (2)"),
     NUM("password-memlimit-kib", password_memlimit_kib, 1024, 4L * 1024 * 1024,
@@ -89,6 +91,7 @@ dd_config_defaults(struct dd_config *cfg)
     cfg->db_timeout_ms = 5000;
     cfg->tls = false;
     cfg->access_log = true;
+    cfg->read_log_flush_ms = 500;
     cfg->password_opslimit = 2;
     cfg->password_memlimit_kib = 19456;
     dd_strlcpy(cfg->totp_issuer, "dinhdanh", sizeof cfg->totp_issuer);

@@ -12,20 +12,21 @@
 #include <stddef.h>
 
 struct dd_config {
-    char listen[64];      /* ADDR:PORT */
-    char db[512];         /* sqlite:PATH or postgres://… */
-    char data_dir[512];   /* var/ by default: database, TLS files */
-    char web_dir[512];    /* static UI */
-    char config[512];     /* the file these came from, if any */
-    char log_level[16];   /* debug, info, warn, error */
-    long threads;         /* worker threads; 0 = number of cores */
-    long max_body;        /* bytes in a request body */
-    long max_connections; /* open connections at once */
-    long timeout;         /* seconds a connection may stay idle or slow */
-    long shutdown_grace;  /* seconds to finish requests in flight on SIGTERM */
-    long db_timeout_ms;   /* how long a locked database is waited for */
-    bool tls;             /* serve HTTPS with data_dir/tls/cert.pem and key.pem */
-    bool access_log;      /* one JSON line per request */
+    char listen[64];        /* ADDR:PORT */
+    char db[512];           /* sqlite:PATH or postgres://… */
+    char data_dir[512];     /* var/ by default: database, TLS files */
+    char web_dir[512];      /* static UI */
+    char config[512];       /* the file these came from, if any */
+    char log_level[16];     /* debug, info, warn, error */
+    long threads;           /* worker threads; 0 = number of cores */
+    long max_body;          /* bytes in a request body */
+    long max_connections;   /* open connections at once */
+    long timeout;           /* seconds a connection may stay idle or slow */
+    long shutdown_grace;    /* seconds to finish requests in flight on SIGTERM */
+    long db_timeout_ms;     /* how long a locked database is waited for */
+    bool tls;               /* serve HTTPS with data_dir/tls/cert.pem and key.pem */
+    bool access_log;        /* one JSON line per request */
+    long read_log_flush_ms; /* how often reads' access-log rows are committed */
 
     /* Identity: passwords, second factor and notices (crypto/password.h, crypto/totp.h,
      * core/notify/notify.h). */

@@ -123,7 +123,7 @@ run(const struct dd_config *cfg)
         return DD_EXIT_FAIL;
     }
     struct dd_dispatcher *dispatcher = dd_dispatcher_start(dd_modules, dd_modules_count());
-    dd_reg_access_writer_start();
+    dd_reg_access_writer_start(cfg->read_log_flush_ms);
     dd_identity_start();
     const char *host = cfg->listen;
     size_t hostlen = (size_t)(strrchr(host, ':') - host);

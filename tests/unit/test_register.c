@@ -609,7 +609,7 @@ access_writer_keeps_every_row(void **state)
     char err[512];
     struct dd_db_options opt = {.timeout_ms = 5000};
     assert_int_equal(dd_db_pool_init(fx->url, &opt, err, sizeof err), DD_OK);
-    assert_int_equal(dd_reg_access_writer_start(), DD_OK);
+    assert_int_equal(dd_reg_access_writer_start(20), DD_OK);
     pthread_t t[READERS];
     int n[READERS];
     for (int i = 0; i < READERS; i++) {

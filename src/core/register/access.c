@@ -6,11 +6,15 @@
  * else to write, and a commit per read would bound the register's reads by the disk's flushes
  * (a few hundred to a few thousand per second, far less when writers contend for the lock). So
  * while the writer runs, a read copies its rows into a bounded ring in memory and answers; one
- * thread appends what the ring holds at least every WRITER_PERIOD_MS, thousands of rows per
- * commit, to the recent part of the log (core/access_log.h), on a connection of its own whose
- * commits do not wait for the disk's flush (SQLite synchronous=NORMAL, PostgreSQL
- * synchronous_commit=off). The price: a crash of the process can lose the rows of the last few
- * milliseconds of reads, and a power cut those since the last flushed commit; stopping the
+ * thread appends what the ring holds every period (setting read-log-flush-ms, 500 ms by
+ * default), or sooner once WAKE_ROWS are
+ * queued, thousands of rows per commit, to the log (core/access_log.h), on a connection of its
+ * own whose commits do not wait for the disk's flush (SQLite synchronous=NORMAL, PostgreSQL
+ * synchronous_commit=off). Few commits matter on SQLite for another reason too: every commit
+ * makes each other connection drop its page cache at its next read, so readers would re-read
+ * the upper pages of the register's indexes after each one. The price: a crash of the process
+ * can lose the rows of the last half second of reads, and a power cut those since the last
+ * flushed commit; stopping the
  * writer (on SIGTERM) writes every row still queued. When the ring is full, reads wait for room
  * (up to FULL_WAIT_MS); when the writer does not run (commands, tests) or stays stuck, a read
  * writes its rows itself, in one transaction, before answering: rows are never dropped while
@@ -38,9 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RING_ROWS        32768
-#define WAKE_ROWS        4096 /* wake the writer early past this many */
-#define WRITER_PERIOD_MS 20
+#define RING_ROWS 32768
+#define WAKE_ROWS 4096 /* wake the writer early past this many */
 /* The writer's SQLite connection: commits without flushing, and a page cache of 64 MiB for the
  * day's batch into the index by person. */
 #define SQLITE_WRITER_SETTINGS "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536"
@@ -72,6 +75,7 @@ static struct {
     pthread_t thread;
     bool running;
     bool stopping;
+    long period_ms;
     struct row *ring;
     size_t head;
     size_t count;
@@ -219,7 +223,7 @@ writer_main(void *arg)
         }
         if (w.count == 0) {
             struct timespec until;
-            dd_clock_deadline(&until, WRITER_PERIOD_MS);
+            dd_clock_deadline(&until, w.period_ms);
             pthread_cond_timedwait(&w.wake, &w.lock, &until);
             continue;
         }
@@ -238,11 +242,12 @@ writer_main(void *arg)
 }
 
 int
-dd_reg_access_writer_start(void)
+dd_reg_access_writer_start(long period_ms)
 {
     pthread_mutex_lock(&w.lock);
     int rc = DD_OK;
     if (!w.running) {
+        w.period_ms = period_ms > 0 ? period_ms : 500;
         w.ring = dd_xcalloc(RING_ROWS, sizeof *w.ring);
         w.head = w.count = 0;
         w.stopping = false;

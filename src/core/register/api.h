@@ -75,6 +75,9 @@ const char *reg_change_purpose(struct dd_req *req, const char *reason);
 int reg_person_or_reply(struct dd_req *req, struct dd_db *db, const char *id,
                         struct dd_reg_person *out);
 
+/* True if `s` has the shape of an ID number: 12 digits (the rules are person.h's). */
+bool reg_id_number_shape(const char *s);
+
 /* The 404 for a person who does not exist or is outside the caller's area. Returns DD_DONE. */
 int reg_person_not_found(struct dd_req *req);
 

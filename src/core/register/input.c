@@ -97,8 +97,8 @@ reg_change_purpose(struct dd_req *req, const char *reason)
     return purpose ? purpose : reason;
 }
 
-static bool
-twelve_digits(const char *s)
+bool
+reg_id_number_shape(const char *s)
 {
     if (s == NULL || strlen(s) != 12)
         return false;
@@ -119,7 +119,7 @@ reg_person_not_found(struct dd_req *req)
 int
 reg_person_or_reply(struct dd_req *req, struct dd_db *db, const char *id, struct dd_reg_person *out)
 {
-    int rc = twelve_digits(id) ? dd_reg_person_load(db, req->arena, id, out) : DD_ENOTFOUND;
+    int rc = reg_id_number_shape(id) ? dd_reg_person_load(db, req->arena, id, out) : DD_ENOTFOUND;
     if (rc == DD_OK && !reg_area_sees(req->who, out))
         rc = DD_ENOTFOUND;
     if (rc == DD_ENOTFOUND)

@@ -94,7 +94,8 @@ reg_person_reload_reply(struct dd_req *req, struct dd_db *db, const char *id, un
 }
 
 /* GET /api/v1/people/{id} — 200 with the person and ETag; 400 without X-Purpose; 404 if there
- * is no such person in the caller's area. */
+ * is no such person in the caller's area. The person, household and residence periods come
+ * from one statement. */
 int
 reg_people_get(struct dd_req *req)
 {
@@ -104,12 +105,33 @@ reg_people_get(struct dd_req *req)
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
+    const char *id = dd_req_param(req, "id");
+    char today[32];
+    dd_clock_iso8601(dd_clock_now_ms(), today);
+    today[10] = '\0';
     struct dd_reg_person rp;
-    if (reg_person_or_reply(req, db, dd_req_param(req, "id"), &rp) != DD_OK)
-        return DD_DONE;
-    const char *ids[] = {rp.p.id_number};
-    int rc = reg_access_reads(db, req, ids, 1, "read", "person", purpose);
+    const char *residences = NULL;
+    int rc = reg_id_number_shape(id)
+                 ? dd_reg_person_load_residences(db, req->arena, id, today, &rp, &residences)
+                 : DD_ENOTFOUND;
+    if (rc == DD_OK && !reg_area_sees(req->who, &rp))
+        rc = DD_ENOTFOUND;
+    if (rc == DD_ENOTFOUND)
+        return reg_person_not_found(req);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
-    return reg_person_reply(req, db, &rp, 200, NULL);
+    const char *ids[] = {rp.p.id_number};
+    rc = reg_access_reads(db, req, ids, 1, "read", "person", purpose);
+    if (rc != DD_OK)
+        return reg_fail(req, db, rc);
+    struct reg_jw w;
+    reg_jw_init(&w, req->arena);
+    reg_jw_open(&w, NULL, '{');
+    reg_jw_person(&w, &rp);
+    reg_jw_raw(&w, "residences", residences);
+    reg_jw_close(&w, '}');
+    char etag[32];
+    reg_etag(rp.version, etag);
+    dd_reply_header(req, "ETag", etag);
+    return reg_jw_reply(req, 200, &w);
 }

@@ -65,6 +65,13 @@ struct dd_reg_change {
 int dd_reg_person_load(struct dd_db *db, struct dd_arena *a, const char *id_number,
                        struct dd_reg_person *out);
 
+/* As dd_reg_person_load, in the same statement as the person's residence periods running on
+ * date `on` ("YYYY-MM-DD": to_date empty or not before it), oldest first, as a JSON array of
+ * {kind, province, commune, address, from, until (null: open)} in *residences_json (in `a`). */
+int dd_reg_person_load_residences(struct dd_db *db, struct dd_arena *a, const char *id_number,
+                                  const char *on, struct dd_reg_person *out,
+                                  const char **residences_json);
+
 /* Inserts a new person (version 1) and the history entry that holds every non-empty field,
  * and opens their permanent and temporary residence periods from `since` (an ISO date; NULL for
  * today). household_id (0 for none) says where they belong; p->household_number must be that
@@ -113,11 +120,12 @@ int dd_reg_residence_close(struct dd_db *db, const char *id_number, const char *
                            const char *on);
 
 /* The writer of officers' read access-log rows (access.c). While it runs, reads queue their rows
- * in memory and answer at once; a thread commits them in batches within a few milliseconds, so
- * reads are not bounded by the disk's flushes. `serve` starts it after dd_db_pool_init and stops
- * it after the HTTP server has stopped and before dd_db_pool_shutdown; stopping writes every row
- * still queued. When it does not run, each read writes its rows itself before answering. */
-int dd_reg_access_writer_start(void);
+ * in memory and answer at once; a thread commits them in batches at least every period_ms
+ * (<= 0: 500), so reads are not bounded by the disk's flushes. `serve` starts it after
+ * dd_db_pool_init and stops it after the HTTP server has stopped and before dd_db_pool_shutdown;
+ * stopping writes every row still queued. When it does not run, each read writes its rows itself
+ * before answering. */
+int dd_reg_access_writer_start(long period_ms);
 void dd_reg_access_writer_stop(void);
 
 /* The history actor of an officer: "officer:12 (commune-police 22366)", or with the province

@@ -1,7 +1,8 @@
 /*
  * store.c — people, their history, households and residence periods in the database.
  *
- * A person is read with one statement (the row joined with its household) and written with one
+ * A person is read with one statement (the row joined with its household; for a reply, with
+ * their residence periods as JSON built by the database in the same statement) and written with one
  * INSERT or one UPDATE whose text never changes (every column is set), so the per-connection
  * statement cache serves every kind of change. The UPDATE carries the version read before: a
  * concurrent change makes it touch no row, which the caller hears as DD_ECONFLICT.
@@ -20,15 +21,31 @@
 
 _Static_assert(HOUSEHOLD_FIELD < DD_PERSON_NFIELDS, "household_number is a person field");
 
-static const char select_person[] =
-    "SELECT p.id_number, p.full_name, p.other_names, p.birth_date, p.sex, p.ethnicity, "
-    "p.religion, p.nationality, p.birth_place, p.hometown, p.old_id_number, p.photo_ref, "
-    "p.status, p.death_date, p.father_id, p.mother_id, p.spouse_id, h.number, "
-    "p.relation_to_head, p.permanent_province, p.permanent_commune, p.permanent_address, "
-    "p.temporary_province, p.temporary_commune, p.temporary_address, p.temporary_until, "
-    "p.version, p.household_id, p.created_at, p.updated_at, h.head_id, h.province_code, "
-    "h.commune_code, h.address FROM people p LEFT JOIN households h ON h.id = p.household_id "
-    "WHERE p.id_number = ?";
+#define SELECT_PERSON_COLUMNS                                                                      \
+    "SELECT p.id_number, p.full_name, p.other_names, p.birth_date, p.sex, p.ethnicity, "           \
+    "p.religion, p.nationality, p.birth_place, p.hometown, p.old_id_number, p.photo_ref, "         \
+    "p.status, p.death_date, p.father_id, p.mother_id, p.spouse_id, h.number, "                    \
+    "p.relation_to_head, p.permanent_province, p.permanent_commune, p.permanent_address, "         \
+    "p.temporary_province, p.temporary_commune, p.temporary_address, p.temporary_until, "          \
+    "p.version, p.household_id, p.created_at, p.updated_at, h.head_id, h.province_code, "          \
+    "h.commune_code, h.address"
+#define FROM_PERSON                                                                                \
+    " FROM people p LEFT JOIN households h ON h.id = p.household_id WHERE p.id_number = ?"
+
+static const char select_person[] = SELECT_PERSON_COLUMNS FROM_PERSON;
+
+/* The same, with the residence periods running on a date (the first parameter) as a JSON array,
+ * oldest first, built by the database in the same statement: column 34. */
+static const char select_person_residences_sqlite[] = SELECT_PERSON_COLUMNS
+    ", (SELECT json_group_array(json_object('kind', kind, 'province', province_code, 'commune', "
+    "commune_code, 'address', address, 'from', from_date, 'until', NULLIF(to_date, ''))) FROM "
+    "(SELECT kind, province_code, commune_code, address, from_date, to_date FROM residences WHERE "
+    "id_number = p.id_number AND (to_date = '' OR to_date >= ?) ORDER BY id))" FROM_PERSON;
+static const char select_person_residences_pg[] = SELECT_PERSON_COLUMNS
+    ", (SELECT COALESCE(json_agg(json_build_object('kind', kind, 'province', province_code, "
+    "'commune', commune_code, 'address', address, 'from', from_date, 'until', "
+    "NULLIF(to_date, '')) ORDER BY id), '[]'::json) FROM residences WHERE id_number = "
+    "p.id_number AND (to_date = '' OR to_date >= ?))" FROM_PERSON;
 
 static const char insert_person[] =
     "INSERT INTO people (id_number, full_name, other_names, birth_date, sex, ethnicity, "
@@ -65,6 +82,23 @@ column(struct dd_arena *a, struct dd_stmt *st, int col)
     return s ? dd_arena_strdup(a, s) : "";
 }
 
+/* Fills *out from a row of SELECT_PERSON_COLUMNS. */
+static void
+person_from_row(struct dd_arena *a, struct dd_stmt *st, struct dd_reg_person *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < DD_PERSON_NFIELDS; i++)
+        dd_person_set(&out->p, i, column(a, st, i));
+    out->version = dd_stmt_int64(st, 26);
+    out->household_id = dd_stmt_int64(st, 27);
+    out->created_at = column(a, st, 28);
+    out->updated_at = column(a, st, 29);
+    out->household_head = column(a, st, 30);
+    out->household_province = column(a, st, 31);
+    out->household_commune = column(a, st, 32);
+    out->household_address = column(a, st, 33);
+}
+
 int
 dd_reg_person_load(struct dd_db *db, struct dd_arena *a, const char *id_number,
                    struct dd_reg_person *out)
@@ -75,18 +109,33 @@ dd_reg_person_load(struct dd_db *db, struct dd_arena *a, const char *id_number,
         return rc;
     dd_stmt_bind_text(st, 1, id_number);
     rc = dd_stmt_step(st);
+    if (rc == DD_DB_ROW)
+        person_from_row(a, st, out);
+    dd_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    return rc == DD_DB_ROW ? DD_OK : DD_ENOTFOUND;
+}
+
+int
+dd_reg_person_load_residences(struct dd_db *db, struct dd_arena *a, const char *id_number,
+                              const char *on, struct dd_reg_person *out,
+                              const char **residences_json)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db,
+                           dd_db_kind(db) == DD_DB_SQLITE ? select_person_residences_sqlite
+                                                          : select_person_residences_pg,
+                           &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_text(st, 1, on);
+    dd_stmt_bind_text(st, 2, id_number);
+    rc = dd_stmt_step(st);
     if (rc == DD_DB_ROW) {
-        memset(out, 0, sizeof *out);
-        for (int i = 0; i < DD_PERSON_NFIELDS; i++)
-            dd_person_set(&out->p, i, column(a, st, i));
-        out->version = dd_stmt_int64(st, 26);
-        out->household_id = dd_stmt_int64(st, 27);
-        out->created_at = column(a, st, 28);
-        out->updated_at = column(a, st, 29);
-        out->household_head = column(a, st, 30);
-        out->household_province = column(a, st, 31);
-        out->household_commune = column(a, st, 32);
-        out->household_address = column(a, st, 33);
+        person_from_row(a, st, out);
+        const char *json = dd_stmt_text(st, 34);
+        *residences_json = json ? dd_arena_strdup(a, json) : "[]";
     }
     dd_stmt_reset(st);
     if (rc < 0)
