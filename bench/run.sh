@@ -138,4 +138,5 @@ echo "(appended to bench/RESULTS.md)"
 # The register's benchmarks (import of 2M people, reads, search) run next, on their own.
 cleanup
 trap - EXIT INT TERM
+BENCH_SECONDS=$DURATION DD_BIN=$BIN bench/login.sh # password logins on one core, next to Keycloak
 BENCH_SECONDS=$DURATION DD_BIN=$BIN exec bench/register.sh

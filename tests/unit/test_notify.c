@@ -258,7 +258,28 @@ file_adapter_reports_an_unwritable_folder(void **state)
     assert_int_equal(dd_notify_configure(&c, err, sizeof err), DD_OK);
     struct dd_notice n = email_notice();
     assert_int_equal(dd_notify_send(&n, err, sizeof err), DD_EIO);
-    assert_non_null(strstr(err, "/nonexistent/dinhdanh-test/notify"));
+    assert_non_null(strstr(err, "/nonexistent/dinhdanh-test"));
+}
+
+static void
+file_adapter_creates_a_missing_data_folder(void **state)
+{
+    (void)state;
+    char err[300], dir[128], path[160];
+    struct dd_config c = config_for("file");
+    snprintf(dir, sizeof dir, "%s/not-yet", data_dir);
+    snprintf(c.data_dir, sizeof c.data_dir, "%s", dir);
+    assert_int_equal(dd_notify_configure(&c, err, sizeof err), DD_OK);
+    struct dd_notice n = email_notice();
+    assert_int_equal(dd_notify_send(&n, err, sizeof err), DD_OK);
+    snprintf(path, sizeof path, "%s/notify/outbox.jsonl", dir);
+    assert_int_equal(access(path, R_OK), 0);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/notify", dir);
+    rmdir(path);
+    rmdir(dir);
+    c = config_for("file");
+    assert_int_equal(dd_notify_configure(&c, err, sizeof err), DD_OK);
 }
 
 /* --- Console adapter ------------------------------------------------------------------------ */
@@ -746,6 +767,7 @@ main(void)
         cmocka_unit_test(file_adapter_appends_one_json_line_per_notice),
         cmocka_unit_test(bad_notices_are_refused_and_nothing_is_written),
         cmocka_unit_test(file_adapter_reports_an_unwritable_folder),
+        cmocka_unit_test(file_adapter_creates_a_missing_data_folder),
         cmocka_unit_test(console_adapter_logs_one_line_with_the_recipient_masked),
         cmocka_unit_test(smtp_delivers_an_rfc5322_message_with_auth_plain),
         cmocka_unit_test(smtp_uses_auth_login_when_plain_is_not_offered),

@@ -78,6 +78,10 @@ dd_notify_outbox(const char *data_dir, const struct dd_notice *n, char *err, siz
     char dir[600], path[640];
     snprintf(dir, sizeof dir, "%s/notify", data_dir);
     snprintf(path, sizeof path, "%s/outbox.jsonl", dir);
+    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) { /* the data folder may not exist yet */
+        snprintf(err, errlen, "cannot create %s: %s", data_dir, strerror(errno));
+        return DD_EIO;
+    }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         return DD_EIO;
