@@ -63,6 +63,8 @@ int dd_cmd_open_db(const struct dd_config *cfg, struct dd_db **db);
 int dd_cmd_serve(int argc, char **argv);
 int dd_cmd_migrate(int argc, char **argv);
 int dd_cmd_officer(int argc, char **argv);
+int dd_cmd_org(int argc, char **argv);
+int dd_cmd_roles(int argc, char **argv);
 int dd_cmd_audit(int argc, char **argv);
 int dd_cmd_demo(int argc, char **argv);
 int dd_cmd_events(int argc, char **argv);

@@ -21,6 +21,8 @@ static const struct subcommand subcommands[] = {
     {"export", dd_cmd_export, "write people as CSV (export people [--commune C] [--out F])"},
     {"import", dd_cmd_import, "load people from a CSV file, all rows or none (import people F)"},
     {"officer", dd_cmd_officer, "add an officer account (the same as user add)"},
+    {"org", dd_cmd_org, "organisations and their staff (org add|list|suspend|staff …)"},
+    {"roles", dd_cmd_roles, "list the roles and the scopes each grants (roles --json)"},
     {"routes", dd_cmd_routes, "list every HTTP route with who may call it"},
     {"token", dd_cmd_token, "print a bearer token for an officer"},
     {"units", dd_cmd_units, "load or list the administrative units (units import)"},

@@ -5,11 +5,14 @@
 #include "cmd/cmd.h"
 #include "core/consent/consent.h"
 #include "core/identity/identity.h"
+#include "core/identity/orgs.h"
 #include "core/register/register.h"
 #include "core/security_reports.h"
 #include "core/units/api.h"
 #include "http/system.h"
 
+/* One module a line. */
+// clang-format off
 const struct dd_module *const dd_modules[] = {
     &dd_module_system,
     &dd_module_security,
@@ -17,8 +20,10 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_units,
     &dd_module_consent,
     &dd_module_identity,
+    &dd_module_organisations,
     NULL,
 };
+// clang-format on
 
 size_t
 dd_modules_count(void)

@@ -25,8 +25,13 @@ struct role {
 };
 
 static const char *const all_scopes[] = {"*", NULL};
-static const char *const police_scopes[] = {"register:read", "register:write", "identity:verify",
-                                            "identity:suspend", NULL};
+static const char *const police_scopes[] = {"register:read",
+                                            "register:write",
+                                            "identity:verify",
+                                            "identity:suspend",
+                                            "org:read",
+                                            "org:write",
+                                            NULL};
 static const char *const service_scopes[] = {"register:read", NULL};
 static const char *const no_scopes[] = {NULL};
 
@@ -59,6 +64,15 @@ dd_officer_roles(void)
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
         names[i] = roles[i].name;
     return names;
+}
+
+const char *const *
+dd_officer_role_scopes(const char *role, bool *commune_level)
+{
+    const struct role *r = role ? find_role(role) : NULL;
+    if (r && commune_level)
+        *commune_level = r->commune_level;
+    return r ? r->scopes : NULL;
 }
 
 bool
@@ -240,13 +254,21 @@ reply_unauthenticated(struct dd_req *req)
     return dd_reply_problem(req, DD_PROBLEM_UNAUTHENTICATED, NULL);
 }
 
+DD_TOKEN_CACHE_DEFINE(officer_tokens, struct dd_principal);
+
+void
+dd_officer_tokens_forget(void)
+{
+    dd_token_cache_clear(&officer_tokens);
+}
+
 /* Loads the officer behind a token hash; DD_ENOTFOUND if none is valid now. Remembers what it
  * found in the token cache unless the token expires within the cache's time to live. */
 static int
 load_principal(struct dd_db *db, const char *hash, struct dd_principal *p)
 {
     int64_t now_ms = dd_clock_now_ms();
-    if (dd_token_cache_get(hash, now_ms, p))
+    if (dd_token_cache_get(&officer_tokens, hash, now_ms, p))
         return DD_OK;
     char now[32], later[32];
     dd_clock_iso8601(now_ms, now);
@@ -286,7 +308,7 @@ load_principal(struct dd_db *db, const char *hash, struct dd_principal *p)
     if (rc != DD_DB_ROW)
         return DD_ENOTFOUND;
     if (lasts)
-        dd_token_cache_put(hash, p, now_ms, now_ms + DD_TOKEN_CACHE_TTL_MS);
+        dd_token_cache_put(&officer_tokens, hash, p, now_ms, now_ms + DD_TOKEN_CACHE_TTL_MS);
     return DD_OK;
 }
 

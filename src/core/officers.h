@@ -34,6 +34,10 @@ struct dd_officer_new {
 /* The role names, NULL-terminated. */
 const char *const *dd_officer_roles(void);
 
+/* The scopes `role` grants, NULL-terminated ("*": every scope), and whether it works in one
+ * commune; NULL for an unknown role. `commune_level` may be NULL. */
+const char *const *dd_officer_role_scopes(const char *role, bool *commune_level);
+
 /* True if `role` grants `scope` ("register:read", …). */
 bool dd_officer_role_grants(const char *role, const char *scope);
 
@@ -64,6 +68,10 @@ struct dd_principal;
  * login account when there is one. DD_EINVAL if `token` is not a well-formed token,
  * DD_ENOTFOUND if it is unknown, expired or its officer disabled. */
 int dd_officer_token_principal(struct dd_db *db, const char *token, struct dd_principal *p);
+
+/* Forgets the API tokens dd_officer_token_principal checked recently (they are remembered for
+ * DD_TOKEN_CACHE_TTL_MS, core/token_cache.h): after revoking a token or changing an officer. */
+void dd_officer_tokens_forget(void);
 
 /* True if officer `p` may call `route`: DD_AUTH_OFFICER with a role granting the route's scope,
  * or DD_AUTH_OPERATOR with the admin role. */

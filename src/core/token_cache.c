@@ -1,10 +1,11 @@
 /*
- * token_cache.c — a small fixed table of checked bearer tokens (see token_cache.h).
+ * token_cache.c — small fixed tables of checked credentials (see token_cache.h).
  *
  * A token's hash is already uniformly distributed, so its first hex digits choose the shard and
  * the bucket directly. Each bucket holds WAYS entries; a lookup compares at most WAYS hashes
  * under the shard's lock, and a put fills an empty or expired way, else the one that expires
- * first.
+ * first. The shards' locks are shared by every cache: a lock is held only for a few
+ * comparisons and a copy.
  */
 #include "core/token_cache.h"
 
@@ -14,27 +15,16 @@
 #define SHARDS   16
 #define WAYS     4
 #define BUCKETS  (DD_TOKEN_CACHE_SLOTS / SHARDS / WAYS)
-#define HASH_LEN 64
+#define HASH_LEN DD_TOKEN_CACHE_HASH_LEN
 
-struct entry {
-    char hash[HASH_LEN];
-    int64_t until_ms; /* 0: empty */
-    struct dd_principal who;
-};
-
-struct shard {
-    pthread_mutex_t lock;
-    struct entry e[BUCKETS][WAYS];
-};
-
-static struct shard shards[SHARDS];
+static pthread_mutex_t locks[SHARDS];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void
 init_locks(void)
 {
     for (int i = 0; i < SHARDS; i++)
-        pthread_mutex_init(&shards[i].lock, NULL);
+        pthread_mutex_init(&locks[i], NULL);
 }
 
 static unsigned
@@ -49,9 +39,10 @@ hex_value(char c)
     return 0;
 }
 
-/* The shard and bucket of a hash, from its first five hex digits; false if it is not 64 long. */
+/* Where a hash lives: its shard, and the index of its bucket's first slot (slots are laid out
+ * shard by shard, bucket by bucket, way by way). False if it is not 64 long. */
 static bool
-place(const char *hash, struct shard **s, struct entry **bucket)
+place(const char *hash, int *shard, size_t *first)
 {
     if (hash == NULL || strlen(hash) != HASH_LEN)
         return false;
@@ -59,44 +50,58 @@ place(const char *hash, struct shard **s, struct entry **bucket)
     unsigned v = 0;
     for (int i = 0; i < 5; i++)
         v = v << 4 | hex_value(hash[i]);
-    *s = &shards[v % SHARDS];
-    *bucket = (*s)->e[(v / SHARDS) % BUCKETS];
+    *shard = (int)(v % SHARDS);
+    *first = ((size_t)*shard * BUCKETS + (v / SHARDS) % BUCKETS) * WAYS;
     return true;
 }
 
-bool
-dd_token_cache_get(const char *hash, int64_t now_ms, struct dd_principal *out)
+static void *
+value_at(const struct dd_token_cache *c, size_t i)
 {
-    struct shard *s;
-    struct entry *b;
-    if (!place(hash, &s, &b))
+    return (char *)c->values + i * c->value_size;
+}
+
+/* True if slot `i` holds `hash` until after `after_ms`. */
+static bool
+holds(const struct dd_token_cache *c, size_t i, const char *hash, int64_t after_ms)
+{
+    return c->slots[i].until_ms > after_ms && memcmp(c->slots[i].hash, hash, HASH_LEN) == 0;
+}
+
+bool
+dd_token_cache_get(struct dd_token_cache *c, const char *hash, int64_t now_ms, void *value)
+{
+    int shard;
+    size_t first;
+    if (!place(hash, &shard, &first))
         return false;
     bool found = false;
-    pthread_mutex_lock(&s->lock);
-    for (int i = 0; i < WAYS && !found; i++) {
-        if (b[i].until_ms > now_ms && memcmp(b[i].hash, hash, HASH_LEN) == 0) {
-            *out = b[i].who;
+    pthread_mutex_lock(&locks[shard]);
+    for (size_t i = first; i < first + WAYS && !found; i++) {
+        if (holds(c, i, hash, now_ms)) {
+            memcpy(value, value_at(c, i), c->value_size);
             found = true;
         }
     }
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&locks[shard]);
     return found;
 }
 
 void
-dd_token_cache_put(const char *hash, const struct dd_principal *p, int64_t now_ms,
+dd_token_cache_put(struct dd_token_cache *c, const char *hash, const void *value, int64_t now_ms,
                    int64_t valid_until_ms)
 {
-    struct shard *s;
-    struct entry *b;
-    if (!place(hash, &s, &b))
+    int shard;
+    size_t first;
+    if (!place(hash, &shard, &first))
         return;
     int64_t until = now_ms + DD_TOKEN_CACHE_TTL_MS;
     if (valid_until_ms < until)
         until = valid_until_ms;
     if (until <= now_ms)
         return;
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&locks[shard]);
+    struct dd_token_cache_slot *b = &c->slots[first];
     int victim = 0;
     for (int i = 0; i < WAYS; i++) {
         if (b[i].until_ms <= now_ms || memcmp(b[i].hash, hash, HASH_LEN) == 0) {
@@ -108,17 +113,48 @@ dd_token_cache_put(const char *hash, const struct dd_principal *p, int64_t now_m
     }
     memcpy(b[victim].hash, hash, HASH_LEN);
     b[victim].until_ms = until;
-    b[victim].who = *p;
-    pthread_mutex_unlock(&s->lock);
+    memcpy(value_at(c, first + (size_t)victim), value, c->value_size);
+    pthread_mutex_unlock(&locks[shard]);
 }
 
 void
-dd_token_cache_clear(void)
+dd_token_cache_edit(struct dd_token_cache *c, const char *hash,
+                    void (*edit)(void *value, int64_t arg), int64_t arg)
+{
+    int shard;
+    size_t first;
+    if (!place(hash, &shard, &first))
+        return;
+    pthread_mutex_lock(&locks[shard]);
+    for (size_t i = first; i < first + WAYS; i++)
+        if (holds(c, i, hash, 0))
+            edit(value_at(c, i), arg);
+    pthread_mutex_unlock(&locks[shard]);
+}
+
+void
+dd_token_cache_forget_if(struct dd_token_cache *c, bool (*match)(const void *value, int64_t arg),
+                         int64_t arg)
 {
     pthread_once(&once, init_locks);
-    for (int i = 0; i < SHARDS; i++) {
-        pthread_mutex_lock(&shards[i].lock);
-        memset(shards[i].e, 0, sizeof shards[i].e);
-        pthread_mutex_unlock(&shards[i].lock);
+    for (int s = 0; s < SHARDS; s++) {
+        pthread_mutex_lock(&locks[s]);
+        for (size_t i = (size_t)s * BUCKETS * WAYS; i < (size_t)(s + 1) * BUCKETS * WAYS; i++)
+            if (c->slots[i].until_ms != 0 && match(value_at(c, i), arg))
+                c->slots[i].until_ms = 0;
+        pthread_mutex_unlock(&locks[s]);
+    }
+}
+
+void
+dd_token_cache_clear(struct dd_token_cache *c)
+{
+    pthread_once(&once, init_locks);
+    for (int s = 0; s < SHARDS; s++) {
+        size_t first = (size_t)s * BUCKETS * WAYS;
+        pthread_mutex_lock(&locks[s]);
+        memset(&c->slots[first], 0, BUCKETS * WAYS * sizeof c->slots[0]);
+        memset(value_at(c, first), 0, BUCKETS * WAYS * c->value_size);
+        pthread_mutex_unlock(&locks[s]);
     }
 }

@@ -13,7 +13,6 @@
 #include "core/identity/identity.h"
 #include "core/identity/internal.h"
 #include "core/officers.h"
-#include "core/token_cache.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
 
@@ -507,7 +506,7 @@ test_officer_accounts_for_the_command_line(void **state)
     assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM accounts WHERE login = 'canbo.xa' AND "
                                       "status = 'disabled'"),
                      1);
-    dd_token_cache_clear();
+    dd_officer_tokens_forget();
     assert_int_equal(dd_officer_token_principal(fx->db, token, &p), DD_ENOTFOUND);
 
     char *text = NULL;

@@ -1,8 +1,8 @@
 /*
  * api.h — what the files of the consent module's HTTP API share: who the citizen is, reading
- * request bodies field by field, paging, the officer's purpose, the module's problem types,
- * committing a change with its reply (Idempotency-Key), and streamed replies. Nothing here is
- * for other modules; they use consent.h, access_view.h and corrections.h.
+ * request bodies field by field, paging, the module's problem types, committing a change with
+ * its reply (Idempotency-Key), and streamed replies. Nothing here is for other modules; they use
+ * consent.h, access_view.h and corrections.h.
  */
 #ifndef DD_CORE_CONSENT_API_H
 #define DD_CORE_CONSENT_API_H
@@ -31,14 +31,6 @@ const char *cs_me_or_reply(struct dd_req *req);
 /* The actor the access log would record for the caller ("citizen:12"): their own reads are left
  * out of what they see. */
 const char *cs_self_actor(struct dd_req *req);
-
-/* X-Purpose percent-decoded when it holds %XX, or NULL when it is absent or not 1–200 bytes of
- * UTF-8 without control characters. */
-const char *cs_purpose(struct dd_req *req);
-
-/* The purpose of an officer's read (X-Purpose, percent-decoded when it holds %XX), or a 400
- * reply and NULL. */
-const char *cs_purpose_or_reply(struct dd_req *req);
 
 /* ?limit= (default 50, 1–500), or a 400 reply and DD_EINVAL. */
 int cs_limit_or_reply(struct dd_req *req, int *limit);

@@ -14,6 +14,7 @@
 #include "core/access_log.h"
 #include "core/consent/api.h"
 #include "core/consent/consent.h"
+#include "core/purpose.h"
 #include "http/problem.h"
 #include "http/reply.h"
 #include "http/req.h"
@@ -57,7 +58,7 @@ check_parse_or_reply(struct dd_req *req, struct check_in *in)
 int
 cs_consent_checks_get(struct dd_req *req)
 {
-    const char *purpose = cs_purpose_or_reply(req);
+    const char *purpose = dd_purpose_or_reply(req);
     struct check_in in;
     if (purpose == NULL || check_parse_or_reply(req, &in) != DD_OK)
         return DD_DONE;

@@ -18,6 +18,7 @@
 #include "core/consent/api.h"
 #include "core/consent/corrections.h"
 #include "core/idempotency/idempotency.h"
+#include "core/purpose.h"
 #include "core/register/register.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -201,7 +202,7 @@ log_listed(struct dd_db *db, struct dd_req *req, const struct dd_correction *lis
 int
 cs_corrections_list(struct dd_req *req)
 {
-    const char *purpose = cs_purpose_or_reply(req);
+    const char *purpose = dd_purpose_or_reply(req);
     if (purpose == NULL)
         return DD_DONE;
     const char *status = status_or_reply(req);
@@ -253,7 +254,7 @@ decision_parse_or_reply(struct dd_req *req, bool *accept, const char **note)
 static const char *
 decision_purpose(struct dd_req *req, const char *note)
 {
-    const char *purpose = cs_purpose(req);
+    const char *purpose = dd_purpose(req);
     return purpose ? purpose : note;
 }
 

@@ -1,13 +1,13 @@
 /*
- * input.c — reading what the consent module's callers send: who the citizen is, an officer's
- * purpose, paging arguments, path ids, and JSON bodies read field by field so that one 400 reply
- * lists every problem at once. Failures answer themselves (the `…_or_reply` helpers).
+ * input.c — reading what the consent module's callers send: who the citizen is, paging
+ * arguments, path ids, and JSON bodies read field by field so that one 400 reply lists every
+ * problem at once. Failures answer themselves (the `…_or_reply` helpers). An officer's purpose
+ * is read by core/purpose.h.
  */
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/str.h"
-#include "base/utf8.h"
 #include "core/consent/api.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -16,8 +16,6 @@
 #include "store/store.h"
 
 #include <string.h>
-
-#define MAX_PURPOSE_BYTES 200
 
 const char *
 cs_me_or_reply(struct dd_req *req)
@@ -42,63 +40,6 @@ has_control(const char *s)
         if ((unsigned char)*s < 0x20 || *s == 0x7f)
             return true;
     return false;
-}
-
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes %XX sequences (clients that cannot send UTF-8 in a header percent-encode it). */
-static char *
-percent_decode(struct dd_arena *a, const char *s)
-{
-    size_t n = strlen(s), o = 0;
-    char *out = dd_arena_alloc(a, n + 1);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-            out[o++] = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-const char *
-cs_purpose(struct dd_req *req)
-{
-    const char *raw = dd_req_header(req, "X-Purpose");
-    const char *v = raw && strchr(raw, '%') ? percent_decode(req->arena, raw) : raw;
-    size_t n = v ? strlen(v) : 0;
-    if (n > 0 && n <= MAX_PURPOSE_BYTES && dd_utf8_valid(v, n, NULL) && !has_control(v))
-        return dd_utf8_nfc(req->arena, v);
-    return NULL;
-}
-
-const char *
-cs_purpose_or_reply(struct dd_req *req)
-{
-    const char *purpose = cs_purpose(req);
-    if (purpose != NULL)
-        return purpose;
-    json_t *ext = dd_problem_add_error(
-        NULL, req, "X-Purpose", "purpose-required",
-        "Cán bộ đọc dữ liệu công dân phải nêu mục đích trong tiêu đề X-Purpose (UTF-8, có thể "
-        "mã hoá %XX, tối đa 200 byte).",
-        "An officer reading a citizen's data must state the purpose in the X-Purpose header "
-        "(UTF-8, %XX-encoding allowed, at most 200 bytes).");
-    dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
-    return NULL;
 }
 
 int

@@ -1,6 +1,7 @@
 /*
- * accounts.c — the `accounts` row as the module reads it (with the officers row linked to it),
- * logins as typed, the account as JSON for its owner, and the principal an account gives.
+ * accounts.c — the `accounts` row as the module reads it (with the officers row linked to it, or
+ * a staff member's current organisation), logins as typed, the account as JSON for its owner,
+ * and the principal an account gives.
  */
 #include "base/arena.h"
 #include "base/clock.h"
@@ -42,7 +43,8 @@ id_login_canon(struct dd_arena *a, const char *typed)
     "a.totp_secret, a.totp_pending, a.totp_last_step, a.failed_logins, a.locked_until, "           \
     "a.guardian_id, a.portrait_ref, a.level2_by, a.level2_at, a.level2_card_check, "               \
     "a.level2_face_check, a.created_at, o.id, o.role, o.province_code, o.commune_code, "           \
-    "o.agency, o.disabled FROM accounts a LEFT JOIN officers o ON o.account_id = a.id "
+    "o.agency, o.disabled, m.org_id, m.role, g.name, g.kind, g.province_code, g.commune_code, "    \
+    "g.status FROM accounts a LEFT JOIN officers o ON o.account_id = a.id " ID_ORG_JOIN
 
 static const char *
 text(struct dd_arena *a, struct dd_stmt *st, int col)
@@ -88,6 +90,13 @@ read_row(struct dd_arena *a, struct dd_stmt *st, struct id_account *acc)
     acc->commune = text(a, st, c++);
     acc->agency = text(a, st, c++);
     acc->officer_disabled = dd_stmt_int64(st, c++) != 0;
+    acc->org_id = dd_stmt_int64(st, c++);
+    acc->org_role = text(a, st, c++);
+    acc->org_name = text(a, st, c++);
+    acc->org_kind = text(a, st, c++);
+    acc->org_province = text(a, st, c++);
+    acc->org_commune = text(a, st, c++);
+    acc->org_status = text(a, st, c++);
 }
 
 static int
@@ -164,6 +173,11 @@ id_account_json(const struct id_account *acc)
                                       (json_int_t)acc->officer_id, "role", acc->role, "province",
                                       acc->province, "commune", string_or_null(acc->commune),
                                       "agency", acc->agency));
+    if (acc->org_id)
+        json_object_set_new(j, "organisation",
+                            json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)acc->org_id,
+                                      "name", acc->org_name, "kind", acc->org_kind, "role",
+                                      acc->org_role, "status", acc->org_status));
     json_object_set_new(j, "created_at", json_string(acc->created_at));
     return j;
 }
@@ -190,6 +204,36 @@ id_account_set_status(struct dd_db *db, int64_t id, const char *status, const ch
     return rc < 0 ? rc : DD_OK;
 }
 
+/* Copies UTF-8 text into out[0..size), cutting before a character that does not fit whole. */
+static void
+copy_utf8(char *out, size_t size, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* The principal of a staff member: the organisation is who acts. Without a current membership
+ * (org_id 0, no role) it is allowed nothing. */
+static void
+staff_principal(const struct id_account *acc, struct dd_principal *p)
+{
+    char both[sizeof p->display_name + sizeof p->agency + 4];
+    snprintf(both, sizeof both, "%s (%s)", acc->display_name, acc->org_name);
+    p->kind = DD_PRINCIPAL_ESTABLISHMENT;
+    p->id = acc->org_id;
+    copy_utf8(p->display_name, sizeof p->display_name, both);
+    copy_utf8(p->agency, sizeof p->agency, acc->org_name);
+    dd_strlcpy(p->role, acc->org_role, sizeof p->role);
+    dd_strlcpy(p->province, acc->org_province, sizeof p->province);
+    dd_strlcpy(p->commune, acc->org_commune, sizeof p->commune);
+}
+
 void
 id_account_principal(const struct id_account *acc, struct dd_principal *p)
 {
@@ -200,7 +244,7 @@ id_account_principal(const struct id_account *acc, struct dd_principal *p)
     p->account_id = acc->id;
     p->level = officer ? 2 : acc->level;
     dd_strlcpy(p->name, acc->login, sizeof p->name);
-    dd_strlcpy(p->display_name, acc->display_name, sizeof p->display_name);
+    copy_utf8(p->display_name, sizeof p->display_name, acc->display_name);
     dd_strlcpy(p->id_number, acc->id_number, sizeof p->id_number);
     if (officer) {
         dd_strlcpy(p->role, acc->role, sizeof p->role);
@@ -208,6 +252,8 @@ id_account_principal(const struct id_account *acc, struct dd_principal *p)
         dd_strlcpy(p->province, acc->province, sizeof p->province);
         dd_strlcpy(p->commune, acc->commune, sizeof p->commune);
     }
+    if (strcmp(acc->kind, "staff") == 0)
+        staff_principal(acc, p);
 }
 
 const char *

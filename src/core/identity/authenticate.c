@@ -19,7 +19,11 @@
  *                             ("identity:verify") admits officers whose role grants it.
  *   DD_AUTH_OFFICER           an officer (API token or full session) whose role grants the scope.
  *   DD_AUTH_OPERATOR          an officer with the admin role.
- *   DD_AUTH_ESTABLISHMENT, DD_AUTH_CLIENT: nobody yet (organisations and SSO come later).
+ *   DD_AUTH_ESTABLISHMENT     an organisation's staff member (full session) whose role in the
+ *                             organisation grants the scope (orgs.h; no scope: any member).
+ *   DD_AUTH_CLIENT            nobody yet (SSO clients come later).
+ * A staff member whose organisation is suspended is refused everywhere (403
+ * organisation-suspended); one whose membership ended has no session left.
  */
 #include "base/arena.h"
 #include "base/clock.h"
@@ -28,6 +32,7 @@
 #include "base/str.h"
 #include "core/identity/identity.h"
 #include "core/identity/internal.h"
+#include "core/identity/orgs.h"
 #include "core/officers.h"
 #include "crypto/hash.h"
 #include "http/problem.h"
@@ -69,9 +74,18 @@ credential_of(struct dd_req *req, const char **secret)
 static const char session_sql[] =
     "SELECT s.id, s.csrf_token, s.purpose, s.last_seen_at, s.idle_until, s.expires_at, "
     "a.id, a.kind, a.login, a.display_name, a.id_number, a.level, a.status, o.id, o.role, "
-    "o.province_code, o.commune_code, o.agency, o.disabled FROM sessions s JOIN accounts a ON "
-    "a.id = s.account_id LEFT JOIN officers o ON o.account_id = a.id WHERE s.token_hash = ? AND "
-    "s.ended_at = '' AND s.expires_at > ? AND s.idle_until > ?";
+    "o.province_code, o.commune_code, o.agency, o.disabled, m.org_id, m.role, g.name, "
+    "g.province_code, g.commune_code, g.status FROM sessions s JOIN accounts a ON a.id = "
+    "s.account_id LEFT JOIN officers o ON o.account_id = a.id " ID_ORG_JOIN
+    "WHERE s.token_hash = ? AND s.ended_at = '' AND s.expires_at > ? AND s.idle_until > ?";
+
+/* A column's text, or "" for NULL (a LEFT JOIN that found nothing). */
+static const char *
+text_or_empty(struct dd_stmt *st, int col)
+{
+    const char *s = dd_stmt_text(st, col);
+    return s ? s : "";
+}
 
 /* Reads the session row into *out; false if the account may not use it now. */
 static bool
@@ -95,15 +109,24 @@ read_session(struct dd_stmt *st, struct id_session_seen *out)
         .id_number = dd_stmt_text(st, 10),
         .level = (int)dd_stmt_int64(st, 11),
         .officer_id = dd_stmt_int64(st, 13),
-        .role = dd_stmt_text(st, 14) ? dd_stmt_text(st, 14) : "",
-        .province = dd_stmt_text(st, 15) ? dd_stmt_text(st, 15) : "",
-        .commune = dd_stmt_text(st, 16) ? dd_stmt_text(st, 16) : "",
-        .agency = dd_stmt_text(st, 17) ? dd_stmt_text(st, 17) : "",
+        .role = text_or_empty(st, 14),
+        .province = text_or_empty(st, 15),
+        .commune = text_or_empty(st, 16),
+        .agency = text_or_empty(st, 17),
+        .org_id = dd_stmt_int64(st, 19),
+        .org_role = text_or_empty(st, 20),
+        .org_name = text_or_empty(st, 21),
+        .org_kind = "",
+        .org_province = text_or_empty(st, 22),
+        .org_commune = text_or_empty(st, 23),
+        .org_status = text_or_empty(st, 24),
     };
     out->account_id = acc.id;
     id_account_principal(&acc, &out->who);
     bool officer_off = dd_stmt_int64(st, 18) != 0;
-    return strcmp(dd_stmt_text(st, 12), "active") == 0 && !officer_off;
+    bool staff = strcmp(acc.kind, "staff") == 0;
+    out->org_suspended = staff && strcmp(acc.org_status, "suspended") == 0;
+    return strcmp(dd_stmt_text(st, 12), "active") == 0 && !officer_off && !(staff && !acc.org_id);
 }
 
 /* Writes last_seen and moves the idle end; the absolute expiry stays. */
@@ -227,6 +250,9 @@ allowed(const struct dd_route *route, const struct dd_principal *p, const struct
     case DD_AUTH_OFFICER:
     case DD_AUTH_OPERATOR:
         return (full || !session) && dd_officer_allowed(p, route);
+    case DD_AUTH_ESTABLISHMENT:
+        return full && p->kind == DD_PRINCIPAL_ESTABLISHMENT &&
+               dd_org_role_grants(p->role, route->scope);
     default:
         return false;
     }
@@ -268,6 +294,10 @@ dd_identity_authenticate(struct dd_req *req, const struct dd_route *route)
     }
     if (c == CRED_COOKIE && !safe_method(req->method) && !csrf_ok(req, s)) {
         id_problem_reply(req, ID_PROBLEM_CSRF_FAILED, NULL);
+        return DD_EDENIED;
+    }
+    if (s != NULL && s->org_suspended) {
+        id_problem_reply(req, ID_PROBLEM_ORGANISATION_SUSPENDED, NULL);
         return DD_EDENIED;
     }
     if (!allowed(route, p, s)) {

@@ -147,22 +147,46 @@ id_form_date(struct id_form *f, const char *name, bool required, bool partial_ok
 }
 
 const char *
+id_phone_canon(struct dd_arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    bool plus = s[0] == '+';
+    bool ok = plus ? n >= 9 && n <= 16 && dd_str_all_digits(s + 1, n - 1)
+                   : n == 10 && s[0] == '0' && dd_str_all_digits(s, n);
+    if (!ok)
+        return NULL;
+    return plus ? dd_arena_strdup(a, s) : dd_arena_printf(a, "+84%s", s + 1);
+}
+
+const char *
 id_form_phone(struct id_form *f, const char *name, bool required)
 {
     const char *s = id_form_string(f, name, required, 20);
     if (s == NULL)
         return NULL;
-    size_t n = strlen(s);
-    bool plus = s[0] == '+';
-    bool ok = plus ? n >= 9 && n <= 16 && dd_str_all_digits(s + 1, n - 1)
-                   : n == 10 && s[0] == '0' && dd_str_all_digits(s, n);
-    if (!ok) {
+    const char *canon = id_phone_canon(f->req->arena, s);
+    if (canon == NULL)
         id_form_error(f, name, "phone-invalid",
                       "Số điện thoại dạng +84… (8–15 chữ số) hoặc 0 và 9 chữ số.",
                       "A phone number as +84… (8–15 digits) or 0 and 9 digits.");
+    return canon;
+}
+
+const char *
+id_email_canon(struct dd_arena *a, const char *s)
+{
+    const char *at = strchr(s, '@');
+    bool ok = strlen(s) <= 254 && at && at > s && strchr(at + 1, '@') == NULL &&
+              strchr(at + 1, '.') && at[1] != '.' && s[strlen(s) - 1] != '.';
+    for (const char *p = s; ok && *p; p++)
+        if (*p == ' ' || *p == '<' || *p == '>' || *p == '"' || *p == ',' || (*p & 0x80))
+            ok = false;
+    if (!ok)
         return NULL;
-    }
-    return plus ? s : dd_arena_printf(f->req->arena, "+84%s", s + 1);
+    char *lower = dd_arena_strdup(a, s);
+    for (char *p = lower; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return lower;
 }
 
 const char *
@@ -171,21 +195,11 @@ id_form_email(struct id_form *f, const char *name, bool required)
     const char *s = id_form_string(f, name, required, 254);
     if (s == NULL)
         return NULL;
-    const char *at = strchr(s, '@');
-    bool ok = at && at > s && strchr(at + 1, '@') == NULL && strchr(at + 1, '.') && at[1] != '.' &&
-              s[strlen(s) - 1] != '.';
-    for (const char *p = s; ok && *p; p++)
-        if (*p == ' ' || *p == '<' || *p == '>' || *p == '"' || *p == ',' || (*p & 0x80))
-            ok = false;
-    if (!ok) {
+    const char *canon = id_email_canon(f->req->arena, s);
+    if (canon == NULL)
         id_form_error(f, name, "email-invalid", "Địa chỉ thư điện tử dạng ten@mien.vn.",
                       "An e-mail address as name@domain.");
-        return NULL;
-    }
-    char *lower = dd_arena_strdup(f->req->arena, s);
-    for (char *p = lower; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return lower;
+    return canon;
 }
 
 const char *

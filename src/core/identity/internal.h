@@ -28,7 +28,7 @@ struct dd_req;
 #define ID_CODE_MAX_ATTEMPTS    5                   /* wrong tries before a code is dead */
 #define ID_SESSION_IDLE_MS      (30 * ID_MINUTE_MS) /* a session unused this long ends */
 #define ID_SESSION_CITIZEN_MS   (12 * ID_HOUR_MS)   /* absolute life of a citizen's session */
-#define ID_SESSION_OFFICER_MS   (8 * ID_HOUR_MS)    /* … of an officer's */
+#define ID_SESSION_OFFICER_MS   (8 * ID_HOUR_MS)    /* … of an officer's or staff member's */
 #define ID_SESSION_ENROL_MS     (15 * ID_MINUTE_MS) /* … of an enrolment-only session */
 #define ID_SESSION_TOUCH_MS     ID_MINUTE_MS        /* last_seen is written at most this often */
 #define ID_SESSIONS_PER_ACCOUNT 20                  /* the oldest beyond this are ended */
@@ -128,7 +128,21 @@ struct id_account {
     const char *commune;
     const char *agency;
     bool officer_disabled;
+    /* Staff: the organisation they act for (org_id 0 when the account is no organisation's
+     * member now: never was, or their membership ended). */
+    int64_t org_id;
+    const char *org_role; /* owner, manager, clerk */
+    const char *org_name;
+    const char *org_kind;
+    const char *org_province;
+    const char *org_commune;
+    const char *org_status; /* active, suspended */
 };
+
+/* Joins a staff member's current membership (m) and its organisation (g) to accounts a. */
+#define ID_ORG_JOIN                                                                                \
+    "LEFT JOIN org_staff m ON m.account_id = a.id AND m.ended_at = '' LEFT JOIN organisations g "  \
+    "ON g.id = m.org_id "
 
 /* Loads an account by login (canonical) or by id, strings in the arena. DD_ENOTFOUND. */
 int id_account_by_login(struct dd_db *db, struct dd_arena *a, const char *login,
@@ -142,7 +156,9 @@ json_t *id_account_json(const struct id_account *acc);
 int id_account_set_status(struct dd_db *db, int64_t id, const char *status, const char *reason,
                           int64_t now_ms);
 
-/* The principal of an account (citizen or officer), as the authenticator gives it. */
+/* The principal of an account, as the authenticator gives it: an officer (their officers row),
+ * a staff member (kind establishment: the organisation's id, area and name, their role in it,
+ * display name "<staff name> (<organisation name>)"), or a citizen. */
 void id_account_principal(const struct id_account *acc, struct dd_principal *p);
 
 /* Masks a recipient for a reply: "n***@example.com", "+84*******89". In the arena. */
@@ -283,6 +299,7 @@ struct id_session_seen {
     char csrf[ID_CSRF_LEN + 1];
     int64_t last_seen_ms;
     int64_t valid_until_ms; /* min(expiry, idle end) */
+    bool org_suspended;     /* a staff member's organisation is suspended: refused (403) */
     struct dd_principal who;
 };
 
@@ -342,6 +359,10 @@ const char *id_form_date(struct id_form *f, const char *name, bool required, boo
 const char *id_form_phone(struct id_form *f, const char *name, bool required);
 /* An e-mail address local@domain, at most 254 bytes, in lower case. */
 const char *id_form_email(struct id_form *f, const char *name, bool required);
+/* The same rules without a form: the canonical phone (E.164) or e-mail (lower case) in the
+ * arena, or NULL when `s` breaks them. */
+const char *id_phone_canon(struct dd_arena *a, const char *s);
+const char *id_email_canon(struct dd_arena *a, const char *s);
 /* A 12-digit personal ID number. */
 const char *id_form_id_number(struct id_form *f, const char *name, bool required);
 /* A new password: the password rules (crypto/password.h) against the login and ID number. */
@@ -378,6 +399,11 @@ enum id_problem {
     ID_PROBLEM_GUARDIAN_REQUIRED,      /* 422 */
     ID_PROBLEM_CHILD_NOT_UNDER_14,     /* 422 */
     ID_PROBLEM_CODE_INVALID,           /* 422 */
+    ID_PROBLEM_ORGANISATION_SUSPENDED, /* 403 */
+    ID_PROBLEM_OUTSIDE_AREA,           /* 403 */
+    ID_PROBLEM_STAFF_ROLE_NOT_ALLOWED, /* 403 */
+    ID_PROBLEM_ORGANISATION_EXISTS,    /* 409 */
+    ID_PROBLEM_USERNAME_TAKEN,         /* 409 */
     ID_PROBLEM_COUNT
 };
 

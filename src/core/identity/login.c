@@ -7,7 +7,8 @@
  *   2. the password — an unknown login costs the same Argon2id work against a dummy hash, and
  *      both get the same 401 invalid-credentials;
  *   3. with the right password only: the account's state (locked out, not confirmed, locked,
- *      suspended, disabled: 403 each), then the second factor (401 second-factor-required or
+ *      suspended, disabled, a staff member's organisation suspended: 403 each), then the
+ *      second factor (401 second-factor-required or
  *      second-factor-invalid; an officer without one gets 403
  *      second-factor-enrolment-required and a session that can only enrol one).
  * Failures of 2 and of the second factor count for throttling and, on an account, towards the
@@ -155,8 +156,12 @@ state_refusal_or_continue(struct dd_req *req, struct dd_db *db, struct login *l)
     if (strcmp(a->status, "suspended") == 0)
         return refuse(req, db, l, "password", "suspended", false, ID_PROBLEM_ACCOUNT_SUSPENDED,
                       json_pack("{s:s}", "reason", a->status_reason));
-    if (strcmp(a->status, "active") != 0 || a->officer_disabled)
+    bool staff = strcmp(a->kind, "staff") == 0;
+    if (strcmp(a->status, "active") != 0 || a->officer_disabled || (staff && a->org_id == 0))
         return refuse(req, db, l, "password", "disabled", false, ID_PROBLEM_ACCOUNT_DISABLED, NULL);
+    if (staff && strcmp(a->org_status, "suspended") == 0)
+        return refuse(req, db, l, "password", "organisation-suspended", false,
+                      ID_PROBLEM_ORGANISATION_SUSPENDED, NULL);
     return -1;
 }
 
@@ -240,12 +245,13 @@ succeed(struct dd_req *req, struct dd_db *db, struct login *l, const char *metho
         dd_password_hash(l->password, fresh) == DD_OK)
         new_hash = fresh;
     bool officer = l->acc.officer_id != 0;
+    bool at_work = officer || strcmp(l->acc.kind, "staff") == 0;
     struct id_session_new s = {.account_id = l->acc.id,
                                .purpose = ID_SESSION_FULL,
                                .method = method,
                                .level = officer ? 2 : l->acc.level,
                                .lifetime_ms =
-                                   officer ? ID_SESSION_OFFICER_MS : ID_SESSION_CITIZEN_MS,
+                                   at_work ? ID_SESSION_OFFICER_MS : ID_SESSION_CITIZEN_MS,
                                .client = &l->client};
     struct id_session_made made = {0};
     int rc = dd_db_begin(db);

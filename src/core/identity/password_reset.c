@@ -7,7 +7,8 @@
  * lifts a lockout after failed logins and ends every session of the account.
  *
  * A reset does not unlock an e-identity its owner locked, nor a suspended one: those accounts
- * get no code.
+ * get no code. A staff member added without a password (org_staff_api.c) sets their first one
+ * this way.
  */
 #include "base/arena.h"
 #include "base/clock.h"
@@ -59,7 +60,7 @@ id_password_resets_create(struct dd_req *req)
     if (rc != DD_OK && rc != DD_ENOTFOUND)
         return id_fail(req, db, rc);
     bool eligible = rc == DD_OK && strcmp(acc.status, "active") == 0 && !acc.officer_disabled &&
-                    acc.password_hash[0] != '\0';
+                    (acc.password_hash[0] != '\0' || strcmp(acc.kind, "staff") == 0);
     struct id_attempt a = {.account_id = rc == DD_OK ? acc.id : 0,
                            .login = login ? login : "",
                            .method = "otc",

@@ -94,6 +94,24 @@ static const struct id_problem_info problems[ID_PROBLEM_COUNT] = {
                                  "Mã không đúng, đã hết hạn hoặc đã được dùng; hãy yêu cầu mã "
                                  "mới.",
                                  "The code is wrong, expired or already used; ask for a new one."},
+    [ID_PROBLEM_ORGANISATION_SUSPENDED] =
+        {DD_PROBLEM_FORBIDDEN, "organisation-suspended", "Organisation Suspended",
+         "Cơ sở của bạn đã bị cơ quan công an tạm dừng hoạt động trên hệ thống.",
+         "Your organisation is suspended by the police."},
+    [ID_PROBLEM_OUTSIDE_AREA] = {DD_PROBLEM_FORBIDDEN, "outside-area", "Outside Area",
+                                 "Đơn vị hành chính này nằm ngoài địa bàn của bạn.",
+                                 "This administrative unit is outside your area."},
+    [ID_PROBLEM_STAFF_ROLE_NOT_ALLOWED] =
+        {DD_PROBLEM_FORBIDDEN, "staff-role-not-allowed", "Staff Role Not Allowed",
+         "Vai trò của bạn trong cơ sở không cho phép thêm hoặc cho thôi người có vai trò này.",
+         "Your role in the organisation does not allow adding or ending staff with this role."},
+    [ID_PROBLEM_ORGANISATION_EXISTS] =
+        {DD_PROBLEM_CONFLICT, "organisation-exists", "Organisation Exists",
+         "Đã có cơ sở đăng ký với mã số doanh nghiệp (mã số thuế) này.",
+         "An organisation with this enterprise (tax) code is already registered."},
+    [ID_PROBLEM_USERNAME_TAKEN] = {DD_PROBLEM_CONFLICT, "username-taken", "Username Taken",
+                                   "Tên đăng nhập này đã được dùng; hãy chọn tên khác.",
+                                   "This username is taken; choose another."},
 };
 
 int

@@ -5,7 +5,8 @@
  * bearer token; the database keeps its SHA-256. A session ends at logout, when the person ends
  * it from another session, when the account is locked, suspended or disabled or its password is
  * reset, after ID_SESSION_IDLE_MS unused, and at its absolute expiry (12 hours for citizens, 8
- * for officers). Each carries a CSRF token that the web UI sends back in X-CSRF-Token.
+ * for officers and organisations' staff). Each carries a CSRF token that the web UI sends back in
+ * X-CSRF-Token.
  */
 #include "base/clock.h"
 #include "base/err.h"

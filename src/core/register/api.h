@@ -63,11 +63,8 @@ void reg_area_sql(struct reg_sql *q, const struct dd_principal *who);
 
 /* --- reading a request (input.c) --- */
 
-/* The purpose of an officer's read (X-Purpose, percent-decoded if it holds %XX), or a 400 reply
- * and NULL. */
-const char *reg_purpose_or_reply(struct dd_req *req);
-
-/* The purpose for a change's access-log row: X-Purpose if given and valid, else `reason`. */
+/* The purpose for a change's access-log row: X-Purpose if given and valid (core/purpose.h),
+ * else `reason`. (A read's purpose: dd_purpose_or_reply.) */
 const char *reg_change_purpose(struct dd_req *req, const char *reason);
 
 /* Loads a person the caller may see; otherwise replies — 404 also when they exist outside the

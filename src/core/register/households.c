@@ -16,6 +16,7 @@
 #include "base/json.h"
 #include "core/events.h"
 #include "core/idempotency/idempotency.h"
+#include "core/purpose.h"
 #include "core/register/api.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -141,7 +142,7 @@ reg_household_commit_reply(struct dd_req *req, struct dd_db *db, struct dd_idem 
 int
 reg_households_get(struct dd_req *req)
 {
-    const char *purpose = reg_purpose_or_reply(req);
+    const char *purpose = dd_purpose_or_reply(req);
     if (purpose == NULL)
         return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);

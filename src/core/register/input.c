@@ -1,5 +1,5 @@
 /*
- * input.c — reading what an officer sends: the purpose of a read, the ETag precondition, and
+ * input.c — reading what an officer sends: the purpose of a change, the ETag precondition, and
  * JSON bodies read field by field so that one 400 reply lists every problem at once.
  */
 #include "base/arena.h"
@@ -7,7 +7,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/str.h"
-#include "base/utf8.h"
+#include "core/purpose.h"
 #include "core/register/api.h"
 #include "core/units/units.h"
 #include "http/problem.h"
@@ -18,8 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_PURPOSE_BYTES 200
-
 static bool
 has_control(const char *s)
 {
@@ -29,71 +27,10 @@ has_control(const char *s)
     return false;
 }
 
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes %XX sequences (clients that cannot send UTF-8 in a header percent-encode it). */
-static char *
-percent_decode(struct dd_arena *a, const char *s)
-{
-    size_t n = strlen(s);
-    char *out = dd_arena_alloc(a, n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-            out[o++] = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* The X-Purpose header decoded and checked, or NULL. */
-static const char *
-purpose_header(struct dd_req *req)
-{
-    const char *raw = dd_req_header(req, "X-Purpose");
-    if (raw == NULL)
-        return NULL;
-    const char *v = strchr(raw, '%') ? percent_decode(req->arena, raw) : raw;
-    size_t n = strlen(v);
-    if (n == 0 || n > MAX_PURPOSE_BYTES || !dd_utf8_valid(v, n, NULL) || has_control(v))
-        return NULL;
-    return dd_utf8_nfc(req->arena, v);
-}
-
-const char *
-reg_purpose_or_reply(struct dd_req *req)
-{
-    const char *purpose = purpose_header(req);
-    if (purpose != NULL)
-        return purpose;
-    json_t *ext = dd_problem_add_error(
-        NULL, req, "X-Purpose", "purpose-required",
-        "Cán bộ đọc dữ liệu công dân phải nêu mục đích trong tiêu đề X-Purpose (UTF-8, có thể "
-        "mã hoá %XX, tối đa 200 byte).",
-        "An officer reading a citizen's data must state the purpose in the X-Purpose header "
-        "(UTF-8, %XX-encoding allowed, at most 200 bytes).");
-    dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
-    return NULL;
-}
-
 const char *
 reg_change_purpose(struct dd_req *req, const char *reason)
 {
-    const char *purpose = purpose_header(req);
+    const char *purpose = dd_purpose(req);
     return purpose ? purpose : reason;
 }
 

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/str.h"
+#include "core/purpose.h"
 #include "core/register/api.h"
 #include "http/problem.h"
 #include "http/reply.h"
@@ -99,7 +100,7 @@ reg_person_reload_reply(struct dd_req *req, struct dd_db *db, const char *id, un
 int
 reg_people_get(struct dd_req *req)
 {
-    const char *purpose = reg_purpose_or_reply(req);
+    const char *purpose = dd_purpose_or_reply(req);
     if (purpose == NULL)
         return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);

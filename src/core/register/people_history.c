@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/str.h"
 #include "core/register/api.h"
+#include "core/purpose.h"
 #include "core/register/history.h"
 #include "http/problem.h"
 #include "http/reply.h"
@@ -122,7 +123,7 @@ write_history(struct reg_jw *w, struct dd_db *db, struct dd_arena *a,
 int
 reg_people_history(struct dd_req *req)
 {
-    const char *purpose = reg_purpose_or_reply(req);
+    const char *purpose = dd_purpose_or_reply(req);
     if (purpose == NULL)
         return DD_DONE;
     int limit;

@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/str.h"
 #include "base/utf8.h"
+#include "core/purpose.h"
 #include "core/register/api.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -443,7 +444,7 @@ search_run(struct dd_req *req, struct dd_db *db, const struct search *s, struct 
 int
 reg_people_search(struct dd_req *req)
 {
-    const char *purpose = reg_purpose_or_reply(req);
+    const char *purpose = dd_purpose_or_reply(req);
     if (purpose == NULL)
         return DD_DONE;
     struct search s = {0};
