@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,10 +143,23 @@ configure(sqlite3 *h, const char *path, const struct dd_db_options *opt, char *e
 
 static const struct dd_db_ops sqlite_ops;
 
+/* Once per process, before the first connection: no memory statistics. With them on (SQLite's
+ * default) every allocation SQLite makes takes one process-wide mutex, which the server's
+ * worker threads then contend for on every statement; nothing here reads the statistics. */
+static pthread_once_t configured = PTHREAD_ONCE_INIT;
+
+static void
+configure_library(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 int
 dd_sqlite_open(const char *path, const struct dd_db_options *opt, struct dd_db **out, char *err,
                size_t errlen)
 {
+    pthread_once(&configured, configure_library);
     if (*path == '\0') {
         snprintf(err, errlen, "the sqlite: URL has no file path");
         return DD_EINVAL;
