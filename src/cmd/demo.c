@@ -118,8 +118,9 @@ print_passwords(const struct dd_demo_accounts *acc, const char *db_flag)
             printf("  %-22s %s\n", names[i], acc->passwords[i]);
     }
     printf("A new password: echo 'NEW PASSWORD' | build/dinhdanh user password NAME%s\n"
-           "Logging in (POST /api/v1/sessions) with a password asks an officer to enrol an\n"
-           "authenticator app (TOTP) first; scripts use a token instead.\n\n",
+           "Log in on the web at http://127.0.0.1:8080/login.html (English: /en/login.html):\n"
+           "an officer enrols an authenticator app (TOTP) at the first login; scripts use a\n"
+           "token instead.\n\n",
            db_flag);
 }
 
