@@ -73,3 +73,12 @@ dd_hex_encode(const unsigned char *p, size_t n, char *out)
     }
     out[2 * n] = '\0';
 }
+
+bool
+dd_str_has_control(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}

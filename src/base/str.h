@@ -19,6 +19,9 @@ bool dd_str_has_prefix(const char *s, const char *prefix);
 
 /* True if s is exactly n ASCII digits (codes such as "56", "22366", "056090001234"). */
 bool dd_str_all_digits(const char *s, size_t n);
+
+/* True if NUL-terminated `s` holds a control character (below 0x20, or DEL); false for NULL. */
+bool dd_str_has_control(const char *s);
 bool dd_str_eq_nocase(const char *a, const char *b);
 
 /* Writes 2*n lowercase hex digits and a NUL into `out` (2*n+1 bytes). */

@@ -4,21 +4,13 @@
  */
 #include "core/purpose.h"
 #include "base/arena.h"
+#include "base/str.h"
 #include "base/utf8.h"
 #include "http/problem.h"
 #include "http/req.h"
 
 #include <stdbool.h>
 #include <string.h>
-
-static bool
-has_control(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
-    return false;
-}
 
 static int
 hex_value(char c)
@@ -58,7 +50,7 @@ dd_purpose(struct dd_req *req)
         return NULL;
     const char *v = strchr(raw, '%') ? percent_decode(req->arena, raw) : raw;
     size_t n = strlen(v);
-    if (n == 0 || n > DD_PURPOSE_MAX_BYTES || !dd_utf8_valid(v, n, NULL) || has_control(v))
+    if (n == 0 || n > DD_PURPOSE_MAX_BYTES || !dd_utf8_valid(v, n, NULL) || dd_str_has_control(v))
         return NULL;
     return dd_utf8_nfc(req->arena, v);
 }

@@ -248,6 +248,18 @@ log_mask_keeps_only_the_end(void **state)
     assert_string_equal(out, "ab");
 }
 
+static void
+str_has_control_finds_c0_and_del(void **state)
+{
+    (void)state;
+    assert_false(dd_str_has_control(NULL));
+    assert_false(dd_str_has_control(""));
+    assert_false(dd_str_has_control("Nguyễn Văn An, số 9"));
+    assert_true(dd_str_has_control("tab\there"));
+    assert_true(dd_str_has_control("line\n"));
+    assert_true(dd_str_has_control("del\x7f"));
+}
+
 /* FIPS 180-2, appendix B: SHA-256 of "abc" and of the 448-bit message; and of nothing. */
 static void
 sha256_matches_the_standard_vectors(void **state)
@@ -281,6 +293,7 @@ main(void)
         cmocka_unit_test(log_buffer_keeps_order_and_flushes_on_stop),
         cmocka_unit_test(log_mask_keeps_only_the_end),
         cmocka_unit_test(sha256_matches_the_standard_vectors),
+        cmocka_unit_test(str_has_control_finds_c0_and_del),
     };
     return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }

@@ -19,9 +19,6 @@ struct dd_consent;
 struct dd_correction;
 struct dd_access_entry;
 
-#define CS_DEFAULT_LIMIT 50
-#define CS_MAX_LIMIT     500
-
 /* --- the caller (input.c) --- */
 
 /* The calling citizen's personal ID number; otherwise a 403 reply (an account that is not tied to
@@ -31,9 +28,6 @@ const char *cs_me_or_reply(struct dd_req *req);
 /* The actor the access log would record for the caller ("citizen:12"): their own reads are left
  * out of what they see. */
 const char *cs_self_actor(struct dd_req *req);
-
-/* ?limit= (default 50, 1–500), or a 400 reply and DD_EINVAL. */
-int cs_limit_or_reply(struct dd_req *req, int *limit);
 
 /* ?cursor= as a positive id (0 when absent), or a 400 reply and DD_EINVAL. */
 int cs_id_cursor_or_reply(struct dd_req *req, int64_t *id);

@@ -33,31 +33,6 @@ cs_self_actor(struct dd_req *req)
     return dd_arena_printf(req->arena, "citizen:%lld", (long long)req->who->id);
 }
 
-static bool
-has_control(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
-    return false;
-}
-
-int
-cs_limit_or_reply(struct dd_req *req, int *limit)
-{
-    const char *v = dd_req_query(req, "limit");
-    int64_t n = CS_DEFAULT_LIMIT;
-    if (v == NULL || dd_parse_int64(v, 1, CS_MAX_LIMIT, &n) == DD_OK) {
-        *limit = (int)n;
-        return DD_OK;
-    }
-    json_t *ext = dd_problem_add_error(NULL, req, "limit", "limit-invalid",
-                                       "limit là số nguyên từ 1 đến 500.",
-                                       "limit is a whole number from 1 to 500.");
-    dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
-    return DD_EINVAL;
-}
-
 int
 cs_cursor_invalid(struct dd_req *req)
 {
@@ -150,7 +125,7 @@ cs_form_string(struct cs_form *f, const char *name, bool required, size_t max)
     }
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
-    if ((n == 0 && required) || n > max || strlen(s) != n || has_control(s)) {
+    if ((n == 0 && required) || n > max || strlen(s) != n || dd_str_has_control(s)) {
         const char *vi =
             dd_arena_printf(f->req->arena, "Từ 1 đến %zu byte, không có ký tự điều khiển.", max);
         const char *en =

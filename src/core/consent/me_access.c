@@ -12,6 +12,7 @@
 #include "core/consent/access_view.h"
 #include "core/consent/api.h"
 #include "http/reply.h"
+#include "http/list.h"
 #include "http/req.h"
 #include "store/store.h"
 
@@ -37,7 +38,7 @@ cs_me_access_log(struct dd_req *req)
     int64_t now = dd_clock_now_ms();
     int limit;
     struct dd_access_pos pos;
-    if (me == NULL || cs_limit_or_reply(req, &limit) != DD_OK ||
+    if (me == NULL || dd_list_limit_or_reply(req, &limit) != DD_OK ||
         pos_or_reply(req, now, &pos) != DD_OK)
         return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);

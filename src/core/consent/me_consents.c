@@ -16,6 +16,7 @@
 #include "http/principal.h"
 #include "http/problem.h"
 #include "http/reply.h"
+#include "http/list.h"
 #include "http/req.h"
 #include "store/store.h"
 
@@ -28,7 +29,7 @@ cs_me_consents_list(struct dd_req *req)
     const char *me = cs_me_or_reply(req);
     int limit;
     int64_t before;
-    if (me == NULL || cs_limit_or_reply(req, &limit) != DD_OK ||
+    if (me == NULL || dd_list_limit_or_reply(req, &limit) != DD_OK ||
         cs_id_cursor_or_reply(req, &before) != DD_OK)
         return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);

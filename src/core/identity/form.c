@@ -10,21 +10,13 @@
 #include "base/utf8.h"
 #include "core/identity/internal.h"
 #include "crypto/password.h"
+#include "http/list.h"
 #include "http/problem.h"
 #include "http/req.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-
-static bool
-has_control(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
-    return false;
-}
 
 static bool
 listed(const char *const *names, const char *name)
@@ -92,7 +84,7 @@ id_form_string(struct id_form *f, const char *name, bool required, size_t max)
         id_form_error(f, name, "required", "Trường này là bắt buộc.", "This field is required.");
         return NULL;
     }
-    if (n > max || strlen(s) != n || has_control(s)) {
+    if (n > max || strlen(s) != n || dd_str_has_control(s)) {
         char vi[160], en[160];
         snprintf(vi, sizeof vi, "Tối đa %zu byte, không có ký tự điều khiển.", max);
         snprintf(en, sizeof en, "At most %zu bytes, without control characters.", max);
@@ -283,13 +275,9 @@ id_form_done_or_reply(struct id_form *f)
 int
 id_page_or_reply(struct dd_req *req, int *limit, int64_t *cursor)
 {
-    const char *l = dd_req_query(req, "limit"), *c = dd_req_query(req, "cursor");
-    int64_t n = 50, at = 0;
-    json_t *ext = NULL;
-    if (l && dd_parse_int64(l, 1, 500, &n) != DD_OK)
-        ext = dd_problem_add_error(ext, req, "limit", "limit-invalid",
-                                   "limit là số nguyên từ 1 đến 500.",
-                                   "limit is a whole number from 1 to 500.");
+    const char *c = dd_req_query(req, "cursor");
+    int64_t at = 0;
+    json_t *ext = dd_list_limit(req, NULL, limit);
     if (c && dd_parse_int64(c, 1, INT64_MAX, &at) != DD_OK)
         ext = dd_problem_add_error(ext, req, "cursor", "cursor-invalid",
                                    "cursor là giá trị next_cursor của trang trước.",
@@ -298,7 +286,6 @@ id_page_or_reply(struct dd_req *req, int *limit, int64_t *cursor)
         dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
         return -1;
     }
-    *limit = (int)n;
     *cursor = at;
     return 0;
 }

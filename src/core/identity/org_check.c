@@ -28,15 +28,6 @@ org_error(struct org_errors *errs, const char *field, const char *code, const ch
     errs->n++;
 }
 
-static bool
-has_control(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
-    return false;
-}
-
 const char *
 org_text(struct org_errors *errs, struct dd_arena *a, const char *field, const char *s,
          bool required, size_t max)
@@ -53,7 +44,8 @@ org_text(struct org_errors *errs, struct dd_arena *a, const char *field, const c
         return NULL;
     }
     const char *t = dd_arena_strndup(a, s, n);
-    const char *nfc = dd_utf8_valid(t, n, NULL) && !has_control(t) ? dd_utf8_nfc(a, t) : NULL;
+    const char *nfc =
+        dd_utf8_valid(t, n, NULL) && !dd_str_has_control(t) ? dd_utf8_nfc(a, t) : NULL;
     if (nfc == NULL || strlen(nfc) > max) {
         org_error(
             errs, field, "text-invalid",

@@ -78,12 +78,6 @@ bool reg_id_number_shape(const char *s);
 /* The 404 for a person who does not exist or is outside the caller's area. Returns DD_DONE. */
 int reg_person_not_found(struct dd_req *req);
 
-#define REG_DEFAULT_LIMIT 50
-#define REG_MAX_LIMIT     500
-
-/* ?limit= (default 50, 1–500), or a 400 reply and DD_EINVAL. */
-int reg_limit_or_reply(struct dd_req *req, int *limit);
-
 /* Replies 412 unless If-Match names the version (a missing header is allowed when !required;
  * when required, a missing one gets 400 validation-failed naming the header). */
 int reg_if_match_or_reply(struct dd_req *req, int64_t version, bool required);

@@ -18,15 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool
-has_control(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
-    return false;
-}
-
 const char *
 reg_change_purpose(struct dd_req *req, const char *reason)
 {
@@ -64,22 +55,6 @@ reg_person_or_reply(struct dd_req *req, struct dd_db *db, const char *id, struct
     else if (rc != DD_OK)
         reg_fail(req, db, rc);
     return rc;
-}
-
-int
-reg_limit_or_reply(struct dd_req *req, int *limit)
-{
-    const char *v = dd_req_query(req, "limit");
-    int64_t n = REG_DEFAULT_LIMIT;
-    if (v == NULL || dd_parse_int64(v, 1, REG_MAX_LIMIT, &n) == DD_OK) {
-        *limit = (int)n;
-        return DD_OK;
-    }
-    json_t *ext = dd_problem_add_error(NULL, req, "limit", "limit-invalid",
-                                       "limit là số nguyên từ 1 đến 500.",
-                                       "limit is a whole number from 1 to 500.");
-    dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
-    return DD_EINVAL;
 }
 
 void
@@ -188,7 +163,8 @@ reg_form_string(struct reg_form *f, const char *name, bool required, size_t max)
         return NULL;
     }
     const char *s = json_string_value(v);
-    if (json_string_length(v) > max || strlen(s) != json_string_length(v) || has_control(s)) {
+    if (json_string_length(v) > max || strlen(s) != json_string_length(v) ||
+        dd_str_has_control(s)) {
         char vi[160], en[160];
         snprintf(vi, sizeof vi, "Tối đa %zu byte, không có ký tự điều khiển.", max);
         snprintf(en, sizeof en, "At most %zu bytes, without control characters.", max);

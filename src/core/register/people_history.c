@@ -13,6 +13,7 @@
 #include "core/register/api.h"
 #include "core/purpose.h"
 #include "core/register/history.h"
+#include "http/list.h"
 #include "http/problem.h"
 #include "http/reply.h"
 #include "http/req.h"
@@ -128,7 +129,8 @@ reg_people_history(struct dd_req *req)
         return DD_DONE;
     int limit;
     int64_t after;
-    if (reg_limit_or_reply(req, &limit) != DD_OK || history_cursor_or_reply(req, &after) != DD_OK)
+    if (dd_list_limit_or_reply(req, &limit) != DD_OK ||
+        history_cursor_or_reply(req, &after) != DD_OK)
         return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)

@@ -21,6 +21,7 @@
 #include "core/purpose.h"
 #include "core/register/api.h"
 #include "http/principal.h"
+#include "http/list.h"
 #include "http/problem.h"
 #include "http/req.h"
 #include "store/store.h"
@@ -448,7 +449,7 @@ reg_people_search(struct dd_req *req)
     if (purpose == NULL)
         return DD_DONE;
     struct search s = {0};
-    if (reg_limit_or_reply(req, &s.limit) != DD_OK || search_parse_or_reply(req, &s) != 0)
+    if (dd_list_limit_or_reply(req, &s.limit) != DD_OK || search_parse_or_reply(req, &s) != 0)
         return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)

@@ -3,6 +3,7 @@
  */
 #include "core/register/person.h"
 #include "base/clock.h"
+#include "base/str.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,19 +44,10 @@ n_digits(const char *s, size_t n)
     return true;
 }
 
-static bool
-has_control(const char *s)
-{
-    for (; s && *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
-    return false;
-}
-
 static void
 check_text(struct dd_person_check *out, const char *field, const char *v, size_t max)
 {
-    if (v && (strlen(v) > max || has_control(v)))
+    if (v && (strlen(v) > max || dd_str_has_control(v)))
         issue(out, field, "text-invalid", "Giá trị quá dài hoặc chứa ký tự điều khiển.",
               "The value is too long or holds control characters.");
 }
@@ -117,7 +109,8 @@ dd_person_check(const struct dd_person *p, struct dd_person_check *out)
               "Sex must be male or female.");
     dd_idnumber_check(p->id_number, sex_ok ? p->sex : NULL, year > 0 ? year : 0, out);
 
-    if (empty(p->full_name) || strlen(p->full_name) > MAX_NAME_BYTES || has_control(p->full_name))
+    if (empty(p->full_name) || strlen(p->full_name) > MAX_NAME_BYTES ||
+        dd_str_has_control(p->full_name))
         issue(out, "full_name", "name-invalid", "Họ và tên là bắt buộc, tối đa 200 byte.",
               "The full name is required, at most 200 bytes.");
     check_text(out, "other_names", p->other_names, MAX_NAME_BYTES);

@@ -15,6 +15,7 @@
 #include "base/str.h"
 #include "core/units/history.h"
 #include "core/units/units.h"
+#include "http/list.h"
 #include "http/problem.h"
 #include "http/reply.h"
 #include "http/req.h"
@@ -22,8 +23,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DEFAULT_LIMIT  50
-#define MAX_LIMIT      500
 #define MAX_CANDIDATES 16
 
 /* --- input ----------------------------------------------------------------------------------- */
@@ -91,12 +90,9 @@ list_parse_or_reply(struct dd_req *req, struct list_in *in)
     ext = check_province(req, ext, in->q.province);
     in->q.date = dd_req_query(req, "date");
     ext = check_date(req, ext, in->q.date);
-    const char *limit = dd_req_query(req, "limit");
-    in->limit = DEFAULT_LIMIT;
-    if (limit && dd_parse_int64(limit, 1, MAX_LIMIT, &in->limit) != DD_OK)
-        ext = dd_problem_add_error(ext, req, "limit", "limit-invalid",
-                                   "limit là số nguyên từ 1 đến 500.",
-                                   "limit is a whole number from 1 to 500.");
+    int limit;
+    ext = dd_list_limit(req, ext, &limit);
+    in->limit = limit;
     const char *cursor = dd_req_query(req, "cursor");
     if (cursor && kind_ok && !read_cursor(cursor, in->q.kind, in))
         ext = dd_problem_add_error(ext, req, "cursor", "cursor-invalid",

@@ -1,0 +1,33 @@
+/* list.c — the `?limit=` of every list, with one message for a bad value (see list.h). */
+#include "http/list.h"
+#include "base/err.h"
+#include "base/str.h"
+#include "http/problem.h"
+#include "http/req.h"
+
+#include <stdint.h>
+
+json_t *
+dd_list_limit(struct dd_req *req, json_t *ext, int *limit)
+{
+    const char *v = dd_req_query(req, "limit");
+    int64_t n = DD_LIST_DEFAULT_LIMIT;
+    if (v != NULL && dd_parse_int64(v, 1, DD_LIST_MAX_LIMIT, &n) != DD_OK) {
+        n = DD_LIST_DEFAULT_LIMIT;
+        ext = dd_problem_add_error(ext, req, "limit", "limit-invalid",
+                                   "limit là số nguyên từ 1 đến 500.",
+                                   "limit is a whole number from 1 to 500.");
+    }
+    *limit = (int)n;
+    return ext;
+}
+
+int
+dd_list_limit_or_reply(struct dd_req *req, int *limit)
+{
+    json_t *ext = dd_list_limit(req, NULL, limit);
+    if (ext == NULL)
+        return DD_OK;
+    dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
+    return DD_EINVAL;
+}

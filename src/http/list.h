@@ -1,0 +1,22 @@
+/*
+ * list.h — the `?limit=` of every list (docs/API.md: default 50, at most 500).
+ */
+#ifndef DD_HTTP_LIST_H
+#define DD_HTTP_LIST_H
+
+#include <jansson.h>
+
+struct dd_req;
+
+#define DD_LIST_DEFAULT_LIMIT 50
+#define DD_LIST_MAX_LIMIT     500
+
+/* Reads ?limit into *limit (DD_LIST_DEFAULT_LIMIT when absent). A bad value adds the
+ * `limit-invalid` error to `ext` (created if NULL) for the caller's validation problem; returns
+ * `ext`. */
+json_t *dd_list_limit(struct dd_req *req, json_t *ext, int *limit);
+
+/* As dd_list_limit, replying 400 validation-failed itself on a bad value: DD_OK or DD_EINVAL. */
+int dd_list_limit_or_reply(struct dd_req *req, int *limit);
+
+#endif
