@@ -11,11 +11,23 @@
 #include <microhttpd.h>
 #include <string.h>
 
-/* One policy for pages and API alike: nothing from elsewhere, no framing, reports to us. */
-static const char csp[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                          "script-src 'self'; connect-src 'self'; object-src 'none'; "
-                          "base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
-                          "report-uri /api/v1/csp-reports";
+/* Pages: nothing from elsewhere, no framing, reports to us. */
+static const char page_csp[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                               "script-src 'self'; connect-src 'self'; object-src 'none'; "
+                               "base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+                               "report-uri /api/v1/csp-reports";
+
+/* Everything else (JSON, CSV, files): no content may load or run at all if a browser ever renders
+ * it, and no framing; shorter, and it is sent with every API reply. */
+static const char data_csp[] = "default-src 'none'; frame-ancestors 'none'";
+
+/* Whether a response is an HTML page, by its Content-Type. */
+static bool
+is_page(struct MHD_Response *resp)
+{
+    const char *type = MHD_get_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE);
+    return type && strncmp(type, "text/html", 9) == 0;
+}
 
 static bool tls_on;
 
@@ -48,7 +60,7 @@ dd_reply_response(struct dd_req *req, unsigned status, struct MHD_Response *resp
     req->status = status;
     req->bytes_out = body_len;
     MHD_add_response_header(resp, "X-Request-Id", req->request_id);
-    MHD_add_response_header(resp, "Content-Security-Policy", csp);
+    MHD_add_response_header(resp, "Content-Security-Policy", is_page(resp) ? page_csp : data_csp);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");

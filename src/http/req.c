@@ -108,10 +108,15 @@ dd_req_make_id(const char *incoming, char out[DD_REQUEST_ID_MAX + 1])
     if (id_counter == 0)
         dd_random_bytes(id_prefix, sizeof id_prefix);
     id_counter++;
-    char hex[13];
-    for (int i = 0; i < 6; i++)
-        snprintf(hex + 2 * i, 3, "%02x", id_prefix[i]);
-    snprintf(out, DD_REQUEST_ID_MAX + 1, "%s%010llx", hex, (unsigned long long)id_counter);
+    static const char digits[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < 6; i++) {
+        *o++ = digits[id_prefix[i] >> 4];
+        *o++ = digits[id_prefix[i] & 15];
+    }
+    for (int shift = 36; shift >= 0; shift -= 4)
+        *o++ = digits[(id_counter >> shift) & 15];
+    *o = '\0';
 }
 
 struct dd_db *

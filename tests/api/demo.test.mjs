@@ -103,6 +103,16 @@ describe('demo', () => {
     assert.match(out.stdout, /cand\.bacnhatrang +police of Phường Bắc Nha Trang \(22333\)/);
   });
 
+  test('each person carries the residence periods running today, as the residences table has them', () => {
+    const length = DB_KIND === 'sqlite' ? 'json_array_length(p.residences)' : 'json_array_length(p.residences::json)';
+    const today = new Date().toISOString().slice(0, 10);
+    const differ = sql(db, `SELECT COUNT(*) FROM people p WHERE ${length} <> (SELECT COUNT(*) FROM residences r
+      WHERE r.id_number = p.id_number AND (r.to_date = '' OR r.to_date >= '${today}'))`);
+    assert.equal(Number(differ), 0);
+    assert.ok(Number(sql(db, `SELECT COUNT(*) FROM people WHERE residences LIKE '%"kind":"temporary"%'`)) > 0);
+    assert.equal(Number(sql(db, "SELECT COUNT(*) FROM people WHERE status = 'dead' AND residences <> '[]'")), 0);
+  });
+
   test('the register serves a demo person and their history folds back to them', async () => {
     const id = /\/api\/v1\/people\/(\d{12})$/m.exec(out.stdout)?.[1];
     assert.ok(id, out.stdout);

@@ -94,6 +94,11 @@ describe('import people', () => {
       assert.equal(p.full_name, 'Nguyễn Minh Châu');
       assert.equal(p.father_id, '056090000001');
       assert.equal(p.household_number, '5622366000001');
+      assert.deepEqual(p.residences, [{
+        kind: 'permanent', province: p.permanent_province, commune: p.permanent_commune,
+        address: p.permanent_address, from: sql(db, "SELECT from_date FROM residences WHERE id_number = '056215000003'"),
+        until: null,
+      }]);
       const found = await srv.get(`/api/v1/people?name=${encodeURIComponent('nguyen van')}`, { headers });
       assert.equal(found.status, 200, found.text);
       assert.deepEqual(found.json().items.map((x) => x.id_number), ['056090000001']);

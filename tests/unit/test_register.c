@@ -566,6 +566,94 @@ residence_periods_open_and_close(void **state)
     dd_arena_free(a);
 }
 
+/* people.residences as stored for `id` (in `a`). */
+static const char *
+stored_residences(struct dd_db *db, struct dd_arena *a, const char *id)
+{
+    struct dd_reg_person rp;
+    assert_int_equal(dd_reg_person_load(db, a, id, &rp), DD_OK);
+    return rp.residences;
+}
+
+static void
+residences_column_follows_the_periods(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    dbfx_migrate_core(fx->db);
+    struct dd_arena *a = dd_arena_new(0);
+    struct dd_person p = valid_person();
+    p.temporary_province = "79";
+    p.temporary_commune = "26734";
+    p.temporary_address = "1 \"Nguyễn Huệ\"";
+    p.temporary_until = "2099-06-30";
+    struct dd_reg_change born = change("born");
+    assert_int_equal(dd_reg_person_insert(fx->db, a, &p, 0, "2020-01-01", &born), DD_OK);
+    assert_string_equal(stored_residences(fx->db, a, p.id_number),
+                        "[{\"kind\":\"permanent\",\"province\":\"56\",\"commune\":\"22366\","
+                        "\"address\":\"12 Trần Phú\",\"from\":\"2020-01-01\",\"until\":null},"
+                        "{\"kind\":\"temporary\",\"province\":\"79\",\"commune\":\"26734\","
+                        "\"address\":\"1 \\\"Nguyễn Huệ\\\"\",\"from\":\"2020-01-01\","
+                        "\"until\":\"2099-06-30\"}]");
+    /* a period ended in the past leaves the column; a new permanent one replaces the old */
+    assert_int_equal(dd_reg_residence_close(fx->db, p.id_number, "temporary", "2021-01-01"), DD_OK);
+    assert_int_equal(dd_reg_residence_open(fx->db, p.id_number, "permanent", "56", "22333",
+                                           "5 Lê Lợi", "2024-03-01", NULL, "chuyển"),
+                     DD_OK);
+    assert_string_equal(stored_residences(fx->db, a, p.id_number),
+                        "[{\"kind\":\"permanent\",\"province\":\"56\",\"commune\":\"22333\","
+                        "\"address\":\"5 Lê Lợi\",\"from\":\"2024-03-01\",\"until\":null}]");
+    /* an absence with an end ahead stays until that day has passed */
+    assert_int_equal(dd_reg_residence_open(fx->db, p.id_number, "absence", "79", "26734", "",
+                                           "2026-01-01", "2099-01-01", "học tập"),
+                     DD_OK);
+    const char *stored = stored_residences(fx->db, a, p.id_number);
+    assert_ptr_equal(dd_reg_residences_running(a, stored, "2098-12-31"), stored);
+    assert_string_equal(dd_reg_residences_running(a, stored, "2099-01-02"),
+                        "[{\"kind\":\"permanent\",\"province\":\"56\",\"commune\":\"22333\","
+                        "\"address\":\"5 Lê Lợi\",\"from\":\"2024-03-01\",\"until\":null}]");
+    assert_string_equal(dd_reg_residences_running(a, "", "2026-01-01"), "[]");
+    assert_string_equal(dd_reg_residences_running(a, NULL, "2026-01-01"), "[]");
+    dd_arena_free(a);
+}
+
+/* Migration 0014 fills people.residences of a register written before it: the periods running
+ * today, oldest first, in the writers' form. */
+static void
+migration_fills_the_residences_column(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    struct dd_migration_list list;
+    char err[512] = "";
+    assert_int_equal(dd_migration_list_embedded(&list, dd_db_kind(fx->db), err, sizeof err), DD_OK);
+    size_t all = list.count;
+    while (list.count > 0 && list.items[list.count - 1].version >= 14)
+        list.count--;
+    assert_int_equal(dd_migrate(fx->db, &list, NULL, NULL, err, sizeof err), DD_OK);
+    list.count = all;
+    dd_migration_list_free(&list);
+    dbfx_exec(fx->db, "INSERT INTO people (id_number, full_name, name_folded, given_folded, "
+                      "birth_date, birth_year, sex, created_at, updated_at) VALUES "
+                      "('056090000001', 'A', 'a', 'a', '1990', 1990, 'male', 'x', 'x'), "
+                      "('056090000002', 'B', 'b', 'b', '1990', 1990, 'male', 'x', 'x')");
+    dbfx_exec(fx->db,
+              "INSERT INTO residences (id_number, kind, province_code, commune_code, "
+              "address, from_date, to_date, created_at) VALUES "
+              "('056090000001', 'permanent', '56', '22366', 'Số \"1\"', '2000-01-01', "
+              "'2010-01-01', 'x'), "
+              "('056090000001', 'permanent', '56', '22333', 'Số 2', '2010-01-01', '', 'x'), "
+              "('056090000001', 'temporary', '79', '26734', '', '2020-01-01', "
+              "'2099-01-01', 'x')");
+    dbfx_migrate_core(fx->db);
+    struct dd_arena *a = dd_arena_new(0);
+    assert_string_equal(stored_residences(fx->db, a, "056090000001"),
+                        "[{\"kind\":\"permanent\",\"province\":\"56\",\"commune\":\"22333\","
+                        "\"address\":\"Số 2\",\"from\":\"2010-01-01\",\"until\":null},"
+                        "{\"kind\":\"temporary\",\"province\":\"79\",\"commune\":\"26734\","
+                        "\"address\":\"\",\"from\":\"2020-01-01\",\"until\":\"2099-01-01\"}]");
+    assert_string_equal(stored_residences(fx->db, a, "056090000002"), "[]");
+    dd_arena_free(a);
+}
+
 /* --- the access-log writer --- */
 
 #define READERS          4
@@ -708,6 +796,8 @@ main(void)
         DB_TEST(nothing_changed_writes_nothing),
         DB_TEST(stale_version_is_a_conflict),
         DB_TEST(residence_periods_open_and_close),
+        DB_TEST(residences_column_follows_the_periods),
+        DB_TEST(migration_fills_the_residences_column),
         DB_TEST(access_writer_keeps_every_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -182,8 +182,9 @@ dd_demo_db_sink_new(struct dd_db *db)
                "birth_place, hometown, old_id_number, photo_ref, status, death_date, father_id, "
                "mother_id, spouse_id, household_id, relation_to_head, permanent_province, "
                "permanent_commune, permanent_address, temporary_province, temporary_commune, "
-               "temporary_address, temporary_until, version, created_at, updated_at) VALUES ",
-               32, 64);
+               "temporary_address, temporary_until, residences, version, created_at, "
+               "updated_at) VALUES ",
+               33, 64);
     batch_init(&s->history,
                "INSERT INTO person_history (id_number, version, kind, changes, actor, reason, "
                "legal_basis, at) VALUES ",
@@ -278,6 +279,7 @@ put_person(void *ctx, const struct dd_person *p, const struct dd_demo_person_met
     put_text(b, p->temporary_commune);
     put_text(b, p->temporary_address);
     put_text(b, p->temporary_until);
+    put_text(b, m->residences);
     put_int(b, m->version);
     put_text(b, m->created);
     put_text(b, m->updated);

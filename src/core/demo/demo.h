@@ -68,10 +68,11 @@ struct dd_demo_household {
 
 /* What a person row needs beyond struct dd_person. */
 struct dd_demo_person_meta {
-    long household_index; /* index of the person's household, -1 for none */
-    int version;          /* the number of history rows that follow (1 or more) */
-    const char *created;  /* "YYYY-MM-DDTHH:MM:SS.sssZ": when the first history row was made */
-    const char *updated;  /* … and the last */
+    long household_index;   /* index of the person's household, -1 for none */
+    int version;            /* the number of history rows that follow (1 or more) */
+    const char *created;    /* "YYYY-MM-DDTHH:MM:SS.sssZ": when the first history row was made */
+    const char *updated;    /* … and the last */
+    const char *residences; /* people.residences: the periods running today, as JSON */
 };
 
 /* One row of a person's history (table person_history). Version 1 is the record's creation

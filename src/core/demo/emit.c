@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "core/register/person.h"
+#include "core/register/register.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -559,6 +560,38 @@ emit_residences(const struct gen *g, int32_t i, const struct rec *rc,
     return rc_;
 }
 
+/* people.residences of a person: their periods still running today, gathered by running
+ * emit_residences into this sink instead of the real one. */
+struct running {
+    struct dd_buf json;
+    char today[32];
+};
+
+static int
+gather_running(void *ctx, const struct dd_demo_residence *r)
+{
+    struct running *run = ctx;
+    if (r->to_date[0] != '\0' && strncmp(r->to_date, run->today, 10) < 0)
+        return DD_OK;
+    if (run->json.len > 1)
+        dd_buf_putc(&run->json, ',');
+    dd_reg_residence_json(&run->json, r->kind, r->province, r->commune, r->address, r->from_date,
+                          r->to_date);
+    return DD_OK;
+}
+
+static void
+running_residences(const struct gen *g, int32_t i, const struct rec *rc, struct running *out)
+{
+    dd_buf_init(&out->json, NULL, 64 * 1024);
+    dd_clock_iso8601(dd_clock_now_ms(), out->today);
+    dd_buf_putc(&out->json, '[');
+    struct dd_demo_sink gather = {.ctx = out, .residence = gather_running};
+    long ignored = 0;
+    emit_residences(g, i, rc, &gather, &ignored);
+    dd_buf_putc(&out->json, ']');
+}
+
 /* --- the whole run --- */
 
 struct run {
@@ -579,11 +612,15 @@ emit_person(struct run *run, int32_t i)
     char created[32], updated[32];
     iso_at(ev->e[0].day, created);
     iso_at(ev->e[ev->n - 1].day, updated);
+    struct running running;
+    running_residences(g, i, rc, &running);
     struct dd_demo_person_meta meta = {.household_index = rc->household_index,
                                        .version = ev->n,
                                        .created = created,
-                                       .updated = updated};
+                                       .updated = updated,
+                                       .residences = running.json.data};
     int rc_ = run->sink->person(run->sink->ctx, &rc->p, &meta);
+    dd_buf_release(&running.json);
     for (int k = 0; k < ev->n && rc_ == DD_OK; k++) {
         char at[32];
         iso_at(ev->e[k].day, at);

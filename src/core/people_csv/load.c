@@ -12,6 +12,7 @@
 #include "base/str.h"
 #include "core/people_csv/load_impl.h"
 #include "core/register/person.h"
+#include "core/register/register.h"
 #include "core/audit.h"
 #include "core/events.h"
 #include "core/units/units.h"
@@ -183,6 +184,30 @@ keep(struct dd_pl_batch *b, struct dd_pl_row *r, int field, const char *v)
     r->len[field] = (uint32_t)n;
 }
 
+/* people.residences for the periods the load opens: the permanent one, and the temporary one
+ * unless it has already ended. */
+static void
+residences_json(const struct dd_people_load *l, struct dd_pl_batch *b, struct dd_pl_row *r)
+{
+    const struct dd_person *p = &r->p;
+    struct dd_buf j;
+    dd_buf_init(&j, b->arena, 64 * 1024);
+    dd_buf_putc(&j, '[');
+    if (p->permanent_commune[0] != '\0')
+        dd_reg_residence_json(&j, "permanent", p->permanent_province, p->permanent_commune,
+                              p->permanent_address, l->since, "");
+    if (p->temporary_commune[0] != '\0' &&
+        (p->temporary_until[0] == '\0' || strncmp(p->temporary_until, l->now, 10) >= 0)) {
+        if (j.len > 1)
+            dd_buf_putc(&j, ',');
+        dd_reg_residence_json(&j, "temporary", p->temporary_province, p->temporary_commune,
+                              p->temporary_address, l->since, p->temporary_until);
+    }
+    dd_buf_putc(&j, ']');
+    r->residences = j.data;
+    r->residences_len = (uint32_t)j.len;
+}
+
 static void
 queue_row(struct dd_people_load *l, const struct dd_person *p, int64_t household_id)
 {
@@ -205,6 +230,7 @@ queue_row(struct dd_people_load *l, const struct dd_person *p, int64_t household
     r->birth_year = year > 0 ? year : 0;
     r->household_id = household_id;
     r->id_key = dd_idset_key(r->p.id_number);
+    residences_json(l, b, r);
     if (b->count == l->batch_rows)
         dd_pl_queue_submit(l);
 }

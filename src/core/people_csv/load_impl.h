@@ -36,6 +36,9 @@ struct dd_pl_row {
     /* The strings' lengths, measured once by the checking thread. */
     uint32_t len[DD_PERSON_NFIELDS];
     uint32_t name_len, given_len;
+    /* people.residences: the running periods the load opens, as JSON (residence_periods.c) */
+    const char *residences;
+    uint32_t residences_len;
 };
 
 struct dd_pl_batch {
@@ -204,8 +207,8 @@ int dd_pl_write_failed(struct dd_people_load *l, int rc, const char *what);
     "birth_place, hometown, old_id_number, photo_ref, status, death_date, father_id, mother_id, "  \
     "spouse_id, household_id, relation_to_head, permanent_province, permanent_commune, "           \
     "permanent_address, temporary_province, temporary_commune, temporary_address, "                \
-    "temporary_until, name_folded, given_folded, birth_year, version, created_at, updated_at, "    \
-    "import_id"
+    "temporary_until, name_folded, given_folded, birth_year, residences, version, created_at, "    \
+    "updated_at, import_id"
 #define DD_PL_RESIDENCE_COLUMNS                                                                    \
     "id_number, kind, province_code, commune_code, address, from_date, to_date, reason, "          \
     "created_at"

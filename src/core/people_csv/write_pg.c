@@ -90,6 +90,7 @@ person_row(struct dd_people_load *l, struct dd_buf *b, const struct dd_pl_row *r
     put_field(b, r->name_folded);
     put_field(b, r->given_folded);
     put_int(b, r->birth_year);
+    put_field(b, r->residences);
     put_int(b, 1);
     put_field(b, l->now);
     put_field(b, l->now);

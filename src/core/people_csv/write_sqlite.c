@@ -19,7 +19,7 @@
 #define ROWS_PER_INSERT  32
 #define RESIDENCE_PARAMS 6 /* id_number, kind, province, commune, address, until */
 /* A person's parameters: the fields, then name_folded, given_folded and birth_year. */
-#define PERSON_PARAMS (DD_PERSON_NFIELDS + 3)
+#define PERSON_PARAMS (DD_PERSON_NFIELDS + 4)
 
 /* One table's INSERT, for one row and for ROWS_PER_INSERT rows. */
 struct insert {
@@ -183,6 +183,7 @@ bind_person(struct dd_people_load *l, struct dd_stmt *st, int idx, const void *i
     bind_n(st, idx, r->name_folded, r->name_len);
     bind_n(st, idx + 1, r->given_folded, r->given_len);
     dd_stmt_bind_int64(st, idx + 2, r->birth_year);
+    bind_n(st, idx + 3, r->residences, r->residences_len);
 }
 
 /* The fields of a row's permanent or temporary residence, by index in dd_person_fields. */

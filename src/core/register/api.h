@@ -186,14 +186,13 @@ int reg_change_write(struct dd_req *req, struct dd_db *db, const struct dd_reg_p
 
 /* Writes a person as GET /api/v1/people/{id} shows them into `w` (initialised, empty): every
  * field, the household, the residence periods running today or later, and `warnings` (raw JSON)
- * when not NULL. Returns DD_OK or the database's error. */
-int reg_person_json(struct reg_jw *w, struct dd_db *db, const struct dd_reg_person *rp,
-                    const char *warnings);
+ * when not NULL. */
+void reg_person_json(struct reg_jw *w, const struct dd_reg_person *rp, const char *warnings);
 
 /* Replies `status` with the person, their current residence periods and their ETag;
  * `warnings` (may be NULL) is a JSON array added as "warnings". */
-int reg_person_reply(struct dd_req *req, struct dd_db *db, const struct dd_reg_person *rp,
-                     unsigned status, const char *warnings);
+int reg_person_reply(struct dd_req *req, const struct dd_reg_person *rp, unsigned status,
+                     const char *warnings);
 
 /* Loads the person again (after a committed change) and replies as reg_person_reply. */
 int reg_person_reload_reply(struct dd_req *req, struct dd_db *db, const char *id, unsigned status,

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct dd_arena;
+struct dd_buf;
 struct dd_db;
 
 extern const struct dd_module dd_module_register;
@@ -36,6 +37,9 @@ struct dd_reg_person {
     const char *household_province;
     const char *household_commune;
     const char *household_address;
+    /* people.residences: the periods running at the last residence change (residence_periods.c);
+     * dd_reg_residences_running gives those running on a date. */
+    const char *residences;
 };
 
 struct dd_reg_household {
@@ -64,13 +68,6 @@ struct dd_reg_change {
 /* Loads person `id_number` with their household. DD_ENOTFOUND if there is none. */
 int dd_reg_person_load(struct dd_db *db, struct dd_arena *a, const char *id_number,
                        struct dd_reg_person *out);
-
-/* As dd_reg_person_load, in the same statement as the person's residence periods running on
- * date `on` ("YYYY-MM-DD": to_date empty or not before it), oldest first, as a JSON array of
- * {kind, province, commune, address, from, until (null: open)} in *residences_json (in `a`). */
-int dd_reg_person_load_residences(struct dd_db *db, struct dd_arena *a, const char *id_number,
-                                  const char *on, struct dd_reg_person *out,
-                                  const char **residences_json);
 
 /* Inserts a new person (version 1) and the history entry that holds every non-empty field,
  * and opens their permanent and temporary residence periods from `since` (an ISO date; NULL for
@@ -118,6 +115,23 @@ int dd_reg_residence_open(struct dd_db *db, const char *id_number, const char *k
 /* Ends at `on` every period of `kind` still running then (a temporary residence given up). */
 int dd_reg_residence_close(struct dd_db *db, const char *id_number, const char *kind,
                            const char *on);
+
+/* Appends to `b` one period as people.residences holds it:
+ * {"kind":…,"province":…,"commune":…,"address":…,"from":…,"until":… or null}. NULL or "" until
+ * is an open-ended period; NULL province, commune or address are "". */
+void dd_reg_residence_json(struct dd_buf *b, const char *kind, const char *province,
+                           const char *commune, const char *address, const char *from,
+                           const char *until);
+
+/* Rewrites people.residences of `id_number` from the residences table: the periods running
+ * today or later, oldest first. dd_reg_residence_open/close call it; a writer that changes the
+ * residences table any other way calls it too, in the same transaction. */
+int dd_reg_residences_refresh(struct dd_db *db, const char *id_number);
+
+/* The periods of `stored` (people.residences) still running on `on` ("YYYY-MM-DD"): `stored`
+ * itself when none has ended before it (the usual case), else a filtered copy in `a`. "[]" for
+ * NULL or "". */
+const char *dd_reg_residences_running(struct dd_arena *a, const char *stored, const char *on);
 
 /* The writer of officers' read access-log rows (access.c). While it runs, reads queue their rows
  * in memory and answer at once; a thread commits them in batches at least every period_ms

@@ -28,24 +28,11 @@ _Static_assert(HOUSEHOLD_FIELD < DD_PERSON_NFIELDS, "household_number is a perso
     "p.relation_to_head, p.permanent_province, p.permanent_commune, p.permanent_address, "         \
     "p.temporary_province, p.temporary_commune, p.temporary_address, p.temporary_until, "          \
     "p.version, p.household_id, p.created_at, p.updated_at, h.head_id, h.province_code, "          \
-    "h.commune_code, h.address"
+    "h.commune_code, h.address, p.residences"
 #define FROM_PERSON                                                                                \
     " FROM people p LEFT JOIN households h ON h.id = p.household_id WHERE p.id_number = ?"
 
 static const char select_person[] = SELECT_PERSON_COLUMNS FROM_PERSON;
-
-/* The same, with the residence periods running on a date (the first parameter) as a JSON array,
- * oldest first, built by the database in the same statement: column 34. */
-static const char select_person_residences_sqlite[] = SELECT_PERSON_COLUMNS
-    ", (SELECT json_group_array(json_object('kind', kind, 'province', province_code, 'commune', "
-    "commune_code, 'address', address, 'from', from_date, 'until', NULLIF(to_date, ''))) FROM "
-    "(SELECT kind, province_code, commune_code, address, from_date, to_date FROM residences WHERE "
-    "id_number = p.id_number AND (to_date = '' OR to_date >= ?) ORDER BY id))" FROM_PERSON;
-static const char select_person_residences_pg[] = SELECT_PERSON_COLUMNS
-    ", (SELECT COALESCE(json_agg(json_build_object('kind', kind, 'province', province_code, "
-    "'commune', commune_code, 'address', address, 'from', from_date, 'until', "
-    "NULLIF(to_date, '')) ORDER BY id), '[]'::json) FROM residences WHERE id_number = "
-    "p.id_number AND (to_date = '' OR to_date >= ?))" FROM_PERSON;
 
 static const char insert_person[] =
     "INSERT INTO people (id_number, full_name, other_names, birth_date, sex, ethnicity, "
@@ -97,6 +84,7 @@ person_from_row(struct dd_arena *a, struct dd_stmt *st, struct dd_reg_person *ou
     out->household_province = column(a, st, 31);
     out->household_commune = column(a, st, 32);
     out->household_address = column(a, st, 33);
+    out->residences = column(a, st, 34);
 }
 
 int
@@ -111,32 +99,6 @@ dd_reg_person_load(struct dd_db *db, struct dd_arena *a, const char *id_number,
     rc = dd_stmt_step(st);
     if (rc == DD_DB_ROW)
         person_from_row(a, st, out);
-    dd_stmt_reset(st);
-    if (rc < 0)
-        return rc;
-    return rc == DD_DB_ROW ? DD_OK : DD_ENOTFOUND;
-}
-
-int
-dd_reg_person_load_residences(struct dd_db *db, struct dd_arena *a, const char *id_number,
-                              const char *on, struct dd_reg_person *out,
-                              const char **residences_json)
-{
-    struct dd_stmt *st;
-    int rc = dd_db_prepare(db,
-                           dd_db_kind(db) == DD_DB_SQLITE ? select_person_residences_sqlite
-                                                          : select_person_residences_pg,
-                           &st);
-    if (rc != DD_OK)
-        return rc;
-    dd_stmt_bind_text(st, 1, on);
-    dd_stmt_bind_text(st, 2, id_number);
-    rc = dd_stmt_step(st);
-    if (rc == DD_DB_ROW) {
-        person_from_row(a, st, out);
-        const char *json = dd_stmt_text(st, 34);
-        *residences_json = json ? dd_arena_strdup(a, json) : "[]";
-    }
     dd_stmt_reset(st);
     if (rc < 0)
         return rc;
@@ -428,8 +390,9 @@ dd_reg_household_close(struct dd_db *db, int64_t id, const char *on)
     return run(st);
 }
 
-int
-dd_reg_residence_close(struct dd_db *db, const char *id_number, const char *kind, const char *on)
+/* Ends at `on` the periods of `kind` still running then; people.residences is not touched. */
+static int
+end_running(struct dd_db *db, const char *id_number, const char *kind, const char *on)
 {
     struct dd_stmt *st;
     int rc = dd_db_prepare(db,
@@ -446,11 +409,18 @@ dd_reg_residence_close(struct dd_db *db, const char *id_number, const char *kind
 }
 
 int
+dd_reg_residence_close(struct dd_db *db, const char *id_number, const char *kind, const char *on)
+{
+    int rc = end_running(db, id_number, kind, on);
+    return rc == DD_OK ? dd_reg_residences_refresh(db, id_number) : rc;
+}
+
+int
 dd_reg_residence_open(struct dd_db *db, const char *id_number, const char *kind,
                       const char *province, const char *commune, const char *address,
                       const char *from, const char *until, const char *reason)
 {
-    int rc = dd_reg_residence_close(db, id_number, kind, from);
+    int rc = end_running(db, id_number, kind, from);
     if (rc != DD_OK)
         return rc;
     char now[32];
@@ -472,5 +442,6 @@ dd_reg_residence_open(struct dd_db *db, const char *id_number, const char *kind,
     dd_stmt_bind_text(st, 7, text_or_empty(until));
     dd_stmt_bind_text(st, 8, text_or_empty(reason));
     dd_stmt_bind_text(st, 9, now);
-    return run(st);
+    rc = run(st);
+    return rc == DD_OK ? dd_reg_residences_refresh(db, id_number) : rc;
 }

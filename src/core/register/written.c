@@ -36,9 +36,7 @@ reg_person_written(struct dd_req *req, struct dd_db *db, const char *id, unsigne
         return rc;
     struct reg_jw w;
     reg_jw_init(&w, req->arena);
-    rc = reg_person_json(&w, db, &rp, warnings);
-    if (rc != DD_OK)
-        return rc;
+    reg_person_json(&w, &rp, warnings);
     rc = reg_written_json(&w, status, out);
     if (rc != DD_OK)
         return rc;
