@@ -186,6 +186,11 @@ dd_config_set(struct dd_config *cfg, const char *key, const char *value, char *e
     if (ok && s->type != SET_LONG && s->type != SET_BOOL &&
         dd_strlcpy(field, value, s->size) != DD_OK)
         ok = false;
+    if (!ok && s->type == SET_LONG) {
+        snprintf(err, errlen, "bad value '%s' for %s: expected a whole number from %ld to %ld",
+                 value, key, s->min, s->max);
+        return DD_EINVAL;
+    }
     if (!ok) {
         snprintf(err, errlen, "bad value '%s' for %s: expected %s", value, key, s->help);
         return DD_EINVAL;

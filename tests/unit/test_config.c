@@ -45,6 +45,7 @@ set_validates_each_kind(void **state)
     assert_int_equal(c.threads, 4);
     assert_int_equal(dd_config_set(&c, "threads", "four", err, sizeof err), DD_EINVAL);
     assert_int_equal(dd_config_set(&c, "threads", "-1", err, sizeof err), DD_EINVAL);
+    assert_non_null(strstr(err, "expected a whole number from "));
     assert_int_equal(dd_config_set(&c, "tls", "on", err, sizeof err), DD_OK);
     assert_true(c.tls);
     assert_int_equal(dd_config_set(&c, "tls", "maybe", err, sizeof err), DD_EINVAL);
