@@ -21,12 +21,13 @@ static const char page_csp[] = "default-src 'self'; img-src 'self' data:; style-
  * it, and no framing; shorter, and it is sent with every API reply. */
 static const char data_csp[] = "default-src 'none'; frame-ancestors 'none'";
 
-/* Whether a response is an HTML page, by its Content-Type. */
+/* Whether a reply is an HTML page: the request says so (static pages, and their 304), or the
+ * response's Content-Type does. */
 static bool
-is_page(struct MHD_Response *resp)
+is_page(const struct dd_req *req, struct MHD_Response *resp)
 {
     const char *type = MHD_get_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE);
-    return type && strncmp(type, "text/html", 9) == 0;
+    return req->page || (type && strncmp(type, "text/html", 9) == 0);
 }
 
 static bool tls_on;
@@ -59,16 +60,17 @@ dd_reply_response(struct dd_req *req, unsigned status, struct MHD_Response *resp
     req->replied = true;
     req->status = status;
     req->bytes_out = body_len;
+    for (struct dd_req_header *h = req->extra_headers; h; h = h->next)
+        MHD_add_response_header(resp, h->name, h->value);
     MHD_add_response_header(resp, "X-Request-Id", req->request_id);
-    MHD_add_response_header(resp, "Content-Security-Policy", is_page(resp) ? page_csp : data_csp);
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            is_page(req, resp) ? page_csp : data_csp);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     if (tls_on)
         MHD_add_response_header(resp, "Strict-Transport-Security",
                                 "max-age=31536000; includeSubDomains");
-    for (struct dd_req_header *h = req->extra_headers; h; h = h->next)
-        MHD_add_response_header(resp, h->name, h->value);
     MHD_queue_response(req->conn, status, resp);
     MHD_destroy_response(resp);
     return DD_DONE;

@@ -56,7 +56,8 @@ struct dd_req {
     unsigned status;
     size_t bytes_out;
     struct dd_req_header *extra_headers; /* added with dd_reply_header before replying */
-    const char *route_label;             /* metrics and access log: the route pattern */
+    bool page; /* an HTML page (its 304 too): replied with the pages' CSP, not the data's */
+    const char *route_label; /* metrics and access log: the route pattern */
     size_t metrics_slot;
 };
 

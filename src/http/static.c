@@ -143,6 +143,8 @@ dd_static_serve(struct dd_req *req)
                  (unsigned long long)st.st_mtim.tv_nsec);
     dd_reply_header(req, "ETag", etag);
     dd_reply_header(req, "Cache-Control", "no-cache");
+    /* A 304 updates the headers the browser keeps for the page, so it carries the page's CSP. */
+    req->page = strncmp(dd_static_mime(resolved), "text/html", 9) == 0;
     const char *inm = dd_req_header(req, "If-None-Match");
     if (inm && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0)) {
         close(fd);

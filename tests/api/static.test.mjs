@@ -85,6 +85,21 @@ describe('static files', () => {
     assert.equal(stale.status, 200);
     assert.equal(stale.text, files['app.css'][0]);
   });
+
+  test("pages carry the pages' CSP, their 304 too; other files and JSON the locked-down one", async () => {
+    const page = await srv.get('/index.html');
+    const pageCsp = page.headers['content-security-policy'];
+    assert.match(pageCsp, /script-src 'self'/);
+    assert.match(pageCsp, /frame-ancestors 'none'/);
+    // A 304 replaces the headers a browser keeps for the page: the same policy, or its scripts stop.
+    const again = await srv.get('/index.html', { headers: { 'If-None-Match': page.headers.etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.headers['content-security-policy'], pageCsp);
+    const locked = "default-src 'none'; frame-ancestors 'none'";
+    assert.equal((await srv.get('/app.css')).headers['content-security-policy'], locked);
+    assert.equal((await srv.get('/healthz')).headers['content-security-policy'], locked);
+    assert.equal((await srv.get('/missing.css')).headers['content-security-policy'], locked);
+  });
 });
 
 describe('path traversal', () => {
