@@ -7,7 +7,8 @@
 # /healthz, dinhdanh /readyz and nginx /healthz, three rounds taking turns (the median round is
 # kept). Prints a table and the dinhdanh/nginx ratio for /healthz (target ≥ 0.7) and appends a
 # dated section to bench/RESULTS.md. BENCH_SECONDS and BENCH_ROUNDS change the duration. Everything it starts is stopped on exit.
-# Then it hands over to bench/register.sh (the population register: import, reads, search).
+# Then it runs bench/login.sh (password logins) and bench/sso.sh (the single sign-on token endpoint
+# next to oidc-provider), and hands over to bench/register.sh (the register: import, reads, search).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -139,4 +140,5 @@ echo "(appended to bench/RESULTS.md)"
 cleanup
 trap - EXIT INT TERM
 BENCH_SECONDS=$DURATION DD_BIN=$BIN bench/login.sh # password logins on one core, next to Keycloak
+BENCH_SECONDS=$DURATION DD_BIN=$BIN bench/sso.sh   # the SSO token endpoint, next to oidc-provider
 BENCH_SECONDS=$DURATION DD_BIN=$BIN exec bench/register.sh

@@ -49,7 +49,12 @@ pg_db() { # pg_db NAME → URL of a new, empty database NAME
 }
 
 # --- Node packages --------------------------------------------------------------------------
-if [ ! -d tests/node_modules/playwright-core ]; then
+# Installed again when any package of tests/package.json is missing (one added since the last run).
+npm_missing=0
+for pkg in $(node -p 'Object.keys(require("./tests/package.json").devDependencies).join(" ")'); do
+    [ -d "tests/node_modules/$pkg" ] || npm_missing=1
+done
+if [ "$npm_missing" = 1 ]; then
     echo "Installing the test suite's npm packages"
     if [ -f tests/package-lock.json ]; then
         (cd tests && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,7 +1,8 @@
 // account.js — the account page (account.html, en/account.html) of a logged-in person: who they
 // are (GET /api/v1/me: name, login, kind, level, second factor), their running sessions with a
 // button to end each (DELETE /api/v1/me/sessions/{id}), their e-identity usage history
-// (GET /api/v1/me/auth-history, paged), enrolment of an authenticator app (POST /api/v1/me/totp,
+// (GET /api/v1/me/auth-history, paged), the applications allowed through single sign-on with a
+// button to withdraw each consent (GET/DELETE /api/v1/me/sso-consents), enrolment of an authenticator app (POST /api/v1/me/totp,
 // then /confirmations, which shows the recovery codes once), and logout
 // (DELETE /api/v1/sessions/current). Every change carries the session's CSRF token from /me.
 // Without a session it sends the person to the login page. An officer's enrolment-only session
@@ -48,6 +49,12 @@ const T = {
       otc: 'Mã một lần',
     },
     services: { web: 'Trang web', api: 'Ứng dụng (API)' },
+    ssoService: (name) => `Đăng nhập một lần: ${name}`,
+    noConsents: 'Bạn chưa cho phép ứng dụng nào.',
+    consentSince: 'Cho phép từ',
+    withdraw: 'Rút lại sự đồng ý',
+    withdrawLabel: (name) => `Rút lại sự đồng ý cho ${name}`,
+    withdrawn: (name) => `Đã rút lại sự đồng ý cho ${name}.`,
     reasons: {
       'unknown-login': 'tên đăng nhập không có',
       'bad-password': 'sai mật khẩu',
@@ -111,6 +118,12 @@ const T = {
       otc: 'One-time code',
     },
     services: { web: 'Website', api: 'Application (API)' },
+    ssoService: (name) => `Single sign-on: ${name}`,
+    noConsents: 'You have not allowed any application.',
+    consentSince: 'Allowed since',
+    withdraw: 'Withdraw consent',
+    withdrawLabel: (name) => `Withdraw consent for ${name}`,
+    withdrawn: (name) => `Consent for ${name} withdrawn.`,
     reasons: {
       'unknown-login': 'unknown login',
       'bad-password': 'wrong password',
@@ -233,6 +246,47 @@ function cell(label, ...content) {
   return el('td', { 'data-label': label }, ...content);
 }
 
+// Names of the applications the person allowed, by client id, for the history.
+const clientNames = new Map();
+
+function serviceName(service) {
+  if (service?.startsWith('sso:')) {
+    const id = service.slice(4);
+    return T.ssoService(clientNames.get(id) || id);
+  }
+  return T.services[service] || service;
+}
+
+async function loadConsents() {
+  const list = $('sso-consent-list');
+  const page = await api('GET', '/api/v1/me/sso-consents');
+  list.replaceChildren();
+  for (const c of page.items) {
+    clientNames.set(c.client_id, c.client_name);
+    const claims = el('ul', { class: 'small' }, ...c.claims.map((k) => el('li', {}, k.label)));
+    const facts = el('dl', { class: 'facts compact' }, el('dt', {}, T.consentSince), el('dd', {}, when(c.granted_at)));
+    const b = el('button', { type: 'button', class: 'secondary', 'aria-label': T.withdrawLabel(c.client_name) }, T.withdraw);
+    b.addEventListener('click', () => withdrawConsent(c, b));
+    list.append(el('li', { class: 'card' }, el('p', { class: 'card-title' }, c.client_name), facts, claims, b));
+  }
+  if (!list.children.length) list.append(el('li', { class: 'muted' }, T.noConsents));
+  $('sso-consents').hidden = false;
+}
+
+async function withdrawConsent(c, button) {
+  button.disabled = true;
+  try {
+    await api('DELETE', `/api/v1/me/sso-consents/${encodeURIComponent(c.client_id)}`);
+    await loadConsents();
+    say(errorBox, '');
+    say(noticeBox, T.withdrawn(c.client_name), 'ok');
+    $('sso-consents-title').focus();
+  } catch (err) {
+    button.disabled = false;
+    fail(err);
+  }
+}
+
 async function loadHistory(more = false) {
   const rows = $('history-rows');
   const labels = [...document.querySelectorAll('#history thead th')].map((th) =>
@@ -252,7 +306,7 @@ async function loadHistory(more = false) {
         cell(labels[0], el('time', { datetime: h.at }, when(h.at))),
         cell(labels[1], result + reason),
         cell(labels[2], T.methods[h.method] || h.method),
-        cell(labels[3], T.services[h.service] || h.service),
+        cell(labels[3], serviceName(h.service)),
         cell(labels[4], h.network || '—'),
         cell(labels[5], deviceName(h.user_agent)),
       ),
@@ -381,7 +435,10 @@ async function main() {
   $('totp-form').addEventListener('submit', confirmTotp);
   $('history-more').addEventListener('click', () => loadHistory(true).catch(fail));
   try {
-    if (!me.enrolment_only) await Promise.all([loadSessions(), loadHistory()]);
+    if (!me.enrolment_only) {
+      await loadConsents();
+      await Promise.all([loadSessions(), loadHistory()]);
+    }
   } catch (err) {
     fail(err);
   }

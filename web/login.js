@@ -5,7 +5,9 @@
 // Refusals show the server's own `detail`, which is the same for an unknown login and a wrong
 // password; a 429 says how long to wait (Retry-After) and holds the buttons, counting down, until
 // then. An officer who still has to enrol a second factor is sent to the account page, where the
-// enrolment-only session the server set lets them do it. Success opens the account page.
+// enrolment-only session the server set lets them do it. Success opens the account page, or the
+// page named by ?next= when it is a path of this site (single sign-on sends people here with
+// next=/sso/authorize?interaction=…; step_up=1 says an application asks for the second factor).
 import { api, ApiError, base, lang, say, when } from './api.js';
 
 const T = {
@@ -22,6 +24,8 @@ const T = {
     codeStep: 'Mật khẩu đúng. Tài khoản này bật xác thực hai lớp: hãy nhập mã xác thực.',
     loggedOut: 'Bạn đã đăng xuất.',
     signIn: 'Hãy đăng nhập để xem tài khoản của bạn.',
+    sso: 'Một ứng dụng của tỉnh yêu cầu bạn đăng nhập bằng tài khoản định danh.',
+    stepUp: 'Ứng dụng yêu cầu mức định danh 2: hãy đăng nhập lại với mã xác thực hai lớp.',
     busy: 'Đang kiểm tra…',
   },
   en: {
@@ -37,6 +41,8 @@ const T = {
     codeStep: 'Password accepted. This account uses two-step verification: enter your code.',
     loggedOut: 'You have logged out.',
     signIn: 'Log in to see your account.',
+    sso: 'A provincial application asks you to log in with your e-identity.',
+    stepUp: 'The application asks for level 2: log in again with your two-step verification code.',
     busy: 'Checking…',
   },
 }[lang];
@@ -57,7 +63,12 @@ let useRecovery = false;
 let holdUntil = 0; // Date.now() before which the server asked us to wait
 
 const params = new URLSearchParams(location.search);
+// Where to go after logging in: only a path of this site, never another origin.
+const next = params.get('next');
+const nextPath = next && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') ? next : null;
 if (params.has('out')) say(noticeBox, T.loggedOut, 'ok');
+else if (params.has('step_up') && nextPath) say(noticeBox, T.stepUp, 'info');
+else if (nextPath) say(noticeBox, T.sso, 'info');
 else if (params.has('signin')) say(noticeBox, T.signIn, 'info');
 
 $('show-password').addEventListener('change', (e) => {
@@ -158,7 +169,7 @@ async function logIn(body, form) {
   try {
     await api('POST', '/api/v1/sessions', { ...body, service: 'web' });
     pending = null;
-    location.assign(`${base}account.html`);
+    location.assign(nextPath || `${base}account.html`);
     return null;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;

@@ -71,6 +71,8 @@ static const struct setting settings[] = {
         "unit of the growing delays after failed logins, in ms (1000; lower only for tests)"),
     NUM("login-network-failures", login_network_failures, 1, 100000,
         "failed logins from one network (/24) in an hour before its delays start (50)"),
+    STR("issuer", issuer, SET_STRING,
+        "OpenID Connect issuer URL, as clients reach the server (http://LISTEN)"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -43,6 +43,8 @@ struct dd_config {
     long notify_smtp_timeout;       /* seconds for connecting and for each reply */
     long login_delay_ms;            /* unit of the growing delays after failed logins */
     long login_network_failures;    /* failed logins from one network before its delays */
+
+    char issuer[256]; /* OpenID Connect issuer URL; "" : http(s)://<listen> (src/sso/) */
 };
 
 /* Fills every setting with its default. */

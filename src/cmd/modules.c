@@ -10,6 +10,7 @@
 #include "core/security_reports.h"
 #include "core/units/api.h"
 #include "http/system.h"
+#include "sso/sso.h"
 
 /* One module a line. */
 // clang-format off
@@ -21,6 +22,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_consent,
     &dd_module_identity,
     &dd_module_organisations,
+    &dd_module_sso,
     NULL,
 };
 // clang-format on

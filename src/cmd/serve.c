@@ -14,6 +14,7 @@
 #include "crypto/password.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "sso/sso.h"
 #include "store/migrate.h"
 #include "store/store.h"
 
@@ -114,7 +115,13 @@ run(const struct dd_config *cfg)
         return DD_EXIT_FAIL;
     }
     dd_identity_configure(cfg);
-    dd_server_set_authenticator(dd_identity_authenticate);
+    if (dd_sso_configure(cfg, err, sizeof err) != DD_OK) {
+        dd_log(DD_LOG_ERROR, "server.bad_settings", "%s", err);
+        dd_router_free(router);
+        dd_db_pool_shutdown();
+        return DD_EXIT_FAIL;
+    }
+    dd_server_set_authenticator(dd_sso_authenticate);
     struct dd_server *srv;
     if (dd_server_start(cfg, router, &srv, err, sizeof err) != DD_OK) {
         dd_log(DD_LOG_ERROR, "server.start_failed", "%s", err);
@@ -139,6 +146,7 @@ run(const struct dd_config *cfg)
         dd_log(DD_LOG_WARN, "server.grace_expired", "%ld requests still running are cut", left);
     dd_server_stop(srv);
     dd_identity_stop();
+    dd_sso_stop();
     dd_reg_access_writer_stop();
     dd_dispatcher_stop(dispatcher);
     dd_router_free(router);

@@ -39,6 +39,7 @@ enum dd_auth {
 enum dd_body {
     DD_BODY_NONE = 0, /* no body: one sent is ignored */
     DD_BODY_JSON,     /* a JSON value, parsed with bounds into req->json */
+    DD_BODY_RAW,      /* bytes kept unparsed in req->body (forms: the handler reads them) */
 };
 
 struct dd_route {

@@ -1,0 +1,325 @@
+/*
+ * test_jws.c — base64url, JWK, JWS and thumbprints (crypto/jws.h) against the specifications'
+ * own examples: RFC 4648 §10 (base64url of "f", "fo", "foo"…), RFC 7515 appendix A.3 (ES256
+ * with its P-256 key), RFC 7638 §3.1 (the thumbprint of its RSA key); RS256 and PS256 with a key
+ * made here; and the refusals: alg none and HS256, a flipped signature, keys of the wrong kind,
+ * points off the curve, short RSA keys, expired or not-yet-valid tokens.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "crypto/jws.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <string.h>
+
+/* RFC 7515 A.3: the ES256 key and the signed JWS. */
+#define A3_X      "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"
+#define A3_Y      "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"
+#define A3_D      "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"
+#define A3_HEADER "eyJhbGciOiJFUzI1NiJ9"
+#define A3_PAYLOAD                                                                                 \
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVl" \
+    "fQ"
+#define A3_SIG                                                                                     \
+    "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q"
+
+/* RFC 7638 §3.1: the RSA key and its thumbprint. */
+#define RFC7638_N                                                                                  \
+    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_"      \
+    "BJECPe"                                                                                       \
+    "bWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY3" \
+    "68QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM" \
+    "4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"
+#define RFC7638_THUMBPRINT "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+
+static EVP_PKEY *
+jwk(const char *json)
+{
+    json_t *j = json_loads(json, 0, NULL);
+    assert_non_null(j);
+    EVP_PKEY *k = NULL;
+    int rc = dd_jwk_parse(j, &k);
+    json_decref(j);
+    return rc == DD_OK ? k : NULL;
+}
+
+static EVP_PKEY *
+a3_public(void)
+{
+    EVP_PKEY *k = jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y "\"}");
+    assert_non_null(k);
+    return k;
+}
+
+static void
+test_b64url_rfc4648_vectors(void **state)
+{
+    (void)state;
+    static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const coded[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+    for (int i = 0; i < 7; i++) {
+        char out[16];
+        assert_int_equal(dd_b64url_encode(plain[i], strlen(plain[i]), out, sizeof out), DD_OK);
+        assert_string_equal(out, coded[i]);
+        unsigned char back[16];
+        size_t n = 99;
+        assert_int_equal(dd_b64url_decode(coded[i], strlen(coded[i]), back, sizeof back, &n),
+                         DD_OK);
+        assert_int_equal(n, strlen(plain[i]));
+        assert_memory_equal(back, plain[i], n);
+    }
+    /* The URL alphabet: 0xfb 0xff is "-_8", not "+/8". */
+    char out[8];
+    dd_b64url_encode("\xfb\xff", 2, out, sizeof out);
+    assert_string_equal(out, "-_8");
+    unsigned char b[8];
+    size_t n;
+    assert_int_equal(dd_b64url_decode("Zg==", 4, b, sizeof b, &n), DD_EINVAL);
+    assert_int_equal(dd_b64url_decode("Z", 1, b, sizeof b, &n), DD_EINVAL);
+    assert_int_equal(dd_b64url_decode("+/8", 3, b, sizeof b, &n), DD_EINVAL);
+    assert_int_equal(dd_b64url_decode("Zh", 2, b, sizeof b, &n), DD_EINVAL); /* unused bits */
+    assert_int_equal(dd_b64url_encode("foo", 3, out, 4), DD_ETOOBIG);
+}
+
+static void
+test_rfc7515_a3_es256_verifies(void **state)
+{
+    (void)state;
+    struct dd_arena *a = dd_arena_new(0);
+    EVP_PKEY *k = a3_public();
+    struct dd_jws jws;
+    assert_int_equal(dd_jws_parse(a, A3_HEADER "." A3_PAYLOAD "." A3_SIG, &jws), DD_OK);
+    assert_int_equal(jws.alg, DD_JWS_ES256);
+    assert_int_equal(jws.sig_len, 64);
+    assert_string_equal(dd_jwt_str(jws.payload, "iss"), "joe");
+    assert_int_equal(dd_jwt_int(jws.payload, "exp", 0), 1300819380);
+    assert_int_equal(dd_jws_verify(&jws, k), DD_OK);
+    /* The vector's exp has passed: the times are checked apart from the signature. */
+    assert_int_equal(dd_jwt_check_times(jws.payload, 1300819300, 0), DD_OK);
+    assert_int_equal(dd_jwt_check_times(jws.payload, 1300819380, 0), DD_EDENIED);
+    /* One bit of the signature flipped (last character Q → R). */
+    char bad[] = A3_HEADER "." A3_PAYLOAD "." A3_SIG;
+    bad[strlen(bad) - 1] = 'R';
+    assert_int_equal(dd_jws_parse(a, bad, &jws), DD_EINVAL); /* non-zero unused bits */
+    bad[strlen(bad) - 2] = 'V';
+    bad[strlen(bad) - 1] = 'Q';
+    assert_int_equal(dd_jws_parse(a, bad, &jws), DD_OK);
+    assert_int_equal(dd_jws_verify(&jws, k), DD_EDENIED);
+    EVP_PKEY_free(k);
+    dd_arena_free(a);
+}
+
+static void
+test_es256_sign_with_the_a3_private_key(void **state)
+{
+    (void)state;
+    struct dd_arena *a = dd_arena_new(0);
+    EVP_PKEY *priv = jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y
+                         "\",\"d\":\"" A3_D "\"}");
+    assert_non_null(priv);
+    struct dd_buf out;
+    dd_buf_init(&out, a, DD_JWS_MAX);
+    assert_int_equal(dd_jws_sign_es256(&out, priv, "k1", "at+jwt", "{\"sub\":\"7\",\"exp\":9}"),
+                     DD_OK);
+    struct dd_jws jws;
+    assert_int_equal(dd_jws_parse(a, out.data, &jws), DD_OK);
+    assert_string_equal(jws.kid, "k1");
+    assert_string_equal(jws.typ, "at+jwt");
+    assert_string_equal(dd_jwt_str(jws.payload, "sub"), "7");
+    EVP_PKEY *pub = a3_public();
+    assert_int_equal(dd_jws_verify(&jws, pub), DD_OK);
+    /* The public JWK written for the JWKS is the RFC's x and y. */
+    json_t *pj = dd_jwk_public_ec(priv, "k1");
+    assert_string_equal(json_string_value(json_object_get(pj, "x")), A3_X);
+    assert_string_equal(json_string_value(json_object_get(pj, "y")), A3_Y);
+    assert_null(json_object_get(pj, "d"));
+    assert_string_equal(json_string_value(json_object_get(pj, "alg")), "ES256");
+    json_decref(pj);
+    /* A JWK whose d does not match its point is refused. */
+    EVP_PKEY *mismatched = jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y
+                               "\",\"d\":\"jpsQnnGQmL-YBIffH1136cLnT8EgfH3cTzP9kGkoFtM\"}");
+    assert_null(mismatched);
+    EVP_PKEY_free(pub);
+    EVP_PKEY_free(priv);
+    dd_arena_free(a);
+}
+
+static void
+test_rfc7638_thumbprint(void **state)
+{
+    (void)state;
+    EVP_PKEY *k = jwk("{\"kty\":\"RSA\",\"n\":\"" RFC7638_N "\",\"e\":\"AQAB\",\"alg\":\"RS256\","
+                      "\"kid\":\"2011-04-29\"}");
+    assert_non_null(k);
+    char tp[44];
+    assert_int_equal(dd_jwk_thumbprint(k, tp), DD_OK);
+    assert_string_equal(tp, RFC7638_THUMBPRINT);
+    EVP_PKEY_free(k);
+    /* An EC thumbprint is 43 characters and the same for the private and public forms. */
+    EVP_PKEY *pub = a3_public();
+    EVP_PKEY *priv = jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y
+                         "\",\"d\":\"" A3_D "\"}");
+    char t1[44], t2[44];
+    assert_int_equal(dd_jwk_thumbprint(pub, t1), DD_OK);
+    assert_int_equal(dd_jwk_thumbprint(priv, t2), DD_OK);
+    assert_int_equal(strlen(t1), 43);
+    assert_string_equal(t1, t2);
+    EVP_PKEY_free(pub);
+    EVP_PKEY_free(priv);
+}
+
+static void
+test_refused_algorithms_and_keys(void **state)
+{
+    (void)state;
+    struct dd_arena *a = dd_arena_new(0);
+    struct dd_jws jws;
+    /* {"alg":"none"} and {"alg":"HS256"}: never parsed into something to verify. */
+    assert_int_equal(dd_jws_parse(a, "eyJhbGciOiJub25lIn0." A3_PAYLOAD ".", &jws), DD_EINVAL);
+    assert_int_equal(dd_jws_parse(a, "eyJhbGciOiJIUzI1NiJ9." A3_PAYLOAD "." A3_SIG, &jws),
+                     DD_EINVAL);
+    /* Not three parts, or a header that is not JSON. */
+    assert_int_equal(dd_jws_parse(a, A3_HEADER "." A3_PAYLOAD, &jws), DD_EINVAL);
+    assert_int_equal(dd_jws_parse(a, "Zm9v." A3_PAYLOAD "." A3_SIG, &jws), DD_EINVAL);
+    assert_int_equal(dd_jws_parse(a, A3_HEADER "." A3_PAYLOAD "." A3_SIG ".x", &jws), DD_EINVAL);
+    /* Keys: another curve, a symmetric key, a point off the curve, an unknown type. */
+    assert_null(jwk("{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y "\"}"));
+    assert_null(jwk("{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T\"}"));
+    assert_null(jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X
+                    "\",\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a1\"}"));
+    assert_null(jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\"}"));
+    /* RSA shorter than 2048 bits. */
+    assert_null(
+        jwk("{\"kty\":\"RSA\",\"n\":\"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4"
+            "cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4"
+            "Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQ\",\"e\":\"AQAB\"}"));
+    /* An ES256 token is not checked with an RSA key. */
+    EVP_PKEY *rsa = jwk("{\"kty\":\"RSA\",\"n\":\"" RFC7638_N "\",\"e\":\"AQAB\"}");
+    assert_int_equal(dd_jws_parse(a, A3_HEADER "." A3_PAYLOAD "." A3_SIG, &jws), DD_OK);
+    assert_int_equal(dd_jws_verify(&jws, rsa), DD_EDENIED);
+    EVP_PKEY_free(rsa);
+    dd_arena_free(a);
+}
+
+/* Signs header.payload with an RSA key (PKCS#1 v1.5 or PSS), as a client would. */
+static char *
+rsa_token(struct dd_arena *a, EVP_PKEY *key, bool pss)
+{
+    const char *header = pss ? "{\"alg\":\"PS256\",\"kid\":\"r\"}" : "{\"alg\":\"RS256\"}";
+    const char *payload = "{\"iss\":\"c\",\"sub\":\"c\",\"exp\":2000000000}";
+    struct dd_buf b;
+    dd_buf_init(&b, a, DD_JWS_MAX);
+    char tmp[1024];
+    dd_b64url_encode(header, strlen(header), tmp, sizeof tmp);
+    dd_buf_puts(&b, tmp);
+    dd_buf_putc(&b, '.');
+    dd_b64url_encode(payload, strlen(payload), tmp, sizeof tmp);
+    dd_buf_puts(&b, tmp);
+    unsigned char sig[512];
+    size_t siglen = sizeof sig;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    assert_int_equal(EVP_DigestSignInit(md, &pctx, EVP_sha256(), NULL, key), 1);
+    if (pss) {
+        EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST);
+    }
+    assert_int_equal(EVP_DigestSign(md, sig, &siglen, (unsigned char *)b.data, b.len), 1);
+    EVP_MD_CTX_free(md);
+    dd_buf_putc(&b, '.');
+    char s64[800];
+    dd_b64url_encode(sig, siglen, s64, sizeof s64);
+    dd_buf_puts(&b, s64);
+    return b.data;
+}
+
+/* The public half of an RSA key as a JWK, through the library's own reader. */
+static EVP_PKEY *
+rsa_public_jwk(EVP_PKEY *key)
+{
+    BIGNUM *n = NULL, *e = NULL;
+    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n);
+    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e);
+    unsigned char nb[512], eb[8];
+    int nl = BN_bn2bin(n, nb), el = BN_bn2bin(e, eb);
+    char n64[700], e64[16], text[900];
+    dd_b64url_encode(nb, (size_t)nl, n64, sizeof n64);
+    dd_b64url_encode(eb, (size_t)el, e64, sizeof e64);
+    snprintf(text, sizeof text, "{\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"%s\"}", n64, e64);
+    BN_free(n);
+    BN_free(e);
+    return jwk(text);
+}
+
+static void
+test_rs256_and_ps256_verify(void **state)
+{
+    (void)state;
+    struct dd_arena *a = dd_arena_new(0);
+    EVP_PKEY *key = EVP_RSA_gen(2048);
+    assert_non_null(key);
+    EVP_PKEY *pub = rsa_public_jwk(key);
+    assert_non_null(pub);
+    struct dd_jws jws;
+    assert_int_equal(dd_jws_parse(a, rsa_token(a, key, false), &jws), DD_OK);
+    assert_int_equal(jws.alg, DD_JWS_RS256);
+    assert_int_equal(dd_jws_verify(&jws, pub), DD_OK);
+    char *pss = rsa_token(a, key, true);
+    assert_int_equal(dd_jws_parse(a, pss, &jws), DD_OK);
+    assert_int_equal(jws.alg, DD_JWS_PS256);
+    assert_string_equal(jws.kid, "r");
+    assert_int_equal(dd_jws_verify(&jws, pub), DD_OK);
+    /* A PKCS#1 v1.5 signature presented as PS256 fails. */
+    char *rs = rsa_token(a, key, false);
+    char *mixed =
+        dd_arena_printf(a, "%.*s.%s", (int)(strchr(pss, '.') - pss), pss, strchr(rs, '.') + 1);
+    assert_int_equal(dd_jws_parse(a, mixed, &jws), DD_OK);
+    assert_int_equal(dd_jws_verify(&jws, pub), DD_EDENIED);
+    EVP_PKEY_free(pub);
+    EVP_PKEY_free(key);
+    dd_arena_free(a);
+}
+
+static void
+test_claim_helpers(void **state)
+{
+    (void)state;
+    json_t *p = json_loads("{\"aud\":[\"a\",\"b\"],\"exp\":100,\"nbf\":50,\"iat\":40}", 0, NULL);
+    assert_true(dd_jwt_aud_has(p, "b"));
+    assert_false(dd_jwt_aud_has(p, "c"));
+    assert_int_equal(dd_jwt_check_times(p, 60, 0), DD_OK);
+    assert_int_equal(dd_jwt_check_times(p, 45, 0), DD_EDENIED); /* before nbf */
+    assert_int_equal(dd_jwt_check_times(p, 45, 10), DD_OK);     /* within the leeway */
+    assert_int_equal(dd_jwt_check_times(p, 100, 0), DD_EDENIED);
+    json_object_del(p, "exp");
+    assert_int_equal(dd_jwt_check_times(p, 60, 0), DD_EDENIED); /* exp is required */
+    json_decref(p);
+    p = json_loads("{\"aud\":\"only\"}", 0, NULL);
+    assert_true(dd_jwt_aud_has(p, "only"));
+    json_decref(p);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_b64url_rfc4648_vectors),
+        cmocka_unit_test(test_rfc7515_a3_es256_verifies),
+        cmocka_unit_test(test_es256_sign_with_the_a3_private_key),
+        cmocka_unit_test(test_rfc7638_thumbprint),
+        cmocka_unit_test(test_refused_algorithms_and_keys),
+        cmocka_unit_test(test_rs256_and_ps256_verify),
+        cmocka_unit_test(test_claim_helpers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
