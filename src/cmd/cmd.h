@@ -66,6 +66,7 @@ int dd_cmd_officer(int argc, char **argv);
 int dd_cmd_org(int argc, char **argv);
 int dd_cmd_roles(int argc, char **argv);
 int dd_cmd_audit(int argc, char **argv);
+int dd_cmd_card(int argc, char **argv);
 int dd_cmd_demo(int argc, char **argv);
 int dd_cmd_events(int argc, char **argv);
 int dd_cmd_export(int argc, char **argv);

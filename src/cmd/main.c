@@ -16,6 +16,7 @@ static const struct subcommand subcommands[] = {
     {"serve", dd_cmd_serve, "serve the HTTP API and the web UI"},
     {"migrate", dd_cmd_migrate, "apply database migrations (--status lists them)"},
     {"audit", dd_cmd_audit, "check the audit log's hash chain (audit verify)"},
+    {"card", dd_cmd_card, "chip ID card: MRZ, QR, passive authentication (card mrz|qr|verify)"},
     {"demo", dd_cmd_demo, "fill an empty register with a synthetic province (demo --people N)"},
     {"events", dd_cmd_events, "emit a domain event or show consumers' progress"},
     {"export", dd_cmd_export, "write people as CSV (export people [--commune C] [--out F])"},
