@@ -139,4 +139,5 @@ echo "(appended to bench/RESULTS.md)"
 cleanup
 trap - EXIT INT TERM
 BENCH_SECONDS=$DURATION DD_BIN=$BIN bench/login.sh # password logins on one core, next to Keycloak
+bench/card.sh # the chip ID card library on one core: PA next to openssl speed, MRZ and QR parses
 BENCH_SECONDS=$DURATION DD_BIN=$BIN exec bench/register.sh
