@@ -7,6 +7,7 @@
  */
 #include "base/arena.h"
 #include "base/err.h"
+#include "core/identity/identity.h"
 #include "http/reply.h"
 #include "http/req.h"
 #include "sso/internal.h"
@@ -94,6 +95,7 @@ end_session(struct dd_req *req, struct dd_db *db, const struct sso_session *s)
         dd_reply_header(req, "Set-Cookie",
                         "dd_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
         sso_backchannel_kick();
+        dd_identity_session_ended(s->session_id);
     }
     return rc;
 }

@@ -441,6 +441,10 @@ describe('logout', () => {
       assert.equal(fa.claims.sid, fb.claims.sid, 'one session, one sid');
       assert.equal(rx.received.length, 0);
 
+      // The portal is in use too, so the session sits in the server's session cache.
+      assert.equal((await browser.json('GET', '/api/v1/me')).status, 200);
+      const sessionToken = browser.cookies.get('dd_session');
+      assert.match(sessionToken || '', /^dds_/);
       const state = oidc.randomState();
       const end = oidc.buildEndSessionUrl(aRp, {
         id_token_hint: fa.tokens.id_token,
@@ -454,6 +458,8 @@ describe('logout', () => {
       assert.equal(back.searchParams.get('state'), state);
       const me = await browser.json('GET', '/api/v1/me');
       assert.equal(me.status, 401, 'the provider session has ended');
+      const kept = await call(srv, 'GET', '/api/v1/me', { as: sessionToken });
+      assert.equal(kept.status, 401, 'a copy of the session token is refused at once too');
 
       const got = await rx.waitFor(2);
       await new Promise((r) => setTimeout(r, 300));

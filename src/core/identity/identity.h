@@ -42,6 +42,11 @@ void dd_identity_stop(void);
  * csrf-failed) or 503 itself when it refuses. */
 int dd_identity_authenticate(struct dd_req *req, const struct dd_route *route);
 
+/* Tells this process that session `session_id` has ended (another module ended it in the
+ * database, e.g. single sign-on's logout): its cached entries are forgotten, so the session's
+ * token and cookie are refused from the next request on. Call it after the commit. */
+void dd_identity_session_ended(int64_t session_id);
+
 /* What dd_identity_purge removed. */
 struct dd_identity_purged {
     int64_t history;  /* authentication history older than 5 years */

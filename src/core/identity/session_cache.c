@@ -5,6 +5,7 @@
  * account, forgets its entries at once in this process; in another process (the command line)
  * the change shows within the cache's time to live.
  */
+#include "core/identity/identity.h"
 #include "core/identity/internal.h"
 #include "core/token_cache.h"
 
@@ -56,4 +57,10 @@ void
 id_session_cache_forget_account(int64_t account_id)
 {
     dd_token_cache_forget_if(&sessions, is_account, account_id);
+}
+
+void
+dd_identity_session_ended(int64_t session_id)
+{
+    id_session_cache_forget_session(session_id);
 }
