@@ -12,6 +12,7 @@
  */
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/dir.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -130,21 +131,11 @@ keyset_read(const char *dir, struct keyset *ks, char *err, size_t errlen)
     return DD_OK;
 }
 
-static int
-ensure_dir(const char *dir, char *err, size_t errlen)
-{
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-        return DD_EIO;
-    }
-    return DD_OK;
-}
-
 /* Makes a new P-256 key file; writes its kid. */
 static int
 key_create(const char *dir, char kid[64], char *err, size_t errlen)
 {
-    if (ensure_dir(dir, err, errlen) != DD_OK)
+    if (dd_dir_make(dir, err, errlen) != DD_OK)
         return DD_EIO;
     unsigned char rnd[4];
     dd_random_bytes(rnd, sizeof rnd);
@@ -219,7 +210,7 @@ int
 sso_keys_load(const char *data_dir, char *err, size_t errlen)
 {
     dir_of(data_dir, keys_dir, sizeof keys_dir);
-    if (ensure_dir(keys_dir, err, errlen) != DD_OK)
+    if (dd_dir_make(keys_dir, err, errlen) != DD_OK)
         return DD_EIO;
     struct keyset ks;
     if (keyset_read(keys_dir, &ks, err, errlen) != DD_OK)
@@ -357,7 +348,7 @@ dd_sso_keys_rotate(const char *data_dir, FILE *out, char *err, size_t errlen)
 {
     char dir[600];
     dir_of(data_dir, dir, sizeof dir);
-    if (ensure_dir(dir, err, errlen) != DD_OK)
+    if (dd_dir_make(dir, err, errlen) != DD_OK)
         return DD_EIO;
     struct keyset ks;
     if (keyset_read(dir, &ks, err, errlen) != DD_OK)

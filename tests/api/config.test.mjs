@@ -66,6 +66,18 @@ describe('precedence', () => {
 });
 
 describe('settings take effect', () => {
+  test('a data folder that does not exist yet is made, parents too', async () => {
+    const dataDir = path.join(tempDir('nested'), 'a', 'b', 'data');
+    const srv = await startServer({ dataDir, db: freshDb(tempDir('db')) });
+    try {
+      assert.equal((await srv.get('/healthz')).status, 200);
+      assert.ok(fs.statSync(path.join(dataDir, 'sso-keys')).isDirectory(), 'the signing keys are there');
+      assert.equal((await srv.get('/sso/jwks')).json().keys.length, 1);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   test('--access-log off writes no http.access lines', async () => {
     const srv = await startServer({ args: ['--access-log', 'off'] });
     await srv.get('/healthz');

@@ -10,13 +10,16 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/dir.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/str.h"
 #include "crypto/hash.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int cleanups_run;
@@ -275,6 +278,37 @@ sha256_matches_the_standard_vectors(void **state)
     assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+static void
+dir_make_makes_the_parents_too(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/dd-dir-XXXXXX", path[256], file[256], err[300] = "";
+    assert_non_null(mkdtemp(root));
+    snprintf(path, sizeof path, "%s/a/b/c", root);
+    assert_int_equal(dd_dir_make(path, err, sizeof err), DD_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0700);
+    assert_int_equal(dd_dir_make(path, err, sizeof err), DD_OK); /* already there */
+    snprintf(file, sizeof file, "%s/a/file", root);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/a/file/d", root);
+    assert_int_equal(dd_dir_make(path, err, sizeof err), DD_EIO);
+    assert_non_null(strstr(err, path));
+    assert_int_equal(dd_dir_make("", err, sizeof err), DD_EIO);
+    unlink(file);
+    snprintf(path, sizeof path, "%s/a/b/c", root);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/a/b", root);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/a", root);
+    rmdir(path);
+    rmdir(root);
+}
+
 int
 main(void)
 {
@@ -294,6 +328,7 @@ main(void)
         cmocka_unit_test(log_mask_keeps_only_the_end),
         cmocka_unit_test(sha256_matches_the_standard_vectors),
         cmocka_unit_test(str_has_control_finds_c0_and_del),
+        cmocka_unit_test(dir_make_makes_the_parents_too),
     };
     return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }

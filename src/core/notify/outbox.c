@@ -5,6 +5,7 @@
  */
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/dir.h"
 #include "base/err.h"
 #include "core/notify/adapters.h"
 
@@ -78,14 +79,8 @@ dd_notify_outbox(const char *data_dir, const struct dd_notice *n, char *err, siz
     char dir[600], path[640];
     snprintf(dir, sizeof dir, "%s/notify", data_dir);
     snprintf(path, sizeof path, "%s/outbox.jsonl", dir);
-    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) { /* the data folder may not exist yet */
-        snprintf(err, errlen, "cannot create %s: %s", data_dir, strerror(errno));
+    if (dd_dir_make(dir, err, errlen) != DD_OK) /* the data folder may not exist yet */
         return DD_EIO;
-    }
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-        return DD_EIO;
-    }
     struct dd_buf b;
     dd_buf_init(&b, NULL, LINE_MAX_BYTES);
     if (format_line(&b, n) != DD_OK) {
