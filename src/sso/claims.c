@@ -141,28 +141,32 @@ sso_claims(struct dd_db *db, struct dd_arena *a, const struct sso_session *acct,
     bool profile = sso_has_word(scope, "profile");
     bool residence = sso_has_word(scope, "residence");
     bool person = acct->id_number && dd_str_all_digits(acct->id_number, 12);
+    /* st stays set only while it holds the person's row. */
     struct dd_stmt *st = NULL;
-    bool found = false;
     if (person && (profile || residence) && dd_db_prepare(db, person_sql, &st) == DD_OK) {
         dd_stmt_bind_text(st, 1, acct->id_number);
-        found = dd_stmt_step(st) == DD_DB_ROW;
+        if (dd_stmt_step(st) != DD_DB_ROW) {
+            dd_stmt_reset(st);
+            st = NULL;
+        }
     }
+    bool found = st != NULL;
     if (profile) {
-        const char *name = found ? dd_stmt_text(st, 0) : acct->display_name;
+        const char *name = st ? dd_stmt_text(st, 0) : acct->display_name;
         const char *family, *given;
         split_name(a, name, &family, &given);
         json_object_set_new(out, "name", json_string(name));
         json_object_set_new(out, "family_name", json_string(family));
         json_object_set_new(out, "given_name", json_string(given));
-        const char *birth = found ? dd_stmt_text(st, 1) : acct->birth_date;
+        const char *birth = st ? dd_stmt_text(st, 1) : acct->birth_date;
         if (birth && birth[0])
             json_object_set_new(out, "birthdate", json_string(birth));
-        if (found)
+        if (st)
             json_object_set_new(out, "gender", json_string(dd_stmt_text(st, 2)));
     }
-    const char *street = found ? dd_arena_strdup(a, dd_stmt_text(st, 3)) : "";
-    const char *commune = found ? dd_arena_strdup(a, dd_stmt_text(st, 4)) : "";
-    const char *province = found ? dd_arena_strdup(a, dd_stmt_text(st, 5)) : "";
+    const char *street = st ? dd_arena_strdup(a, dd_stmt_text(st, 3)) : "";
+    const char *commune = st ? dd_arena_strdup(a, dd_stmt_text(st, 4)) : "";
+    const char *province = st ? dd_arena_strdup(a, dd_stmt_text(st, 5)) : "";
     if (st)
         dd_stmt_reset(st);
     if (residence && found && commune[0])
