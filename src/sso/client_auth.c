@@ -195,3 +195,20 @@ sso_client_auth_or_reply(struct dd_req *req, struct dd_db *db, const struct sso_
         return header == NULL ? DD_OK : invalid_client(req);
     return invalid_client(req);
 }
+
+int
+sso_client_request(struct dd_req *req, const char *path, struct dd_db **db, struct sso_form *f,
+                   struct sso_client *client)
+{
+    *db = dd_req_db_or_reply(req);
+    if (*db == NULL)
+        return DD_DONE;
+    sso_form_of_request(req, f);
+    if (f->invalid || f->duplicate)
+        return sso_oauth_error(req, 400, "invalid_request",
+                               "The form is malformed or repeats a parameter.");
+    int rc = sso_client_auth_or_reply(req, *db, f, sso_url(req->arena, path), client);
+    if (rc != DD_OK)
+        return req->replied ? DD_DONE : rc;
+    return DD_OK;
+}

@@ -151,6 +151,13 @@ int sso_buf_urlencode(struct dd_buf *b, const char *s);
 int sso_client_auth_or_reply(struct dd_req *req, struct dd_db *db, const struct sso_form *f,
                              const char *endpoint_url, struct sso_client *out);
 
+/* The start of an endpoint that a client calls with a form and authenticates to (token,
+ * introspection, revocation, PAR at `path`): the database, the form (400 invalid_request when it
+ * is malformed or repeats a parameter) and the client (sso_client_auth_or_reply). DD_OK with
+ * *db, *f and *client filled; otherwise what the handler returns (DD_DONE once replied). */
+int sso_client_request(struct dd_req *req, const char *path, struct dd_db **db, struct sso_form *f,
+                       struct sso_client *client);
+
 /* ---- tokens.c ---- */
 
 /* What a token says about who it is for. */

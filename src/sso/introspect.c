@@ -71,18 +71,12 @@ introspect_refresh(struct dd_req *req, struct dd_db *db, const struct sso_client
 int
 sso_introspect(struct dd_req *req)
 {
-    struct dd_db *db = dd_req_db_or_reply(req);
-    if (db == NULL)
-        return DD_DONE;
+    struct dd_db *db;
     struct sso_form f;
-    sso_form_of_request(req, &f);
-    if (f.invalid || f.duplicate)
-        return sso_oauth_error(req, 400, "invalid_request",
-                               "The form is malformed or repeats a parameter.");
     struct sso_client caller;
-    int rc = sso_client_auth_or_reply(req, db, &f, sso_url(req->arena, "/sso/introspect"), &caller);
+    int rc = sso_client_request(req, "/sso/introspect", &db, &f, &caller);
     if (rc != DD_OK)
-        return req->replied ? DD_DONE : rc;
+        return rc;
     const char *token = sso_form_get(&f, "token");
     if (token == NULL)
         return sso_oauth_error(req, 400, "invalid_request", "token is required.");

@@ -12,18 +12,12 @@
 int
 sso_token(struct dd_req *req)
 {
-    struct dd_db *db = dd_req_db_or_reply(req);
-    if (db == NULL)
-        return DD_DONE;
+    struct dd_db *db;
     struct sso_form f;
-    sso_form_of_request(req, &f);
-    if (f.invalid || f.duplicate)
-        return sso_oauth_error(req, 400, "invalid_request",
-                               "The form is malformed or repeats a parameter.");
     struct sso_client c;
-    int rc = sso_client_auth_or_reply(req, db, &f, sso_url(req->arena, "/sso/token"), &c);
+    int rc = sso_client_request(req, "/sso/token", &db, &f, &c);
     if (rc != DD_OK)
-        return req->replied ? DD_DONE : rc;
+        return rc;
     const char *grant = sso_form_get(&f, "grant_type");
     if (grant == NULL)
         return sso_oauth_error(req, 400, "invalid_request", "grant_type is missing.");
