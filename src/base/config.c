@@ -73,6 +73,8 @@ static const struct setting settings[] = {
         "failed logins from one network (/24) in an hour before its delays start (50)"),
     STR("issuer", issuer, SET_STRING,
         "OpenID Connect issuer URL, as clients reach the server (http://LISTEN)"),
+    STR("card-csca", card_csca, SET_STRING,
+        "CSCA certificates for chip ID cards: a folder or an ICAO master list (none)"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

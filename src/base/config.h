@@ -44,7 +44,8 @@ struct dd_config {
     long login_delay_ms;            /* unit of the growing delays after failed logins */
     long login_network_failures;    /* failed logins from one network before its delays */
 
-    char issuer[256]; /* OpenID Connect issuer URL; "" : http(s)://<listen> (src/sso/) */
+    char issuer[256];    /* OpenID Connect issuer URL; "" : http(s)://<listen> (src/sso/) */
+    char card_csca[512]; /* CSCA folder or master list for chip checks; "" : none */
 };
 
 /* Fills every setting with its default. */

@@ -3,6 +3,7 @@
  * them all; a new module is one line here.
  */
 #include "cmd/cmd.h"
+#include "core/card_api/card_api.h"
 #include "core/consent/consent.h"
 #include "core/identity/identity.h"
 #include "core/identity/orgs.h"
@@ -23,6 +24,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_identity,
     &dd_module_organisations,
     &dd_module_sso,
+    &dd_module_card,
     NULL,
 };
 // clang-format on

@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "cmd/cmd.h"
 #include "cmd/dispatch.h"
+#include "core/card_api/card_api.h"
 #include "core/identity/identity.h"
 #include "core/notify/notify.h"
 #include "core/register/register.h"
@@ -115,7 +116,8 @@ run(const struct dd_config *cfg)
         return DD_EXIT_FAIL;
     }
     dd_identity_configure(cfg);
-    if (dd_sso_configure(cfg, err, sizeof err) != DD_OK) {
+    if (dd_card_api_configure(cfg, err, sizeof err) != DD_OK ||
+        dd_sso_configure(cfg, err, sizeof err) != DD_OK) {
         dd_log(DD_LOG_ERROR, "server.bad_settings", "%s", err);
         dd_router_free(router);
         dd_db_pool_shutdown();
@@ -147,6 +149,7 @@ run(const struct dd_config *cfg)
     dd_server_stop(srv);
     dd_identity_stop();
     dd_sso_stop();
+    dd_card_api_shutdown();
     dd_reg_access_writer_stop();
     dd_dispatcher_stop(dispatcher);
     dd_router_free(router);
