@@ -683,7 +683,8 @@ read_many(void *arg)
             snprintf(ids[i], sizeof ids[i], "0560%02d%06d", *(int *)arg, r * ROWS_PER_READ + i);
             list[i] = ids[i];
         }
-        if (reg_access_reads(db, &req, list, ROWS_PER_READ, "search", "person", "Rà soát") != DD_OK)
+        if (dd_reg_access_reads(db, &req, list, ROWS_PER_READ, "search", "person", "Rà soát") !=
+            DD_OK)
             return (void *)1;
     }
     return NULL;
@@ -714,7 +715,8 @@ access_writer_keeps_every_row(void **state)
     struct dd_req req = {.who = &reader};
     snprintf(req.request_id, sizeof req.request_id, "after-stop");
     const char *one[] = {"056090001234"};
-    assert_int_equal(reg_access_reads(fx->db, &req, one, 1, "read", "person", "Xác minh"), DD_OK);
+    assert_int_equal(dd_reg_access_reads(fx->db, &req, one, 1, "read", "person", "Xác minh"),
+                     DD_OK);
     dd_db_pool_shutdown();
 
     assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM access_log"),
@@ -758,7 +760,8 @@ access_writer_keeps_every_row(void **state)
     assert_int_equal(dd_access_log_index(fx->db, today + 1, &added), DD_OK);
     assert_int_equal(added, 0);
     /* a row written after the batch waits past `upto` again */
-    assert_int_equal(reg_access_reads(fx->db, &req, one, 1, "read", "person", "Xác minh"), DD_OK);
+    assert_int_equal(dd_reg_access_reads(fx->db, &req, one, 1, "read", "person", "Xác minh"),
+                     DD_OK);
     assert_int_equal(dbfx_int(fx->db, tail), sqlite ? 1 : 0);
     /* the day is the date in Vietnam (UTC+7) of the time of the read */
     char sql[256];

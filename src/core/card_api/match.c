@@ -12,7 +12,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "core/card_api/internal.h"
-#include "core/register/api.h"
+#include "core/register/register.h"
 #include "http/req.h"
 
 #include <string.h>
@@ -75,13 +75,13 @@ card_register_match(struct dd_req *req, struct dd_db *db, const struct card_clai
                     const char *purpose, json_t **out)
 {
     *out = NULL;
-    if (!reg_id_number_shape(c->id_number)) {
+    if (!dd_reg_id_number_shape(c->id_number)) {
         *out = json_pack("{s:b}", "found", 0);
         return DD_OK;
     }
     struct dd_reg_person rp;
     int rc = dd_reg_person_load(db, req->arena, c->id_number, &rp);
-    if (rc == DD_OK && !reg_area_sees(req->who, &rp))
+    if (rc == DD_OK && !dd_reg_area_sees(req->who, &rp))
         rc = DD_ENOTFOUND;
     if (rc == DD_ENOTFOUND) {
         *out = json_pack("{s:b}", "found", 0);
@@ -90,7 +90,7 @@ card_register_match(struct dd_req *req, struct dd_db *db, const struct card_clai
     if (rc != DD_OK)
         return rc;
     const char *ids[] = {rp.p.id_number};
-    rc = reg_access_reads(db, req, ids, 1, "read", "card", purpose);
+    rc = dd_reg_access_reads(db, req, ids, 1, "read", "card", purpose);
     if (rc != DD_OK)
         return rc;
     *out = compare(req, c, &rp.p);

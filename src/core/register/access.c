@@ -325,8 +325,8 @@ enqueue(const struct dd_req *req, const char *const *ids, int n, const char *act
 }
 
 int
-reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids, int n,
-                 const char *action, const char *data, const char *purpose)
+dd_reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids, int n,
+                    const char *action, const char *data, const char *purpose)
 {
     if (n == 0 || enqueue(req, ids, n, action, data, purpose))
         return DD_OK;

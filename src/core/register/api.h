@@ -44,11 +44,7 @@ void reg_sql_int(struct reg_sql *q, int64_t v);
 /* Prepares the text and binds the parameters. */
 int reg_sql_prepare(struct dd_db *db, struct reg_sql *q, struct dd_stmt **st);
 
-/* --- the officer's area (area.c) --- */
-
-/* True if the person is linked to the caller's area: permanent or temporary residence there, or
- * a household there (a commune for commune-level officers, else the province). */
-bool reg_area_sees(const struct dd_principal *who, const struct dd_reg_person *p);
+/* --- the officer's area (area.c; dd_reg_area_sees is in register.h) --- */
 
 /* True if the place (province, and commune unless "") lies in the caller's area. */
 bool reg_area_holds(const struct dd_principal *who, const char *province, const char *commune);
@@ -71,9 +67,6 @@ const char *reg_change_purpose(struct dd_req *req, const char *reason);
  * caller's area, so that existence is not confirmed — and returns a negative code. */
 int reg_person_or_reply(struct dd_req *req, struct dd_db *db, const char *id,
                         struct dd_reg_person *out);
-
-/* True if `s` has the shape of an ID number: 12 digits (the rules are person.h's). */
-bool reg_id_number_shape(const char *s);
 
 /* The 404 for a person who does not exist or is outside the caller's area. Returns DD_DONE. */
 int reg_person_not_found(struct dd_req *req);
@@ -166,13 +159,6 @@ void reg_jw_person(struct reg_jw *w, const struct dd_reg_person *rp);
 
 /* Replies with the writer's text as application/json, not cached. */
 int reg_jw_reply(struct dd_req *req, unsigned status, struct reg_jw *w);
-
-/* --- the read side of the access log (access.c) --- */
-
-/* Writes one access-log row per ID number for a read ("read" or "search") of `data`, in one
- * transaction on its own. */
-int reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids, int n,
-                     const char *action, const char *data, const char *purpose);
 
 /* --- a change to one person, written in one transaction (change.c) --- */
 

@@ -31,7 +31,7 @@ reg_area_holds(const struct dd_principal *who, const char *province, const char 
 }
 
 bool
-reg_area_sees(const struct dd_principal *who, const struct dd_reg_person *rp)
+dd_reg_area_sees(const struct dd_principal *who, const struct dd_reg_person *rp)
 {
     const struct dd_person *p = &rp->p;
     return at(p->permanent_province, p->permanent_commune, who->province, who->commune) ||

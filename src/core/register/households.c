@@ -158,7 +158,7 @@ reg_households_get(struct dd_req *req)
     int n = 0;
     int rc = write_household(&w, db, req->arena, &h, ids, &n);
     if (rc == DD_OK)
-        rc = reg_access_reads(db, req, ids, n, "read", "household", purpose);
+        rc = dd_reg_access_reads(db, req, ids, n, "read", "household", purpose);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
     reg_jw_close(&w, '}');

@@ -26,7 +26,7 @@ reg_change_purpose(struct dd_req *req, const char *reason)
 }
 
 bool
-reg_id_number_shape(const char *s)
+dd_reg_id_number_shape(const char *s)
 {
     if (s == NULL || strlen(s) != 12)
         return false;
@@ -47,8 +47,9 @@ reg_person_not_found(struct dd_req *req)
 int
 reg_person_or_reply(struct dd_req *req, struct dd_db *db, const char *id, struct dd_reg_person *out)
 {
-    int rc = reg_id_number_shape(id) ? dd_reg_person_load(db, req->arena, id, out) : DD_ENOTFOUND;
-    if (rc == DD_OK && !reg_area_sees(req->who, out))
+    int rc =
+        dd_reg_id_number_shape(id) ? dd_reg_person_load(db, req->arena, id, out) : DD_ENOTFOUND;
+    if (rc == DD_OK && !dd_reg_area_sees(req->who, out))
         rc = DD_ENOTFOUND;
     if (rc == DD_ENOTFOUND)
         reg_person_not_found(req);

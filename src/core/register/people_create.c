@@ -138,7 +138,7 @@ in_area_or_reply(struct dd_req *req, const struct birth *b)
     struct dd_reg_person rp = {.p = b->p, .household_id = b->household.id};
     rp.household_province = b->household.id ? b->household.province : "";
     rp.household_commune = b->household.id ? b->household.commune : "";
-    if (reg_area_sees(req->who, &rp))
+    if (dd_reg_area_sees(req->who, &rp))
         return 0;
     dd_reply_problem_detail(req, DD_PROBLEM_FORBIDDEN,
                             "Người được đăng ký phải cư trú hoặc thuộc hộ trong địa bàn của bạn.",

@@ -78,15 +78,16 @@ reg_people_get(struct dd_req *req)
         return DD_DONE;
     const char *id = dd_req_param(req, "id");
     struct dd_reg_person rp;
-    int rc = reg_id_number_shape(id) ? dd_reg_person_load(db, req->arena, id, &rp) : DD_ENOTFOUND;
-    if (rc == DD_OK && !reg_area_sees(req->who, &rp))
+    int rc =
+        dd_reg_id_number_shape(id) ? dd_reg_person_load(db, req->arena, id, &rp) : DD_ENOTFOUND;
+    if (rc == DD_OK && !dd_reg_area_sees(req->who, &rp))
         rc = DD_ENOTFOUND;
     if (rc == DD_ENOTFOUND)
         return reg_person_not_found(req);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
     const char *ids[] = {rp.p.id_number};
-    rc = reg_access_reads(db, req, ids, 1, "read", "person", purpose);
+    rc = dd_reg_access_reads(db, req, ids, 1, "read", "person", purpose);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
     return reg_person_reply(req, &rp, 200, NULL);

@@ -146,7 +146,7 @@ reg_people_history(struct dd_req *req)
     int rc = write_history(&w, db, req->arena, &rp, after, limit, &last, &more);
     if (rc == DD_OK) {
         const char *ids[] = {rp.p.id_number};
-        rc = reg_access_reads(db, req, ids, 1, "read", "history", purpose);
+        rc = dd_reg_access_reads(db, req, ids, 1, "read", "history", purpose);
     }
     if (rc != DD_OK)
         return reg_fail(req, db, rc);

@@ -154,7 +154,7 @@ mover_or_reply(struct dd_req *req, struct dd_db *db, const struct move *m,
 {
     const char *id = dd_req_param(req, "id");
     int rc = dd_reg_person_load(db, req->arena, id, out);
-    if (rc == DD_OK && !reg_area_sees(req->who, out) &&
+    if (rc == DD_OK && !dd_reg_area_sees(req->who, out) &&
         !reg_area_holds(req->who, m->province, m->commune))
         rc = DD_ENOTFOUND;
     if (rc == DD_ENOTFOUND)

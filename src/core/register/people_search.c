@@ -462,7 +462,7 @@ reg_people_search(struct dd_req *req)
                           .ids = dd_arena_alloc(req->arena, sizeof(char *) * (size_t)s.limit)};
     int rc = search_run(req, db, &s, &found);
     if (rc == DD_OK)
-        rc = reg_access_reads(db, req, found.ids, found.n, "search", "person", purpose);
+        rc = dd_reg_access_reads(db, req, found.ids, found.n, "search", "person", purpose);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
     reg_jw_close(&w, ']');

@@ -21,6 +21,8 @@
 struct dd_arena;
 struct dd_buf;
 struct dd_db;
+struct dd_principal;
+struct dd_req;
 
 extern const struct dd_module dd_module_register;
 
@@ -132,6 +134,20 @@ int dd_reg_residences_refresh(struct dd_db *db, const char *id_number);
  * itself when none has ended before it (the usual case), else a filtered copy in `a`. "[]" for
  * NULL or "". */
 const char *dd_reg_residences_running(struct dd_arena *a, const char *stored, const char *on);
+
+/* True if `s` has the shape of an ID number: 12 digits (the rules are person.h's). */
+bool dd_reg_id_number_shape(const char *s);
+
+/* True if the person is linked to the caller's area: permanent or temporary residence there, or
+ * a household there (a commune for commune-level officers, else the province). Other modules
+ * that show a person to an officer apply it too, answering as if there were no such person. */
+bool dd_reg_area_sees(const struct dd_principal *who, const struct dd_reg_person *p);
+
+/* Writes one access-log row per ID number for a read ("read" or "search") of `data` by the
+ * request's caller with `purpose`: queued for the writer thread while it runs, else in one
+ * transaction on its own. Every module that shows a person's data to someone else calls it. */
+int dd_reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids, int n,
+                        const char *action, const char *data, const char *purpose);
 
 /* The writer of officers' read access-log rows (access.c). While it runs, reads queue their rows
  * in memory and answer at once; a thread commits them in batches at least every period_ms
