@@ -7,6 +7,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/str.h"
+#include "store/migrate.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -166,4 +167,28 @@ dd_cmd_open_db(const struct dd_config *cfg, struct dd_db **db)
         return DD_EXIT_FAIL;
     }
     return DD_EXIT_OK;
+}
+
+int
+dd_cmd_open_migrated_db(const struct dd_config *cfg, struct dd_db **db)
+{
+    if (dd_cmd_open_db(cfg, db) != DD_EXIT_OK)
+        return DD_EXIT_FAIL;
+    char err[700];
+    if (dd_migrate_embedded(*db, NULL, NULL, err, sizeof err) != DD_OK) {
+        fprintf(stderr, "dinhdanh: %s\n", err);
+        dd_db_close(*db);
+        return DD_EXIT_FAIL;
+    }
+    return DD_EXIT_OK;
+}
+
+int
+dd_cmd_finish(struct dd_db *db, int rc, const char *err)
+{
+    dd_db_close(db);
+    if (rc == DD_OK)
+        return DD_EXIT_OK;
+    fprintf(stderr, "dinhdanh: %s\n", err);
+    return rc == DD_EINVAL ? DD_EXIT_USAGE : DD_EXIT_FAIL;
 }

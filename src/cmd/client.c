@@ -7,7 +7,6 @@
 #include "base/err.h"
 #include "cmd/cmd.h"
 #include "sso/sso.h"
-#include "store/migrate.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -172,14 +171,8 @@ dd_cmd_client(int argc, char **argv)
     c.backchannel_logout_uri = backchannel;
     c.pairwise = pairwise;
     struct dd_db *db;
-    if (dd_cmd_open_db(&args.cfg, &db) != DD_EXIT_OK)
+    if (dd_cmd_open_migrated_db(&args.cfg, &db) != DD_EXIT_OK)
         return DD_EXIT_FAIL;
-    char err[700];
-    if (dd_migrate_embedded(db, NULL, NULL, err, sizeof err) != DD_OK) {
-        fprintf(stderr, "dinhdanh: %s\n", err);
-        dd_db_close(db);
-        return DD_EXIT_FAIL;
-    }
     rc = run(db, verb, args.npositional > 1 ? args.positional[1] : NULL, &c, jwks_file);
     dd_db_close(db);
     return rc;

@@ -60,6 +60,14 @@ void dd_cmd_print_settings(void);
 struct dd_db;
 int dd_cmd_open_db(const struct dd_config *cfg, struct dd_db **db);
 
+/* dd_cmd_open_db, then the pending migrations applied; on failure prints why, closes the
+ * database and returns DD_EXIT_FAIL. */
+int dd_cmd_open_migrated_db(const struct dd_config *cfg, struct dd_db **db);
+
+/* The end of a command that ran on `db`: closes it; DD_EXIT_OK for DD_OK, else prints `err`
+ * and returns DD_EXIT_USAGE for DD_EINVAL (bad input) or DD_EXIT_FAIL. */
+int dd_cmd_finish(struct dd_db *db, int rc, const char *err);
+
 int dd_cmd_serve(int argc, char **argv);
 int dd_cmd_migrate(int argc, char **argv);
 int dd_cmd_officer(int argc, char **argv);

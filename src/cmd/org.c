@@ -20,7 +20,6 @@
 #include "core/identity/orgs.h"
 #include "core/units/units.h"
 #include "crypto/password.h"
-#include "store/migrate.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -70,25 +69,14 @@ usage(void)
     return DD_EXIT_USAGE;
 }
 
-static int
-finish(struct dd_db *db, int rc, const char *err)
-{
-    dd_db_close(db);
-    if (rc == DD_OK)
-        return DD_EXIT_OK;
-    fprintf(stderr, "dinhdanh: %s\n", err);
-    return rc == DD_EINVAL ? DD_EXIT_USAGE : DD_EXIT_FAIL;
-}
-
 /* Opens and migrates the database, with the administrative units the checks need. */
 static int
 open_db(const struct dd_cmd_args *args, struct dd_db **db)
 {
-    if (dd_cmd_open_db(&args->cfg, db) != DD_EXIT_OK)
+    if (dd_cmd_open_migrated_db(&args->cfg, db) != DD_EXIT_OK)
         return DD_EXIT_FAIL;
     char err[700];
-    if (dd_migrate_embedded(*db, NULL, NULL, err, sizeof err) != DD_OK ||
-        dd_units_ensure_loaded(*db, NULL, err, sizeof err) != DD_OK) {
+    if (dd_units_ensure_loaded(*db, NULL, err, sizeof err) != DD_OK) {
         fprintf(stderr, "dinhdanh: %s\n", err);
         dd_db_close(*db);
         return DD_EXIT_FAIL;
@@ -121,7 +109,7 @@ add(const struct dd_cmd_args *args, struct org_options *o)
     int rc = dd_org_create(db, &o->org, dd_cmd_operator(), &id, err, sizeof err);
     if (rc == DD_OK)
         printf("organisation %lld created\n", (long long)id);
-    return finish(db, rc, err);
+    return dd_cmd_finish(db, rc, err);
 }
 
 static int
@@ -131,7 +119,7 @@ list(const struct dd_cmd_args *args)
     char err[700];
     if (open_db(args, &db) != DD_EXIT_OK)
         return DD_EXIT_FAIL;
-    return finish(db, dd_org_list_print(db, stdout, err, sizeof err), err);
+    return dd_cmd_finish(db, dd_org_list_print(db, stdout, err, sizeof err), err);
 }
 
 static int
@@ -147,7 +135,7 @@ set_suspended(const struct dd_cmd_args *args, const struct org_options *o, bool 
     int rc = dd_org_set_suspended(db, id, suspend, o->reason, dd_cmd_operator(), err, sizeof err);
     if (rc == DD_OK)
         printf("organisation %lld %s\n", (long long)id, suspend ? "suspended" : "reinstated");
-    return finish(db, rc, err);
+    return dd_cmd_finish(db, rc, err);
 }
 
 static int
@@ -183,7 +171,7 @@ staff_add(const struct dd_cmd_args *args, const struct org_options *o)
     if (rc == DD_OK)
         printf("staff %s added to organisation %lld (account %lld)\n", s.username, (long long)id,
                (long long)account);
-    return finish(db, rc, err);
+    return dd_cmd_finish(db, rc, err);
 }
 
 static int
@@ -204,12 +192,12 @@ staff(const struct dd_cmd_args *args, const struct org_options *o)
     if (open_db(args, &db) != DD_EXIT_OK)
         return DD_EXIT_FAIL;
     if (listing)
-        return finish(db, dd_org_staff_print(db, id, stdout, err, sizeof err), err);
+        return dd_cmd_finish(db, dd_org_staff_print(db, id, stdout, err, sizeof err), err);
     int rc = dd_org_staff_end(db, id, args->positional[3], o->reason, dd_cmd_operator(), err,
                               sizeof err);
     if (rc == DD_OK)
         printf("%s no longer acts for organisation %lld\n", args->positional[3], (long long)id);
-    return finish(db, rc, err);
+    return dd_cmd_finish(db, rc, err);
 }
 
 int

@@ -17,7 +17,6 @@
 #include "core/identity/identity.h"
 #include "core/officers.h"
 #include "crypto/password.h"
-#include "store/migrate.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -99,29 +98,11 @@ read_password(char *out, size_t size)
     return DD_EXIT_OK;
 }
 
-static int
-finish(struct dd_db *db, int rc, const char *err)
-{
-    dd_db_close(db);
-    if (rc == DD_OK)
-        return DD_EXIT_OK;
-    fprintf(stderr, "dinhdanh: %s\n", err);
-    return rc == DD_EINVAL ? DD_EXIT_USAGE : DD_EXIT_FAIL;
-}
-
 /* Opens and migrates the database. */
 static int
 open_db(const struct dd_cmd_args *args, struct dd_db **db)
 {
-    if (dd_cmd_open_db(&args->cfg, db) != DD_EXIT_OK)
-        return DD_EXIT_FAIL;
-    char err[700];
-    if (dd_migrate_embedded(*db, NULL, NULL, err, sizeof err) != DD_OK) {
-        fprintf(stderr, "dinhdanh: %s\n", err);
-        dd_db_close(*db);
-        return DD_EXIT_FAIL;
-    }
-    return DD_EXIT_OK;
+    return dd_cmd_open_migrated_db(&args->cfg, db);
 }
 
 static int
@@ -150,7 +131,7 @@ add(const struct dd_cmd_args *args, struct user_options *o)
                                         dd_cmd_operator(), &id, err, sizeof err);
     if (rc == DD_OK)
         printf("%s %s created (id %lld)\n", o->noun, n.username, (long long)id);
-    return finish(db, rc, err);
+    return dd_cmd_finish(db, rc, err);
 }
 
 static int
@@ -165,7 +146,7 @@ set_password(const struct dd_cmd_args *args)
     int rc = dd_identity_officer_password(db, args->positional[1], password, err, sizeof err);
     if (rc == DD_OK)
         printf("password of %s set\n", args->positional[1]);
-    return finish(db, rc, err);
+    return dd_cmd_finish(db, rc, err);
 }
 
 static int
@@ -181,7 +162,7 @@ set_role(const struct dd_cmd_args *args, struct user_options *o)
                                       commune, err, sizeof err);
     if (rc == DD_OK)
         printf("%s is now %s in %s\n", args->positional[1], args->positional[2], o->area);
-    return finish(db, rc, err);
+    return dd_cmd_finish(db, rc, err);
 }
 
 static int
@@ -194,7 +175,7 @@ disable(const struct dd_cmd_args *args)
     int rc = dd_identity_officer_disable(db, args->positional[1], err, sizeof err);
     if (rc == DD_OK)
         printf("%s disabled\n", args->positional[1]);
-    return finish(db, rc, err);
+    return dd_cmd_finish(db, rc, err);
 }
 
 static int
@@ -204,7 +185,7 @@ list(const struct dd_cmd_args *args)
     struct dd_db *db;
     if (open_db(args, &db) != DD_EXIT_OK)
         return DD_EXIT_FAIL;
-    return finish(db, dd_identity_officer_list(db, stdout, err, sizeof err), err);
+    return dd_cmd_finish(db, dd_identity_officer_list(db, stdout, err, sizeof err), err);
 }
 
 int
