@@ -127,3 +127,23 @@ dd_req_db_or_reply(struct dd_req *req)
         dd_reply_problem(req, DD_PROBLEM_SERVICE_UNAVAILABLE, NULL);
     return db;
 }
+
+bool
+dd_req_can_park(const struct dd_req *req)
+{
+    return req->conn != NULL && !req->replied && req->resume == NULL;
+}
+
+void
+dd_req_park(struct dd_req *req, int (*answer)(struct dd_req *req, void *arg), void *arg)
+{
+    req->resume = answer;
+    req->resume_arg = arg;
+    MHD_suspend_connection(req->conn);
+}
+
+void
+dd_req_unpark(struct dd_req *req)
+{
+    MHD_resume_connection(req->conn);
+}

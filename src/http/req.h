@@ -59,6 +59,10 @@ struct dd_req {
     bool page; /* an HTML page (its 304 too): replied with the pages' CSP, not the data's */
     const char *route_label; /* metrics and access log: the route pattern */
     size_t metrics_slot;
+
+    /* Parking (dd_req_park): what answers the request once the work it waits for is done. */
+    int (*resume)(struct dd_req *req, void *arg);
+    void *resume_arg;
 };
 
 /* The value of path parameter `name` ("{id}"), or NULL. */
@@ -79,5 +83,25 @@ void dd_req_make_id(const char *incoming, char out[DD_REQUEST_ID_MAX + 1]);
 
 /* This thread's database connection, or a 503 problem reply and NULL. */
 struct dd_db *dd_req_db_or_reply(struct dd_req *req);
+
+/*
+ * Parking: a handler whose answer waits for work another thread does for many requests at once
+ * (a group commit) parks its request instead of holding its thread, which goes on serving other
+ * connections meanwhile.
+ *
+ *     if (dd_req_can_park(req)) {
+ *         dd_req_park(req, answer, state);   // first
+ *         hand_over(state);                  // then give the work away
+ *         return DD_DONE;                    // the handler returns without replying
+ *     }
+ *
+ * The thread that finishes the work calls dd_req_unpark(req), once; the request's own thread
+ * then calls answer(req, state), which replies or returns an error code that is answered as a
+ * handler's would be. Until then `req` and its arena stay as they are; the work must not touch
+ * the connection's database handle, which belongs to the request's thread.
+ */
+bool dd_req_can_park(const struct dd_req *req);
+void dd_req_park(struct dd_req *req, int (*answer)(struct dd_req *req, void *arg), void *arg);
+void dd_req_unpark(struct dd_req *req);
 
 #endif

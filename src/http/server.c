@@ -4,8 +4,11 @@
  * libmicrohttpd calls on_request several times for one request: first with the headers (we
  * match the route and check auth, type and declared length, and may answer at once), then with
  * pieces of the body (kept in the request's bounded buffer), then once more with none (we parse
- * the body and run the handler). on_completed runs after the response is sent: metrics, the
- * access-log line, and the arena goes back to the thread for the next request.
+ * the body and run the handler). A handler may park its request (dd_req_park: the connection is
+ * suspended while another thread does the work it waits for); once unparked, on_request is
+ * called again and runs the answer the handler left. on_completed runs after the response is
+ * sent: metrics, the access-log line, and the arena goes back to the thread for the next
+ * request.
  */
 #include "http/server.h"
 #include "base/arena.h"
@@ -262,6 +265,27 @@ reply_json_fault(struct dd_req *req, const struct dd_json_error *e)
     return dd_reply_problem_detail(req, DD_PROBLEM_INVALID_JSON, vi_full, en, ext);
 }
 
+/* Answers what a handler (or a parked request's answer) returned, unless it replied itself. */
+static void
+answer(struct dd_req *req, int rc)
+{
+    const struct dd_route *route = req->match.route;
+    if (req->replied || req->resume != NULL)
+        return;
+    if (rc == DD_DONE) {
+        dd_log(DD_LOG_ERROR, "http.no_reply", "handler for %s %s returned without replying",
+               route->method, route->path);
+        rc = DD_EINTERNAL;
+    }
+    enum dd_problem p = dd_problem_from_error(rc);
+    if (p == DD_PROBLEM_INTERNAL_ERROR)
+        dd_log(DD_LOG_ERROR, "http.handler_failed", "%s %s failed: %s (request %s)", route->method,
+               route->path, dd_strerror(rc), req->request_id);
+    if (p == DD_PROBLEM_DATABASE_BUSY || p == DD_PROBLEM_SERVICE_UNAVAILABLE)
+        dd_reply_header(req, "Retry-After", "1");
+    dd_reply_problem(req, p, NULL);
+}
+
 static void
 req_finish(struct dd_req *req)
 {
@@ -279,21 +303,7 @@ req_finish(struct dd_req *req)
             return;
         }
     }
-    int rc = route->handler(req);
-    if (req->replied)
-        return;
-    if (rc == DD_DONE) {
-        dd_log(DD_LOG_ERROR, "http.no_reply", "handler for %s %s returned without replying",
-               route->method, route->path);
-        rc = DD_EINTERNAL;
-    }
-    enum dd_problem p = dd_problem_from_error(rc);
-    if (p == DD_PROBLEM_INTERNAL_ERROR)
-        dd_log(DD_LOG_ERROR, "http.handler_failed", "%s %s failed: %s (request %s)", route->method,
-               route->path, dd_strerror(rc), req->request_id);
-    if (p == DD_PROBLEM_DATABASE_BUSY || p == DD_PROBLEM_SERVICE_UNAVAILABLE)
-        dd_reply_header(req, "Retry-After", "1");
-    dd_reply_problem(req, p, NULL);
+    answer(req, route->handler(req));
 }
 
 static enum MHD_Result
@@ -325,6 +335,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         /* A body far past the limit is not worth reading to the end: drop the connection. */
         if (req->body_too_big && req->body_received > 2 * req->body.max + 65536)
             return MHD_NO;
+        return MHD_YES;
+    }
+    if (req->resume != NULL) { /* a parked request, unparked */
+        int (*resume)(struct dd_req *, void *) = req->resume;
+        req->resume = NULL;
+        answer(req, resume(req, req->resume_arg));
         return MHD_YES;
     }
     if (req->start_deferred) {
@@ -467,7 +483,8 @@ dd_server_start(const struct dd_config *cfg, const struct dd_router *router, str
     long threads = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (cfg->tls)

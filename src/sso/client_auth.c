@@ -189,11 +189,18 @@ sso_client_auth_or_reply(struct dd_req *req, struct dd_db *db, const struct sso_
         return rc;
     if (rc == DD_ENOTFOUND || !out->active)
         return invalid_client(req);
-    if (strcmp(out->auth_method, "client_secret_basic") == 0)
-        return secret && secret_matches(out, secret) ? DD_OK : invalid_client(req);
-    if (strcmp(out->auth_method, "none") == 0)
-        return header == NULL ? DD_OK : invalid_client(req);
-    return invalid_client(req);
+    if (strcmp(out->auth_method, "client_secret_basic") != 0)
+        return strcmp(out->auth_method, "none") == 0 && header == NULL ? DD_OK
+                                                                       : invalid_client(req);
+    if (secret && secret_matches(out, secret))
+        return DD_OK;
+    /* What the cache holds may predate a rotation made by another process: ask the database. */
+    rc = sso_client_read(db, req->arena, id, out);
+    if (rc != DD_OK && rc != DD_ENOTFOUND)
+        return rc;
+    return rc == DD_OK && out->active && secret && secret_matches(out, secret)
+               ? DD_OK
+               : invalid_client(req);
 }
 
 int

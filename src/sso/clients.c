@@ -11,6 +11,7 @@
 #include "base/str.h"
 #include "base/utf8.h"
 #include "core/audit.h"
+#include "core/events.h"
 #include "crypto/hash.h"
 #include "sso/internal.h"
 #include "store/store.h"
@@ -301,6 +302,16 @@ audit_now(struct dd_db *db, const char *actor, const char *action, const char *c
     return dd_audit_append(db, &e);
 }
 
+/* Tells every running server that a client changed (its cache forgets what it remembers; see
+ * client_cache.c), in the caller's transaction. */
+static int
+client_changed(struct dd_db *db, const char *client_id)
+{
+    char subject[80];
+    snprintf(subject, sizeof subject, "client:%s", client_id);
+    return dd_event_emit(db, SSO_EVENT_CLIENT_CHANGED, subject, "{}");
+}
+
 int
 dd_sso_client_add(struct dd_db *db, const struct dd_sso_client_new *in, json_t **out, char *err,
                   size_t errlen)
@@ -372,7 +383,11 @@ dd_sso_client_rotate_secret(struct dd_db *db, const char *client_id, const char 
     if (rc == DD_OK)
         rc = audit_now(db, actor, "sso.client.rotate_secret", client_id);
     if (rc == DD_OK)
+        rc = client_changed(db, client_id);
+    if (rc == DD_OK)
         rc = dd_db_commit(db);
+    if (rc == DD_OK)
+        sso_client_cache_forget();
     else if (dd_db_in_transaction(db))
         dd_db_rollback(db);
     if (rc != DD_OK)
@@ -413,7 +428,11 @@ dd_sso_client_disable(struct dd_db *db, const char *client_id, const char *actor
     if (rc == DD_OK)
         rc = audit_now(db, actor, "sso.client.disable", client_id);
     if (rc == DD_OK)
+        rc = client_changed(db, client_id);
+    if (rc == DD_OK)
         rc = dd_db_commit(db);
+    if (rc == DD_OK)
+        sso_client_cache_forget();
     else if (dd_db_in_transaction(db))
         dd_db_rollback(db);
     if (rc == DD_ENOTFOUND)
@@ -429,6 +448,15 @@ static const char client_sql[] =
 
 int
 sso_client_get(struct dd_db *db, struct dd_arena *a, const char *client_id, struct sso_client *out)
+{
+    if (client_id != NULL && strlen(client_id) < sizeof out->client_id &&
+        sso_client_cache_get(a, client_id, out))
+        return DD_OK;
+    return sso_client_read(db, a, client_id, out);
+}
+
+int
+sso_client_read(struct dd_db *db, struct dd_arena *a, const char *client_id, struct sso_client *out)
 {
     memset(out, 0, sizeof *out);
     if (client_id == NULL || strlen(client_id) >= sizeof out->client_id)
@@ -454,7 +482,11 @@ sso_client_get(struct dd_db *db, struct dd_arena *a, const char *client_id, stru
     dd_stmt_reset(st);
     if (rc < 0)
         return rc;
-    return rc == DD_DB_ROW ? DD_OK : DD_ENOTFOUND;
+    if (rc != DD_DB_ROW)
+        return DD_ENOTFOUND;
+    if (out->jwks && out->scopes && out->backchannel_logout_uri)
+        sso_client_cache_put(out);
+    return DD_OK;
 }
 
 bool

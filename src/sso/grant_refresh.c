@@ -65,6 +65,47 @@ refresh_or_reply(struct dd_req *req, struct dd_db *db, const struct sso_client *
     return rc;
 }
 
+/* What the answer needs once the rotation is committed. */
+struct refresh_state {
+    struct sso_refresh_row row;
+    const char *scope;
+    const char *client_id;
+    bool pairwise;
+};
+
+/* The rotation's outcome: the next tokens, or a refusal when the token was used meanwhile. */
+static int
+answer(struct dd_req *req, void *arg, int rc, bool fresh, const char *next)
+{
+    struct refresh_state *st = arg;
+    if (rc != DD_OK)
+        return rc;
+    struct dd_db *db = dd_req_db_or_reply(req);
+    if (db == NULL)
+        return DD_DONE;
+    if (!fresh) {
+        rc = refuse_reuse(req, db, &st->row);
+        return req->replied ? DD_DONE : rc;
+    }
+    struct sso_grant g = st->row.grant;
+    g.pairwise = st->pairwise;
+    if (st->scope)
+        g.scope = st->scope;
+    const char *access, *id_token, *jti;
+    rc = sso_access_token(req, &g, &access, &jti);
+    if (rc == DD_OK)
+        rc = sso_id_token(req, &g, access, NULL, &id_token);
+    if (rc != DD_OK)
+        return rc;
+    sso_audit(db, dd_arena_printf(req->arena, "client:%s", st->client_id), "sso.token.issue",
+              st->client_id,
+              dd_arena_printf(req->arena,
+                              "{\"grant\":\"refresh_token\",\"account\":%lld,\"jti\":\"%s\"}",
+                              (long long)g.account_id, jti),
+              req->request_id);
+    return sso_token_reply(req, access, g.scope, id_token, next);
+}
+
 int
 sso_grant_refresh(struct dd_req *req, struct dd_db *db, const struct sso_form *f,
                   const struct sso_client *c)
@@ -72,34 +113,13 @@ sso_grant_refresh(struct dd_req *req, struct dd_db *db, const struct sso_form *f
     const char *token = sso_form_get(f, "refresh_token");
     if (token == NULL)
         return sso_oauth_error(req, 400, "invalid_request", "refresh_token is required.");
-    const char *scope = sso_form_get(f, "scope");
-    struct sso_refresh_row row;
-    int rc = refresh_or_reply(req, db, c, token, scope, &row);
+    struct refresh_state *st = dd_arena_zalloc(req->arena, sizeof *st);
+    st->scope = sso_form_get(f, "scope");
+    st->client_id = dd_arena_strdup(req->arena, c->client_id);
+    st->pairwise = c->pairwise;
+    int rc = refresh_or_reply(req, db, c, token, st->scope, &st->row);
     if (rc != DD_OK)
         return req->replied ? DD_DONE : rc;
-    const char *next = NULL;
-    bool fresh = false;
-    rc = sso_refresh_rotate(req, db, token, row.family_id, &next, &fresh);
-    if (rc != DD_OK)
-        return rc;
-    if (!fresh) {
-        rc = refuse_reuse(req, db, &row);
-        return req->replied ? DD_DONE : rc;
-    }
-    struct sso_grant g = row.grant;
-    g.pairwise = c->pairwise;
-    if (scope)
-        g.scope = scope;
-    const char *access, *id_token, *jti;
-    rc = sso_access_token(req, &g, &access, &jti);
-    if (rc == DD_OK)
-        rc = sso_id_token(req, &g, access, NULL, &id_token);
-    if (rc != DD_OK)
-        return rc;
-    sso_audit(
-        db, dd_arena_printf(req->arena, "client:%s", c->client_id), "sso.token.issue", c->client_id,
-        dd_arena_printf(req->arena, "{\"grant\":\"refresh_token\",\"account\":%lld,\"jti\":\"%s\"}",
-                        (long long)g.account_id, jti),
-        req->request_id);
-    return sso_token_reply(req, access, g.scope, id_token, next);
+    /* Answered now, or — parked while the rotation thread commits — once it has. */
+    return sso_refresh_rotate_then(req, db, token, st->row.family_id, answer, st);
 }

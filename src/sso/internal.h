@@ -77,9 +77,24 @@ struct sso_client {
     char *backchannel_logout_uri;
 };
 
-/* Reads a client. DD_ENOTFOUND, or a database code. */
+/* Reads a client, from the client cache when it is there (see client_cache.c: at most
+ * DD_TOKEN_CACHE_TTL_MS old). DD_ENOTFOUND, or a database code. */
 int sso_client_get(struct dd_db *db, struct dd_arena *a, const char *client_id,
                    struct sso_client *out);
+
+/* Reads a client from the database, never from the cache (and remembers it there). */
+int sso_client_read(struct dd_db *db, struct dd_arena *a, const char *client_id,
+                    struct sso_client *out);
+
+/* The client cache: a copy of `client_id`'s row into *out (strings in `a`) when it is
+ * remembered; remember one just read; forget every client (after a change to one). */
+/* The event a change to a client emits (in the change's transaction): every running server's
+ * sso consumer then forgets its cached clients. */
+#define SSO_EVENT_CLIENT_CHANGED "sso.client.changed"
+
+bool sso_client_cache_get(struct dd_arena *a, const char *client_id, struct sso_client *out);
+void sso_client_cache_put(const struct sso_client *c);
+void sso_client_cache_forget(void);
 
 /* Whether `uri` is one of the client's registered URIs of `kind` ("redirect", "post_logout"),
  * compared as exact strings. */
@@ -304,11 +319,27 @@ struct sso_refresh_row {
 int sso_refresh_lookup(struct dd_db *db, struct dd_arena *a, const char *token,
                        struct sso_refresh_row *out);
 
-/* Rotates a refresh token (rotation.c): marks `old_token` used and stores its successor in
- * *new_token, committed together with the rotations of other requests arriving at once. *fresh is
- * false (and nothing stored) when the token was already used: a reuse. */
+/* Rotates a refresh token (rotation.c), at once on the caller's connection: marks `old_token`
+ * used and stores its successor in *new_token. *fresh is false (and nothing stored) when the
+ * token was already used: a reuse. */
 int sso_refresh_rotate(struct dd_req *req, struct dd_db *db, const char *old_token,
                        const char *family_id, const char **new_token, bool *fresh);
+
+/* What a rotation's request does with its result: rc (DD_OK or a database code), whether the
+ * token was fresh (not a reuse), and its successor (NULL unless both). Returns as a handler. */
+typedef int (*sso_rotated_fn)(struct dd_req *req, void *arg, int rc, bool fresh,
+                              const char *new_token);
+
+/* The same rotation, committed with those of other requests arriving at once: when the
+ * rotation thread runs and the request can be parked, it is parked and DD_DONE returned; the
+ * thread commits it in the next group and then(req, arg, …) answers it on the request's own
+ * thread. Otherwise it runs at once and then's result is returned. */
+int sso_refresh_rotate_then(struct dd_req *req, struct dd_db *db, const char *old_token,
+                            const char *family_id, sso_rotated_fn then, void *arg);
+
+/* Starts and stops the rotation thread (with the server; stop after the server has stopped). */
+void sso_rotation_start(void);
+void sso_rotation_stop(void);
 
 /* ---- consent store ---- */
 

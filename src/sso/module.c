@@ -11,6 +11,7 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "base/str.h"
+#include "core/events.h"
 #include "core/identity/identity.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -54,10 +55,21 @@ static const struct dd_route sso_routes[] = {
 };
 // clang-format on
 
+/* A client changed, here or in another process (the command line): forget cached clients. */
+static int
+on_event(struct dd_db *db, const struct dd_event *ev, void *arg)
+{
+    (void)db;
+    (void)arg;
+    if (strcmp(ev->type, SSO_EVENT_CLIENT_CHANGED) == 0)
+        sso_client_cache_forget();
+    return DD_OK;
+}
+
 const struct dd_module dd_module_sso = {
     .name = "sso",
     .routes = sso_routes,
-    .on_event = NULL,
+    .on_event = on_event,
 };
 
 int
@@ -79,12 +91,14 @@ dd_sso_configure(const struct dd_config *cfg, char *err, size_t errlen)
         return rc;
     sso_audit_start();
     sso_backchannel_start();
+    sso_rotation_start();
     return DD_OK;
 }
 
 void
 dd_sso_stop(void)
 {
+    sso_rotation_stop();
     sso_backchannel_stop();
     sso_audit_stop();
     sso_keys_unload();

@@ -3,14 +3,18 @@
  *
  * A rotation marks the presented token used (only if it was not: that single UPDATE is what
  * detects a reuse, even between two requests at once) and stores its successor. Each commit
- * waits for the disk (SQLite synchronous=FULL, PostgreSQL's WAL flush), so rotations arriving
- * together are committed together: the first request to find no commit running takes every
- * rotation waiting, runs them in one transaction on its connection and wakes the others with
- * their results; whoever arrives meanwhile waits for the next group. A failed group fails each
- * of its rotations, and nothing of it is stored.
+ * waits for the disk (SQLite synchronous=FULL, PostgreSQL's WAL flush), so the server does not
+ * make a request wait for its own: the token endpoint parks the request (dd_req_park) and hands
+ * its rotation to the rotation thread, which takes every rotation waiting, runs them in one
+ * transaction on its own connection, and unparks each request with its result; the requests'
+ * threads meanwhile serve other connections, and whatever arrives during a commit goes into the
+ * next one. A failed group fails each of its rotations, and nothing of it is stored. Without
+ * the thread (commands, tests), or inside a caller's transaction, a rotation runs at once on
+ * the caller's connection.
  */
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "http/req.h"
 #include "sso/internal.h"
 #include "store/store.h"
@@ -21,19 +25,24 @@
 struct rotation {
     const char *old_hash;
     const char *new_hash;
+    const char *new_token;
     const char *family_id;
     const char *now;
     const char *expires;
     int rc;
     bool fresh;
-    bool done;
+    /* A parked request's: who waits, and what answers it. */
+    struct dd_req *req;
+    sso_rotated_fn then;
+    void *arg;
     struct rotation *next;
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct rotation *pending;
-static bool committing;
+static bool running, stopping;
+static pthread_t thread;
 
 static int
 rotate_one(struct dd_db *db, struct rotation *r)
@@ -86,42 +95,122 @@ run_group(struct dd_db *db, struct rotation *group)
     }
 }
 
+/* The rotation thread: one transaction for whatever is waiting, then every request unparked. */
+static void *
+committer(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&mu);
+    for (;;) {
+        while (pending == NULL && !stopping)
+            pthread_cond_wait(&cv, &mu);
+        if (pending == NULL)
+            break;
+        struct rotation *group = pending;
+        pending = NULL;
+        pthread_mutex_unlock(&mu);
+        struct dd_db *db = dd_db_pool_get();
+        if (db != NULL) {
+            run_group(db, group);
+        } else {
+            for (struct rotation *r = group; r; r = r->next) {
+                r->rc = DD_EUNAVAIL;
+                r->fresh = false;
+            }
+        }
+        /* Once unparked, a request may end and its arena (where *r lives) be reused. */
+        for (struct rotation *r = group, *next; r; r = next) {
+            next = r->next;
+            dd_req_unpark(r->req);
+        }
+        pthread_mutex_lock(&mu);
+    }
+    pthread_mutex_unlock(&mu);
+    return NULL;
+}
+
+/* A parked request's answer, on its own thread again. */
+static int
+answer(struct dd_req *req, void *arg)
+{
+    struct rotation *r = arg;
+    return r->then(req, r->arg, r->rc, r->fresh, r->rc == DD_OK && r->fresh ? r->new_token : NULL);
+}
+
+/* A rotation of `old_token` into a new token of the family, in the request's arena. */
+static struct rotation *
+rotation_new(struct dd_req *req, const char *old_token, const char *family_id)
+{
+    const char *token = sso_random_token(req->arena, "ddr_");
+    struct rotation *r = dd_arena_zalloc(req->arena, sizeof *r);
+    r->old_hash = sso_hash(req->arena, old_token);
+    r->new_hash = sso_hash(req->arena, token);
+    r->new_token = token;
+    r->family_id = family_id;
+    r->now = sso_time(req->arena, 0);
+    r->expires = sso_time(req->arena, SSO_REFRESH_TTL);
+    r->req = req;
+    return r;
+}
+
+int
+sso_refresh_rotate_then(struct dd_req *req, struct dd_db *db, const char *old_token,
+                        const char *family_id, sso_rotated_fn then, void *arg)
+{
+    struct rotation *r = rotation_new(req, old_token, family_id);
+    r->then = then;
+    r->arg = arg;
+    pthread_mutex_lock(&mu);
+    bool park = running && !stopping && dd_req_can_park(req) && !dd_db_in_transaction(db);
+    if (park) {
+        dd_req_park(req, answer, r);
+        r->next = pending;
+        pending = r;
+        pthread_cond_signal(&cv);
+    }
+    pthread_mutex_unlock(&mu);
+    if (park)
+        return DD_DONE;
+    run_group(db, r);
+    return answer(req, r);
+}
+
 int
 sso_refresh_rotate(struct dd_req *req, struct dd_db *db, const char *old_token,
                    const char *family_id, const char **new_token, bool *fresh)
 {
-    const char *token = sso_random_token(req->arena, "ddr_");
-    struct rotation me = {.old_hash = sso_hash(req->arena, old_token),
-                          .new_hash = sso_hash(req->arena, token),
-                          .family_id = family_id,
-                          .now = sso_time(req->arena, 0),
-                          .expires = sso_time(req->arena, SSO_REFRESH_TTL)};
-    if (dd_db_in_transaction(db)) {
-        run_group(db, &me);
-    } else {
-        pthread_mutex_lock(&mu);
-        me.next = pending;
-        pending = &me;
-        while (!me.done) {
-            if (committing) {
-                pthread_cond_wait(&cv, &mu);
-                continue;
-            }
-            struct rotation *group = pending;
-            pending = NULL;
-            committing = true;
-            pthread_mutex_unlock(&mu);
-            run_group(db, group);
-            pthread_mutex_lock(&mu);
-            for (struct rotation *r = group; r; r = r->next)
-                r->done = true;
-            committing = false;
-            pthread_cond_broadcast(&cv);
-        }
-        pthread_mutex_unlock(&mu);
+    struct rotation *r = rotation_new(req, old_token, family_id);
+    run_group(db, r);
+    *fresh = r->fresh;
+    *new_token = r->rc == DD_OK && r->fresh ? r->new_token : NULL;
+    return r->rc;
+}
+
+void
+sso_rotation_start(void)
+{
+    pthread_mutex_lock(&mu);
+    if (!running) {
+        stopping = false;
+        running = pthread_create(&thread, NULL, committer, NULL) == 0;
+        if (!running)
+            dd_log(DD_LOG_WARN, "sso.rotation_thread",
+                   "no rotation thread: refresh rotations commit one by one");
     }
-    *fresh = me.fresh;
-    if (me.rc == DD_OK && me.fresh)
-        *new_token = token;
-    return me.rc;
+    pthread_mutex_unlock(&mu);
+}
+
+void
+sso_rotation_stop(void)
+{
+    pthread_mutex_lock(&mu);
+    bool was = running;
+    stopping = true;
+    pthread_cond_signal(&cv);
+    pthread_mutex_unlock(&mu);
+    if (was)
+        pthread_join(thread, NULL);
+    pthread_mutex_lock(&mu);
+    running = false;
+    pthread_mutex_unlock(&mu);
 }

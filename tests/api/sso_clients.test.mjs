@@ -90,11 +90,22 @@ describe('dinhdanh client', () => {
     const fresh = JSON.parse(r.stdout).client_secret;
     assert.match(fresh, /^[A-Za-z0-9_-]{43,}$/);
     assert.notEqual(fresh, c.client_secret);
-    assertOAuthError(await form(srv, '/sso/token', { grant_type: 'client_credentials' }, { Authorization: basic(c.client_id, c.client_secret) }), 401, 'invalid_client');
+    // The new secret works at once; the server, which remembers clients for a few seconds,
+    // hears of the change made by another process through the event outbox.
     const now = await form(srv, '/sso/token', { grant_type: 'client_credentials' }, { Authorization: basic(c.client_id, fresh) });
     assert.equal(now.status, 200, now.text);
+    const refusedSoon = async (secret) => {
+      for (let i = 0; i < 40; i++) {
+        const t = await form(srv, '/sso/token', { grant_type: 'client_credentials' }, { Authorization: basic(c.client_id, secret) });
+        if (t.status !== 200) return t;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.fail('still accepted 4 seconds after the change');
+    };
+    assertOAuthError(await refusedSoon(c.client_secret), 401, 'invalid_client');
     assert.equal(cli(['disable', c.client_id]).status, 0);
     assert.equal(count(srv, `SELECT COUNT(*) FROM sso_clients WHERE client_id = '${c.client_id}' AND status = 'disabled'`), 1);
+    assertOAuthError(await refusedSoon(fresh), 401, 'invalid_client');
     assert.notEqual(cli(['disable', 'no-such-client']).status, 0);
   });
 });
@@ -132,6 +143,21 @@ describe('admin API', () => {
     assert.ok([200, 204].includes(dis.status), dis.text);
     const after = await call(srv, 'GET', `/api/v1/sso/clients/${c.client_id}`, { as: admin.token });
     assert.equal(after.json().status, 'disabled');
+  });
+
+  test('a rotation or a disable through the API takes effect at once, cached or not', async () => {
+    const machine = body({ grant_type: 'client_credentials', redirect_uris: undefined, post_logout_redirect_uris: undefined, scope: undefined });
+    const r = await call(srv, 'POST', '/api/v1/sso/clients', { as: admin.token, body: machine });
+    assert.equal(r.status, 201, r.text);
+    const c = r.json();
+    const token = (secret) => form(srv, '/sso/token', { grant_type: 'client_credentials' }, { Authorization: basic(c.client_id, secret) });
+    assert.equal((await token(c.client_secret)).status, 200, 'the client is now remembered');
+    const rot = await call(srv, 'POST', `/api/v1/sso/clients/${c.client_id}/secret-rotations`, { as: admin.token });
+    const fresh = rot.json().client_secret;
+    assertOAuthError(await token(c.client_secret), 401, 'invalid_client');
+    assert.equal((await token(fresh)).status, 200);
+    await call(srv, 'POST', `/api/v1/sso/clients/${c.client_id}/disable`, { as: admin.token });
+    assertOAuthError(await token(fresh), 401, 'invalid_client');
   });
 
   test('a list pages with limit and cursor', async () => {

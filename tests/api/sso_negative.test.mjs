@@ -295,6 +295,27 @@ describe('refresh tokens', () => {
     assert.ok(fam.length > 0, 'the family is marked revoked');
   });
 
+  test('refreshes at once are committed together; the same token twice at once wins once', async () => {
+    // Twelve families refreshed in parallel: each answer its own next token, all of them live.
+    const starts = [];
+    for (let i = 0; i < 12; i++) starts.push((await tokens(conf, CONF_CB)).refresh_token);
+    const answers = await Promise.all(starts.map((t) => refresh(conf, t)));
+    for (const a of answers) assert.equal(a.status, 200, a.text);
+    const next = answers.map((a) => a.json.refresh_token);
+    assert.equal(new Set(next).size, next.length);
+    for (const t of next) {
+      const rows = sql(srv, `SELECT COUNT(*) FROM sso_refresh_tokens WHERE token_hash = '${sha256(t)}' AND used_at = ''`);
+      assert.equal(Number(rows), 1, 'each next token is stored, unused');
+    }
+    // One token spent twice at the same moment: one answer, one refusal, the family revoked.
+    const t0 = (await tokens(conf, CONF_CB)).refresh_token;
+    const both = await Promise.all([refresh(conf, t0), refresh(conf, t0)]);
+    assert.deepEqual(both.map((b) => b.status).sort(), [200, 400], both.map((b) => b.text).join(' | '));
+    assert.equal(both.find((b) => b.status === 400).json.error, 'invalid_grant');
+    const won = both.find((b) => b.status === 200).json.refresh_token;
+    assertOAuthError(await refresh(conf, won), 400, 'invalid_grant');
+  });
+
   test('an expired refresh token is invalid_grant', async () => {
     const t0 = await tokens(conf, CONF_CB);
     sql(srv, `UPDATE sso_refresh_tokens SET expires_at = '2000-01-01T00:00:00.000Z' WHERE token_hash = '${sha256(t0.refresh_token)}'`);
