@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "cmd/dispatch.h"
 #include "core/card_api/card_api.h"
+#include "core/group_commit.h"
 #include "core/identity/identity.h"
 #include "core/notify/notify.h"
 #include "core/register/register.h"
@@ -131,6 +132,7 @@ run(const struct dd_config *cfg)
         dd_db_pool_shutdown();
         return DD_EXIT_FAIL;
     }
+    dd_group_commit_start();
     struct dd_dispatcher *dispatcher = dd_dispatcher_start(dd_modules, dd_modules_count());
     dd_reg_access_writer_start(cfg->read_log_flush_ms);
     dd_identity_start();
@@ -147,6 +149,7 @@ run(const struct dd_config *cfg)
     if (left > 0)
         dd_log(DD_LOG_WARN, "server.grace_expired", "%ld requests still running are cut", left);
     dd_server_stop(srv);
+    dd_group_commit_stop();
     dd_identity_stop();
     dd_sso_stop();
     dd_card_api_shutdown();

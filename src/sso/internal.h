@@ -330,16 +330,12 @@ int sso_refresh_rotate(struct dd_req *req, struct dd_db *db, const char *old_tok
 typedef int (*sso_rotated_fn)(struct dd_req *req, void *arg, int rc, bool fresh,
                               const char *new_token);
 
-/* The same rotation, committed with those of other requests arriving at once: when the
- * rotation thread runs and the request can be parked, it is parked and DD_DONE returned; the
- * thread commits it in the next group and then(req, arg, …) answers it on the request's own
- * thread. Otherwise it runs at once and then's result is returned. */
+/* The same rotation, committed with those of other requests arriving at once
+ * (core/group_commit.h): returns DD_DONE when the request was parked, and then(req, arg, …)
+ * answers it on its own thread once the rotation is durable; or, without the group-commit
+ * thread, runs it at once and returns what then returned. */
 int sso_refresh_rotate_then(struct dd_req *req, struct dd_db *db, const char *old_token,
                             const char *family_id, sso_rotated_fn then, void *arg);
-
-/* Starts and stops the rotation thread (with the server; stop after the server has stopped). */
-void sso_rotation_start(void);
-void sso_rotation_stop(void);
 
 /* ---- consent store ---- */
 

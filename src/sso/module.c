@@ -91,14 +91,12 @@ dd_sso_configure(const struct dd_config *cfg, char *err, size_t errlen)
         return rc;
     sso_audit_start();
     sso_backchannel_start();
-    sso_rotation_start();
     return DD_OK;
 }
 
 void
 dd_sso_stop(void)
 {
-    sso_rotation_stop();
     sso_backchannel_stop();
     sso_audit_stop();
     sso_keys_unload();
