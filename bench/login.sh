@@ -25,44 +25,10 @@ cd "$(dirname "$0")/.."
 ACCOUNTS=${BENCH_LOGIN_ACCOUNTS:-100}
 DURATION=${BENCH_SECONDS:-10}
 BIN=${DD_BIN:-build/dinhdanh}
-TMP=$(mktemp -d /tmp/dinhdanh-bench-login.XXXXXX)
+. bench/lib.sh login
 KC_MEM_KIB=7168 KC_ITERATIONS=5 KC_PARALLELISM=1 KC_HASH_BYTES=32 KC_LOGINS_PER_VCPU=15
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-stop() { # stop PID: ends a process started here and forgets it
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    local keep=() p
-    for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-    pids=("${keep[@]}")
-}
 
 [ -x "$BIN" ] || { echo "bench: $BIN is missing (make build/dinhdanh)" >&2; exit 1; }
-free_port() {
-    node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-wait_http() { # wait_http URL
-    for _ in $(seq 100); do
-        curl -fs -o /dev/null "$1" && return 0
-        sleep 0.1
-    done
-    echo "bench: $1 did not answer" >&2
-    return 1
-}
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
-        printf "%.1f", n }'
-}
-cpu_ticks() { # cpu_ticks PID → utime + stime of the process, in clock ticks
-    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
 # Our cost: the defaults the binary states in its help (crypto/password.h).
 OUR_T=$("$BIN" serve --help | sed -n 's/^ *--password-opslimit .*(\([0-9]*\)).*/\1/p')
 OUR_MEM_KIB=$("$BIN" serve --help | sed -n 's/^ *--password-memlimit-kib .*(\([0-9]*\).*/\1/p')

@@ -24,31 +24,15 @@ DURATION=${BENCH_SECONDS:-10}
 BIN=${DD_BIN:-build/dinhdanh}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PSQL=$PGBIN/psql
-TMP=$(mktemp -d /tmp/dinhdanh-bench-register.XXXXXX)
+cleanup_more() { [ -f "$DD_PG_STATE" ] && tests/pg.sh stop >/dev/null 2>&1; }
+. bench/lib.sh register
 chmod 755 "$TMP"
 export DD_PG_STATE=$TMP/pg.state
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    [ -f "$DD_PG_STATE" ] && tests/pg.sh stop >/dev/null 2>&1
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
 
 [ -x "$BIN" ] || { echo "bench: $BIN is missing (make build/dinhdanh)" >&2; exit 1; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}'; }
 rate() { awk -v n="$ROWS" -v s="$1" 'BEGIN {printf "%.0f", (s > 0 ? n / s : 0)}'; }
-free_port() {
-    node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
-        printf "%.2f", n }'
-}
 
 # --- 1. the file ------------------------------------------------------------------------------
 echo "== generating $ROWS people"

@@ -15,26 +15,8 @@ cd "$(dirname "$0")/.."
 DURATION=${BENCH_SECONDS:-10}
 BIN=${DD_BIN:-build/dinhdanh}
 NGINX=${NGINX:-/usr/sbin/nginx}
-TMP=$(mktemp -d /tmp/dinhdanh-bench.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
+. bench/lib.sh run
 
-free_port() {
-    node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-wait_http() { # wait_http URL
-    for _ in $(seq 100); do
-        curl -fs -o /dev/null "$1" && return 0
-        sleep 0.1
-    done
-    echo "bench: $1 did not answer" >&2
-    return 1
-}
 
 [ -x "$BIN" ] || { echo "bench: $BIN is missing (make build/dinhdanh)" >&2; exit 1; }
 
@@ -74,12 +56,6 @@ wrk -t2 -c64 -d2s "http://127.0.0.1:$DD_PORT/healthz" >/dev/null
 wrk -t2 -c64 -d2s "http://127.0.0.1:$NG_PORT/healthz" >/dev/null
 
 # to_ms VALUE-WITH-UNIT → milliseconds
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
-        printf "%.2f", n }'
-}
 declare -A RPS P99 NON2XX
 # Each target runs ROUNDS times, the targets taking turns (A B C A B C …), and the median round
 # is kept: load from elsewhere on the machine then falls on every target alike.

@@ -31,40 +31,13 @@ DURATION=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
 BIN=${DD_BIN:-build/dinhdanh}
 RESULTS=${BENCH_RESULTS:-bench/RESULTS.md}
+. bench/lib.sh sso
 THREADS=2 CONNECTIONS=64
 POOL=$((CONNECTIONS * 2)) # refresh tokens per provider per round: one per connection and as many spare
-TMP=$(mktemp -d /tmp/dinhdanh-bench-sso.XXXXXX)
 REDIRECT=http://127.0.0.1:9/cb
 RT_SCOPE="openid profile"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
 
 [ -x "$BIN" ] || { echo "bench: $BIN is missing (make build/dinhdanh)" >&2; exit 1; }
-free_port() {
-    node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-wait_http() { # wait_http URL
-    for _ in $(seq 200); do
-        curl -fs -o /dev/null "$1" && return 0
-        sleep 0.1
-    done
-    echo "bench: $1 did not answer" >&2
-    return 1
-}
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
-        printf "%.2f", n }'
-}
-cpu_ticks() { # cpu_ticks PID → utime + stime of the process (all its threads), in clock ticks
-    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
 json_field() { # json_field FIELD < JSON
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];console.log(v===undefined?"":v)})' "$1"
 }

@@ -1,0 +1,51 @@
+# lib.sh — what every benchmark script shares; sourced (`. bench/lib.sh NAME`) from the
+# repository root. It makes TMP (a fresh folder under /tmp, removed on exit) and `pids` (processes
+# started by the script: append with `pids+=($!)`; each is killed on exit), and sets the exit
+# trap. A script with more to undo defines `cleanup_more` before sourcing this file.
+
+TMP=$(mktemp -d "/tmp/dinhdanh-bench-${1:-run}.XXXXXX")
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    if declare -F cleanup_more >/dev/null; then cleanup_more || true; fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+# stop PID: ends a process started here and forgets it.
+stop() {
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    local keep=() p
+    for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+    pids=("${keep[@]}")
+}
+
+# free_port → a TCP port free on 127.0.0.1 right now.
+free_port() {
+    node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# wait_http URL: waits up to 20 s for URL to answer 2xx.
+wait_http() {
+    for _ in $(seq 200); do
+        curl -fs -o /dev/null "$1" && return 0
+        sleep 0.1
+    done
+    echo "bench: $1 did not answer" >&2
+    return 1
+}
+
+# to_ms VALUE: wrk's latency ("812.00us", "4.14ms", "1.20s") in milliseconds, 2 decimals.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
+        printf "%.2f", n }'
+}
+
+# cpu_ticks PID → utime + stime of the process (all its threads), in clock ticks.
+cpu_ticks() {
+    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
