@@ -197,6 +197,19 @@ test('a citizen signs in through single sign-on and uses every page of the porta
   assert.equal(await page.locator('nav a[aria-current="page"]').getAttribute('href'), '/portal/');
   await axe(page, 'my data');
   await shot(page, 'portal-data-vi-phone');
+  // Vietnamese conventions for dates and numbers.
+  const formats = await page.evaluate(async () => {
+    const m = await import('/lib/i18n.js');
+    return [m.money(1000000), m.number(1234567), m.date('2026-03-05'), m.date('1950-05'), m.dateTime('2026-03-04T17:30:00Z')];
+  });
+  assert.deepEqual(formats, ['1.000.000 ₫', '1.234.567', '05/03/2026', '05/1950', '05/03/2026 00:30']);
+  // On paper: no navigation, buttons or language switch.
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(await page.locator('.bar nav').isHidden(), 'no navigation in print');
+  assert.ok(await page.locator('#request-correction').isHidden(), 'no buttons in print');
+  assert.ok(await page.locator('#person-full_name').isVisible());
+  await shot(page, 'portal-data-print');
+  await page.emulateMedia({ media: 'screen' });
 
   // The correction dialog: sent empty, the server's messages appear next to its fields.
   await page.click('#request-correction');
@@ -244,11 +257,17 @@ test('a citizen signs in through single sign-on and uses every page of the porta
   await page.locator('#access-table tbody tr', { hasText: PURPOSE }).waitFor({ state: 'detached' });
   await page.selectOption('#f-action', 'read');
   await row.waitFor();
-  const today = new Date(Date.now() + 7 * 3600000).toISOString().slice(0, 10);
-  const tomorrow = new Date(Date.now() + 31 * 3600000).toISOString().slice(0, 10);
-  await page.fill('#f-from', tomorrow);
+  const dmy = (ms) => new Date(ms + 7 * 3600000).toISOString().slice(0, 10).split('-').reverse().join('/');
+  await page.fill('#f-from', dmy(Date.now() + 86400000));
+  await page.press('#f-from', 'Tab');
   await page.locator('#access-table tbody tr', { hasText: PURPOSE }).waitFor({ state: 'detached' });
-  await page.fill('#f-from', today);
+  assert.match(await text(page, '#access-period'), /^Trong khoảng \d\d\/\d\d\/\d{4} – …/);
+  await page.fill('#f-from', '31/02/2026');
+  await page.press('#f-from', 'Tab');
+  assert.equal(await text(page, '#f-from-error'), 'Ngày ghi theo dạng ngày/tháng/năm, ví dụ 05/03/2026.');
+  assert.equal(await page.locator('#f-from').getAttribute('aria-invalid'), 'true');
+  await page.fill('#f-from', dmy(Date.now()));
+  await page.press('#f-from', 'Tab');
   await row.waitFor();
   assert.equal(await page.locator('#export-csv').getAttribute('href'), '/api/v1/me/access-log.csv');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);

@@ -229,6 +229,8 @@ export default {
   'access.action': 'What',
   'access.from': 'From',
   'access.to': 'To',
+  'access.dateHint': 'As day/month/year, for example 05/03/2026.',
+  'access.badDate': 'Write the date as day/month/year, for example 05/03/2026.',
   'access.all': 'All',
   'access.period': 'Between {from} and {to} (among the rows loaded; press "Show more" to load more).',
   'access.table': 'Access log of your data',

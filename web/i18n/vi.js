@@ -230,6 +230,8 @@ export default {
   'access.action': 'Việc làm',
   'access.from': 'Từ ngày',
   'access.to': 'Đến ngày',
+  'access.dateHint': 'Dạng ngày/tháng/năm, ví dụ 05/03/2026.',
+  'access.badDate': 'Ngày ghi theo dạng ngày/tháng/năm, ví dụ 05/03/2026.',
   'access.all': 'Tất cả',
   'access.period': 'Trong khoảng {from} – {to} (trên các dòng đã tải; bấm "Xem thêm" để tải thêm).',
   'access.table': 'Nhật ký truy cập dữ liệu của bạn',

@@ -5,7 +5,7 @@
 import { api } from '/lib/http.js';
 import { date, dateTime, has, t } from '/lib/i18n.js';
 import { section, start } from '/lib/page.js';
-import { dataTable, el, field } from '/lib/ui.js';
+import { clearErrors, dataTable, el, field, fieldError } from '/lib/ui.js';
 
 const KINDS = ['officer', 'establishment', 'client', 'citizen', 'system'];
 const ACTIONS = ['read', 'search', 'change', 'export'];
@@ -19,8 +19,9 @@ start(async (ctx, main) => {
   const form = el('form', { class: 'filters', id: 'access-filters', role: 'search', 'aria-label': t('access.filters') },
     field('f', { name: 'kind', label: t('access.reader'), options: [['', t('access.all')], ...KINDS.map((k) => [k, label('reader', k)])] }),
     field('f', { name: 'action', label: t('access.action'), options: [['', t('access.all')], ...ACTIONS.map((k) => [k, label('action', k)])] }),
-    field('f', { name: 'from', label: t('access.from'), type: 'date' }),
-    field('f', { name: 'to', label: t('access.to'), type: 'date' }));
+    field('f', { name: 'from', label: t('access.from'), hint: t('access.dateHint') }),
+    field('f', { name: 'to', label: t('access.to'), hint: t('access.dateHint') }));
+  for (const name of ['from', 'to']) form.elements[name].setAttribute('inputmode', 'numeric');
   const table = dataTable({
     caption: { text: t('access.table'), hidden: true },
     id: 'access-table',
@@ -35,8 +36,26 @@ start(async (ctx, main) => {
     load: (cursor) => api('GET', `/api/v1/me/access-log?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
     emptyText: t('access.none'),
   });
+  // A day typed as dd/mm/yyyy, as YYYY-MM-DD; '' for none; null when it is not a day.
+  const day = (text) => {
+    const v = text.trim();
+    if (!v) return '';
+    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+    if (!m) return null;
+    const iso = `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
+    const d = new Date(`${iso}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : null;
+  };
   const apply = () => {
+    clearErrors(form);
     const f = Object.fromEntries(new FormData(form));
+    for (const name of ['from', 'to']) {
+      f[name] = day(f[name]);
+      if (f[name] === null) {
+        fieldError(form, name, t('access.badDate'));
+        return;
+      }
+    }
     table.refilter((r) =>
       (!f.kind || r.reader?.kind === f.kind) &&
       (!f.action || r.action === f.action) &&
@@ -45,7 +64,8 @@ start(async (ctx, main) => {
     period.textContent = f.from || f.to ? t('access.period', { from: date(f.from) || '…', to: date(f.to) || '…' }) : '';
   };
   const period = el('p', { class: 'hint', 'aria-live': 'polite', id: 'access-period' });
-  form.addEventListener('input', apply);
+  form.addEventListener('change', apply);
+  form.addEventListener('input', (e) => e.target.tagName === 'SELECT' && apply());
   form.addEventListener('submit', (e) => e.preventDefault());
   const exports = el('p', { class: 'actions exports' },
     el('a', { class: 'button secondary', href: '/api/v1/me/access-log.csv', download: 'access-log.csv', id: 'export-csv' }, t('access.csv')),
