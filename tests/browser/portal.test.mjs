@@ -244,6 +244,16 @@ test('a citizen signs in through single sign-on and uses every page of the porta
   const usage = (await page.locator('#history-table tbody tr').allInnerTexts()).join('\n');
   assert.match(usage, /Thành công[\s\S]*Đăng nhập một lần[\s\S]*Cổng công dân/, 'the sign-in through the portal');
   assert.match(usage, /Thành công[\s\S]*Mật khẩu và mã xác thực/);
+  // Sorting by time: the header's button turns the order, and says so.
+  const whenHeader = page.locator('#history-table th').first();
+  const firstRow = () => page.locator('#history-table tbody tr').first().innerText();
+  const newestFirst = await firstRow();
+  await whenHeader.locator('button').click();
+  assert.equal(await whenHeader.getAttribute('aria-sort'), 'ascending');
+  assert.match(await firstRow(), /Mã một lần/, 'the oldest first: the registration code');
+  await whenHeader.locator('button').click();
+  assert.equal(await whenHeader.getAttribute('aria-sort'), 'descending');
+  assert.equal(await firstRow(), newestFirst);
   assert.ok(await page.locator('#lock-start').isVisible());
   await axe(page, 'e-identity');
   await shot(page, 'portal-identity-vi-phone');
@@ -308,9 +318,9 @@ test('a citizen signs in through single sign-on and uses every page of the porta
   await page.locator('#messages li').nth(2).waitFor();
   const messages = await page.locator('#messages li .message-text').allInnerTexts();
   assert.deepEqual(messages.map((m) => m.replace(/^Mới\s*/, '')), [
-    'Bạn đã rút lại sự đồng ý cho lgsp:bhxh.',
+    'Bạn đã rút lại sự đồng ý cho Bảo hiểm xã hội tỉnh Khánh Hòa.',
     `Đã nhận yêu cầu đính chính "Họ, chữ đệm và tên" (số ${sql(srv, `SELECT id FROM correction_requests WHERE id_number = '${p.id}'`)}).`,
-    'Bạn đã cho phép lgsp:bhxh xem dữ liệu của bạn.',
+    'Bạn đã cho phép Bảo hiểm xã hội tỉnh Khánh Hòa xem dữ liệu của bạn.',
   ]);
   assert.equal(await text(page, '#unread-count'), 'Có 3 thông báo chưa đọc.');
   await page.locator('#messages li').first().locator('button').click();
@@ -328,7 +338,10 @@ test('a citizen signs in through single sign-on and uses every page of the porta
   assert.equal(await text(page, 'nav a[aria-current="page"]'), 'Notifications');
   assert.equal(await text(page, '#lang-switch'), 'Tiếng Việt');
   assert.equal(await page.locator('#lang-switch').getAttribute('lang'), 'vi');
-  assert.doesNotMatch(await page.locator('main').innerText(), VIET, 'no Vietnamese on the English page');
+  // The page's own words are English; the services' names are data and stay as they are.
+  const words = (await page.locator('.bar nav, .bar .brand, #signout, main h1, main h2, #unread-count, label[for="unread-only"], #messages button, #messages time').allInnerTexts()).join(' ');
+  assert.doesNotMatch(words, VIET, "no Vietnamese in the English page's own words");
+  assert.match(await text(page, '#messages li:nth-child(1) .message-text'), /^You withdrew your consent for Bảo hiểm xã hội tỉnh Khánh Hòa\.$/);
   await axe(page, 'inbox in English');
   await shot(page, 'portal-inbox-en-phone');
   await nav(page, '/portal/');

@@ -1,16 +1,20 @@
 // inbox.js — "Notifications" (/portal/inbox.html): the person's inbox (GET
 // /api/v1/me/notifications, newest first, paged; "unread only" asks ?unread=true), each message
-// phrased here from its kind and data in the page's language, and marked read with its button
+// phrased here from its kind and data in the page's language (services named as in the
+// person's consents), and marked read with its button
 // (POST /api/v1/me/notifications/{id}/read).
 import { api } from '/lib/http.js';
 import { dateTime, has, t } from '/lib/i18n.js';
 import { section, showError, start } from '/lib/page.js';
 import { el, empty, toast } from '/lib/ui.js';
 
+// Services' names by id, from the person's consents (the events carry only the id).
+const services = new Map();
+
 function phrase(m) {
   const d = m.data || {};
   const params = {
-    service: d.service || '',
+    service: services.get(d.service) || d.service || '',
     field: has(`field.${d.field}`) ? t(`field.${d.field}`) : d.field || '',
     id: d.correction_request_id || d.consent_id || '',
   };
@@ -18,6 +22,8 @@ function phrase(m) {
 }
 
 start(async (ctx, main) => {
+  const consents = await api('GET', '/api/v1/me/consents?limit=500');
+  for (const c of consents.items) services.set(c.service, c.service_name);
   const count = el('p', { id: 'unread-count', role: 'status' });
   const only = el('input', { type: 'checkbox', id: 'unread-only' });
   const filter = el('label', { class: 'check', for: 'unread-only' }, only, t('inbox.unreadOnly'));
