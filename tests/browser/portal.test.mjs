@@ -379,6 +379,7 @@ test('officer, leader and establishment homes; each audience sees only its own',
   await o.page.goto(`${srv.url}/officer/`);
   await signIn(o.page, police, '/officer/');
   assert.equal(await text(o.page, '#role'), 'Công an xã, phường');
+  assert.equal(await text(o.page, '#area'), 'Phường Nha Trang, Tỉnh Khánh Hòa');
   await o.page.locator('#queue-table tbody tr').first().waitFor();
   await axe(o.page, 'officer home');
   await o.page.fill('#lookup-id', p.id.slice(0, 11));
@@ -407,6 +408,7 @@ test('officer, leader and establishment homes; each audience sees only its own',
   await l.page.goto(`${srv.url}/leader/`);
   await signIn(l.page, leader, '/leader/');
   assert.equal(await text(l.page, 'h1'), 'Trang lãnh đạo');
+  assert.equal(await text(l.page, '#area'), 'Tỉnh Khánh Hòa');
   assert.deepEqual(await l.page.locator('nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))), ['/leader/']);
   await axe(l.page, 'leader home');
   await shot(l.page, 'leader-home-vi-phone');

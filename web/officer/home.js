@@ -12,21 +12,27 @@ import { clearErrors, dataTable, el, field, fieldError, showProblem } from '/lib
 const purposeHeader = (p) => ({ 'X-Purpose': encodeURIComponent(p) });
 const roleName = (r) => (has(`role.${r}`) ? t(`role.${r}`) : r);
 
+// The name of an administrative unit by its code, or the code.
+const unitName = (code) =>
+  code ? api('GET', `/api/v1/units/${encodeURIComponent(code)}`).then((u) => u.name, () => code) : '';
+
 start(async ({ me }, main) => {
   const o = me.account.officer || {};
+  const area = (await Promise.all([unitName(o.commune), unitName(o.province)])).filter(Boolean).join(', ');
   main.append(section('officer', 'officer.who', facts([
     [t('identity.name'), me.account.display_name, 'name'],
     [t('officer.role'), roleName(o.role), 'role'],
     [t('officer.agency'), o.agency],
-    [t('officer.area'), [o.commune, o.province].filter(Boolean).join(' / ')],
+    [t('officer.area'), area, 'area'],
   ])));
 
-  const result = el('div', { id: 'person-result', 'aria-live': 'polite' });
+  const result = el('div', { id: 'person-result', class: 'result', 'aria-live': 'polite' });
   const form = el('form', { id: 'lookup-form', novalidate: true },
     field('lookup', { name: 'id', label: t('officer.idNumber'), required: true, hint: t('officer.idHint') }),
     field('lookup', { name: 'purpose', label: t('officer.purpose'), required: true, hint: t('officer.purposeHint') }),
     el('button', { type: 'submit', class: 'primary' }, t('officer.lookup')));
   form.elements.id.setAttribute('inputmode', 'numeric');
+  form.elements.id.classList.add('id-number');
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
