@@ -121,16 +121,23 @@ async function codeToType(secret) {
 
 // Follows the provider's pages from wherever the frame sent the browser: the login page
 // (password, then the TOTP code), and the consent page the first time; ends on `home`.
-async function signIn(page, who, home) {
+// `checkPages` runs axe-core on the login page, its code step and the consent page on the way.
+async function signIn(page, who, home, checkPages = false) {
   await page.waitForURL(/\/login\.html\?next=%2Fsso%2Fauthorize/);
+  if (checkPages) await axe(page, 'login page');
   await page.fill('#login', who.login);
   await page.fill('#password', who.password);
   await page.press('#password', 'Enter');
   await page.locator('#code-form').waitFor({ state: 'visible' });
+  if (checkPages) await axe(page, 'login code step');
   await page.fill('#totp', await codeToType(who.secret));
   await page.press('#totp', 'Enter');
   await page.waitForURL(/\/sso\/consent\.html\?interaction=/);
   await page.waitForSelector('#consent-form:not([hidden])');
+  if (checkPages) {
+    await axe(page, 'consent page');
+    await shot(page, 'sso-consent-portal-vi-phone');
+  }
   await page.click('#approve');
   await page.waitForURL(`${srv.url}${home}`);
   await ready(page);
@@ -180,7 +187,7 @@ test('a citizen signs in through single sign-on and uses every page of the porta
 
   const { page, check } = await openPage(PHONE);
   await page.goto(`${srv.url}/portal/`);
-  await signIn(page, p, '/portal/');
+  await signIn(page, p, '/portal/', true);
   assert.equal(await page.locator('html').getAttribute('lang'), 'vi');
   const signin = JSON.parse(await page.evaluate(() => sessionStorage.getItem('dd-signin')));
   assert.equal(signin.sub, String(p.account.id), 'the ID token is the account of the session');
@@ -444,7 +451,7 @@ test('officer, leader and establishment homes; each audience sees only its own',
   await s.check();
 });
 
-test('the sign-in page, a refused consent and a callback without its state', async () => {
+test('the sign-in page, a refused consent, a callback without its state, and the identity pages', async () => {
   const { page, check } = await openPage(PHONE);
   await page.goto(`${srv.url}/signin/`);
   assert.deepEqual(await page.locator('ul.homes a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))), ['/portal/', '/staff/', '/officer/', '/leader/']);
@@ -469,6 +476,15 @@ test('the sign-in page, a refused consent and a callback without its state', asy
   await page.locator('[role="alert"]').waitFor();
   assert.equal(await text(page, '[role="alert"]'), 'Bạn đã từ chối cho cổng công dân dùng tài khoản định danh điện tử.');
   await shot(page, 'signin-denied-vi');
+  // The identity pages the frame links to, and the landing pages, pass the same check.
+  await page.goto(`${srv.url}/account.html`);
+  await page.locator('#session-list li').first().waitFor();
+  await axe(page, 'account page');
+  for (const p2 of ['/', '/en/', '/en/login.html', '/en/account.html']) {
+    await page.goto(`${srv.url}${p2}`);
+    await page.waitForLoadState('networkidle');
+    await axe(page, p2);
+  }
   await check();
 });
 

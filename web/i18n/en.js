@@ -179,7 +179,7 @@ export default {
   'identity.network': 'Network',
   'identity.unknownDevice': 'Unknown device',
   'identity.end': 'End session',
-  'identity.endLabel': 'End the session on {device} started {start}',
+  'identity.endLabel': 'End session on {device}, started {start}',
   'identity.ended': 'The session has ended.',
   'identity.history': 'Usage history',
   'identity.h.when': 'When',
