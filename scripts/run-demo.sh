@@ -14,6 +14,15 @@ build/dinhdanh demo --if-empty --db sqlite:var/dinhdanh.db --data-dir var
 echo
 # ---------------------------------------------------------------------------------------------
 
-echo "dinhdanh: open http://127.0.0.1:8080 in a browser (Ctrl-C to stop)"
+# The web frame signs people in through the platform's own OpenID Connect provider as the public
+# client ddc_portal (docs/WEB.md): registered once, for this address.
+if ! build/dinhdanh client list --db sqlite:var/dinhdanh.db --data-dir var | grep -q '"client_id":"ddc_portal"'; then
+    build/dinhdanh client add 'Cổng công dân' --client-id ddc_portal --grant authorization_code \
+        --auth none --scope openid --redirect-uri http://127.0.0.1:8080/signin/callback.html \
+        --db sqlite:var/dinhdanh.db --data-dir var >/dev/null
+    echo "dinhdanh: registered the portal's sign-in client ddc_portal"
+fi
+
+echo "dinhdanh: open http://127.0.0.1:8080 in a browser, the homes at http://127.0.0.1:8080/signin/ (Ctrl-C to stop)"
 echo "          database var/dinhdanh.db, data folder var/"
 exec build/dinhdanh serve --listen 127.0.0.1:8080 --db sqlite:var/dinhdanh.db --data-dir var

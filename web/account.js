@@ -106,7 +106,7 @@ const T = {
     network: 'Network',
     unknownDevice: 'Unknown device',
     end: 'End session',
-    endLabel: (device, start) => `End the session on ${device} started ${start}`,
+    endLabel: (device, start) => `End session on ${device}, started ${start}`,
     ended: 'The session has ended.',
     noHistory: 'No authentication yet.',
     success: 'Succeeded',

@@ -21,6 +21,7 @@ help(void)
            "         [--redirect-uri URI]... [--post-logout-redirect-uri URI]...\n"
            "         [--backchannel-logout-uri URI] [--scope \"openid profile …\"]\n"
            "         [--auth client_secret_basic|private_key_jwt|none] [--jwks FILE] [--pairwise]\n"
+           "         [--client-id ddc_NAME]   (a chosen id, such as the portal's ddc_portal)\n"
            "       dinhdanh client list\n"
            "       dinhdanh client rotate-secret CLIENT_ID\n"
            "       dinhdanh client disable CLIENT_ID\n"
@@ -134,7 +135,8 @@ int
 dd_cmd_client(int argc, char **argv)
 {
     struct dd_sso_client_new c = {0};
-    const char *jwks_file = NULL, *scope = NULL, *auth = NULL, *grant = NULL, *backchannel = NULL;
+    const char *jwks_file = NULL, *scope = NULL, *auth = NULL, *grant = NULL, *backchannel = NULL,
+               *client_id = NULL;
     bool pairwise = false;
     int rc = take_lists(&argc, argv, &c);
     const struct dd_cmd_value values[] = {{"--grant", &grant},
@@ -142,6 +144,7 @@ dd_cmd_client(int argc, char **argv)
                                           {"--auth", &auth},
                                           {"--jwks", &jwks_file},
                                           {"--backchannel-logout-uri", &backchannel},
+                                          {"--client-id", &client_id},
                                           {NULL, NULL}};
     if (rc == DD_EXIT_OK)
         rc = dd_cmd_take_values(&argc, argv, values);
@@ -165,6 +168,7 @@ dd_cmd_client(int argc, char **argv)
                         "(see client --help)\n");
         return DD_EXIT_USAGE;
     }
+    c.client_id = client_id;
     c.grant_type = grant;
     c.scope = scope;
     c.auth_method = auth;

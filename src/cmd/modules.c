@@ -6,6 +6,7 @@
 #include "core/card_api/card_api.h"
 #include "core/consent/consent.h"
 #include "core/identity/identity.h"
+#include "core/inbox/inbox.h"
 #include "core/identity/orgs.h"
 #include "core/register/register.h"
 #include "core/security_reports.h"
@@ -25,6 +26,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_organisations,
     &dd_module_sso,
     &dd_module_card,
+    &dd_module_inbox,
     NULL,
 };
 // clang-format on

@@ -312,6 +312,22 @@ client_changed(struct dd_db *db, const char *client_id)
     return dd_event_emit(db, SSO_EVENT_CLIENT_CHANGED, subject, "{}");
 }
 
+/* A chosen client id: ddc_ and 1 to 40 of A-Z a-z 0-9 _ -. */
+static int
+check_client_id(const char *id, char *err, size_t errlen)
+{
+    size_t n = strlen(id);
+    bool ok = n > 4 && n <= 44 && strncmp(id, "ddc_", 4) == 0;
+    for (size_t i = 4; ok && i < n; i++)
+        ok = (id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z') ||
+             (id[i] >= '0' && id[i] <= '9') || id[i] == '_' || id[i] == '-';
+    if (!ok) {
+        snprintf(err, errlen, "client id: ddc_ followed by 1 to 40 letters, digits, _ or -");
+        return DD_EINVAL;
+    }
+    return DD_OK;
+}
+
 int
 dd_sso_client_add(struct dd_db *db, const struct dd_sso_client_new *in, json_t **out, char *err,
                   size_t errlen)
@@ -320,10 +336,24 @@ dd_sso_client_add(struct dd_db *db, const struct dd_sso_client_new *in, json_t *
     int rc = check_new(&c, err, errlen);
     if (rc != DD_OK)
         return rc;
-    unsigned char rnd[16];
-    dd_random_bytes(rnd, sizeof rnd);
     char client_id[64] = "ddc_";
-    dd_b64url_encode(rnd, sizeof rnd, client_id + 4, sizeof client_id - 4);
+    if (c.client_id) {
+        rc = check_client_id(c.client_id, err, errlen);
+        if (rc != DD_OK)
+            return rc;
+        dd_strlcpy(client_id, c.client_id, sizeof client_id);
+        int found = DD_OK;
+        json_t *old = dd_sso_client_json(db, client_id, &found);
+        if (old) {
+            json_decref(old);
+            snprintf(err, errlen, "a client %s is already registered", client_id);
+            return DD_ECONFLICT;
+        }
+    } else {
+        unsigned char rnd[16];
+        dd_random_bytes(rnd, sizeof rnd);
+        dd_b64url_encode(rnd, sizeof rnd, client_id + 4, sizeof client_id - 4);
+    }
     char secret[64] = "", hash[65] = "";
     if (strcmp(c.auth_method, "client_secret_basic") == 0)
         new_secret(secret, hash);

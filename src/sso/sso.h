@@ -49,6 +49,8 @@ int dd_sso_keys_list(const char *data_dir, FILE *out, char *err, size_t errlen);
 #define DD_SSO_MAX_URIS 16
 
 struct dd_sso_client_new {
+    const char *client_id; /* NULL: a random ddc_…; else ddc_ and 1–40 of A-Z a-z 0-9 _ - (a
+                              well-known client such as the portal's ddc_portal) */
     const char *name;
     const char *grant_type;  /* authorization_code | client_credentials */
     const char *auth_method; /* client_secret_basic | private_key_jwt | none; NULL: chosen */

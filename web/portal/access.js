@@ -1,0 +1,76 @@
+// access.js — "Who looked at my data" (/portal/access.html): the access log (GET
+// /api/v1/me/access-log, paged newest first), filtered on the page by who read (the reader's
+// kind), what they did, and a period of days; and the whole five years as a download (CSV or
+// JSON, /api/v1/me/access-log.csv|.json).
+import { api } from '/lib/http.js';
+import { date, dateTime, has, t } from '/lib/i18n.js';
+import { section, start } from '/lib/page.js';
+import { clearErrors, dataTable, el, field, fieldError } from '/lib/ui.js';
+
+const KINDS = ['officer', 'establishment', 'client', 'citizen', 'system'];
+const ACTIONS = ['read', 'search', 'change', 'export'];
+const label = (prefix, v) => (v && has(`${prefix}.${v}`) ? t(`${prefix}.${v}`) : v || '');
+
+// The day (YYYY-MM-DD) of an ISO time in Vietnam.
+const dayVN = (iso) => new Date(new Date(iso).getTime() + 7 * 3600000).toISOString().slice(0, 10);
+
+start(async (ctx, main) => {
+  main.append(el('p', { class: 'lead' }, t('access.lead')));
+  const form = el('form', { class: 'filters', id: 'access-filters', role: 'search', 'aria-label': t('access.filters') },
+    field('f', { name: 'kind', label: t('access.reader'), options: [['', t('access.all')], ...KINDS.map((k) => [k, label('reader', k)])] }),
+    field('f', { name: 'action', label: t('access.action'), options: [['', t('access.all')], ...ACTIONS.map((k) => [k, label('action', k)])] }),
+    field('f', { name: 'from', label: t('access.from'), hint: t('access.dateHint') }),
+    field('f', { name: 'to', label: t('access.to'), hint: t('access.dateHint') }));
+  for (const name of ['from', 'to']) form.elements[name].setAttribute('inputmode', 'numeric');
+  const table = dataTable({
+    caption: { text: t('access.table'), hidden: true },
+    id: 'access-table',
+    columns: [
+      { key: 'at', label: t('access.when'), render: (r) => dateTime(r.at), sort: (r) => r.at },
+      { key: 'reader', label: t('access.reader'), sort: (r) => r.reader?.agency || '',
+        render: (r) => [label('reader', r.reader?.kind), r.reader?.name, r.reader?.agency, label('role', r.reader?.role)].filter(Boolean).join(' — ') },
+      { key: 'action', label: t('access.action'), render: (r) => `${label('action', r.action)}: ${label('datakind', r.data)}`, sort: (r) => r.action },
+      { key: 'purpose', label: t('access.purpose') },
+      { key: 'request_id', label: t('access.reference'), render: (r) => el('code', {}, r.request_id || '') },
+    ],
+    load: (cursor) => api('GET', `/api/v1/me/access-log?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    emptyText: t('access.none'),
+  });
+  // A day typed as dd/mm/yyyy, as YYYY-MM-DD; '' for none; null when it is not a day.
+  const day = (text) => {
+    const v = text.trim();
+    if (!v) return '';
+    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+    if (!m) return null;
+    const iso = `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
+    const d = new Date(`${iso}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : null;
+  };
+  const apply = () => {
+    clearErrors(form);
+    const f = Object.fromEntries(new FormData(form));
+    for (const name of ['from', 'to']) {
+      f[name] = day(f[name]);
+      if (f[name] === null) {
+        fieldError(form, name, t('access.badDate'));
+        return;
+      }
+    }
+    table.refilter((r) =>
+      (!f.kind || r.reader?.kind === f.kind) &&
+      (!f.action || r.action === f.action) &&
+      (!f.from || dayVN(r.at) >= f.from) &&
+      (!f.to || dayVN(r.at) <= f.to));
+    period.textContent = f.from || f.to ? t('access.period', { from: date(f.from) || '…', to: date(f.to) || '…' }) : '';
+  };
+  const period = el('p', { class: 'hint', 'aria-live': 'polite', id: 'access-period' });
+  form.addEventListener('change', apply);
+  form.addEventListener('input', (e) => e.target.tagName === 'SELECT' && apply());
+  form.addEventListener('submit', (e) => e.preventDefault());
+  const exports = el('p', { class: 'actions exports' },
+    el('a', { class: 'button secondary', href: '/api/v1/me/access-log.csv', download: 'access-log.csv', id: 'export-csv' }, t('access.csv')),
+    el('a', { class: 'button secondary', href: '/api/v1/me/access-log.json', download: 'access-log.json', id: 'export-json' }, t('access.json')));
+  main.append(section('log', 'access.title', form, period, table.element),
+    section('export', 'access.export', el('p', {}, t('access.exportText')), exports));
+  await table.reload();
+});
