@@ -443,6 +443,33 @@ describe('who looked at my data', () => {
       const b = assertProblem(r, 400, 'validation-failed');
       assert.equal(b.errors[0].field, bad.split('=')[0]);
     }
+    // Narrowed pages: by kind of reader, action and period (days in Vietnam), paged the same way.
+    const dayVN = (iso) => new Date(Date.parse(iso) + 7 * 3600e3).toISOString().slice(0, 10);
+    const today = dayVN(new Date().toISOString());
+    for (const [query, keep] of [
+      ['reader=officer', (e) => e.reader.kind === 'officer'],
+      ['action=read', (e) => e.action === 'read'],
+      ['reader=officer&action=search', (e) => e.reader.kind === 'officer' && e.action === 'search'],
+      [`from=${today}&to=${today}`, (e) => dayVN(e.at) === today],
+      ['from=2020-01-01&to=2020-12-31', () => false],
+      ['reader=client', (e) => e.reader.kind === 'client'],
+    ]) {
+      const want = all.items.filter(keep);
+      const narrowed = [];
+      let next = null;
+      do {
+        const page = (await as('an', 'GET', `/api/v1/me/access-log?limit=2&${query}${next ? `&cursor=${next}` : ''}`)).json();
+        assert.ok(page.items.length <= 2);
+        narrowed.push(...page.items);
+        next = page.next_cursor;
+      } while (next);
+      assert.deepEqual(narrowed, want, query);
+    }
+    assert.ok(all.items.some((e) => e.reader.kind === 'officer' && e.action === 'read'), 'the narrowing is tried on real rows');
+    for (const [bad, field] of [['from=2026-13-01', 'from'], ['to=yesterday', 'to'], ['from=2026-05-02&to=2026-05-01', 'to'], ['reader=neighbour', 'reader'], ['action=delete', 'action']]) {
+      const b = assertProblem(await as('an', 'GET', `/api/v1/me/access-log?${bad}`), 400, 'validation-failed');
+      assert.equal(b.errors[0].field, field, bad);
+    }
     // Bình's log holds none of An's rows.
     const binh = (await as('binh', 'GET', '/api/v1/me/access-log?limit=500')).json();
     assert.ok(binh.items.length >= 1);

@@ -270,7 +270,9 @@ test('a citizen signs in through single sign-on and uses every page of the porta
   const row = page.locator('#access-table tbody tr', { hasText: PURPOSE });
   await row.waitFor();
   assert.match(await row.innerText(), /Cán bộ[\s\S]*Công an tỉnh Khánh Hòa[\s\S]*Xem: thông tin nhân thân/);
+  const narrowed = page.waitForRequest((r) => r.url().includes('/api/v1/me/access-log?') && r.url().includes('action=change'));
   await page.selectOption('#f-action', 'change');
+  await narrowed; // the server narrows the log, not the page
   await page.locator('#access-table tbody tr', { hasText: PURPOSE }).waitFor({ state: 'detached' });
   await page.selectOption('#f-action', 'read');
   await row.waitFor();

@@ -1,5 +1,5 @@
 // access.js — "Who looked at my data" (/portal/access.html): the access log (GET
-// /api/v1/me/access-log, paged newest first), filtered on the page by who read (the reader's
+// /api/v1/me/access-log, paged newest first), narrowed by the server to who read (the reader's
 // kind), what they did, and a period of days; and the whole five years as a download (CSV or
 // JSON, /api/v1/me/access-log.csv|.json).
 import { api } from '/lib/http.js';
@@ -11,10 +11,9 @@ const KINDS = ['officer', 'establishment', 'client', 'citizen', 'system'];
 const ACTIONS = ['read', 'search', 'change', 'export'];
 const label = (prefix, v) => (v && has(`${prefix}.${v}`) ? t(`${prefix}.${v}`) : v || '');
 
-// The day (YYYY-MM-DD) of an ISO time in Vietnam.
-const dayVN = (iso) => new Date(new Date(iso).getTime() + 7 * 3600000).toISOString().slice(0, 10);
 
 start(async (ctx, main) => {
+  let narrowing = {}; // the server narrows the log: reader, action, from, to
   main.append(el('p', { class: 'lead' }, t('access.lead')));
   const form = el('form', { class: 'filters', id: 'access-filters', role: 'search', 'aria-label': t('access.filters') },
     field('f', { name: 'kind', label: t('access.reader'), options: [['', t('access.all')], ...KINDS.map((k) => [k, label('reader', k)])] }),
@@ -33,7 +32,11 @@ start(async (ctx, main) => {
       { key: 'purpose', label: t('access.purpose') },
       { key: 'request_id', label: t('access.reference'), render: (r) => el('code', {}, r.request_id || '') },
     ],
-    load: (cursor) => api('GET', `/api/v1/me/access-log?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    load: (cursor) => {
+      const q = new URLSearchParams({ limit: '50', ...narrowing });
+      if (cursor) q.set('cursor', cursor);
+      return api('GET', `/api/v1/me/access-log?${q}`);
+    },
     emptyText: t('access.none'),
   });
   // A day typed as dd/mm/yyyy, as YYYY-MM-DD; '' for none; null when it is not a day.
@@ -56,11 +59,8 @@ start(async (ctx, main) => {
         return;
       }
     }
-    table.refilter((r) =>
-      (!f.kind || r.reader?.kind === f.kind) &&
-      (!f.action || r.action === f.action) &&
-      (!f.from || dayVN(r.at) >= f.from) &&
-      (!f.to || dayVN(r.at) <= f.to));
+    narrowing = Object.fromEntries(Object.entries({ reader: f.kind, action: f.action, from: f.from, to: f.to }).filter(([, v]) => v));
+    table.reload();
     period.textContent = f.from || f.to ? t('access.period', { from: date(f.from) || '…', to: date(f.to) || '…' }) : '';
   };
   const period = el('p', { class: 'hint', 'aria-live': 'polite', id: 'access-period' });
