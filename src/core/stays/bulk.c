@@ -188,6 +188,12 @@ items_or_reply(struct dd_req *req)
     return items;
 }
 
+static void
+release_json(void *v)
+{
+    json_decref(v);
+}
+
 struct row {
     struct stay s;
     json_t *result;
@@ -235,7 +241,8 @@ bulk_run(struct dd_req *req, struct dd_idem *idem)
         rc = stay_guest_fill(req, db, &rows[i].s, &rows[i].found);
         rows[i].ok = true;
     }
-    json_decref(items);
+    /* The rows' strings point into items: it lives until the request's arena is freed. */
+    dd_arena_on_cleanup(req->arena, release_json, items);
     if (rc == DD_OK)
         rc = dd_db_begin(db);
     int created = 0, covered = 0, failed = 0;

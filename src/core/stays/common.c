@@ -109,7 +109,7 @@ stay_json(const struct stay *s)
         json_object_set_new(o, "relative", json_null());
     if (s->ward && s->ward[0])
         json_object_set_new(o, "patient",
-                            json_pack("{s:s, s:s*, s:s}", "full_name", s->patient_name, "id_number",
+                            json_pack("{s:s, s:s?, s:s}", "full_name", s->patient_name, "id_number",
                                       s->patient_id_number[0] ? s->patient_id_number : NULL, "ward",
                                       s->ward));
     else

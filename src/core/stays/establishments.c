@@ -93,7 +93,7 @@ stay_est_or_reply(struct dd_req *req, struct dd_db *db, const char *type, struct
 json_t *
 stay_est_json(const struct stay_est *e)
 {
-    return json_pack("{s:I, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:i, s:i, s:b}", "id",
+    return json_pack("{s:I, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:i, s:i, s:b}", "id",
                      (json_int_t)e->id, "type", e->type, "stars", e->stars, "class", e->class_,
                      "name", e->name, "address", e->address, "province", e->province, "commune",
                      e->commune, "status", e->status, "status_reason",

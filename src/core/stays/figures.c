@@ -184,7 +184,7 @@ stay_figures_get(struct dd_req *req)
         "origin_province ORDER BY day, origin_province LIMIT 20000",
     };
     static const char *const names[] = {"nights", "by_nationality", "by_origin"};
-    json_t *out = json_pack("{s:s, s:s, s:s*}", "from", from, "to", to, "commune", commune);
+    json_t *out = json_pack("{s:s, s:s, s:s?}", "from", from, "to", to, "commune", commune);
     for (int q = 0; q < 3; q++) {
         struct dd_stmt *st;
         int rc = dd_db_prepare(db, sql[q], &st);

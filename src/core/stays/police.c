@@ -37,8 +37,12 @@ struct area {
 static bool
 day_shape(const char *d)
 {
-    return d && strlen(d) == 10 && dd_str_all_digits(d, 4) && d[4] == '-' &&
-           dd_str_all_digits(d + 5, 2) && d[7] == '-' && dd_str_all_digits(d + 8, 2);
+    if (d == NULL || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+            return false;
+    return true;
 }
 
 /* ?commune, ?establishment and ?day within the caller's area; -1 after a reply. */
@@ -203,7 +207,7 @@ history_json(struct dd_req *req, struct dd_db *db, int64_t id, json_t **out)
         json_t *c = json_loads(changes ? changes : "{}", 0, NULL);
         const char *reason = dd_stmt_text(st, 4);
         json_array_append_new(
-            *out, json_pack("{s:I, s:s, s:s, s:s, s:s*, s:o}", "version",
+            *out, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:o}", "version",
                             (json_int_t)dd_stmt_int64(st, 0), "kind", dd_stmt_text(st, 1), "at",
                             dd_stmt_text(st, 2), "actor", dd_stmt_text(st, 3), "reason",
                             reason && reason[0] ? reason : NULL, "changes", c ? c : json_object()));

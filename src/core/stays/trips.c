@@ -47,7 +47,7 @@ trip_from_row(struct dd_req *req, struct dd_stmt *st, struct trip *t, int64_t no
     int64_t departs = 0;
     dd_stay_time_parse(t->departs_at, &departs);
     bool frozen = t->departed_at[0] || now >= departs;
-    t->json = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:b, s:s, s:s, s:I}",
+    t->json = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:b, s:s, s:s, s:I}",
                         "id", (json_int_t)t->id, "operator_id", (json_int_t)t->operator_id,
                         "operator_name", dd_stmt_text(st, 11), "plate", dd_stmt_text(st, 2),
                         "route", dd_stmt_text(st, 3), "departs_at", t->departs_at, "departure_day",
@@ -248,7 +248,7 @@ passengers(struct dd_req *req, struct dd_db *db, int64_t id, json_t **out, const
         const char *idn = dd_stmt_text(st, 1);
         const char *pp = dd_stmt_text(st, 2);
         json_array_append_new(
-            *out, json_pack("{s:I, s:s*, s:s*, s:s, s:s, s:s*, s:s*, s:b, s:s, s:s*, s:s, s:s}",
+            *out, json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:s?, s:s?, s:b, s:s, s:s?, s:s, s:s}",
                             "id", (json_int_t)dd_stmt_int64(st, 0), "id_number",
                             idn[0] ? idn : NULL, "passport_number", pp[0] ? pp : NULL,
                             "nationality", dd_stmt_text(st, 3), "full_name", dd_stmt_text(st, 4),
@@ -394,7 +394,7 @@ stay_trip_board(struct dd_req *req)
     if (rc != DD_DB_ROW)
         return stay_fail(req, db, rc);
     json_t *o = json_pack(
-        "{s:I, s:I, s:s*, s:s*, s:s, s:s, s:b, s:s, s:s*, s:s}", "id", (json_int_t)pid, "trip_id",
+        "{s:I, s:I, s:s?, s:s?, s:s, s:s, s:b, s:s, s:s?, s:s}", "id", (json_int_t)pid, "trip_id",
         (json_int_t)id, "id_number", s.id_number[0] ? s.id_number : NULL, "passport_number",
         s.passport_number[0] ? s.passport_number : NULL, "nationality", s.nationality, "full_name",
         s.full_name, "verified", s.verified, "source", s.source, "seat", seat, "boarded_at", now);

@@ -57,7 +57,7 @@ watch_json(struct dd_stmt *st)
 {
     const char *key = dd_stmt_text(st, 1);
     const char *removed = dd_stmt_text(st, 7);
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*}", "id",
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "id",
                      (json_int_t)dd_stmt_int64(st, 0), "subject", key + 3, "full_name",
                      dd_stmt_text(st, 2), "reason", dd_stmt_text(st, 3), "province",
                      dd_stmt_text(st, 4), "added_by", dd_stmt_text(st, 5), "added_at",
@@ -272,7 +272,7 @@ stay_alerts_list(struct dd_req *req)
         const char *notified = dd_stmt_text(st, 2);
         json_array_append_new(
             items,
-            json_pack("{s:I, s:s, s:s*, s:I, s:s, s:I, s:I, s:s, s:s, s:s*, s:s*, s:s, s:s, "
+            json_pack("{s:I, s:s, s:s?, s:I, s:s, s:I, s:I, s:s, s:s, s:s?, s:s?, s:s, s:s, "
                       "s:s, s:s}",
                       "id", (json_int_t)dd_stmt_int64(st, 0), "created_at", dd_stmt_text(st, 1),
                       "notified_at", notified && notified[0] ? notified : NULL, "notified_count",
