@@ -34,10 +34,10 @@ const checkin = (body, headers = {}, as = hotel.token) => call(srv, 'POST', '/ap
 describe('watch list', () => {
   test('only the province police keep it; bad entries store nothing', async () => {
     const before = staySnapshot(srv);
-    assertProblem(await call(srv, 'POST', '/api/v1/stays/police/watchlist', { as: cp.token, body: { subject: '056090000001', reason: 'x' } }), 403, 'stay-province-police-only');
+    assertProblem(await call(srv, 'POST', '/api/v1/stays/police/watchlist', { as: cp.token, body: { subject: '056090000001', reason: 'x' } }), 403, 'forbidden');
     assertProblem(await call(srv, 'POST', '/api/v1/stays/police/watchlist', { as: pp.token, body: { subject: '12', reason: 'x' } }), 400, 'validation-failed');
     assertProblem(await call(srv, 'POST', '/api/v1/stays/police/watchlist', { as: pp.token, body: { subject: '056090000001' } }), 400, 'validation-failed');
-    assertProblem(await call(srv, 'POST', '/api/v1/stays/police/alert-contacts', { as: cp.token, body: { commune: NT, recipient: 'a@b.vn' } }), 403, 'stay-province-police-only');
+    assertProblem(await call(srv, 'POST', '/api/v1/stays/police/alert-contacts', { as: cp.token, body: { commune: NT, recipient: 'a@b.vn' } }), 403, 'forbidden');
     assert.deepEqual(staySnapshot(srv), before);
   });
 

@@ -3,7 +3,8 @@
  *
  * Three kinds of caller: an establishment's staff (DD_AUTH_ESTABLISHMENT; stay:write for the
  * desk, establishment:staff to ask for the profile), the police (stay:read to see, stay:police to
- * approve establishments and keep the watch list and the alert contacts), and those who read the
+ * approve establishments; stay:watch, the province police's alone, to keep the watch list and
+ * the alert contacts), and those who read the
  * tourism figures (stay:figures).
  */
 #include "core/stays/internal.h"
@@ -46,16 +47,16 @@ static const struct dd_route stay_routes[] = {
     DD_ROUTE("GET", "/api/v1/stays/police/people/{key}/stays", stay_police_person, DD_AUTH_OFFICER,
              "stay:read"),
     DD_ROUTE("GET", "/api/v1/stays/police/watchlist", stay_watch_list, DD_AUTH_OFFICER,
-             "stay:police"),
+             "stay:watch"),
     DD_ROUTE_BODY("POST", "/api/v1/stays/police/watchlist", stay_watch_add, DD_AUTH_OFFICER,
-                  "stay:police", DD_BODY_JSON, STAY_SMALL_BODY, NULL),
+                  "stay:watch", DD_BODY_JSON, STAY_SMALL_BODY, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/stays/police/watchlist/{id}/removals", stay_watch_remove,
-                  DD_AUTH_OFFICER, "stay:police", DD_BODY_JSON, STAY_SMALL_BODY, NULL),
+                  DD_AUTH_OFFICER, "stay:watch", DD_BODY_JSON, STAY_SMALL_BODY, NULL),
     DD_ROUTE("GET", "/api/v1/stays/police/alerts", stay_alerts_list, DD_AUTH_OFFICER, "stay:read"),
     DD_ROUTE("GET", "/api/v1/stays/police/alert-contacts", stay_contacts_list, DD_AUTH_OFFICER,
              "stay:read"),
     DD_ROUTE_BODY("POST", "/api/v1/stays/police/alert-contacts", stay_contacts_add, DD_AUTH_OFFICER,
-                  "stay:police", DD_BODY_JSON, STAY_SMALL_BODY, NULL),
+                  "stay:watch", DD_BODY_JSON, STAY_SMALL_BODY, NULL),
     DD_ROUTE("GET", "/api/v1/stays/police/trips", stay_trip_police_list, DD_AUTH_OFFICER,
              "stay:read"),
     DD_ROUTE("GET", "/api/v1/stays/police/trips/{id}", stay_trip_police_get, DD_AUTH_OFFICER,
