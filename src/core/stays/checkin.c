@@ -3,7 +3,8 @@
  * own software, under an Idempotency-Key when the client sends one.
  *
  * The register fills the guest in before the transaction (a read); the transaction is the
- * INSERT of the stay with its event (write.c) and the stored reply. A guest the register knows
+ * INSERT of the stay with its event (write.c) and the stored reply, committed together with
+ * the check-ins of other requests waiting at the same time (batch.c). A guest the register knows
  * gets an access-log row: the establishment read their name and date of birth from it.
  */
 #include "base/arena.h"
@@ -37,24 +38,17 @@ checkin_run(struct dd_req *req, struct dd_idem *idem)
     int rc = stay_guest_fill(req, db, &s, &found);
     if (rc != DD_OK)
         return stay_fail(req, db, rc);
-    int64_t alert_id;
-    rc = dd_db_begin(db);
-    if (rc == DD_OK)
-        rc = stay_insert(req, db, &e, &s, &alert_id);
-    if (rc == DD_ECONFLICT) {
-        dd_db_rollback(db);
+    struct stay_job job = {.req = req, .e = &e, .s = &s, .idem = idem};
+    stay_batch_run(db, &job);
+    if (job.rc == DD_ECONFLICT) {
         int64_t present = stay_present_id(db, e.id, s.guest_key);
         return stay_problem_reply(req, STAY_PROBLEM_DUPLICATE,
                                   json_pack("{s:I}", "stay_id", (json_int_t)present));
     }
-    if (rc != DD_OK && rc != STAY_COVERED)
-        return stay_fail(req, db, rc);
-    bool covered = rc == STAY_COVERED;
-    json_t *body = json_pack("{s:o, s:b}", "stay", stay_json(&s), "covered", covered);
-    const char *location =
-        dd_arena_printf(req->arena, "/api/v1/stays/guests/%lld", (long long)s.id);
-    rc = stay_commit_reply(req, db, idem, covered ? 200 : 201, body, location);
-    if (found && !covered) {
+    if (job.rc != STAY_INSERTED && job.rc != STAY_COVERED)
+        return stay_fail(req, db, job.rc);
+    rc = dd_idem_send(req, &job.reply, false);
+    if (found && job.rc == STAY_INSERTED) {
         const char *ids[] = {s.id_number};
         dd_reg_access_reads(db, req, ids, 1, "read", "stay", ACCESS_PURPOSE);
     }

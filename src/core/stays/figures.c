@@ -40,7 +40,9 @@ day_add(const char *d, int n, char out[11])
     time_t t = (time_t)(ms / 1000 + (int64_t)n * 86400);
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    char text[48];
+    snprintf(text, sizeof text, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    snprintf(out, 11, "%.10s", text);
     return true;
 }
 

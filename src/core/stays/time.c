@@ -44,7 +44,9 @@ dd_stay_local_day(int64_t ms, char out[11])
     time_t t = (time_t)floor_div(ms + DD_STAY_TZ_MS, 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    char text[48];
+    snprintf(text, sizeof text, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    snprintf(out, 11, "%.10s", text);
 }
 
 /* n digits at s into *out; false if any is not a digit. */
