@@ -53,8 +53,7 @@ job_reply(struct stay_job *j)
 static int
 job_write(struct dd_db *db, struct stay_job *j, int64_t now)
 {
-    int64_t alert_id;
-    int rc = stay_insert(j->req, db, j->e, j->s, &alert_id);
+    int rc = stay_insert(j->req, db, j->e, j->s, &j->alert_id);
     if (rc != STAY_INSERTED && rc != STAY_COVERED)
         return rc;
     j->rc = rc;
@@ -107,6 +106,7 @@ void
 stay_batch_run(struct dd_db *db, struct stay_job *job)
 {
     job->rc = DD_EINTERNAL;
+    job->alert_id = 0;
     job->done = false;
     job->next = NULL;
     pthread_mutex_lock(&lock);

@@ -198,6 +198,7 @@ struct row {
     struct stay s;
     json_t *result;
     bool ok, found;
+    int64_t alert_id;
 };
 
 static json_t *
@@ -251,11 +252,12 @@ bulk_run(struct dd_req *req, struct dd_idem *idem)
             failed++;
             continue;
         }
-        int64_t alert_id;
         rc = dd_db_exec(db, "SAVEPOINT stay_row");
-        int r = rc == DD_OK ? stay_insert(req, db, &e, &rows[i].s, &alert_id) : rc;
+        int r = rc == DD_OK ? stay_insert(req, db, &e, &rows[i].s, &rows[i].alert_id) : rc;
         if (r == DD_ECONFLICT) {
             rc = dd_db_exec(db, "ROLLBACK TO SAVEPOINT stay_row");
+            if (rc == DD_OK)
+                rc = dd_db_exec(db, "RELEASE SAVEPOINT stay_row");
             json_object_set_new(rows[i].result, "status", json_integer(409));
             json_object_set_new(rows[i].result, "problem",
                                 stay_problem_json(req, STAY_PROBLEM_DUPLICATE));
@@ -294,6 +296,9 @@ bulk_run(struct dd_req *req, struct dd_idem *idem)
     json_t *body = json_pack("{s:o, s:i, s:i, s:i}", "items", results, "created", created,
                              "covered", covered, "failed", failed);
     rc = stay_commit_reply(req, db, idem, 200, body, NULL);
+    for (size_t i = 0; i < n && req->status == 200; i++)
+        if (rows[i].ok && rows[i].alert_id)
+            stay_alert_notify(db, rows[i].alert_id);
     if (nids > 0)
         dd_reg_access_reads(db, req, ids, nids, "read", "stay", ACCESS_PURPOSE);
     return rc;

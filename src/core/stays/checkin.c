@@ -48,6 +48,8 @@ checkin_run(struct dd_req *req, struct dd_idem *idem)
     if (job.rc != STAY_INSERTED && job.rc != STAY_COVERED)
         return stay_fail(req, db, job.rc);
     rc = dd_idem_send(req, &job.reply, false);
+    if (job.alert_id)
+        stay_alert_notify(db, job.alert_id);
     if (found && job.rc == STAY_INSERTED) {
         const char *ids[] = {s.id_number};
         dd_reg_access_reads(db, req, ids, 1, "read", "stay", ACCESS_PURPOSE);

@@ -238,7 +238,7 @@ checkout_run(struct dd_req *req, struct dd_idem *idem)
     char subject[40];
     snprintf(subject, sizeof subject, "stay:%lld", (long long)s.id);
     if (rc == DD_OK)
-        rc = dd_event_emit(
+        rc = stay_emit(
             db, "stay.checked_out", subject,
             stay_dump(req, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)s.id,
                                      "arrival_day", s.arrival_day, "departure_day", day, "province",

@@ -142,6 +142,7 @@ struct stay_job {
     int rc;               /* STAY_INSERTED, STAY_COVERED, DD_ECONFLICT (a duplicate, or the key's
                              reservation was lost) or another DD_E… code */
     struct dd_idem_reply reply; /* for STAY_INSERTED and STAY_COVERED: stored and to send */
+    int64_t alert_id;           /* a watch-list hit's alert, to send once committed; 0: none */
     bool done;
     struct stay_job *next;
 };
@@ -222,9 +223,18 @@ int stay_trip_police_list(struct dd_req *req);
 int stay_trip_police_get(struct dd_req *req);
 int stay_figures_get(struct dd_req *req);
 
-/* The event consumer (figures.c and alerts.c). */
-struct dd_event;
-int stay_on_event(struct dd_db *db, const struct dd_event *ev, void *arg);
-int stay_alert_notify(struct dd_db *db, const struct dd_event *ev);
+/* --- figures (figures.c) and alerts (watch.c) --- */
+
+/* Applies a stay event (stay.checked_in, stay.checked_out; others are ignored) with its payload
+ * to the tourism figures, inside the caller's transaction. */
+int stay_figures_apply(struct dd_db *db, const char *type, const char *payload);
+
+/* dd_event_emit, then stay_figures_apply of the same event: what every stay write calls. */
+int stay_emit(struct dd_db *db, const char *type, const char *subject, const char *payload);
+
+/* Sends alert `alert_id` (committed) to each contact of its commune and records when and to
+ * how many it went, in a transaction of its own (no transaction open on db). A failure is
+ * logged; the alert stays listed with notified_at null. */
+void stay_alert_notify(struct dd_db *db, int64_t alert_id);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * module.c — the `stays` module: its routes and its event consumer (docs/STAYS.md).
+ * module.c — the `stays` module: its routes (docs/STAYS.md).
  *
  * Three kinds of caller: an establishment's staff (DD_AUTH_ESTABLISHMENT; stay:write for the
  * desk, establishment:staff to ask for the profile), the police (stay:read to see, stay:police to
@@ -68,5 +68,5 @@ static const struct dd_route stay_routes[] = {
 const struct dd_module dd_module_stays = {
     .name = "stays",
     .routes = stay_routes,
-    .on_event = stay_on_event,
+    .on_event = NULL,
 };

@@ -4,9 +4,9 @@
  *
  * An entry is an ID number (9 or 12 digits) or a passport ("NAT:NUMBER"), with a reason; only a
  * province-wide officer adds or removes one. A check-in of a watched guest writes an alert and
- * the event stay.watch_hit in its own transaction (write.c); the module's event consumer sends it
- * at once (the dispatcher runs every 200 ms when idle) to each contact of the commune, with the
- * establishment and the room, and marks the alert notified. The establishment is never told.
+ * the event stay.watch_hit in its own transaction (write.c); as soon as that is committed, the
+ * request sends the alert to each contact of the commune, with the establishment and the room,
+ * and marks it notified. The establishment is never told.
  */
 #include "base/arena.h"
 #include "base/clock.h"
@@ -392,21 +392,17 @@ stay_contacts_add(struct dd_req *req)
 
 /* Sends one alert to recipient: e-mail when it has '@', else SMS. */
 static bool
-send_alert(const char *recipient, json_t *p, const char *est_name)
+send_alert(const char *recipient, const char *guest, const char *name, const char *est_name,
+           const char *room, const char *arrived_at, int64_t alert_id)
 {
     char subject[DD_NOTICE_SUBJECT_MAX];
     char body[2048];
-    snprintf(subject, sizeof subject, "[Cảnh báo lưu trú] %.24s",
-             json_string_value(json_object_get(p, "guest")));
+    snprintf(subject, sizeof subject, "[Cảnh báo lưu trú] %.24s", guest);
     snprintf(body, sizeof body,
              "Đối tượng trong danh sách theo dõi vừa được thông báo lưu trú.\n"
              "Họ tên: %s\nGiấy tờ: %s\nCơ sở: %s\nPhòng: %s\nThời điểm đến: %s\n"
              "Mã cảnh báo: %lld\n",
-             json_string_value(json_object_get(p, "full_name")),
-             json_string_value(json_object_get(p, "guest")), est_name,
-             json_string_value(json_object_get(p, "room")),
-             json_string_value(json_object_get(p, "arrived_at")),
-             (long long)json_integer_value(json_object_get(p, "alert_id")));
+             name, guest, est_name, room, arrived_at, (long long)alert_id);
     struct dd_notice n = {.channel = strchr(recipient, '@') ? DD_NOTIFY_EMAIL : DD_NOTIFY_SMS,
                           .recipient = recipient,
                           .subject = subject,
@@ -415,33 +411,53 @@ send_alert(const char *recipient, json_t *p, const char *est_name)
     return dd_notify_send(&n, NULL, 0) == DD_OK;
 }
 
-int
-stay_alert_notify(struct dd_db *db, const struct dd_event *ev)
+/* The alert's commune, guest, name, establishment, room and arrival, copied into `a`. */
+struct alert_view {
+    char commune[8], guest[32], name[256], est_name[256], room[256], arrived_at[40];
+};
+
+static int
+alert_load(struct dd_db *db, int64_t alert_id, struct alert_view *a)
 {
-    json_t *p = json_loads(ev->payload, 0, NULL);
-    if (p == NULL)
-        return DD_OK;
-    int64_t alert_id = json_integer_value(json_object_get(p, "alert_id"));
-    const char *commune = json_string_value(json_object_get(p, "commune"));
     struct dd_stmt *st;
-    char est_name[256] = "";
     int rc = dd_db_prepare(db,
-                           "SELECT e.name FROM stay_alerts a JOIN stay_establishments e ON "
-                           "e.org_id = a.establishment_id WHERE a.id = ?",
+                           "SELECT a.commune_code, CASE WHEN s.id_number <> '' THEN s.id_number "
+                           "ELSE s.nationality || ' ' || s.passport_number END, s.full_name, "
+                           "e.name, s.room, s.arrived_at FROM stay_alerts a JOIN stays s ON s.id "
+                           "= a.stay_id JOIN stay_establishments e ON e.org_id = "
+                           "a.establishment_id WHERE a.id = ?",
                            &st);
-    if (rc == DD_OK) {
-        dd_stmt_bind_int64(st, 1, alert_id);
-        if (dd_stmt_step(st) == DD_DB_ROW)
-            snprintf(est_name, sizeof est_name, "%s", dd_stmt_text(st, 0));
-        dd_stmt_reset(st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_int64(st, 1, alert_id);
+    rc = dd_stmt_step(st);
+    if (rc == DD_DB_ROW) {
+        snprintf(a->commune, sizeof a->commune, "%s", dd_stmt_text(st, 0));
+        snprintf(a->guest, sizeof a->guest, "%s", dd_stmt_text(st, 1));
+        snprintf(a->name, sizeof a->name, "%s", dd_stmt_text(st, 2));
+        snprintf(a->est_name, sizeof a->est_name, "%s", dd_stmt_text(st, 3));
+        snprintf(a->room, sizeof a->room, "%s", dd_stmt_text(st, 4));
+        snprintf(a->arrived_at, sizeof a->arrived_at, "%s", dd_stmt_text(st, 5));
+    }
+    dd_stmt_reset(st);
+    return rc == DD_DB_ROW ? DD_OK : rc == DD_DB_DONE ? DD_ENOTFOUND : rc;
+}
+
+void
+stay_alert_notify(struct dd_db *db, int64_t alert_id)
+{
+    struct alert_view a;
+    int rc = alert_load(db, alert_id, &a);
+    struct dd_stmt *st;
+    int sent = 0;
+    if (rc == DD_OK)
         rc = dd_db_prepare(db, "SELECT recipient FROM stay_police_contacts WHERE commune_code = ?",
                            &st);
-    }
-    int sent = 0;
     if (rc == DD_OK) {
-        dd_stmt_bind_text(st, 1, commune ? commune : "");
+        dd_stmt_bind_text(st, 1, a.commune);
         while (dd_stmt_step(st) == DD_DB_ROW)
-            sent += send_alert(dd_stmt_text(st, 0), p, est_name);
+            sent += send_alert(dd_stmt_text(st, 0), a.guest, a.name, a.est_name, a.room,
+                               a.arrived_at, alert_id);
         dd_stmt_reset(st);
         char now[32];
         dd_clock_iso8601(dd_clock_now_ms(), now);
@@ -455,9 +471,7 @@ stay_alert_notify(struct dd_db *db, const struct dd_event *ev)
             dd_stmt_reset(st);
         }
     }
-    if (sent == 0)
-        dd_log(DD_LOG_WARN, "stays.alert_unsent", "alert %lld: no contact reached for commune %s",
-               (long long)alert_id, commune ? commune : "");
-    json_decref(p);
-    return rc;
+    if (rc != DD_OK || sent == 0)
+        dd_log(DD_LOG_WARN, "stays.alert_unsent", "alert %lld: %s", (long long)alert_id,
+               rc != DD_OK ? dd_db_errmsg(db) : "no contact reached for its commune");
 }

@@ -2,7 +2,8 @@
  * write.c — the write of a check-in, inside the caller's transaction: one INSERT of the stay
  * (the partial unique index stays_present refuses a second check-in of a present guest), the
  * stay.checked_in event that keeps the tourism figures, and, for a guest on the watch list, the
- * alert and its stay.watch_hit event, which the module's consumer sends to the commune's police.
+ * alert and its stay.watch_hit event; the request sends the alert to the commune's police as soon
+ * as it is committed (watch.c).
  *
  * Before it, two probes by index: a close relative's standing notification that already covers
  * the day (nothing is written then), and the watch list.
@@ -170,7 +171,7 @@ stay_insert(struct dd_req *req, struct dd_db *db, const struct stay_est *e, stru
     json_t *p = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)s->id, "day",
                           s->arrival_day, "province", s->province, "commune", s->commune, "class",
                           e->class_, "nationality", s->nationality, "origin", s->origin_province);
-    rc = dd_event_emit(db, "stay.checked_in", subject, stay_dump(req, p));
+    rc = stay_emit(db, "stay.checked_in", subject, stay_dump(req, p));
     if (rc == DD_OK && watch_id > 0)
         rc = alert_row(req, db, s, watch_id, alert_id);
     return rc;
