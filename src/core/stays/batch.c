@@ -6,7 +6,9 @@
  * transaction on its own connection (a savepoint each, so that a duplicate or a lost
  * Idempotency-Key reservation undoes only that one), commits once, and wakes the others with
  * their outcome. Each check-in's reply is built and stored under its key inside that transaction,
- * exactly as when it commits alone. A check-in with nobody else waiting is a batch of one.
+ * exactly as when it commits alone. A check-in with nobody else waiting is a batch of one. Each
+ * waiter sleeps on its own condition variable, woken when its check-in is done or when it is first
+ * in the queue and nobody leads: a batch wakes its own requests and no others.
  *
  * The leader uses the other requests' arenas to build their replies: their threads are blocked
  * on the condition variable meanwhile, and the mutex orders the hand-over.
@@ -25,7 +27,6 @@
 #define BATCH_MAX 512 /* check-ins in one transaction */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t finished = PTHREAD_COND_INITIALIZER;
 static struct stay_job *head, *tail;
 static bool leading;
 
@@ -109,6 +110,7 @@ stay_batch_run(struct dd_db *db, struct stay_job *job)
     job->alert_id = 0;
     job->done = false;
     job->next = NULL;
+    pthread_cond_init(&job->wake, NULL);
     pthread_mutex_lock(&lock);
     if (tail)
         tail->next = job;
@@ -117,7 +119,8 @@ stay_batch_run(struct dd_db *db, struct stay_job *job)
     tail = job;
     while (!job->done) {
         if (leading) {
-            pthread_cond_wait(&finished, &lock);
+            /* Woken when done, or when first in the queue with no leader. */
+            pthread_cond_wait(&job->wake, &lock);
             continue;
         }
         leading = true;
@@ -134,10 +137,14 @@ stay_batch_run(struct dd_db *db, struct stay_job *job)
         for (struct stay_job *j = batch; j;) {
             struct stay_job *next = j->next;
             j->done = true;
+            if (j != job)
+                pthread_cond_signal(&j->wake);
             j = next;
         }
         leading = false;
-        pthread_cond_broadcast(&finished);
+        if (head)
+            pthread_cond_signal(&head->wake);
     }
     pthread_mutex_unlock(&lock);
+    pthread_cond_destroy(&job->wake);
 }

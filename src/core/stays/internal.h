@@ -9,6 +9,7 @@
 #include "core/idempotency/idempotency.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -144,6 +145,7 @@ struct stay_job {
     struct dd_idem_reply reply; /* for STAY_INSERTED and STAY_COVERED: stored and to send */
     int64_t alert_id;           /* a watch-list hit's alert, to send once committed; 0: none */
     bool done;
+    pthread_cond_t wake; /* batch.c's */
     struct stay_job *next;
 };
 

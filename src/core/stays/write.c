@@ -24,23 +24,30 @@ static int
 relative_cover(struct dd_req *req, struct dd_db *db, int64_t est_id, const char *key,
                const char *day, struct stay *s)
 {
+    /* Only the partial index stays_relatives is named by the WHERE clause: a condition on the
+     * arrival day would lead the planner to the establishment's whole history instead. */
     struct dd_stmt *st;
     int rc = dd_db_prepare(db,
                            "SELECT " STAY_COLS " FROM stays s WHERE s.establishment_id = ? AND "
-                           "s.guest_key = ? AND s.relative_until <> '' AND s.arrival_day <= ? "
-                           "AND s.relative_until >= ? ORDER BY s.id DESC LIMIT 1",
+                           "s.guest_key = ? AND s.relative_until <> '' AND s.relative_until >= ? "
+                           "ORDER BY s.id DESC",
                            &st);
     if (rc != DD_OK)
         return rc;
     dd_stmt_bind_int64(st, 1, est_id);
     dd_stmt_bind_text(st, 2, key);
     dd_stmt_bind_text(st, 3, day);
-    dd_stmt_bind_text(st, 4, day);
-    rc = dd_stmt_step(st);
-    if (rc == DD_DB_ROW)
-        stay_from_row(req, st, s);
+    bool found = false;
+    while (!found && (rc = dd_stmt_step(st)) == DD_DB_ROW) {
+        const char *arrival = dd_stmt_text(st, 18);
+        found = arrival && strcmp(arrival, day) <= 0;
+        if (found)
+            stay_from_row(req, st, s);
+    }
     dd_stmt_reset(st);
-    return rc == DD_DB_ROW ? DD_OK : rc == DD_DB_DONE ? DD_ENOTFOUND : rc;
+    if (rc < 0)
+        return rc;
+    return found ? DD_OK : DD_ENOTFOUND;
 }
 
 /* The watch-list entry of the guest key: its id, or 0. Negative on error. */
