@@ -10,6 +10,7 @@
 #include "core/identity/orgs.h"
 #include "core/register/register.h"
 #include "core/security_reports.h"
+#include "core/stays/stays.h"
 #include "core/units/api.h"
 #include "http/system.h"
 #include "sso/sso.h"
@@ -27,6 +28,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_sso,
     &dd_module_card,
     &dd_module_inbox,
+    &dd_module_stays,
     NULL,
 };
 // clang-format on

@@ -25,26 +25,35 @@ struct role {
 };
 
 static const char *const all_scopes[] = {"*", NULL};
-static const char *const police_scopes[] = {"register:read",
-                                            "register:write",
-                                            "identity:verify",
-                                            "identity:suspend",
-                                            "org:read",
-                                            "org:write",
-                                            NULL};
+static const char *const police_scopes[] = {
+    "register:read", "register:write", "identity:verify", "identity:suspend", "org:read",
+    "org:write",     "stay:read",      "stay:police",     "stay:figures",     NULL};
+/* The province police also keep the stays watch list and where its alerts go. */
+static const char *const province_police_scopes[] = {"register:read",
+                                                     "register:write",
+                                                     "identity:verify",
+                                                     "identity:suspend",
+                                                     "org:read",
+                                                     "org:write",
+                                                     "stay:read",
+                                                     "stay:police",
+                                                     "stay:figures",
+                                                     "stay:watch",
+                                                     NULL};
 static const char *const service_scopes[] = {"register:read", NULL};
 static const char *const no_scopes[] = {NULL};
+static const char *const figures_scopes[] = {"stay:figures", NULL};
 
 static const struct role roles[] = {
     {"admin", false, all_scopes},
-    {"province-police", false, police_scopes},
+    {"province-police", false, province_police_scopes},
     {"commune-police", true, police_scopes},
     {"service-officer", false, service_scopes},
     {"health", false, no_scopes},
-    {"tourism", false, no_scopes},
+    {"tourism", false, figures_scopes},
     {"education", false, no_scopes},
     {"transport", false, no_scopes},
-    {"leader", false, no_scopes},
+    {"leader", false, figures_scopes},
     {"soc-analyst", false, no_scopes},
 };
 

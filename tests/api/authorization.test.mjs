@@ -18,25 +18,25 @@ import { BNT, NT, P, addStaff, registerOrg } from './org_util.mjs';
 // --- the declaration ---------------------------------------------------------------------------
 
 // Officers' roles: their area and the scopes they grant ("*": every scope).
-const POLICE = ['register:read', 'register:write', 'identity:verify', 'identity:suspend', 'org:read', 'org:write'];
+const POLICE = ['register:read', 'register:write', 'identity:verify', 'identity:suspend', 'org:read', 'org:write', 'stay:read', 'stay:police', 'stay:figures'];
 const OFFICER_ROLES = {
   admin: { area: 'province', scopes: ['*'] },
-  'province-police': { area: 'province', scopes: POLICE },
+  'province-police': { area: 'province', scopes: [...POLICE, 'stay:watch'] },
   'commune-police': { area: 'commune', scopes: POLICE },
   'service-officer': { area: 'province', scopes: ['register:read'] },
   health: { area: 'province', scopes: [] },
-  tourism: { area: 'province', scopes: [] },
+  tourism: { area: 'province', scopes: ['stay:figures'] },
   education: { area: 'province', scopes: [] },
   transport: { area: 'province', scopes: [] },
-  leader: { area: 'province', scopes: [] },
+  leader: { area: 'province', scopes: ['stay:figures'] },
   'soc-analyst': { area: 'province', scopes: [] },
 };
 
 // Roles in an organisation and the scopes they grant.
 const ORG_ROLES = {
-  owner: { scopes: ['establishment:read', 'establishment:staff'] },
-  manager: { scopes: ['establishment:read', 'establishment:staff'] },
-  clerk: { scopes: ['establishment:read'] },
+  owner: { scopes: ['establishment:read', 'establishment:staff', 'stay:write'] },
+  manager: { scopes: ['establishment:read', 'establishment:staff', 'stay:write'] },
+  clerk: { scopes: ['establishment:read', 'stay:write'] },
 };
 
 const grants = (scopes, scope) => scopes.includes('*') || scopes.includes(scope);

@@ -33,8 +33,9 @@ struct org_role {
     const char *const *manages; /* the roles it may add and end */
 };
 
-static const char *const managing_scopes[] = {"establishment:read", "establishment:staff", NULL};
-static const char *const clerk_scopes[] = {"establishment:read", NULL};
+static const char *const managing_scopes[] = {"establishment:read", "establishment:staff",
+                                              "stay:write", NULL};
+static const char *const clerk_scopes[] = {"establishment:read", "stay:write", NULL};
 static const char *const owner_manages[] = {"manager", "clerk", NULL};
 static const char *const manager_manages[] = {"clerk", NULL};
 static const char *const nobody[] = {NULL};
