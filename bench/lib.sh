@@ -49,3 +49,18 @@ to_ms() {
 cpu_ticks() {
     awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
+
+# run_wrk NAME CONNECTIONS SCRIPT: wrk -t2 on http://127.0.0.1:$PORT for $DURATION seconds with a
+# Lua script; fills RPS[NAME], P50[NAME], P99[NAME] (ms) and NON2XX[NAME]; keeps wrk's output in
+# $TMP/wrk-NAME.txt.
+declare -A RPS P50 P99 NON2XX
+run_wrk() {
+    local out
+    out=$(wrk -t2 -c"$2" -d"${DURATION}s" --latency -s "$3" "http://127.0.0.1:$PORT")
+    echo "$out" >"$TMP/wrk-$1.txt"
+    RPS[$1]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+    P50[$1]=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+    P99[$1]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+    NON2XX[$1]=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
+    NON2XX[$1]=${NON2XX[$1]:-0}
+}

@@ -110,17 +110,6 @@ probe() { # probe PATH → HTTP status of one request as the bench officer
     curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
         -H "X-Purpose: benchmark" "http://127.0.0.1:$PORT$1"
 }
-declare -A RPS P50 P99 NON2XX
-run_wrk() { # run_wrk NAME CONNECTIONS SCRIPT
-    local out
-    out=$(wrk -t2 -c"$2" -d"${DURATION}s" --latency -s "$3" "http://127.0.0.1:$PORT")
-    echo "$out" >"$TMP/wrk-$1.txt"
-    RPS[$1]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
-    P50[$1]=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
-    P99[$1]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-    NON2XX[$1]=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
-    NON2XX[$1]=${NON2XX[$1]:-0}
-}
 GET_NOTE="" SEARCH_NOTE=""
 get_status=$(probe "/api/v1/people/$(head -1 "$TMP/ids.txt")")
 if [ "$get_status" = 200 ]; then

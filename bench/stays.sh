@@ -5,7 +5,7 @@
 #    empty SQLite register; registers a hotel in Phường Nha Trang (22366) with an owner, approves
 #    its stays profile, and stores BENCH_STAYS (1,000,000) stays of that commune spread over 365
 #    days (about 2,700 a day) next to a few thousand of another commune.
-# 2. Serves it (BENCH_THREADS, 64, worker threads) and runs wrk (2 threads, 64 connections, BENCH_SECONDS) on
+# 2. Serves it and runs wrk (2 threads, 64 connections, BENCH_SECONDS) on
 #    POST /api/v1/stays/checkins with typed ID numbers of the register (each check-in looks the
 #    person up, inserts the stay and its event, queues the access-log row), every guest once.
 #    Target: at least 5,000 check-ins per second.
@@ -22,30 +22,11 @@ STAYS=${BENCH_STAYS:-1000000}
 DURATION=${BENCH_SECONDS:-10}
 BIN=${DD_BIN:-build/dinhdanh}
 COMMUNE=22366
-# Worker threads: check-ins waiting for a commit hold theirs, and those waiting together are
-# committed together (src/core/stays/batch.c); a desk-heavy instance runs with many.
-THREADS=${BENCH_THREADS:-64}
-TMP=$(mktemp -d /tmp/dinhdanh-bench-stays.XXXXXX)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
+. bench/lib.sh stays
 
 [ -x "$BIN" ] || make "$BIN" >/dev/null
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}'; }
-free_port() {
-    node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
-        printf "%.2f", n }'
-}
 
 # --- 1. the data ------------------------------------------------------------------------------
 echo "== $PEOPLE people, a hotel, $STAYS stays"
@@ -94,7 +75,7 @@ TOKEN=$("$BIN" token --user bench.police --db "$DB")
 # --- 2. check-ins -----------------------------------------------------------------------------
 PORT=$(free_port)
 "$BIN" serve --listen "127.0.0.1:$PORT" --db "$DB" --data-dir "$TMP/dd" --access-log on \
-    --threads "$THREADS" --log-level warn 2>"$TMP/serve.log" &
+    --log-level warn 2>"$TMP/serve.log" &
 SERVER=$!
 pids+=("$SERVER")
 for _ in $(seq 100); do
@@ -108,17 +89,6 @@ SESSION=$(curl -fs -H 'Content-Type: application/json' \
 export DD_BENCH_SESSION=$SESSION DD_BENCH_IDS=$TMP/ids.txt DD_BENCH_THREADS=2
 export DD_BENCH_TOKEN=$TOKEN DD_BENCH_DAYS=$TMP/days.txt DD_BENCH_COMMUNE=$COMMUNE
 
-declare -A RPS P50 P99 NON2XX
-run_wrk() { # run_wrk NAME CONNECTIONS SCRIPT
-    local out
-    out=$(wrk -t2 -c"$2" -d"${DURATION}s" --latency -s "$3" "http://127.0.0.1:$PORT")
-    echo "$out" >"$TMP/wrk-$1.txt"
-    RPS[$1]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
-    P50[$1]=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
-    P99[$1]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-    NON2XX[$1]=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
-    NON2XX[$1]=${NON2XX[$1]:-0}
-}
 before=$(sqlite3 "$TMP/stays.db" "SELECT COUNT(*) FROM stays")
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
 echo "== check-ins over HTTP"
@@ -149,7 +119,7 @@ table() {
     echo "| check-in with register lookup (64 conn.; $stored stays stored) | ${RPS[checkin]} | ${P50[checkin]} | ${P99[checkin]} | ${NON2XX[checkin]} | ≥ 5,000/s: $(meets "${RPS[checkin]}" 5000 ">=") |"
     echo "| police daily list, one commune, $STAYS stays stored (16 conn.) | ${RPS[list]} | ${P50[list]} | ${P99[list]} | ${NON2XX[list]} | p99 < 100 ms: $(meets "${P99[list]}" 100 "<") |"
     echo
-    echo "Register of $PEOPLE people, SQLite, access log on, $THREADS worker threads; server CPU"
+    echo "Register of $PEOPLE people, SQLite, access log on; server CPU"
     echo "time per check-in $CPU_MS ms (user + system); server peak RSS ${RSS_MB} MB."
 }
 table

@@ -26,8 +26,9 @@ struct dd_db;
 struct dd_req;
 
 /* The write: runs inside the group's transaction (never commits or rolls back itself); returns
- * DD_OK or a DD_E… code (which rolls back this write only). It must use only `db` and `arg`,
- * never the request or its thread's connection. */
+ * DD_OK or a DD_E… code (which rolls back this write only). It runs on the group thread while
+ * the request is parked: it may use `arg` and the request's arena, never the connection of the
+ * request's thread or the request's reply. */
 typedef int (*dd_group_write_fn)(struct dd_db *db, void *arg);
 
 /* The answer, on the request's own thread: rc is the write's result, or the commit's failure.

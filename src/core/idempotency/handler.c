@@ -2,7 +2,8 @@
  * handler.c — the Idempotency-Key header around an HTTP handler: reading and checking the key,
  * answering a repeat with the stored reply, refusing a reused or busy key, and releasing the
  * reservation of a request that failed. The reply of a request that succeeds is stored by the
- * handler itself, in the transaction of its change (dd_idem_commit); see idempotency.h.
+ * handler itself, in the transaction of its change (dd_idem_commit); see idempotency.h. A parked
+ * request (http/req.h) is finished once its answer has run.
  */
 #include "core/idempotency/idempotency.h"
 #include "base/arena.h"
@@ -83,6 +84,52 @@ answer(struct dd_req *req, enum dd_idem_state state, const struct dd_idem_reply 
     }
 }
 
+/* A parked handler's answer, and the key it holds. */
+struct parked {
+    int (*answer)(struct dd_req *req, void *arg);
+    void *arg;
+    struct dd_idem *idem;
+};
+
+static int finish(struct dd_req *req, struct dd_idem *idem, int rc);
+
+/* The parked handler's answer, then the key's end (the answer may park the request again). */
+static int
+resume_then_finish(struct dd_req *req, void *arg)
+{
+    struct parked *p = arg;
+    return finish(req, p->idem, p->answer(req, p->arg));
+}
+
+/* After the handler (or its answer): a key whose reply was not stored with a change is
+ * released, so that a retry runs again; a parked request keeps its key until it is answered. */
+static int
+finish(struct dd_req *req, struct dd_idem *idem, int rc)
+{
+    if (req->resume != NULL) {
+        struct parked *p = dd_arena_alloc(req->arena, sizeof *p);
+        *p = (struct parked){.answer = req->resume, .arg = req->resume_arg, .idem = idem};
+        req->resume = resume_then_finish;
+        req->resume_arg = p;
+        return rc;
+    }
+    if (idem->committed)
+        return rc;
+    struct dd_db *db = dd_db_pool_get();
+    if (db == NULL)
+        return rc;
+    if (dd_db_in_transaction(db)) {
+        dd_log(DD_LOG_WARN, "idempotency.open_transaction",
+               "request %s: the handler left a transaction open", req->request_id);
+        dd_db_rollback(db);
+    }
+    if (dd_idem_release(db, idem) != DD_OK)
+        dd_log(DD_LOG_WARN, "idempotency.release",
+               "request %s: the key's reservation stays until its lease ends: %s", req->request_id,
+               dd_db_errmsg(db));
+    return rc;
+}
+
 int
 dd_idem_run(struct dd_req *req, dd_idem_handler_fn handler)
 {
@@ -107,19 +154,7 @@ dd_idem_run(struct dd_req *req, dd_idem_handler_fn handler)
         return reserve_failed(req, db, rc);
     if (state != DD_IDEM_RESERVED)
         return answer(req, state, &stored);
-    rc = handler(req, idem);
-    if (idem->committed)
-        return rc;
-    if (dd_db_in_transaction(db)) {
-        dd_log(DD_LOG_WARN, "idempotency.open_transaction",
-               "request %s: the handler left a transaction open", req->request_id);
-        dd_db_rollback(db);
-    }
-    if (dd_idem_release(db, idem) != DD_OK)
-        dd_log(DD_LOG_WARN, "idempotency.release",
-               "request %s: the key's reservation stays until its lease ends: %s", req->request_id,
-               dd_db_errmsg(db));
-    return rc;
+    return finish(req, idem, handler(req, idem));
 }
 
 int

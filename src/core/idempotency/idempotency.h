@@ -104,9 +104,10 @@ typedef int (*dd_idem_handler_fn)(struct dd_req *req, struct dd_idem *idem);
 /* Runs `handler` under the request's Idempotency-Key, if it has one: 400 validation-failed for a
  * malformed key; the stored reply again (with `Idempotent-Replayed: true`) for a repeat; 422
  * idempotency-key-reused or 409 idempotency-key-in-flight; otherwise the handler, after which a
- * reservation its request did not complete is released. A request without the header, or
- * without an authenticated caller, runs the handler with idem NULL. Returns what the handler
- * returned, or DD_DONE. */
+ * reservation its request did not complete is released. A handler that parks its request
+ * (dd_req_park, core/group_commit.h) keeps the reservation until its answer has run. A request
+ * without the header, or without an authenticated caller, runs the handler with idem NULL.
+ * Returns what the handler returned, or DD_DONE. */
 int dd_idem_run(struct dd_req *req, dd_idem_handler_fn handler);
 
 /* Commits the caller's open transaction, with reply r stored under idem first when idem is not

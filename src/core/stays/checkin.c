@@ -2,14 +2,15 @@
  * checkin.c — POST /api/v1/stays/checkins: one guest's arrival, from the desk or the hotel's
  * own software, under an Idempotency-Key when the client sends one.
  *
- * The register fills the guest in before the transaction (a read); the transaction is the
- * INSERT of the stay with its event (write.c) and the stored reply, committed together with
- * the check-ins of other requests waiting at the same time (batch.c). A guest the register knows
+ * The register fills the guest in before the transaction (a read); the write is the INSERT of
+ * the stay with its event (write.c) and the stored reply, committed together with the check-ins
+ * of other desks arriving at once (core/group_commit.h) while the request waits, parked. A guest the register knows
  * gets an access-log row: the establishment read their name and date of birth from it.
  */
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "core/group_commit.h"
 #include "core/idempotency/idempotency.h"
 #include "core/register/register.h"
 #include "core/stays/internal.h"
@@ -18,7 +19,84 @@
 #include "http/req.h"
 #include "store/store.h"
 
+#include <string.h>
+
 #define ACCESS_PURPOSE "Thông báo lưu trú (Luật Cư trú 2020, điều 30)"
+
+/* One check-in on its way: what the request found, then what its write did. */
+struct checkin {
+    struct stay_est e;
+    struct stay s;
+    struct dd_idem *idem; /* NULL without an Idempotency-Key */
+    bool found;           /* the register knows the guest */
+    int outcome;          /* STAY_INSERTED or STAY_COVERED once written */
+    struct dd_idem_reply reply;
+    int64_t alert_id; /* a watch-list hit's alert, to send once committed; 0: none */
+    struct dd_req *req;
+};
+
+/* The reply, built while the check-in is written so that it is stored under the key with it. */
+static int
+reply_of(struct checkin *c)
+{
+    bool covered = c->outcome == STAY_COVERED;
+    json_t *body = json_pack("{s:o, s:b}", "stay", stay_json(&c->s), "covered", covered);
+    const char *text = stay_dump(c->req, body);
+    if (text == NULL)
+        return DD_EINTERNAL;
+    c->reply = (struct dd_idem_reply){
+        .status = covered ? 200 : 201,
+        .content_type = "application/json",
+        .body = text,
+        .len = strlen(text),
+        .location = dd_arena_printf(c->req->arena, "/api/v1/stays/guests/%lld", (long long)c->s.id),
+    };
+    return DD_OK;
+}
+
+/* The write, in the group commit's transaction (core/group_commit.h): the stay, its events, the
+ * reply under the key. DD_ECONFLICT for a guest already checked in; DD_EBUSY when the key's
+ * reservation was taken over by a retry meanwhile (this attempt stores nothing). */
+static int
+checkin_write(struct dd_db *db, void *arg)
+{
+    struct checkin *c = arg;
+    int rc = stay_insert(c->req, db, &c->e, &c->s, &c->alert_id);
+    if (rc != STAY_INSERTED && rc != STAY_COVERED)
+        return rc;
+    c->outcome = rc;
+    rc = reply_of(c);
+    if (rc == DD_OK && c->idem != NULL)
+        rc = dd_idem_complete(db, c->idem, &c->reply, dd_clock_now_ms());
+    return rc == DD_ECONFLICT ? DD_EBUSY : rc;
+}
+
+/* Once the check-in is committed (or refused): the reply, the alert, the access-log row. */
+static int
+checkin_answer(struct dd_req *req, void *arg, int rc)
+{
+    struct checkin *c = arg;
+    struct dd_db *db = dd_req_db_or_reply(req);
+    if (db == NULL)
+        return DD_DONE;
+    if (rc == DD_ECONFLICT) {
+        int64_t present = stay_present_id(db, c->e.id, c->s.guest_key);
+        return stay_problem_reply(req, STAY_PROBLEM_DUPLICATE,
+                                  json_pack("{s:I}", "stay_id", (json_int_t)present));
+    }
+    if (rc != DD_OK)
+        return stay_fail(req, db, rc);
+    if (c->idem != NULL)
+        c->idem->committed = true;
+    rc = dd_idem_send(req, &c->reply, false);
+    if (c->alert_id)
+        stay_alert_notify(db, c->alert_id);
+    if (c->found && c->outcome == STAY_INSERTED) {
+        const char *ids[] = {c->s.id_number};
+        dd_reg_access_reads(db, req, ids, 1, "read", "stay", ACCESS_PURPOSE);
+    }
+    return rc;
+}
 
 static int
 checkin_run(struct dd_req *req, struct dd_idem *idem)
@@ -26,35 +104,20 @@ checkin_run(struct dd_req *req, struct dd_idem *idem)
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
-    struct stay_est e;
-    if (stay_est_or_reply(req, db, NULL, &e) != 0)
+    struct checkin *c = dd_arena_zalloc(req->arena, sizeof *c);
+    c->req = req;
+    c->idem = idem;
+    if (stay_est_or_reply(req, db, NULL, &c->e) != 0)
         return DD_DONE;
-    struct stay s;
-    json_t *ext = stay_in_parse(req, req->json, &e, dd_clock_now_ms(), &s);
+    json_t *ext = stay_in_parse(req, req->json, &c->e, dd_clock_now_ms(), &c->s);
     if (ext)
         return dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
-    s.reported_by = stay_actor(req);
-    bool found;
-    int rc = stay_guest_fill(req, db, &s, &found);
+    c->s.reported_by = stay_actor(req);
+    int rc = stay_guest_fill(req, db, &c->s, &c->found);
     if (rc != DD_OK)
         return stay_fail(req, db, rc);
-    struct stay_job job = {.req = req, .e = &e, .s = &s, .idem = idem};
-    stay_batch_run(db, &job);
-    if (job.rc == DD_ECONFLICT) {
-        int64_t present = stay_present_id(db, e.id, s.guest_key);
-        return stay_problem_reply(req, STAY_PROBLEM_DUPLICATE,
-                                  json_pack("{s:I}", "stay_id", (json_int_t)present));
-    }
-    if (job.rc != STAY_INSERTED && job.rc != STAY_COVERED)
-        return stay_fail(req, db, job.rc);
-    rc = dd_idem_send(req, &job.reply, false);
-    if (job.alert_id)
-        stay_alert_notify(db, job.alert_id);
-    if (found && job.rc == STAY_INSERTED) {
-        const char *ids[] = {s.id_number};
-        dd_reg_access_reads(db, req, ids, 1, "read", "stay", ACCESS_PURPOSE);
-    }
-    return rc;
+    /* Committed with the check-ins arriving at once; answered once durable. */
+    return dd_group_commit(req, db, checkin_write, checkin_answer, c);
 }
 
 /* POST /api/v1/stays/checkins — 201 {"stay", "covered": false}; 200 with the standing

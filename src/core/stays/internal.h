@@ -9,7 +9,6 @@
 #include "core/idempotency/idempotency.h"
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -131,27 +130,6 @@ int stay_insert(struct dd_req *req, struct dd_db *db, const struct stay_est *e, 
 
 /* The id of the guest's present stay at the establishment, for the 409 reply; 0 if none. */
 int64_t stay_present_id(struct dd_db *db, int64_t est_id, const char *guest_key);
-
-/* --- group commit (batch.c) --- */
-
-/* One check-in waiting for its commit. */
-struct stay_job {
-    struct dd_req *req;
-    const struct stay_est *e;
-    struct stay *s;
-    struct dd_idem *idem; /* NULL without an Idempotency-Key */
-    int rc;               /* STAY_INSERTED, STAY_COVERED, DD_ECONFLICT (a duplicate, or the key's
-                             reservation was lost) or another DD_E… code */
-    struct dd_idem_reply reply; /* for STAY_INSERTED and STAY_COVERED: stored and to send */
-    int64_t alert_id;           /* a watch-list hit's alert, to send once committed; 0: none */
-    bool done;
-    pthread_cond_t wake; /* batch.c's */
-    struct stay_job *next;
-};
-
-/* Writes the check-in of `job` (its guest filled in, no transaction open on db) together with
- * the others waiting, in one transaction, and returns when it is committed or has failed. */
-void stay_batch_run(struct dd_db *db, struct stay_job *job);
 
 /* --- replies (problems.c) --- */
 
