@@ -7,6 +7,7 @@
 #include "core/consent/consent.h"
 #include "core/identity/identity.h"
 #include "core/identity/orgs.h"
+#include "core/pay/pay_module.h"
 #include "core/register/register.h"
 #include "core/security_reports.h"
 #include "core/units/api.h"
@@ -25,6 +26,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_organisations,
     &dd_module_sso,
     &dd_module_card,
+    &dd_module_payments,
     NULL,
 };
 // clang-format on

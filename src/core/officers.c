@@ -33,6 +33,7 @@ static const char *const police_scopes[] = {"register:read",
                                             "org:write",
                                             NULL};
 static const char *const service_scopes[] = {"register:read", NULL};
+static const char *const cashier_scopes[] = {"payments:read", "payments:write", NULL};
 static const char *const no_scopes[] = {NULL};
 
 static const struct role roles[] = {
@@ -40,6 +41,7 @@ static const struct role roles[] = {
     {"province-police", false, police_scopes},
     {"commune-police", true, police_scopes},
     {"service-officer", false, service_scopes},
+    {"cashier", false, cashier_scopes},
     {"health", false, no_scopes},
     {"tourism", false, no_scopes},
     {"education", false, no_scopes},

@@ -24,6 +24,7 @@ const OFFICER_ROLES = {
   'province-police': { area: 'province', scopes: POLICE },
   'commune-police': { area: 'commune', scopes: POLICE },
   'service-officer': { area: 'province', scopes: ['register:read'] },
+  cashier: { area: 'province', scopes: ['payments:read', 'payments:write'] },
   health: { area: 'province', scopes: [] },
   tourism: { area: 'province', scopes: [] },
   education: { area: 'province', scopes: [] },
