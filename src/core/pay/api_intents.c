@@ -45,7 +45,7 @@ create_parse_or_reply(struct dd_req *req, struct dd_pay_new *n)
     n->module = pay_form_string(&f, "module", true, 32);
     n->object_type = pay_form_string(&f, "object_type", true, 32);
     n->object_id = pay_form_string(&f, "object_id", true, 64);
-    n->ttl_seconds = pay_form_int(&f, "expires_in", false, 60, DD_PAY_MAX_TTL, 0);
+    n->ttl_seconds = pay_form_int(&f, "expires_in", false, 1, DD_PAY_MAX_TTL, 0);
     if (n->purpose && !dd_pay_purpose_valid(n->purpose))
         pay_form_error(&f, "purpose", "purpose-invalid",
                        "Một trong: fee, fine, hospital, ticket, school, other.",

@@ -9,6 +9,7 @@
  * the QR printed on it — so that anyone can verify it. The sandbox gateway's pages answer only
  * when pay-sandbox is on.
  */
+#include "base/buf.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/str.h"
@@ -79,8 +80,11 @@ dd_pay_configure(const struct dd_config *cfg)
     s->sandbox = cfg->pay_sandbox;
     if (cfg->pay_vnpay_url[0])
         dd_strlcpy(s->vnpay_url, cfg->pay_vnpay_url, sizeof s->vnpay_url);
-    else if (cfg->pay_sandbox)
-        snprintf(s->vnpay_url, sizeof s->vnpay_url, "%s/sandbox/vnpay/pay", s->base_url);
+    else if (cfg->pay_sandbox) {
+        struct dd_buf b;
+        dd_buf_init_fixed(&b, s->vnpay_url, sizeof s->vnpay_url);
+        dd_buf_printf(&b, "%s/sandbox/vnpay/pay", s->base_url);
+    }
     dd_strlcpy(s->tmn_code, cfg->pay_vnpay_tmn_code, sizeof s->tmn_code);
     dd_strlcpy(s->vnpay_secret, cfg->pay_vnpay_secret, sizeof s->vnpay_secret);
     dd_strlcpy(s->webhook_secret, cfg->pay_webhook_secret, sizeof s->webhook_secret);

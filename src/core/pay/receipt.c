@@ -95,9 +95,9 @@ static const char *
 ascii(struct dd_req *req, const char *s)
 {
     utf8proc_uint8_t *folded = NULL;
-    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &folded,
-                                      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
-                                          UTF8PROC_STRIPMARK | UTF8PROC_COMPOSE);
+    utf8proc_ssize_t n =
+        utf8proc_map((const utf8proc_uint8_t *)s, 0, &folded,
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK);
     struct dd_buf b;
     dd_buf_init(&b, req->arena, 4096);
     for (utf8proc_ssize_t i = 0; n > 0 && i < n; i++) {
