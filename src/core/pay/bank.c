@@ -123,19 +123,20 @@ outcome_for(const struct dd_payment *p, const struct transfer *t, int64_t now)
 }
 
 /* POST /api/v1/payments/bank-transfers — see the top of the file. 401 on a bad signature, 400 on
- * a bad body (nothing recorded), 503 when the webhook is not configured. */
+ * a bad body (nothing recorded; the body is read first, so a malformed one is 400 whatever its
+ * signature), 503 when the webhook is not configured. */
 int
 pay_bank_transfer(struct dd_req *req)
 {
+    struct transfer t;
+    if (transfer_parse_or_reply(req, &t) != 0)
+        return DD_DONE;
     if (pay_settings.webhook_secret[0] == '\0')
         return pay_not_configured(req, "pay-webhook-secret");
     if (!signature_ok(req))
         return dd_reply_problem_detail(req, DD_PROBLEM_UNAUTHENTICATED,
                                        "Chữ ký X-Signature không hợp lệ.",
                                        "The X-Signature is not valid.", NULL);
-    struct transfer t;
-    if (transfer_parse_or_reply(req, &t) != 0)
-        return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;

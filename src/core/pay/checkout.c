@@ -147,7 +147,7 @@ checkout(struct dd_req *req, const char *payer)
     } else {
         char payload[DD_VIETQR_MAX + 1];
         if (pay_vietqr_of(&p, payload, sizeof payload) != DD_OK)
-            return pay_not_configured(req, "pay-bank-account");
+            return pay_not_configured(req, "pay-bank-bin, pay-bank-account");
         json_object_set_new(out, "vietqr", json_string(payload));
         json_object_set_new(out, "transfer_description", json_string(p.reference));
     }
@@ -232,15 +232,13 @@ pay_vietqr_image(struct dd_req *req)
                                            "Một trong: svg, png, text.", "One of: svg, png, text.");
         return dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
     }
-    if (pay_settings.bank_bin[0] == '\0')
-        return pay_not_configured(req, "pay-bank-bin");
     struct dd_db *db = dd_req_db_or_reply(req);
     struct dd_payment p;
     if (db == NULL || pay_intent_or_reply(req, db, NULL, &p) != DD_OK)
         return DD_DONE;
     char *payload = dd_arena_alloc(req->arena, DD_VIETQR_MAX + 1);
     if (pay_vietqr_of(&p, payload, DD_VIETQR_MAX + 1) != DD_OK)
-        return pay_not_configured(req, "pay-bank-account");
+        return pay_not_configured(req, "pay-bank-bin, pay-bank-account");
     if (strcmp(format, "text") == 0)
         return dd_reply_bytes(req, 200, "text/plain; charset=utf-8", payload, strlen(payload));
     struct dd_buf b;
