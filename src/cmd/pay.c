@@ -1,12 +1,16 @@
 /*
  * pay.c — `dinhdanh pay`: VietQR payloads on the command line. `pay vietqr` builds a payload
  * (and, with --png or --svg, writes its QR code); `pay vietqr-parse PAYLOAD` prints the fields as
- * JSON and exits 0 only for a valid payload, 1 with the reason on stderr otherwise.
+ * JSON and exits 0 only for a valid payload, 1 with the reason on stderr otherwise; `pay expire`
+ * moves every intent past its payment window to expired (for cron: reads and callbacks expire
+ * intents as they meet them, this catches the others).
  */
 #include "cmd/cmd.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/clock.h"
 #include "base/str.h"
+#include "core/pay/pay.h"
 #include "core/pay/qr_image.h"
 #include "core/pay/vietqr.h"
 #include "core/pay/vietqr_json.h"
@@ -19,12 +23,14 @@ static const char usage_text[] =
     "Usage: dinhdanh pay vietqr --bin BIN --account ACC [--amount N] [--purpose TEXT]\n"
     "                           [--reference REF] [--bill NUMBER] [--card]\n"
     "                           [--png FILE] [--svg FILE]\n"
-    "       dinhdanh pay vietqr-parse PAYLOAD\n\n"
+    "       dinhdanh pay vietqr-parse PAYLOAD\n"
+    "       dinhdanh pay expire [--db URL]\n\n"
     "vietqr        print a VietQR payload (NAPAS/EMVCo) for a transfer to an account (or, with\n"
     "              --card, a card) at the bank with BIN; with --amount it is dynamic (12), else\n"
     "              static (11); --png and --svg also write its QR code\n"
     "vietqr-parse  check a payload (lengths, nesting, CRC, VietQR rules) and print its fields as\n"
-    "              JSON; PAYLOAD '-' reads standard input\n\n"
+    "              JSON; PAYLOAD '-' reads standard input\n"
+    "expire        move every payment intent past its window to expired, with its event\n\n"
     "Exit status: 0 done or valid, 1 not valid, 2 bad usage.\n";
 
 static int
@@ -156,6 +162,26 @@ pay_vietqr_parse(const char *arg)
     return DD_EXIT_OK;
 }
 
+static int
+pay_expire(int argc, char **argv)
+{
+    struct dd_cmd_args args;
+    int rc = dd_cmd_parse(argc, argv, NULL, 1, &args);
+    if (rc != DD_EXIT_OK)
+        return rc;
+    struct dd_db *db;
+    if (dd_cmd_open_migrated_db(&args.cfg, &db) != DD_EXIT_OK)
+        return DD_EXIT_FAIL;
+    int total = 0, n = 0;
+    do {
+        rc = dd_pay_expire_due(db, dd_clock_now_ms(), 500, &n);
+        total += n;
+    } while (rc == DD_OK && n == 500);
+    if (rc == DD_OK)
+        printf("%d payment intents expired\n", total);
+    return dd_cmd_finish(db, rc, "dinhdanh pay expire: the database failed");
+}
+
 int
 dd_cmd_pay(int argc, char **argv)
 {
@@ -173,5 +199,7 @@ dd_cmd_pay(int argc, char **argv)
             return usage_error("vietqr-parse takes one PAYLOAD argument (quote it)");
         return pay_vietqr_parse(argv[2]);
     }
+    if (strcmp(sub, "expire") == 0)
+        return pay_expire(argc, argv);
     return usage_error("unknown pay command");
 }

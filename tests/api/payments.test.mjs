@@ -5,7 +5,7 @@
 // pay, signed IPN, redirect to the return page, paid with its transitions and one
 // `payment.paid` event, the receipt as JSON, HTML and PDF); a cancelled payment; the IPN's
 // answers to tampered parameters (97), an unknown order (01), a wrong amount (04) and a
-// repeated notification (02, nothing changed); expiry; the bank-transfer webhook (signature,
+// repeated notification (02, nothing changed); expiry (and `dinhdanh pay expire`); the bank-transfer webhook (signature,
 // matching by the reference in the description, duplicates, amount mismatch); settlement
 // reconciliation; refunds; and a citizen who sees and pays only their own intents.
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import crypto from 'node:crypto';
 import { QRPay } from 'vietnam-qr-pay';
 import { call, citizen, count, session, sql } from './identity_util.mjs';
-import { assertProblem, sleep } from './server.mjs';
+import { assertProblem, runCli, sleep } from './server.mjs';
 import {
   ACCOUNT,
   BIN,
@@ -296,6 +296,20 @@ describe('expiry', () => {
     assert.equal((await ipn(srv, signedQuery(ipnParams(q)))).RspCode, '99');
     assert.equal(state(q.id), 'expired');
     assert.equal(count(srv, `SELECT COUNT(*) FROM payment_notifications WHERE payment_id = '${q.id}' AND outcome = 'expired'`), 1);
+  });
+
+  test('dinhdanh pay expire moves the intents nobody touched', async () => {
+    const p = await createIntent(srv, cashier.token, { expires_in: 1 });
+    const keep = await createIntent(srv, cashier.token);
+    await sleep(1300);
+    assert.equal(state(p.id), 'created');
+    const out = runCli(['pay', 'expire', '--db', srv.db]);
+    assert.equal(out.status, 0, out.stderr);
+    assert.match(out.stdout, /^1 payment intents expired$/m);
+    assert.equal(state(p.id), 'expired');
+    assert.equal(state(keep.id), 'created');
+    assert.equal(count(srv, `SELECT COUNT(*) FROM events WHERE type = 'payment.expired' AND subject = 'payment:${p.id}'`), 1);
+    assert.match(runCli(['pay', 'expire', '--db', srv.db]).stdout, /^0 payment intents expired$/m);
   });
 });
 
