@@ -196,6 +196,13 @@ describe('gateway', () => {
     const bad = await srv.get(`${location.pathname}?${forged}`);
     assert.equal(bad.status, 400);
     assert.match(bad.text, /data-outcome="invalid"/);
+    // Signed, but for another amount than the intent's.
+    const other = Object.fromEntries(new URLSearchParams(location.search));
+    delete other.vnp_SecureHash;
+    const wrongAmount = await srv.get(`${location.pathname}?${signedQuery({ ...other, vnp_Amount: '100' })}`);
+    assert.equal(wrongAmount.status, 400);
+    // Signed by the test itself, the right parameters give the same page as the gateway's.
+    assert.equal((await srv.get(`${location.pathname}?${signedQuery(other)}`)).status, 200);
     // The receipt verifies publicly by its code, as JSON, HTML and PDF.
     const code = after.receipt_code;
     assert.match(code, /^[0-9a-f]{32}$/);

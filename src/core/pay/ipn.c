@@ -178,7 +178,7 @@ pay_vnpay_ipn(struct dd_req *req)
 }
 
 /* GET /api/v1/payments/vnpay/return — the page the payer's browser comes back to. 200 with the
- * intent's state when the signature holds, 400 otherwise. */
+ * intent's state when the signature, the order and the amount hold, 400 otherwise. */
 int
 pay_vnpay_return(struct dd_req *req)
 {
@@ -193,12 +193,13 @@ pay_vnpay_return(struct dd_req *req)
         return DD_DONE;
     struct dd_payment p;
     if (!signed_ok ||
-        dd_pay_get_by_reference(db, req->arena, dd_vnpay_get(&q, "vnp_TxnRef"), &p) != DD_OK) {
+        dd_pay_get_by_reference(db, req->arena, dd_vnpay_get(&q, "vnp_TxnRef"), &p) != DD_OK ||
+        gateway_amount(dd_vnpay_get(&q, "vnp_Amount")) != p.amount) {
         pay_html_start(&b, en ? "en" : "vi", en ? "Payment" : "Thanh toán");
         dd_buf_puts(&b, en ? "<h1 id=\"outcome\" data-outcome=\"invalid\">This answer from the "
-                             "gateway is not valid (signature or order).</h1>"
+                             "gateway is not valid (signature, order or amount).</h1>"
                            : "<h1 id=\"outcome\" data-outcome=\"invalid\">Kết quả từ cổng thanh "
-                             "toán không hợp lệ (chữ ký hoặc đơn hàng).</h1>");
+                             "toán không hợp lệ (chữ ký, đơn hàng hoặc số tiền).</h1>");
         return pay_html_reply(req, 400, &b);
     }
     bool paid = strcmp(p.state, "paid") == 0;
