@@ -46,6 +46,7 @@ pay_html_start(struct dd_buf *b, const char *lang, const char *title)
     dd_buf_printf(b,
                   "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                  "<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">"
                   "<title>",
                   lang);
     pay_html_escape(b, title);
