@@ -124,6 +124,10 @@ describe('intents', () => {
 describe('VietQR', () => {
   test('a VietQR checkout gives a payload vietnam-qr-pay reads as the intent, and the intent is pending', async () => {
     const p = await createIntent(srv, cashier.token, { amount: 150000 });
+    for (const body of [{ method: 'cash' }, {}, { method: 'vietqr', extra: 1 }, '"vietqr"'])
+      assertProblem(await post(`/api/v1/payments/${p.id}/checkouts`, body, cashier.token), 400, 'validation-failed');
+    assert.equal(state(p.id), 'created');
+    assert.equal(count(srv, `SELECT COUNT(*) FROM payment_transitions WHERE payment_id = '${p.id}'`), 1);
     const r = await post(`/api/v1/payments/${p.id}/checkouts`, { method: 'vietqr' }, cashier.token);
     assert.equal(r.status, 201, r.text);
     const c = r.json();
@@ -429,14 +433,18 @@ describe('reconciliation', () => {
 describe('refunds and the payer', () => {
   test('a paid intent is refunded once; its receipt then says so', async () => {
     const p = await createIntent(srv, cashier.token, { amount: 45000 });
+    const refundedBefore = events('payment.refunded');
     assertProblem(await post(`/api/v1/payments/${p.id}/refunds`, { reason: 'trùng' }, cashier.token), 409, 'conflict');
     assert.equal((await ipn(srv, signedQuery(ipnParams(p)))).RspCode, '00');
     assertProblem(await post(`/api/v1/payments/${p.id}/refunds`, {}, cashier.token), 400, 'validation-failed');
+    assertProblem(await post(`/api/v1/payments/${p.id}/refunds`, { reason: '' }, cashier.token), 400, 'validation-failed');
+    assert.equal(state(p.id), 'paid');
+    assert.equal(events('payment.refunded'), refundedBefore);
     const r = await post(`/api/v1/payments/${p.id}/refunds`, { reason: 'Nộp trùng' }, cashier.token);
     assert.equal(r.status, 201, r.text);
     assert.equal(r.json().state, 'refunded');
     assert.equal(r.json().transitions.at(-1).reason, 'Nộp trùng');
-    assert.ok(events('payment.refunded') >= 1);
+    assert.equal(events('payment.refunded'), refundedBefore + 1);
     const receipt = (await srv.get(`/api/v1/receipts/${r.json().receipt_code}`)).json();
     assert.equal(receipt.valid, false);
     assert.equal(receipt.state, 'refunded');
