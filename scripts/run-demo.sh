@@ -25,4 +25,7 @@ fi
 
 echo "dinhdanh: open http://127.0.0.1:8080 in a browser, the homes at http://127.0.0.1:8080/signin/ (Ctrl-C to stop)"
 echo "          database var/dinhdanh.db, data folder var/"
-exec build/dinhdanh serve --listen 127.0.0.1:8080 --db sqlite:var/dinhdanh.db --data-dir var
+# Payments run against the sandbox gateway with a made-up collection account (docs/PAYMENTS.md).
+exec build/dinhdanh serve --listen 127.0.0.1:8080 --db sqlite:var/dinhdanh.db --data-dir var \
+    --pay-sandbox on --pay-vnpay-secret demo-sandbox-secret --pay-webhook-secret demo-webhook-secret \
+    --pay-bank-bin 970415 --pay-bank-account 0000123456789

@@ -75,6 +75,18 @@ static const struct setting settings[] = {
         "OpenID Connect issuer URL, as clients reach the server (http://LISTEN)"),
     STR("card-csca", card_csca, SET_STRING,
         "CSCA certificates for chip ID cards: a folder or an ICAO master list (none)"),
+    BOOL("pay-sandbox", pay_sandbox, "serve the local sandbox payment gateway (off)"),
+    STR("pay-vnpay-url", pay_vnpay_url, SET_STRING,
+        "the payment gateway's pay page (the sandbox's when pay-sandbox is on)"),
+    STR("pay-vnpay-tmn-code", pay_vnpay_tmn_code, SET_STRING,
+        "merchant code at the payment gateway (DINHDANH)"),
+    STR("pay-vnpay-secret", pay_vnpay_secret, SET_STRING,
+        "HMAC-SHA512 key shared with the payment gateway; none: gateway payments off"),
+    STR("pay-webhook-secret", pay_webhook_secret, SET_STRING,
+        "HMAC-SHA256 key of the bank's transfer webhook; none: webhook off"),
+    STR("pay-bank-bin", pay_bank_bin, SET_STRING,
+        "bank BIN (6 digits) of the collection account, for VietQR; none: VietQR off"),
+    STR("pay-bank-account", pay_bank_account, SET_STRING, "the collection account, for VietQR"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -107,6 +119,7 @@ dd_config_defaults(struct dd_config *cfg)
     cfg->notify_smtp_timeout = 10;
     cfg->login_delay_ms = 1000;
     cfg->login_network_failures = 50;
+    dd_strlcpy(cfg->pay_vnpay_tmn_code, "DINHDANH", sizeof cfg->pay_vnpay_tmn_code);
 }
 
 static const struct setting *

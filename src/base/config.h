@@ -46,6 +46,15 @@ struct dd_config {
 
     char issuer[256];    /* OpenID Connect issuer URL; "" : http(s)://<listen> (src/sso/) */
     char card_csca[512]; /* CSCA folder or master list for chip checks; "" : none */
+
+    /* Payments (src/core/pay/, docs/PAYMENTS.md). */
+    bool pay_sandbox;             /* serve the local sandbox gateway under /sandbox/ */
+    char pay_vnpay_url[256];      /* the gateway's payment page; "" : the sandbox's */
+    char pay_vnpay_tmn_code[32];  /* our merchant code at the gateway */
+    char pay_vnpay_secret[128];   /* HMAC-SHA512 key shared with the gateway; "" : off */
+    char pay_webhook_secret[128]; /* HMAC-SHA256 key of the bank's transfer webhook; "" : off */
+    char pay_bank_bin[8];         /* the collection account's bank BIN, for VietQR */
+    char pay_bank_account[32];    /* the collection account */
 };
 
 /* Fills every setting with its default. */

@@ -77,6 +77,7 @@ int dd_cmd_audit(int argc, char **argv);
 int dd_cmd_client(int argc, char **argv);
 int dd_cmd_keys(int argc, char **argv);
 int dd_cmd_card(int argc, char **argv);
+int dd_cmd_pay(int argc, char **argv);
 int dd_cmd_demo(int argc, char **argv);
 int dd_cmd_events(int argc, char **argv);
 int dd_cmd_export(int argc, char **argv);

@@ -25,6 +25,7 @@ static const struct subcommand subcommands[] = {
     {"keys", dd_cmd_keys, "single sign-on signing keys (keys rotate|list)"},
     {"officer", dd_cmd_officer, "add an officer account (the same as user add)"},
     {"org", dd_cmd_org, "organisations and their staff (org add|list|suspend|staff …)"},
+    {"pay", dd_cmd_pay, "payments: VietQR payloads, expiry (pay vietqr|vietqr-parse|expire)"},
     {"roles", dd_cmd_roles, "list the roles and the scopes each grants (roles --json)"},
     {"routes", dd_cmd_routes, "list every HTTP route with who may call it"},
     {"token", dd_cmd_token, "print a bearer token for an officer"},

@@ -8,6 +8,7 @@
 #include "core/identity/identity.h"
 #include "core/inbox/inbox.h"
 #include "core/identity/orgs.h"
+#include "core/pay/pay_module.h"
 #include "core/register/register.h"
 #include "core/security_reports.h"
 #include "core/stays/stays.h"
@@ -29,6 +30,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_card,
     &dd_module_inbox,
     &dd_module_stays,
+    &dd_module_payments,
     NULL,
 };
 // clang-format on

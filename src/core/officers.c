@@ -41,6 +41,7 @@ static const char *const province_police_scopes[] = {"register:read",
                                                      "stay:watch",
                                                      NULL};
 static const char *const service_scopes[] = {"register:read", NULL};
+static const char *const cashier_scopes[] = {"payments:read", "payments:write", NULL};
 static const char *const no_scopes[] = {NULL};
 static const char *const figures_scopes[] = {"stay:figures", NULL};
 
@@ -49,6 +50,7 @@ static const struct role roles[] = {
     {"province-police", false, province_police_scopes},
     {"commune-police", true, police_scopes},
     {"service-officer", false, service_scopes},
+    {"cashier", false, cashier_scopes},
     {"health", false, no_scopes},
     {"tourism", false, figures_scopes},
     {"education", false, no_scopes},
