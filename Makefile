@@ -37,7 +37,13 @@ build/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -o $@ $<
 
-build/gen/embedded.c: build/tools/embed $(EMBED)
+# The names of the embedded files, rewritten only when one is added or removed: a new migration
+# may carry a date older than the last build, and must be embedded all the same.
+build/gen/embed.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(EMBED)' | cmp -s - $@ || echo '$(EMBED)' >$@
+
+build/gen/embedded.c: build/tools/embed build/gen/embed.list $(EMBED)
 	@mkdir -p $(dir $@)
 	build/tools/embed $@ $(EMBED)
 
