@@ -19,6 +19,10 @@ struct dd_db_ops {
     enum dd_db_kind kind;
     const char *begin_sql;      /* a write transaction */
     const char *begin_read_sql; /* a read-only snapshot */
+    /* Optional: starts a write transaction instead of begin_sql, and is told when any
+     * transaction has ended (committed or rolled back). */
+    int (*begin_write)(struct dd_db *db);
+    void (*ended)(struct dd_db *db);
     void (*close)(struct dd_db *db);
     int (*exec)(struct dd_db *db, const char *sql);
     int (*rollback)(struct dd_db *db); /* ends the transaction if the database still has one */

@@ -5,6 +5,12 @@
  * power cut) and foreign keys enforced; a locked database is waited for up to the configured
  * timeout, then reported as DD_EBUSY. Write transactions start with BEGIN IMMEDIATE so writers
  * queue at the start instead of failing when a read transaction tries to become a write one.
+ *
+ * Writers of one process queue for a file in the process itself first (a turn per database
+ * file, handed over at once when the write before ends): SQLite's own wait for a locked file
+ * polls with sleeps of up to 100 ms, which a busy server's writers (group commits, the access-log
+ * writer, the audit writers) would otherwise pay again and again. Other processes (the command
+ * line) still meet at SQLite's lock, with its timeout.
  */
 #include "store/backend.h"
 #include "base/err.h"
@@ -19,11 +25,90 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+/* The turn to write to one database file, for the writers of this process. */
+struct write_turn {
+    char path[1024];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool taken;
+};
+
+#define WRITE_TURNS 16 /* files with a turn; writers to more files meet only at SQLite's lock */
+
+static struct write_turn turns[WRITE_TURNS];
+static size_t nturns;
+static pthread_mutex_t turns_mu = PTHREAD_MUTEX_INITIALIZER;
 
 struct sqlite_db {
     struct dd_db base;
     sqlite3 *h;
+    struct write_turn *turn; /* NULL: in memory, or past WRITE_TURNS files */
+    bool has_turn;
+    long timeout_ms;
 };
+
+/* The turn of the file at `path` (found, or made), or NULL. */
+static struct write_turn *
+turn_of(const char *path)
+{
+    if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof turns[0].path)
+        return NULL;
+    pthread_mutex_lock(&turns_mu);
+    struct write_turn *t = NULL;
+    for (size_t i = 0; i < nturns && t == NULL; i++)
+        if (strcmp(turns[i].path, path) == 0)
+            t = &turns[i];
+    if (t == NULL && nturns < WRITE_TURNS) {
+        t = &turns[nturns++];
+        dd_strlcpy(t->path, path, sizeof t->path);
+        pthread_mutex_init(&t->mu, NULL);
+        pthread_cond_init(&t->cv, NULL);
+    }
+    pthread_mutex_unlock(&turns_mu);
+    return t;
+}
+
+/* Waits for the file's turn, up to the connection's timeout: DD_OK or DD_EBUSY. */
+static int
+turn_take(struct sqlite_db *db)
+{
+    struct write_turn *t = db->turn;
+    if (t == NULL)
+        return DD_OK;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += db->timeout_ms / 1000;
+    until.tv_nsec += (db->timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&t->mu);
+    int rc = 0;
+    while (t->taken && rc == 0)
+        rc = pthread_cond_timedwait(&t->cv, &t->mu, &until);
+    bool got = !t->taken;
+    if (got)
+        t->taken = true;
+    pthread_mutex_unlock(&t->mu);
+    db->has_turn = got;
+    return got ? DD_OK : DD_EBUSY;
+}
+
+static void
+turn_give_back(struct sqlite_db *db)
+{
+    struct write_turn *t = db->turn;
+    if (t == NULL || !db->has_turn)
+        return;
+    db->has_turn = false;
+    pthread_mutex_lock(&t->mu);
+    t->taken = false;
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
 
 struct sqlite_stmt {
     struct dd_stmt base;
@@ -186,6 +271,8 @@ dd_sqlite_open(const char *path, const struct dd_db_options *opt, struct dd_db *
     struct sqlite_db *db = dd_xcalloc(1, sizeof *db);
     dd_db_base_init(&db->base, &sqlite_ops);
     db->h = h;
+    db->timeout_ms = opt->timeout_ms < 0 ? 0 : opt->timeout_ms;
+    db->turn = strcmp(path, ":memory:") == 0 ? NULL : turn_of(sqlite3_db_filename(h, "main"));
     *out = &db->base;
     return DD_OK;
 }
@@ -193,6 +280,7 @@ dd_sqlite_open(const char *path, const struct dd_db_options *opt, struct dd_db *
 static void
 sqlite_close(struct dd_db *db)
 {
+    turn_give_back((struct sqlite_db *)db);
     sqlite3_close_v2(handle(db));
     free(db);
 }
@@ -202,6 +290,26 @@ sqlite_exec(struct dd_db *db, const char *sql)
 {
     int rc = sqlite3_exec(handle(db), sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? DD_OK : fail(db, rc, "exec");
+}
+
+/* A write transaction: the file's turn in this process, then SQLite's lock. */
+static int
+sqlite_begin_write(struct dd_db *db)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    if (turn_take(s) != DD_OK)
+        return dd_db_fail(db, DD_EBUSY, "the database stayed locked by another write");
+    int rc = sqlite_exec(db, "BEGIN IMMEDIATE");
+    if (rc != DD_OK)
+        turn_give_back(s);
+    return rc;
+}
+
+/* After a transaction ends (commit or rollback): the turn goes to the next writer. */
+static void
+sqlite_ended(struct dd_db *db)
+{
+    turn_give_back((struct sqlite_db *)db);
 }
 
 static int
@@ -371,6 +479,8 @@ sqlite_reset(struct dd_stmt *st)
 static const struct dd_db_ops sqlite_ops = {
     .kind = DD_DB_SQLITE,
     .begin_sql = "BEGIN IMMEDIATE",
+    .begin_write = sqlite_begin_write,
+    .ended = sqlite_ended,
     .begin_read_sql = "BEGIN DEFERRED",
     .close = sqlite_close,
     .exec = sqlite_exec,

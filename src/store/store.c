@@ -347,7 +347,14 @@ begin_with(struct dd_db *db, const char *sql)
 int
 dd_db_begin(struct dd_db *db)
 {
-    return begin_with(db, db->ops->begin_sql);
+    if (db->ops->begin_write == NULL)
+        return begin_with(db, db->ops->begin_sql);
+    if (db->in_tx)
+        return dd_db_fail(db, DD_EINVAL, "a transaction is already open on this connection");
+    int rc = db->ops->begin_write(db);
+    if (rc == DD_OK)
+        db->in_tx = true;
+    return rc;
 }
 
 int
@@ -373,6 +380,8 @@ dd_db_commit(struct dd_db *db)
         memcpy(db->errmsg, msg, sizeof msg);
     }
     db->in_tx = false;
+    if (db->ops->ended)
+        db->ops->ended(db);
     return rc;
 }
 
@@ -385,9 +394,10 @@ dd_db_rollback(struct dd_db *db)
     if (db->in_copy)
         dd_db_copy_end(db, true);
     db->in_tx = false;
-    if (db->lost)
-        return DD_OK; /* the server ended it with the connection */
-    return db->ops->rollback(db);
+    int rc = db->lost ? DD_OK /* the server ended it with the connection */ : db->ops->rollback(db);
+    if (db->ops->ended)
+        db->ops->ended(db);
+    return rc;
 }
 
 bool
