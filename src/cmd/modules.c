@@ -10,6 +10,7 @@
 #include "core/register/register.h"
 #include "core/security_reports.h"
 #include "core/units/api.h"
+#include "core/wallet/wallet.h"
 #include "http/system.h"
 #include "sso/sso.h"
 
@@ -25,6 +26,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_organisations,
     &dd_module_sso,
     &dd_module_card,
+    &dd_module_wallet,
     NULL,
 };
 // clang-format on

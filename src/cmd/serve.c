@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
+#include "core/wallet/wallet.h"
 #include "cmd/dispatch.h"
 #include "core/card_api/card_api.h"
 #include "core/group_commit.h"
@@ -117,6 +118,7 @@ run(const struct dd_config *cfg)
         return DD_EXIT_FAIL;
     }
     dd_identity_configure(cfg);
+    dd_wallet_configure(cfg);
     if (dd_card_api_configure(cfg, err, sizeof err) != DD_OK ||
         dd_sso_configure(cfg, err, sizeof err) != DD_OK) {
         dd_log(DD_LOG_ERROR, "server.bad_settings", "%s", err);
