@@ -91,7 +91,8 @@ wallet_me_rendering_get(struct dd_req *req)
     const char *svg = wallet_qr_svg(req->arena, link);
     struct dd_buf b;
     dd_buf_init(&b, req->arena, 1u << 20);
-    dd_buf_puts(&b, "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><title>");
+    dd_buf_puts(&b, "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><link "
+                    "rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><title>");
     html_text(&b, json_string_value(json_object_get(doc, "title")));
     dd_buf_puts(&b, "</title><link rel=\"stylesheet\" href=\"/style.css\"><link rel=\"stylesheet\" "
                     "href=\"/wallet/print.css\"></head><body class=\"wallet-print\"><main>"
