@@ -5,7 +5,7 @@
  * presentation's check. Citizens (level 1) act on their own documents, presentations and
  * parcels. Officers: wallet:issue (an agency's document issuer), wallet:certify (commune
  * justice officer or notary), wallet:read (a procedure reading a referenced document),
- * land:read / land:write (land office), and wallet:admin (issuers and keys; the admin role).
+ * land:read / land:write (land office); operators (the admin role) manage issuers and keys.
  */
 #include "base/config.h"
 #include "base/str.h"
@@ -20,8 +20,8 @@
 static const struct dd_route wallet_routes[] = {
     DD_ROUTE("GET", "/.well-known/jwt-vc-issuer/issuers/{issuer}", wallet_metadata_get, DD_AUTH_NONE, NULL),
     DD_ROUTE("GET", "/api/v1/wallet/issuers", wallet_issuers_list, DD_AUTH_NONE, NULL),
-    DD_ROUTE_BODY("POST", "/api/v1/wallet/issuers", wallet_issuers_create, DD_AUTH_OFFICER, "wallet:admin", DD_BODY_JSON, BODY, NULL),
-    DD_ROUTE_BODY("POST", "/api/v1/wallet/issuers/{issuer}/keys", wallet_keys_create, DD_AUTH_OFFICER, "wallet:admin", DD_BODY_JSON, BODY, NULL),
+    DD_ROUTE_BODY("POST", "/api/v1/wallet/issuers", wallet_issuers_create, DD_AUTH_OPERATOR, NULL, DD_BODY_JSON, BODY, NULL),
+    DD_ROUTE_BODY("POST", "/api/v1/wallet/issuers/{issuer}/keys", wallet_keys_create, DD_AUTH_OPERATOR, NULL, DD_BODY_JSON, BODY, NULL),
     DD_ROUTE("GET", "/api/v1/wallet/status-lists/{issuer}", wallet_status_list_get, DD_AUTH_NONE, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/wallet/documents", wallet_documents_create, DD_AUTH_OFFICER, "wallet:issue", DD_BODY_JSON, BODY, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/wallet/documents/{id}/revocations", wallet_revocations_create, DD_AUTH_OFFICER, "wallet:issue", DD_BODY_JSON, BODY, NULL),
