@@ -99,10 +99,14 @@ roles_grant_their_scopes_only(void **state)
     assert_false(dd_officer_role_grants("leader", "register:read"));
     assert_true(dd_officer_role_grants("admin", "anything:at-all"));
     assert_false(dd_officer_role_grants("no-such-role", "register:read"));
+    assert_true(dd_officer_role_grants("land-officer", "land:write"));
+    assert_false(dd_officer_role_grants("land-officer", "wallet:issue"));
+    assert_true(dd_officer_role_grants("notary", "wallet:certify"));
+    assert_false(dd_officer_role_grants("document-issuer", "wallet:certify"));
     int n = 0;
     for (const char *const *r = dd_officer_roles(); *r; r++)
         n++;
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 14);
 }
 
 int
