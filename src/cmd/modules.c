@@ -13,6 +13,7 @@
 #include "core/security_reports.h"
 #include "core/stays/stays.h"
 #include "core/units/api.h"
+#include "core/wallet/wallet.h"
 #include "http/system.h"
 #include "sso/sso.h"
 
@@ -31,6 +32,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_inbox,
     &dd_module_stays,
     &dd_module_payments,
+    &dd_module_wallet,
     NULL,
 };
 // clang-format on

@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
+#include "core/wallet/wallet.h"
 #include "cmd/dispatch.h"
 #include "core/pay/pay_module.h"
 #include "core/card_api/card_api.h"
@@ -119,6 +120,7 @@ run(const struct dd_config *cfg)
     }
     dd_identity_configure(cfg);
     dd_pay_configure(cfg);
+    dd_wallet_configure(cfg);
     if (dd_card_api_configure(cfg, err, sizeof err) != DD_OK ||
         dd_sso_configure(cfg, err, sizeof err) != DD_OK) {
         dd_log(DD_LOG_ERROR, "server.bad_settings", "%s", err);

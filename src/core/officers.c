@@ -44,6 +44,9 @@ static const char *const service_scopes[] = {"register:read", NULL};
 static const char *const cashier_scopes[] = {"payments:read", "payments:write", NULL};
 static const char *const no_scopes[] = {NULL};
 static const char *const figures_scopes[] = {"stay:figures", NULL};
+static const char *const wallet_issuer_scopes[] = {"wallet:issue", "wallet:read", NULL};
+static const char *const certifier_scopes[] = {"wallet:certify", NULL};
+static const char *const land_scopes[] = {"land:read", "land:write", "wallet:read", NULL};
 
 static const struct role roles[] = {
     {"admin", false, all_scopes},
@@ -57,6 +60,10 @@ static const struct role roles[] = {
     {"transport", false, no_scopes},
     {"leader", false, figures_scopes},
     {"soc-analyst", false, no_scopes},
+    {"document-issuer", false, wallet_issuer_scopes},
+    {"commune-justice", true, certifier_scopes},
+    {"notary", false, certifier_scopes},
+    {"land-officer", false, land_scopes},
 };
 
 static const struct role *

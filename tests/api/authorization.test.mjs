@@ -31,6 +31,10 @@ const OFFICER_ROLES = {
   transport: { area: 'province', scopes: [] },
   leader: { area: 'province', scopes: ['stay:figures'] },
   'soc-analyst': { area: 'province', scopes: [] },
+  'document-issuer': { area: 'province', scopes: ['wallet:issue', 'wallet:read'] },
+  'commune-justice': { area: 'commune', scopes: ['wallet:certify'] },
+  notary: { area: 'province', scopes: ['wallet:certify'] },
+  'land-officer': { area: 'province', scopes: ['land:read', 'land:write', 'wallet:read'] },
 };
 
 // Roles in an organisation and the scopes they grant.

@@ -101,10 +101,14 @@ roles_grant_their_scopes_only(void **state)
     assert_false(dd_officer_role_grants("no-such-role", "register:read"));
     assert_true(dd_officer_role_grants("cashier", "payments:write"));
     assert_false(dd_officer_role_grants("cashier", "register:read"));
+    assert_true(dd_officer_role_grants("land-officer", "land:write"));
+    assert_false(dd_officer_role_grants("land-officer", "wallet:issue"));
+    assert_true(dd_officer_role_grants("notary", "wallet:certify"));
+    assert_false(dd_officer_role_grants("document-issuer", "wallet:certify"));
     int n = 0;
     for (const char *const *r = dd_officer_roles(); *r; r++)
         n++;
-    assert_int_equal(n, 11);
+    assert_int_equal(n, 15);
 }
 
 int
