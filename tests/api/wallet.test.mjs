@@ -33,7 +33,17 @@ function snapshot() {
   return out;
 }
 
-const as = (name, method, p, body) => call(srv, method, p, { as: who[name], body });
+// Officers state why they read (X-Purpose); every request here carries one.
+const PURPOSE = 'Giai quyet ho so';
+const as = (name, method, p, body, headers = {}) =>
+  call(srv, method, p, { as: who[name], body, headers: { 'X-Purpose': PURPOSE, ...headers } });
+// Access-log rows of a person for `data` (the read log is written a few milliseconds after the
+// answer): waits until there are at least `atLeast`.
+async function accessRows(id, data, atLeast) {
+  const q = `SELECT COUNT(*) FROM access_log WHERE id_number = '${id}' AND data = '${data}' AND purpose = '${PURPOSE}'`;
+  for (let i = 0; i < 100 && count(srv, q) < atLeast; i++) await new Promise((r) => setTimeout(r, 20));
+  return count(srv, q);
+}
 const verify = async (sd_jwt) => {
   const r = await call(srv, 'POST', '/api/v1/wallet/verifications', { body: { sd_jwt } });
   assert.equal(r.status, 200, r.text);
@@ -245,6 +255,25 @@ describe('issue, hold, present, verify', () => {
     assert.equal(ok.json().valid, true);
     assert.equal(ok.json().claims.degree, 'Cử nhân Luật');
     assertProblem(await as('diachinh', 'GET', `/api/v1/wallet/documents/${doc.id}/claims?holder=${who.binhId}`), 404, 'not-found');
+    // The read is written to the holder's access log, with the purpose; no purpose, no read.
+    assert.equal(await accessRows(who.anId, 'wallet-document', 1), 1);
+    const bare = await call(srv, 'GET', `/api/v1/wallet/documents/${doc.id}/claims?holder=${who.anId}`, { as: who.diachinh });
+    assert.equal(assertProblem(bare, 400, 'validation-failed').errors[0].field, 'X-Purpose');
+  });
+
+  test('an issue under an Idempotency-Key is made once and replayed', async () => {
+    const before = snapshot();
+    const body = { issuer: 'so-gd-56', holder: who.anId, vct: 'urn:dinhdanh:vct:diploma', title: 'Bằng lặp lại', claims: AN_CLAIMS };
+    const key = { 'Idempotency-Key': `cap-bang-${crypto.randomUUID()}` };
+    const first = await as('capgiay', 'POST', '/api/v1/wallet/documents', body, key);
+    assert.equal(first.status, 201, first.text);
+    const again = await as('capgiay', 'POST', '/api/v1/wallet/documents', body, key);
+    assert.equal(again.status, 201);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.equal(again.text, first.text);
+    assert.equal(count(srv, 'SELECT COUNT(*) FROM wallet_credentials'), before.wallet_credentials + 1);
+    assertProblem(await as('capgiay', 'POST', '/api/v1/wallet/documents', { ...body, title: 'Khác' }, key), 422, 'idempotency-key-reused');
+    assert.equal(count(srv, 'SELECT COUNT(*) FROM wallet_credentials'), before.wallet_credentials + 1);
   });
 
   test('the printable rendering carries the claims and a QR code', async () => {
@@ -456,6 +485,15 @@ describe('land register', () => {
     assert.equal((await as('chi', 'GET', '/api/v1/me/land/parcels')).json().items.length, 0);
     assertProblem(await as('dichvu', 'GET', `/api/v1/land/parcels/${parcel.id}`), 403, 'forbidden');
     assertProblem(await as('diachinh', 'GET', '/api/v1/land/parcels'), 400, 'validation-failed');
+    // The officer's reads (by parcel, by owner) are in both owners' access logs; the citizen's
+    // own look-up is not; a read without a purpose is refused.
+    assert.ok(await accessRows(who.anId, 'land-parcel', 2) >= 2);
+    assert.ok(await accessRows(who.binhId, 'land-parcel', 2) >= 2);
+    const bare = await call(srv, 'GET', `/api/v1/land/parcels/${parcel.id}`, { as: who.diachinh });
+    assert.equal(assertProblem(bare, 400, 'validation-failed').errors[0].field, 'X-Purpose');
+    const one = await as('diachinh', 'GET', `/api/v1/land/parcels/${parcel.id}`);
+    assert.equal(one.status, 200, one.text);
+    assert.ok(await accessRows(who.anId, 'land-parcel', 3) >= 3);
   });
 
   test('bad parcels store nothing', async () => {
@@ -467,6 +505,7 @@ describe('land register', () => {
       { area_m2: -3 },
       { area_m2: 1.234 },
       { commune: '2236' },
+      { commune: '99999' }, // the shape of a commune code, but no commune of the province
       { land_use: 'odt' },
       { house: 'có' },
     ];

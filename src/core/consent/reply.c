@@ -16,17 +16,5 @@ int
 cs_commit_reply(struct dd_req *req, struct dd_db *db, struct dd_idem *idem, unsigned status,
                 json_t *body, const char *location)
 {
-    char *text = dd_json_dump(req->arena, body);
-    json_decref(body);
-    struct dd_idem_reply r = {
-        .status = status,
-        .content_type = "application/json",
-        .body = text,
-        .len = strlen(text),
-        .location = location,
-    };
-    int rc = dd_idem_commit(db, idem, &r);
-    if (rc != DD_OK)
-        return cs_fail(req, db, rc);
-    return dd_idem_send(req, &r, false);
+    return dd_idem_commit_json(req, db, idem, status, body, location, cs_fail);
 }

@@ -9,6 +9,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -17,6 +18,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <string.h>
 
 #define HEADER "Idempotency-Key"
 
@@ -167,6 +169,24 @@ dd_idem_commit(struct dd_db *db, struct dd_idem *idem, const struct dd_idem_repl
     if (rc == DD_OK && store)
         idem->committed = true;
     return rc;
+}
+
+int
+dd_idem_commit_json(struct dd_req *req, struct dd_db *db, struct dd_idem *idem, unsigned status,
+                    json_t *body, const char *location,
+                    int (*fail)(struct dd_req *req, struct dd_db *db, int rc))
+{
+    const char *text = dd_json_dump(req->arena, body);
+    json_decref(body);
+    struct dd_idem_reply r = {.status = status,
+                              .content_type = "application/json",
+                              .body = text,
+                              .len = text ? strlen(text) : 0,
+                              .location = location};
+    int rc = text ? dd_idem_commit(db, idem, &r) : DD_EINTERNAL;
+    if (rc != DD_OK)
+        return fail(req, db, rc);
+    return dd_idem_send(req, &r, false);
 }
 
 int

@@ -25,6 +25,7 @@
 #ifndef DD_CORE_IDEMPOTENCY_IDEMPOTENCY_H
 #define DD_CORE_IDEMPOTENCY_IDEMPOTENCY_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -114,6 +115,14 @@ int dd_idem_run(struct dd_req *req, dd_idem_handler_fn handler);
  * NULL (then idem->committed is set once the commit succeeds). On failure the transaction is
  * left for the caller to roll back; DD_ECONFLICT means the reservation was lost. */
 int dd_idem_commit(struct dd_db *db, struct dd_idem *idem, const struct dd_idem_reply *r);
+
+/* The end of a change whose answer is JSON: dumps `body` (taking it) into a reply with `status`
+ * and `location` (NULL for none), commits with it stored under idem (dd_idem_commit) and sends
+ * it. On a failure nothing is sent and fail(req, db, rc), the module's own, answers (rolling the
+ * transaction back). Returns what the send or fail returned. */
+int dd_idem_commit_json(struct dd_req *req, struct dd_db *db, struct dd_idem *idem,
+                        unsigned status, json_t *body, const char *location,
+                        int (*fail)(struct dd_req *req, struct dd_db *db, int rc));
 
 /* Sends reply r: its status, Content-Type, body, Location and ETag, `Cache-Control: no-store`,
  * and `Idempotent-Replayed: true` when `replayed`. The first reply and a replay go through here,

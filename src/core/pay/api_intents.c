@@ -87,20 +87,8 @@ intent_create(struct dd_req *req, struct dd_idem *idem)
         rc = dd_pay_create(db, req->arena, &n, dd_clock_now_ms(), &p);
     if (rc != DD_OK)
         return pay_fail(req, db, rc);
-    json_t *body = pay_intent_json(db, &p);
-    char *text = dd_json_dump(req->arena, body);
-    json_decref(body);
-    struct dd_idem_reply r = {
-        .status = 201,
-        .content_type = "application/json",
-        .body = text,
-        .len = strlen(text),
-        .location = dd_arena_printf(req->arena, "/api/v1/payments/%s", p.id),
-    };
-    rc = dd_idem_commit(db, idem, &r);
-    if (rc != DD_OK)
-        return pay_fail(req, db, rc);
-    return dd_idem_send(req, &r, false);
+    return dd_idem_commit_json(req, db, idem, 201, pay_intent_json(db, &p),
+                               dd_arena_printf(req->arena, "/api/v1/payments/%s", p.id), pay_fail);
 }
 
 /* POST /api/v1/payments — 201 with the intent in state created; 400 on bad fields. */

@@ -254,15 +254,5 @@ int
 stay_commit_reply(struct dd_req *req, struct dd_db *db, struct dd_idem *idem, unsigned status,
                   json_t *body, const char *location)
 {
-    const char *text = dd_json_dump(req->arena, body);
-    json_decref(body);
-    struct dd_idem_reply r = {.status = status,
-                              .content_type = "application/json",
-                              .body = text,
-                              .len = text ? strlen(text) : 0,
-                              .location = location};
-    int rc = text ? dd_idem_commit(db, idem, &r) : DD_EINTERNAL;
-    if (rc != DD_OK)
-        return stay_fail(req, db, rc);
-    return dd_idem_send(req, &r, false);
+    return dd_idem_commit_json(req, db, idem, status, body, location, stay_fail);
 }

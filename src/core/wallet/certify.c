@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "core/events.h"
+#include "core/idempotency/idempotency.h"
 #include "core/wallet/internal.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -70,8 +71,8 @@ certify_parse_or_reply(struct dd_req *req, struct dd_wallet_issue_in *in, struct
     return wform_done_or_reply(&f);
 }
 
-int
-wallet_certifications_create(struct dd_req *req)
+static int
+wallet_certifications_create_run(struct dd_req *req, struct dd_idem *idem)
 {
     int64_t now = dd_clock_now_ms();
     struct dd_wallet_issue_in in;
@@ -121,8 +122,6 @@ wallet_certifications_create(struct dd_req *req)
     }
     if (rc == DD_OK)
         rc = dd_event_emit(db, "wallet.copy.certified", out.public_id, "{}");
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
     if (rc == DD_ENOTFOUND) {
         dd_db_rollback(db);
         json_t *ext = dd_problem_add_error(NULL, req, "issuer", "issuer-unknown",
@@ -134,5 +133,11 @@ wallet_certifications_create(struct dd_req *req)
     json_t *body = wallet_issued_json(req->arena, &in, &out, now);
     json_object_set_new(body, "certification_id", json_integer(cert_id));
     json_object_set(body, "claims", claims);
-    return dd_reply_json(req, 201, body);
+    return dd_idem_commit_json(req, db, idem, 201, body, NULL, wallet_fail);
+}
+
+int
+wallet_certifications_create(struct dd_req *req)
+{
+    return dd_idem_run(req, wallet_certifications_create_run);
 }

@@ -14,6 +14,8 @@
 #include "base/str.h"
 #include "core/events.h"
 #include "core/register/register.h"
+#include "core/idempotency/idempotency.h"
+#include "core/purpose.h"
 #include "core/wallet/internal.h"
 #include "http/list.h"
 #include "http/principal.h"
@@ -98,8 +100,8 @@ wallet_issued_json(struct dd_arena *a, const struct dd_wallet_issue_in *in,
                      (json_int_t)(in->expires_at_ms / 1000), "sd_jwt", out->sd_jwt);
 }
 
-int
-wallet_documents_create(struct dd_req *req)
+static int
+wallet_documents_create_run(struct dd_req *req, struct dd_idem *idem)
 {
     int64_t now = dd_clock_now_ms();
     struct dd_wallet_issue_in in;
@@ -115,8 +117,6 @@ wallet_documents_create(struct dd_req *req)
     if (rc == DD_OK)
         rc = dd_event_emit(db, "wallet.document.issued", out.public_id,
                            dd_arena_printf(req->arena, "{\"issuer\":\"%s\"}", in.issuer));
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
     if (rc == DD_ENOTFOUND) {
         dd_db_rollback(db);
         json_t *ext = dd_problem_add_error(NULL, req, "issuer", "issuer-unknown",
@@ -125,7 +125,14 @@ wallet_documents_create(struct dd_req *req)
     }
     if (rc != DD_OK)
         return wallet_fail(req, db, rc);
-    return dd_reply_json(req, 201, wallet_issued_json(req->arena, &in, &out, now));
+    return dd_idem_commit_json(req, db, idem, 201, wallet_issued_json(req->arena, &in, &out, now),
+                               NULL, wallet_fail);
+}
+
+int
+wallet_documents_create(struct dd_req *req)
+{
+    return dd_idem_run(req, wallet_documents_create_run);
 }
 
 int
@@ -180,12 +187,19 @@ wallet_document_claims_get(struct dd_req *req)
                                            "The applicant's personal ID number is needed.");
         return dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
     }
+    const char *purpose = dd_purpose_or_reply(req);
+    if (purpose == NULL)
+        return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
     struct dd_wallet_verdict v;
     int rc = dd_wallet_document_claims(db, req->arena, dd_req_param(req, "id"), holder,
                                        dd_clock_now_ms(), &v);
+    /* The holder's document was read: written to their access log before the answer. */
+    const char *ids[] = {holder};
+    if (rc == DD_OK)
+        rc = dd_reg_access_reads(db, req, ids, 1, "read", "wallet-document", purpose);
     if (rc != DD_OK)
         return wallet_fail(req, db, rc);
     return dd_reply_json(req, 200, wallet_verdict_json(&v));

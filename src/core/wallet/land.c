@@ -17,6 +17,9 @@
 #include "base/str.h"
 #include "core/events.h"
 #include "core/register/register.h"
+#include "core/units/units.h"
+#include "core/idempotency/idempotency.h"
+#include "core/purpose.h"
 #include "core/wallet/internal.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -150,8 +153,8 @@ parcel_parse_or_reply(struct dd_req *req, struct parcel_in *p)
     return wform_done_or_reply(&f);
 }
 
-int
-land_parcels_create(struct dd_req *req)
+static int
+land_parcels_create_run(struct dd_req *req, struct dd_idem *idem)
 {
     struct parcel_in p;
     if (parcel_parse_or_reply(req, &p) != 0)
@@ -159,6 +162,17 @@ land_parcels_create(struct dd_req *req)
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
+    /* A commune of the officer's province, in force today. */
+    int found = dd_units_commune_exists(db, req->who->province, p.commune, NULL);
+    if (found < 0)
+        return wallet_fail(req, db, found);
+    if (found == 0) {
+        json_t *ext = dd_problem_add_error(
+            NULL, req, "commune", "commune-unknown",
+            "Không có xã/phường này trong tỉnh (đơn vị hành chính hiện hành).",
+            "No such commune in the province (administrative units in force).");
+        return dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
+    }
     int64_t now = dd_clock_now_ms(), id = 0;
     struct dd_stmt *st;
     int rc = dd_db_begin(db);
@@ -188,14 +202,20 @@ land_parcels_create(struct dd_req *req)
     if (rc == DD_OK)
         rc = dd_event_emit(db, "land.parcel.recorded",
                            dd_arena_printf(req->arena, "%lld", (long long)id), "{}");
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
     if (rc != DD_OK)
         return wallet_fail(req, db, rc);
-    return dd_reply_json(req, 201,
-                         json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)id, "commune",
-                                   p.commune, "map_sheet", p.map_sheet, "parcel_number",
-                                   p.parcel_number, "owners", owners_json(p.owners, p.n_owners)));
+    return dd_idem_commit_json(req, db, idem, 201,
+                               json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)id,
+                                         "commune", p.commune, "map_sheet", p.map_sheet,
+                                         "parcel_number", p.parcel_number, "owners",
+                                         owners_json(p.owners, p.n_owners)),
+                               NULL, wallet_fail);
+}
+
+int
+land_parcels_create(struct dd_req *req)
+{
+    return dd_idem_run(req, land_parcels_create_run);
 }
 
 /* ---- reading ---- */
@@ -259,10 +279,42 @@ parcel_details(struct dd_db *db, json_t *o, bool history)
     return rc < 0 ? rc : DD_OK;
 }
 
-/* Runs a parcel query (bound by `bind`) and replies with the list, owners and history. */
+#define READ_DATA "land-parcel" /* what the access log says was read */
+
+/* An officer's read of parcels is a read of their present owners' data: one access-log row per
+ * owner, with the officer's stated purpose (none for the citizen's own parcels). */
+static int
+log_owner_reads(struct dd_db *db, struct dd_req *req, json_t *parcels, const char *purpose)
+{
+    if (purpose == NULL)
+        return DD_OK;
+    const char *ids[MAX_OWNERS * 8];
+    int n = 0;
+    size_t i, j;
+    json_t *p, *o;
+    json_array_foreach(parcels, i, p)
+    {
+        json_array_foreach(json_object_get(p, "owners"), j, o)
+        {
+            const char *id = json_string_value(json_object_get(o, "id_number"));
+            if (id && n < (int)(sizeof ids / sizeof ids[0]))
+                ids[n++] = id;
+            if (n == (int)(sizeof ids / sizeof ids[0])) {
+                int rc = dd_reg_access_reads(db, req, ids, n, "read", READ_DATA, purpose);
+                if (rc != DD_OK)
+                    return rc;
+                n = 0;
+            }
+        }
+    }
+    return n ? dd_reg_access_reads(db, req, ids, n, "read", READ_DATA, purpose) : DD_OK;
+}
+
+/* Runs a parcel query (bound by `bind`) and replies with the list, owners and history; an
+ * officer's read (purpose not NULL) is written to the owners' access logs first. */
 static int
 reply_parcels(struct dd_req *req, struct dd_db *db, const char *sql, const char *const *args,
-              int nargs)
+              int nargs, const char *purpose)
 {
     struct dd_stmt *st;
     int rc = dd_db_prepare(db, sql, &st);
@@ -281,6 +333,8 @@ reply_parcels(struct dd_req *req, struct dd_db *db, const char *sql, const char 
         if (rc >= 0)
             rc = parcel_details(db, o, true);
     }
+    if (rc >= 0)
+        rc = log_owner_reads(db, req, items, purpose);
     if (rc < 0)
         return wallet_fail(req, db, rc);
     return dd_reply_json(req, 200, json_pack("{s:O, s:n}", "items", items, "next_cursor"));
@@ -301,6 +355,9 @@ land_parcels_list(struct dd_req *req)
             "Query by owner=<ID number>, or by commune, map_sheet and parcel_number.");
         return dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
     }
+    const char *purpose = dd_purpose_or_reply(req);
+    if (purpose == NULL)
+        return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
@@ -310,13 +367,13 @@ land_parcels_list(struct dd_req *req)
                              PARCEL_COLUMNS "WHERE p.id IN (SELECT parcel_id FROM land_owners "
                                             "WHERE id_number = ? AND ended_at = 0) ORDER BY p.id "
                                             "LIMIT 200",
-                             args, 1);
+                             args, 1, purpose);
     }
     const char *args[] = {commune, sheet, number};
     return reply_parcels(req, db,
                          PARCEL_COLUMNS "WHERE p.commune = ? AND p.map_sheet = ? AND "
                                         "p.parcel_number = ?",
-                         args, 3);
+                         args, 3, purpose);
 }
 
 int
@@ -332,7 +389,7 @@ land_me_parcels_list(struct dd_req *req)
     return reply_parcels(req, db,
                          PARCEL_COLUMNS "WHERE p.id IN (SELECT parcel_id FROM land_owners WHERE "
                                         "id_number = ? AND ended_at = 0) ORDER BY p.id LIMIT 200",
-                         args, 1);
+                         args, 1, NULL);
 }
 
 /* Parcel {id} with owners and transfers, tied to the arena; or a 404 reply and NULL. */
@@ -364,15 +421,24 @@ parcel_or_reply(struct dd_req *req, struct dd_db *db)
 int
 land_parcels_get(struct dd_req *req)
 {
+    const char *purpose = dd_purpose_or_reply(req);
+    if (purpose == NULL)
+        return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
     json_t *o = parcel_or_reply(req, db);
-    return o ? dd_reply_json(req, 200, json_incref(o)) : DD_DONE;
+    if (o == NULL)
+        return DD_DONE;
+    json_t *one = dd_json_keep(req->arena, json_pack("[O]", o));
+    int rc = log_owner_reads(db, req, one, purpose);
+    if (rc != DD_OK)
+        return wallet_fail(req, db, rc);
+    return dd_reply_json(req, 200, json_incref(o));
 }
 
-int
-land_transfers_create(struct dd_req *req)
+static int
+land_transfers_create_run(struct dd_req *req, struct dd_idem *idem)
 {
     struct wform f;
     wform_init(&f, req);
@@ -427,17 +493,23 @@ land_transfers_create(struct dd_req *req)
     if (rc >= 0)
         rc = dd_event_emit(db, "land.parcel.transferred",
                            dd_arena_printf(req->arena, "%lld", (long long)id), "{}");
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
     if (rc != DD_OK)
         return wallet_fail(req, db, rc);
-    return dd_reply_json(req, 201,
-                         json_pack("{s:I, s:O, s:O, s:s, s:s}", "parcel", (json_int_t)id, "from",
-                                   from, "to", to_json, "reason", reason, "legal_basis", basis));
+    return dd_idem_commit_json(req, db, idem, 201,
+                               json_pack("{s:I, s:O, s:O, s:s, s:s}", "parcel", (json_int_t)id,
+                                         "from", from, "to", to_json, "reason", reason,
+                                         "legal_basis", basis),
+                               NULL, wallet_fail);
 }
 
 int
-land_certificates_create(struct dd_req *req)
+land_transfers_create(struct dd_req *req)
+{
+    return dd_idem_run(req, land_transfers_create_run);
+}
+
+static int
+land_certificates_create_run(struct dd_req *req, struct dd_idem *idem)
 {
     struct wform f;
     wform_init(&f, req);
@@ -486,8 +558,6 @@ land_certificates_create(struct dd_req *req)
         if (rc == DD_OK)
             json_array_append_new(items, wallet_issued_json(req->arena, &in, &out, now));
     }
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
     if (rc == DD_ENOTFOUND) {
         dd_db_rollback(db);
         json_t *ext = dd_problem_add_error(NULL, req, "issuer", "issuer-unknown",
@@ -496,5 +566,12 @@ land_certificates_create(struct dd_req *req)
     }
     if (rc != DD_OK)
         return wallet_fail(req, db, rc);
-    return dd_reply_json(req, 201, json_pack("{s:O}", "items", items));
+    return dd_idem_commit_json(req, db, idem, 201, json_pack("{s:O}", "items", items), NULL,
+                               wallet_fail);
+}
+
+int
+land_certificates_create(struct dd_req *req)
+{
+    return dd_idem_run(req, land_certificates_create_run);
 }
