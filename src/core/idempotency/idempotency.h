@@ -120,8 +120,8 @@ int dd_idem_commit(struct dd_db *db, struct dd_idem *idem, const struct dd_idem_
  * and `location` (NULL for none), commits with it stored under idem (dd_idem_commit) and sends
  * it. On a failure nothing is sent and fail(req, db, rc), the module's own, answers (rolling the
  * transaction back). Returns what the send or fail returned. */
-int dd_idem_commit_json(struct dd_req *req, struct dd_db *db, struct dd_idem *idem,
-                        unsigned status, json_t *body, const char *location,
+int dd_idem_commit_json(struct dd_req *req, struct dd_db *db, struct dd_idem *idem, unsigned status,
+                        json_t *body, const char *location,
                         int (*fail)(struct dd_req *req, struct dd_db *db, int rc));
 
 /* Sends reply r: its status, Content-Type, body, Location and ETag, `Cache-Control: no-store`,

@@ -4,8 +4,9 @@
  *
  * The register fills the guest in before the transaction (a read); the write is the INSERT of
  * the stay with its event (write.c) and the stored reply, committed together with the check-ins
- * of other desks arriving at once (core/group_commit.h) while the request waits, parked. A guest the register knows
- * gets an access-log row: the establishment read their name and date of birth from it.
+ * of other desks arriving at once (core/group_commit.h) while the request waits, parked. A guest
+ * the register knows gets an access-log row: the establishment read their name and date of birth
+ * from it.
  */
 #include "base/arena.h"
 #include "base/clock.h"
