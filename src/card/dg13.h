@@ -25,8 +25,8 @@ struct dd_dg13 {
     char hometown[DD_DG13_MAX_TEXT];  /* quê quán */
     char residence[DD_DG13_MAX_TEXT]; /* nơi thường trú */
     char identifying_marks[DD_DG13_MAX_TEXT];
-    char issue_date[16], issue_iso[11];
-    char expiry_date[16], expiry_iso[11]; /* may be "Không thời hạn" (no expiry) */
+    char issue_date[48], issue_iso[11];
+    char expiry_date[48], expiry_iso[11]; /* may be "Không thời hạn" (no expiry) */
     char father_name[DD_DG13_MAX_TEXT];
     char mother_name[DD_DG13_MAX_TEXT];
     char spouse_name[DD_DG13_MAX_TEXT];
