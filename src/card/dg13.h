@@ -16,7 +16,7 @@
 struct dd_dg13 {
     char id_number[16];
     char full_name[DD_DG13_MAX_TEXT];
-    char birth_date[16]; /* as written: DD/MM/YYYY */
+    char birth_date[48]; /* as written: DD/MM/YYYY */
     char birth_iso[11];  /* YYYY-MM-DD, "" when the date is not a whole DD/MM/YYYY */
     char sex[16];        /* "Nam" / "Nữ" */
     char nationality[64];
