@@ -10,6 +10,7 @@
 #include "base/dir.h"
 #include "base/err.h"
 #include "card/aa.h"
+#include "card/access.h"
 #include "card/chip_json.h"
 #include "card/emrtd.h"
 #include "card/json.h"
@@ -33,10 +34,11 @@ struct read_opts {
 };
 
 static const char read_usage[] =
-    "Usage: dinhdanh card read [--reader N] (--mrz TEXT | --can DIGITS) [--out DIR]\n"
+    "Usage: dinhdanh card read [--reader N] (--mrz TEXT | --can DIGITS)... [--out DIR]\n"
     "                          [--csca PATH] [--timeout S] [--wait S] [--extended]\n\n"
     "Reads the chip on PC/SC reader N (0 is the first; `dinhdanh card readers` lists them)\n"
-    "with BAC (keys from the MRZ) and prints the data groups, passive authentication (chain\n"
+    "with PACE when the chip offers it (the CAN if given, else the MRZ), else or after a failed\n"
+    "PACE with BAC (the MRZ), and prints the data groups, passive authentication (chain\n"
     "checked with --csca) and active authentication. --out saves EF.COM, EF.SOD, DG1 … and the\n"
     "face image. --timeout ends the command after S seconds (default 60), --wait waits S\n"
     "seconds for a card (default 10), --extended uses extended-length APDUs even when the\n"
@@ -89,8 +91,8 @@ parse_opts(int argc, char **argv, struct read_opts *o)
         if (end && (*end || end == argv[i]))
             return read_usage_error("--reader, --timeout and --wait take a number");
     }
-    if (!o->mrz == !o->can)
-        return read_usage_error("give either --mrz or --can");
+    if (!o->mrz && !o->can)
+        return read_usage_error("give --mrz or --can (or both)");
     if (o->reader < 0 || o->timeout_s < 1 || o->wait_s < 0 || o->timeout_s > 3600 ||
         o->wait_s > 3600)
         return read_usage_error("--reader is 0 or more, --timeout 1–3600, --wait 0–3600");
@@ -239,14 +241,14 @@ dd_cmd_card_read(int argc, char **argv)
     struct read_opts o;
     if (parse_opts(argc, argv, &o) != DD_OK)
         return DD_EXIT_USAGE;
-    if (o.can)
-        return read_failed("access", "PACE (needed for --can) is not available in this "
-                                     "build; give the MRZ with --mrz");
     struct dd_mrz m;
-    char info[64];
-    if (dd_mrz_parse(o.mrz, strlen(o.mrz), &m) != DD_OK)
+    char info[64] = "";
+    if (o.can && (strlen(o.can) != 6 || strspn(o.can, "0123456789") != 6))
+        return read_failed("can", "the CAN is 6 digits (on the Vietnamese card: the last 6 "
+                                  "digits of the ID number)");
+    if (o.mrz && dd_mrz_parse(o.mrz, strlen(o.mrz), &m) != DD_OK)
         return read_failed("mrz", m.error);
-    if (dd_mrz_bac_info(&m, info, sizeof info) == 0)
+    if (o.mrz && dd_mrz_bac_info(&m, info, sizeof info) == 0)
         return read_failed("mrz", "no BAC key information in this MRZ");
     struct dd_pa_trust *trust = NULL;
     char err[512];
@@ -268,12 +270,9 @@ dd_cmd_card_read(int argc, char **argv)
     struct dd_emrtd e;
     dd_emrtd_init(&e, &t, true);
     struct dd_emrtd_files files = {0};
-    const char *stage = "select";
-    rc = dd_emrtd_select_application(&e);
-    if (rc == DD_OK) {
-        stage = "bac";
-        rc = dd_emrtd_bac(&e, info);
-    }
+    const char *stage = "access";
+    struct dd_emrtd_access acc;
+    rc = dd_emrtd_open(&e, o.mrz ? info : NULL, o.can, &acc);
     if (rc == DD_OK) {
         stage = "read";
         rc = dd_emrtd_read_all(&e, &files);
@@ -293,6 +292,14 @@ dd_cmd_card_read(int argc, char **argv)
         json_t *head = json_pack("{s:s, s:s, s:s, s:b, s:I}", "reader", dd_pcsc_reader_name(pc),
                                  "atr", atr_hex, "access_control", e.access, "extended_length",
                                  e.extended, "apdus", (json_int_t)e.apdus);
+        json_object_set_new(
+            head, "pace",
+            json_pack("{s:s, s:s, s:b}", "result",
+                      !acc.pace_tried        ? "not_checked"
+                      : acc.pace_rc == DD_OK ? "pass"
+                                             : "fail",
+                      "detail", acc.pace_tried ? acc.pace_detail : "the chip does not offer PACE",
+                      "fell_back_to_bac", acc.fell_back));
         json_object_update(head, j);
         json_decref(j);
         if (o.out && save_all(o.out, &files, &face) != DD_OK)

@@ -20,6 +20,10 @@
 #include "card/tlv.h"
 
 #include <arpa/inet.h>
+#include <eac/eac.h>
+#include <eac/objects.h>
+#include <eac/pace.h>
+#include <openssl/buffer.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/bn.h>
@@ -57,6 +61,11 @@ static struct card {
     const struct file *current;
     EVP_PKEY *aa_key;
     long remove_after, apdus;
+    /* PACE (when the folder has EF.CardAccess): the session being set up */
+    const char *mrz_info, *can;
+    EAC_CTX *pace;
+    PACE_SEC *pace_sec;
+    BUF_MEM *terminal_pub;
 } card;
 
 static const unsigned char atr[] = {0x3B, 0x80, 0x80, 0x01, 0x01};
@@ -228,6 +237,118 @@ aa_ec(const unsigned char *m, size_t mn, unsigned char *out)
     return sw(out, (size_t)(2 * len), 0x9000);
 }
 
+static BUF_MEM *
+buf_of(const unsigned char *p, size_t n)
+{
+    BUF_MEM *b = BUF_MEM_new();
+    BUF_MEM_grow(b, n);
+    memcpy(b->data, p, n);
+    return b;
+}
+
+static void
+pace_end(void)
+{
+    EAC_CTX_clear_free(card.pace);
+    PACE_SEC_clear_free(card.pace_sec);
+    BUF_MEM_free(card.terminal_pub);
+    card.pace = NULL;
+    card.pace_sec = NULL;
+    card.terminal_pub = NULL;
+}
+
+/* MSE:Set AT for PACE: 83 01 01 (MRZ) or 02 (CAN). */
+static size_t
+pace_mse(const struct cmd *c, unsigned char *out)
+{
+    const struct file *ca = find_file(0x011C);
+    struct dd_tlv ref;
+    if (!ca || dd_tlv_find(c->data, c->lc, 0x83, &ref) != DD_OK || ref.len != 1)
+        return sw(out, 0, 0x6A80);
+    pace_end();
+    card.sm_on = false;
+    card.pace = EAC_CTX_new();
+    if (!EAC_CTX_init_ef_cardaccess(ca->data, ca->len, card.pace))
+        return sw(out, 0, 0x6F00);
+    if (ref.value[0] == 1) {
+        unsigned char k[SHA_DIGEST_LENGTH];
+        SHA1((const unsigned char *)card.mrz_info, strlen(card.mrz_info), k);
+        card.pace_sec = PACE_SEC_new((const char *)k, sizeof k, PACE_RAW);
+    } else if (ref.value[0] == 2 && card.can) {
+        card.pace_sec = PACE_SEC_new(card.can, strlen(card.can), PACE_CAN);
+    } else {
+        pace_end();
+        return sw(out, 0, 0x6A88);
+    }
+    return sw(out, 0, 0x9000);
+}
+
+static size_t
+dynamic(unsigned tag, BUF_MEM *b, unsigned char *out)
+{
+    unsigned char inner[600];
+    size_t n = dd_tlv_put_header(tag, b->length, inner, 8);
+    memcpy(inner + n, b->data, b->length);
+    n += b->length;
+    size_t k = dd_tlv_put_header(0x7C, n, out, 8);
+    memcpy(out + k, inner, n);
+    BUF_MEM_free(b);
+    return sw(out, k + n, 0x9000);
+}
+
+/* General Authenticate: the step is the object the terminal sends (none, 81, 83, 85). */
+static size_t
+pace_ga(const struct cmd *c, unsigned char *out)
+{
+    struct dd_tlv dyn, obj = {0};
+    if (!card.pace || !card.pace_sec || dd_tlv_read(c->data, c->lc, &dyn) != DD_OK ||
+        dyn.tag != 0x7C)
+        return sw(out, 0, 0x6985);
+    if (dyn.len > 0 && dd_tlv_read(dyn.value, dyn.len, &obj) != DD_OK)
+        return sw(out, 0, 0x6A80);
+    BUF_MEM *theirs = obj.value ? buf_of(obj.value, obj.len) : NULL, *mine = NULL;
+    size_t rn = 0;
+    if (!obj.value) {
+        mine = PACE_STEP1_enc_nonce(card.pace, card.pace_sec);
+        rn = mine ? dynamic(0x80, mine, out) : sw(out, 0, 0x6F00);
+    } else if (obj.tag == 0x81) {
+        mine = PACE_STEP3A_generate_mapping_data(card.pace);
+        rn = mine && PACE_STEP3A_map_generator(card.pace, theirs) ? dynamic(0x82, mine, out)
+                                                                  : sw(out, 0, 0x6300);
+    } else if (obj.tag == 0x83) {
+        mine = PACE_STEP3B_generate_ephemeral_key(card.pace);
+        if (mine && PACE_STEP3B_compute_shared_secret(card.pace, theirs) &&
+            PACE_STEP3C_derive_keys(card.pace)) {
+            card.terminal_pub = theirs;
+            theirs = NULL;
+            rn = dynamic(0x84, mine, out);
+        } else {
+            rn = sw(out, 0, 0x6300);
+        }
+    } else if (obj.tag == 0x85 && card.terminal_pub) {
+        if (PACE_STEP3D_verify_authentication_token(card.pace, theirs) != 1) {
+            pace_end(); /* a wrong password */
+            rn = sw(out, 0, 0x6300);
+        } else {
+            mine = PACE_STEP3D_compute_authentication_token(card.pace, card.terminal_pub);
+            KA_CTX *ka = card.pace->pace_ctx->ka_ctx;
+            memset(&card.sm, 0, sizeof card.sm);
+            card.sm.cipher = ka->k_enc->length == 16   ? DD_SM_AES128
+                             : ka->k_enc->length == 24 ? DD_SM_AES192
+                                                       : DD_SM_AES256;
+            memcpy(card.sm.kenc, ka->k_enc->data, ka->k_enc->length);
+            memcpy(card.sm.kmac, ka->k_mac->data, ka->k_mac->length);
+            card.sm_on = true;
+            rn = dynamic(0x86, mine, out);
+            pace_end();
+        }
+    } else {
+        rn = sw(out, 0, 0x6A80);
+    }
+    BUF_MEM_free(theirs);
+    return rn;
+}
+
 /* A plain command (after secure messaging was taken off). */
 static size_t
 process(const struct cmd *c, unsigned char *out)
@@ -240,7 +361,17 @@ process(const struct cmd *c, unsigned char *out)
         }
         return sw(out, 0, 0x6A82);
     }
-    if (!card.app_selected)
+    if (c->ins == 0x22 && c->p1 == 0xC1 && c->p2 == 0xA4)
+        return pace_mse(c, out);
+    if (c->ins == 0x86)
+        return pace_ga(c, out);
+    /* EF.CardAccess is in the master file and readable without access control. */
+    if (c->ins == 0xA4 && c->p1 == 0x02 && c->lc == 2 && c->data[0] == 0x01 && c->data[1] == 0x1C) {
+        card.current = find_file(0x011C);
+        return sw(out, 0, card.current ? 0x9000 : 0x6A82);
+    }
+    bool free_read = card.current && card.current->fid == 0x011C;
+    if (!card.app_selected && !((c->ins == 0xB0 || c->ins == 0xB1) && free_read))
         return sw(out, 0, 0x6985);
     if (c->ins == 0x84 && !card.sm_on) {
         RAND_bytes(card.rnd_icc, 8);
@@ -250,7 +381,7 @@ process(const struct cmd *c, unsigned char *out)
     }
     if (c->ins == 0x82 && !card.sm_on)
         return bac_external_authenticate(c, out);
-    if (!card.sm_on)
+    if (!card.sm_on && !((c->ins == 0xB0 || c->ins == 0xB1) && free_read))
         return sw(out, 0, 0x6982);
     if (c->ins == 0xA4 && c->p1 == 0x02 && c->lc == 2) {
         card.current = find_file((unsigned)c->data[0] << 8 | c->data[1]);
@@ -452,6 +583,7 @@ reset(void)
 {
     card.app_selected = card.challenged = card.sm_on = false;
     card.current = NULL;
+    pace_end();
 }
 
 int
@@ -469,6 +601,8 @@ main(int argc, char **argv)
             dir = argv[i + 1];
         else if (strcmp(argv[i], "--mrz-info") == 0)
             info = argv[i + 1];
+        else if (strcmp(argv[i], "--can") == 0)
+            card.can = argv[i + 1];
         else if (strcmp(argv[i], "--aa-key") == 0)
             aa = argv[i + 1];
         else if (strcmp(argv[i], "--remove-after") == 0)
@@ -479,6 +613,9 @@ main(int argc, char **argv)
                         "[--remove-after N]\n");
         return 1;
     }
+    card.mrz_info = info;
+    EAC_init();
+    load_file(dir, "EF.CardAccess", 0x011C);
     load_file(dir, "EF.COM", 0x011E);
     load_file(dir, "EF.SOD", 0x011D);
     for (int k = 1; k <= 16; k++) {
@@ -541,5 +678,6 @@ main(int argc, char **argv)
     for (int i = 0; i < card.nfiles; i++)
         free(card.files[i].data);
     EVP_PKEY_free(card.aa_key);
+    pace_end();
     return 0;
 }

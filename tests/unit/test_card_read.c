@@ -23,6 +23,7 @@
 
 #include "base/err.h"
 #include "card/aa.h"
+#include "card/access.h"
 #include "card/dg13.h"
 #include "card/dg2.h"
 #include "card/emrtd.h"
@@ -189,9 +190,19 @@ start_pcscd(void)
     return -1;
 }
 
+static pid_t insert_chip(const char *dir, const char *info, const char *can, const char *aa_key,
+                         int remove_after);
+
 /* Puts the chip from tmpdir/DIR on the reader; aa_key and remove_after may be NULL / 0. */
 static pid_t
 insert_card(const char *dir, const char *info, const char *aa_key, int remove_after)
+{
+    return insert_chip(dir, info, NULL, aa_key, remove_after);
+}
+
+static pid_t
+insert_chip(const char *dir, const char *info, const char *can, const char *aa_key,
+            int remove_after)
 {
     char exe[600], path[128], aa[128], port[16], after[16], log[128];
     snprintf(exe, sizeof exe, "%s/vicc_emrtd", bindir);
@@ -200,12 +211,18 @@ insert_card(const char *dir, const char *info, const char *aa_key, int remove_af
     snprintf(port, sizeof port, "%d", VPCD_PORT);
     snprintf(after, sizeof after, "%d", remove_after ? remove_after : -1);
     snprintf(log, sizeof log, "%s/vicc.log", tmpdir);
-    char *argv[] = {exe,          "--port",
-                    port,         "--dir",
-                    path,         "--mrz-info",
-                    (char *)info, "--remove-after",
-                    after,        aa_key ? "--aa-key" : NULL,
-                    aa,           NULL};
+    char *argv[16] = {exe,          "--port",         port, "--dir", path, "--mrz-info",
+                      (char *)info, "--remove-after", after};
+    int k = 9;
+    if (can) {
+        argv[k++] = "--can";
+        argv[k++] = (char *)can;
+    }
+    if (aa_key) {
+        argv[k++] = "--aa-key";
+        argv[k++] = aa;
+    }
+    argv[k] = NULL;
     pid_t pid = spawn(argv, log);
     assert_true(wait_card(true));
     return pid;
@@ -409,6 +426,13 @@ setup(void **state)
     memcpy(tampered, card.dg1, sizeof tampered);
     tampered[5 + 30 + 7] = 'F'; /* the sex in the MRZ */
     write_card("tampered", tampered, sod.p, sod.n);
+    /* The same chip with PACE: EF.CardAccess = SET { PACEInfo { id-PACE-ECDH-GM-AES-CBC-CMAC-128,
+     * version 2, parameters 12 (NIST P-256) } }. */
+    static const unsigned char card_access[] = {0x31, 0x14, 0x30, 0x12, 0x06, 0x0A, 0x04, 0x00,
+                                                0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x02, 0x02,
+                                                0x02, 0x01, 0x02, 0x02, 0x01, 0x0C};
+    write_card("pace", card.dg1, sod.p, sod.n);
+    write_file("pace", "EF.CardAccess", card_access, sizeof card_access);
     char path[128];
     snprintf(path, sizeof path, "%s/csca.pem", tmpdir);
     FILE *f = fopen(path, "w");
@@ -626,6 +650,79 @@ a_copied_chip_without_the_dg15_key_fails_active_authentication(void **state)
     remove_card(pid);
 }
 
+/* --- PACE --------------------------------------------------------------------------------- */
+
+static void
+read_over(struct session *s, struct dd_emrtd_files *f)
+{
+    int rc = dd_emrtd_read_all(&s->e, f);
+    if (rc != DD_OK)
+        fail_msg("read: %s / %s", s->e.error, dd_pcsc_error(s->pc));
+    assert_memory_equal(f->dg[2], card.dg2, card.dg2_len);
+    struct dd_pa_report rep;
+    pa_of(f, &rep, DD_OK);
+}
+
+static void
+pace(const char *mrz, const char *can, const char *chip_can, int want, const char *access,
+     bool fell_back)
+{
+    pid_t pid = insert_chip("pace", bac_info, chip_can, NULL, 0);
+    struct session s;
+    char err[256];
+    struct dd_pcsc_options o = {.reader = 0, .card_wait_ms = 5000};
+    assert_int_equal(dd_pcsc_open(&o, &s.pc, &s.t, err, sizeof err), DD_OK);
+    dd_emrtd_init(&s.e, &s.t, false);
+    struct dd_emrtd_access acc;
+    int rc = dd_emrtd_open(&s.e, mrz, can, &acc);
+    if (rc != want)
+        fail_msg("dd_emrtd_open: %d, wanted %d: %s", rc, want, s.e.error);
+    assert_true(acc.pace_offered && acc.pace_tried);
+    assert_int_equal(acc.fell_back, fell_back);
+    if (rc == DD_OK) {
+        assert_string_equal(s.e.access, access);
+        if (strcmp(access, "PACE") == 0)
+            assert_int_equal(s.e.sm.cipher, DD_SM_AES128);
+        else
+            assert_int_equal(acc.pace_rc, DD_EDENIED);
+        struct dd_emrtd_files f;
+        read_over(&s, &f);
+        dd_emrtd_files_free(&f);
+    } else {
+        assert_non_null(strstr(s.e.error, "wrong MRZ or CAN"));
+    }
+    dd_pcsc_close(s.pc);
+    remove_card(pid);
+}
+
+static void
+pace_with_the_mrz_gives_aes_secure_messaging(void **state)
+{
+    (void)state;
+    pace(bac_info, NULL, NULL, DD_OK, "PACE", false);
+}
+
+static void
+pace_with_the_can_gives_aes_secure_messaging(void **state)
+{
+    (void)state;
+    pace(NULL, "012345", "012345", DD_OK, "PACE", false);
+}
+
+static void
+a_wrong_can_is_refused_and_without_an_mrz_there_is_no_fallback(void **state)
+{
+    (void)state;
+    pace(NULL, "012346", "012345", DD_EDENIED, NULL, false);
+}
+
+static void
+a_failed_pace_falls_back_to_bac_with_the_mrz(void **state)
+{
+    (void)state;
+    pace(bac_info, "999999", "012345", DD_OK, "BAC", true);
+}
+
 /* --- the command line ---------------------------------------------------------------------- */
 
 /* Runs build/asan/dinhdanh with args; stdout into tmpdir/out.json. Returns the exit status. */
@@ -657,6 +754,24 @@ run_cli(char **args, int nargs)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Runs the command and fails the test, showing its standard error, unless it exits `want`. */
+static void
+expect_cli(char **args, int nargs, int want)
+{
+    int got = run_cli(args, nargs);
+    if (got == want)
+        return;
+    char path[128], err[2048] = "";
+    snprintf(path, sizeof path, "%s/cli.err", tmpdir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        size_t n = fread(err, 1, sizeof err - 1, f);
+        err[n] = '\0';
+        fclose(f);
+    }
+    fail_msg("dinhdanh %s %s exited %d, expected %d: %s", args[0], args[1], got, want, err);
+}
+
 static json_t *
 cli_json(void)
 {
@@ -679,7 +794,7 @@ card_read_prints_the_card_and_saves_files_card_verify_accepts(void **state)
     snprintf(csca, sizeof csca, "%s/csca.pem", tmpdir);
     char *args[] = {"card",  "read", "--reader", "0",  "--mrz",     (char *)mrz_text,
                     "--out", outdir, "--csca",   csca, "--timeout", "60"};
-    assert_int_equal(run_cli(args, 12), 0);
+    expect_cli(args, 12, 0);
     json_t *j = cli_json();
     assert_true(json_is_true(json_object_get(j, "ok")));
     assert_string_equal(json_string_value(json_object_get(j, "access_control")), "BAC");
@@ -700,7 +815,7 @@ card_read_prints_the_card_and_saves_files_card_verify_accepts(void **state)
 
     /* The saved files are what `card verify` reads. */
     char *vargs[] = {"card", "verify", outdir, "--csca", csca};
-    assert_int_equal(run_cli(vargs, 5), 0);
+    expect_cli(vargs, 5, 0);
     char face[160];
     snprintf(face, sizeof face, "%s/face.jpg", outdir);
     struct stat st;
@@ -709,25 +824,49 @@ card_read_prints_the_card_and_saves_files_card_verify_accepts(void **state)
 }
 
 static void
+card_read_with_the_can_uses_pace(void **state)
+{
+    (void)state;
+    pid_t pid = insert_chip("pace", bac_info, "012345", "aa.pem", 0);
+    char csca[128];
+    snprintf(csca, sizeof csca, "%s/csca.pem", tmpdir);
+    char *args[] = {"card", "read", "--can", "012345", "--csca", csca};
+    expect_cli(args, 6, 0);
+    json_t *j = cli_json();
+    assert_string_equal(json_string_value(json_object_get(j, "access_control")), "PACE");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "pace"), "result")),
+                        "pass");
+    assert_true(json_is_true(json_object_get(j, "ok")));
+    json_decref(j);
+    /* A CAN that is not 6 digits is refused before the reader is touched. */
+    char *bad[] = {"card", "read", "--can", "01234"};
+    expect_cli(bad, 4, 1);
+    j = cli_json();
+    assert_string_equal(json_string_value(json_object_get(j, "stage")), "can");
+    json_decref(j);
+    remove_card(pid);
+}
+
+static void
 card_read_with_a_wrong_mrz_exits_1_naming_bac(void **state)
 {
     (void)state;
     pid_t pid = insert_card("good", wrong_info, NULL, 0);
     char *args[] = {"card", "read", "--mrz", (char *)mrz_text, "--timeout", "30"};
-    assert_int_equal(run_cli(args, 6), 1);
+    expect_cli(args, 6, 1);
     json_t *j = cli_json();
-    assert_string_equal(json_string_value(json_object_get(j, "stage")), "bac");
+    assert_string_equal(json_string_value(json_object_get(j, "stage")), "access");
     assert_non_null(strstr(json_string_value(json_object_get(j, "error")), "BAC refused"));
     json_decref(j);
     remove_card(pid);
     /* No reader 3, and no card within --wait: clear errors. */
     char *args3[] = {"card", "read", "--reader", "3", "--mrz", (char *)mrz_text};
-    assert_int_equal(run_cli(args3, 6), 1);
+    expect_cli(args3, 6, 1);
     j = cli_json();
     assert_non_null(strstr(json_string_value(json_object_get(j, "error")), "no reader 3"));
     json_decref(j);
     char *args4[] = {"card", "read", "--mrz", (char *)mrz_text, "--wait", "1"};
-    assert_int_equal(run_cli(args4, 6), 1);
+    expect_cli(args4, 6, 1);
     j = cli_json();
     assert_non_null(strstr(json_string_value(json_object_get(j, "error")), "no card on reader 0"));
     json_decref(j);
@@ -747,7 +886,12 @@ main(void)
         cmocka_unit_test(a_card_removed_mid_read_is_a_clear_error_without_a_hang),
         cmocka_unit_test(a_tampered_data_group_fails_its_hash),
         cmocka_unit_test(a_copied_chip_without_the_dg15_key_fails_active_authentication),
+        cmocka_unit_test(pace_with_the_mrz_gives_aes_secure_messaging),
+        cmocka_unit_test(pace_with_the_can_gives_aes_secure_messaging),
+        cmocka_unit_test(a_wrong_can_is_refused_and_without_an_mrz_there_is_no_fallback),
+        cmocka_unit_test(a_failed_pace_falls_back_to_bac_with_the_mrz),
         cmocka_unit_test(card_read_prints_the_card_and_saves_files_card_verify_accepts),
+        cmocka_unit_test(card_read_with_the_can_uses_pace),
         cmocka_unit_test(card_read_with_a_wrong_mrz_exits_1_naming_bac),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
