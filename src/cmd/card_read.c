@@ -3,14 +3,16 @@
  * from the MRZ, secure messaging), then checks what it read: passive authentication (against
  * --csca when given) and active authentication when the chip has DG15. Prints one JSON object;
  * --out saves the files as read (EF.COM, EF.SOD, DG1 …) in the layout `card verify` reads, and
- * the face image. The whole command has a deadline (--timeout), so a reader that stops
- * answering ends it with a message instead of a hang.
+ * the face image; then active authentication (DG15) and chip authentication (DG14). The whole
+ * command has a deadline (--timeout), so a reader that stops answering ends it with a message
+ * instead of a hang.
  */
 #include "cmd/card_read.h"
 #include "base/dir.h"
 #include "base/err.h"
 #include "card/aa.h"
 #include "card/access.h"
+#include "card/ca.h"
 #include "card/chip_json.h"
 #include "card/emrtd.h"
 #include "card/json.h"
@@ -189,9 +191,17 @@ report(struct dd_emrtd *e, const struct dd_emrtd_files *f, const struct dd_pa_tr
     if (f->dg[15])
         dd_emrtd_active_auth(e, f->dg[15], f->dg_len[15], f->dg[14], f->dg_len[14], &aa);
     json_object_set_new(o, "active_authentication", dd_aa_json(&aa));
-    json_object_set_new(o, "chip_authentication",
-                        json_pack("{s:s, s:s}", "result", "not_checked", "detail",
-                                  "chip authentication (DG14) is not implemented by this reader"));
+    /* Chip authentication last: it replaces the session keys, and a copied chip leaves the
+     * session unusable. */
+    struct dd_ca_result ca = {.result = DD_PA_NOT_CHECKED};
+    snprintf(ca.detail, sizeof ca.detail, "the chip has no DG14");
+    if (f->dg[14])
+        dd_emrtd_chip_auth(e, f->dg[14], f->dg_len[14], f->com, f->com_len, &ca);
+    json_t *caj =
+        json_pack("{s:s, s:s}", "result", dd_pa_result_name(ca.result), "detail", ca.detail);
+    if (ca.protocol[0])
+        json_object_set_new(caj, "protocol", json_string(ca.protocol));
+    json_object_set_new(o, "chip_authentication", caj);
 
     struct dd_pa_report rep;
     dd_pa_verify(f->sod, f->sod_len, dgs, ndg, trust, 0, &rep);
@@ -208,7 +218,12 @@ report(struct dd_emrtd *e, const struct dd_emrtd_files *f, const struct dd_pa_tr
         fprintf(stderr, "dinhdanh card read: active authentication failed: %s\n", aa.detail);
         *failed = true;
     }
-    json_object_set_new(o, "ok", json_boolean(rep.ok && aa.result != DD_PA_FAIL));
+    if (ca.result == DD_PA_FAIL) {
+        fprintf(stderr, "dinhdanh card read: chip authentication failed: %s\n", ca.detail);
+        *failed = true;
+    }
+    json_object_set_new(o, "ok",
+                        json_boolean(rep.ok && aa.result != DD_PA_FAIL && ca.result != DD_PA_FAIL));
     return o;
 }
 

@@ -66,6 +66,11 @@ static struct card {
     EAC_CTX *pace;
     PACE_SEC *pace_sec;
     BUF_MEM *terminal_pub;
+    /* chip authentication: the DG14 private key; keys that take effect after this answer */
+    EVP_PKEY *ca_key;
+    enum dd_sm_cipher ca_cipher;
+    bool ca_pending;
+    struct dd_sm ca_next;
 } card;
 
 static const unsigned char atr[] = {0x3B, 0x80, 0x80, 0x01, 0x01};
@@ -349,6 +354,65 @@ pace_ga(const struct cmd *c, unsigned char *out)
     return rn;
 }
 
+/* ECDH of the chip's DG14 key with the terminal's ephemeral point; the new keys are used from
+ * the next command on (this answer still goes out under the old ones). */
+static bool
+ca_agree(const unsigned char *point, size_t n, enum dd_sm_cipher c)
+{
+    EVP_PKEY *peer = EVP_PKEY_new();
+    EVP_PKEY_CTX *ctx = NULL;
+    unsigned char secret[80];
+    size_t sn = sizeof secret;
+    bool ok = peer && card.ca_key && EVP_PKEY_copy_parameters(peer, card.ca_key) == 1 &&
+              EVP_PKEY_set1_encoded_public_key(peer, point, n) == 1 &&
+              (ctx = EVP_PKEY_CTX_new(card.ca_key, NULL)) && EVP_PKEY_derive_init(ctx) > 0 &&
+              EVP_PKEY_derive_set_peer(ctx, peer) > 0 && EVP_PKEY_derive(ctx, secret, &sn) > 0;
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(peer);
+    if (!ok)
+        return false;
+    memset(&card.ca_next, 0, sizeof card.ca_next);
+    card.ca_next.cipher = c;
+    dd_sm_kdf(c, secret, sn, DD_SM_KDF_ENC, card.ca_next.kenc);
+    dd_sm_kdf(c, secret, sn, DD_SM_KDF_MAC, card.ca_next.kmac);
+    card.ca_pending = true;
+    return true;
+}
+
+/* MSE:Set KAT (41 A6, 91 = the point: 3DES) or MSE:Set AT (41 A4, 80 = the CA protocol). */
+static size_t
+ca_mse(const struct cmd *c, unsigned char *out)
+{
+    struct dd_tlv t;
+    if (c->p2 == 0xA6) {
+        if (dd_tlv_find(c->data, c->lc, 0x91, &t) != DD_OK || !ca_agree(t.value, t.len, DD_SM_3DES))
+            return sw(out, 0, 0x6A80);
+        return sw(out, 0, 0x9000);
+    }
+    if (dd_tlv_find(c->data, c->lc, 0x80, &t) != DD_OK || t.len != 10 || !card.ca_key)
+        return sw(out, 0, 0x6A80);
+    unsigned last = t.value[9];
+    card.ca_cipher = last == 1   ? DD_SM_3DES
+                     : last == 2 ? DD_SM_AES128
+                     : last == 3 ? DD_SM_AES192
+                                 : DD_SM_AES256;
+    return sw(out, 0, 0x9000);
+}
+
+/* General Authenticate of chip authentication: 7C { 80 point } → 7C 00. */
+static size_t
+ca_ga(const struct cmd *c, unsigned char *out)
+{
+    struct dd_tlv dyn, t;
+    if (dd_tlv_read(c->data, c->lc, &dyn) != DD_OK || dyn.tag != 0x7C ||
+        dd_tlv_find(dyn.value, dyn.len, 0x80, &t) != DD_OK ||
+        !ca_agree(t.value, t.len, card.ca_cipher))
+        return sw(out, 0, 0x6A80);
+    out[0] = 0x7C;
+    out[1] = 0x00;
+    return sw(out, 2, 0x9000);
+}
+
 /* A plain command (after secure messaging was taken off). */
 static size_t
 process(const struct cmd *c, unsigned char *out)
@@ -363,6 +427,10 @@ process(const struct cmd *c, unsigned char *out)
     }
     if (c->ins == 0x22 && c->p1 == 0xC1 && c->p2 == 0xA4)
         return pace_mse(c, out);
+    if (c->ins == 0x22 && c->p1 == 0x41 && (c->p2 == 0xA4 || c->p2 == 0xA6) && card.sm_on)
+        return ca_mse(c, out);
+    if (c->ins == 0x86 && card.sm_on && card.app_selected)
+        return ca_ga(c, out);
     if (c->ins == 0x86)
         return pace_ga(c, out);
     /* EF.CardAccess is in the master file and readable without access control. */
@@ -545,7 +613,12 @@ answer(const unsigned char *a, size_t n, unsigned char *out)
             card.sm_on = false; /* an SM error ends the session (Part 11 §9.8.4) */
             return sw(out, 0, 0x6988);
         }
-        return sm_wrap(r, process(&c, r), out);
+        size_t n_out = sm_wrap(r, process(&c, r), out);
+        if (card.ca_pending) { /* chip authentication: new keys, SSC zero */
+            card.sm = card.ca_next;
+            card.ca_pending = false;
+        }
+        return n_out;
     }
     if (!parse_cmd(a, n, &c))
         return sw(out, 0, 0x6700);
@@ -589,7 +662,7 @@ reset(void)
 int
 main(int argc, char **argv)
 {
-    const char *host = "127.0.0.1", *dir = NULL, *info = NULL, *aa = NULL;
+    const char *host = "127.0.0.1", *dir = NULL, *info = NULL, *aa = NULL, *ca = NULL;
     int port = 35963;
     card.remove_after = -1;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -603,6 +676,8 @@ main(int argc, char **argv)
             info = argv[i + 1];
         else if (strcmp(argv[i], "--can") == 0)
             card.can = argv[i + 1];
+        else if (strcmp(argv[i], "--ca-key") == 0)
+            ca = argv[i + 1];
         else if (strcmp(argv[i], "--aa-key") == 0)
             aa = argv[i + 1];
         else if (strcmp(argv[i], "--remove-after") == 0)
@@ -630,6 +705,21 @@ main(int argc, char **argv)
             fclose(f);
         if (!card.aa_key) {
             fprintf(stderr, "vicc_emrtd: cannot read %s\n", aa);
+            return 1;
+        }
+    }
+    char ca_path[512];
+    if (!ca) { /* the folder's ca-key.pem, if any */
+        snprintf(ca_path, sizeof ca_path, "%s/ca-key.pem", dir);
+        ca = access(ca_path, R_OK) == 0 ? ca_path : NULL;
+    }
+    if (ca) {
+        FILE *f = fopen(ca, "r");
+        card.ca_key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+        if (f)
+            fclose(f);
+        if (!card.ca_key) {
+            fprintf(stderr, "vicc_emrtd: cannot read %s\n", ca);
             return 1;
         }
     }
@@ -678,6 +768,7 @@ main(int argc, char **argv)
     for (int i = 0; i < card.nfiles; i++)
         free(card.files[i].data);
     EVP_PKEY_free(card.aa_key);
+    EVP_PKEY_free(card.ca_key);
     pace_end();
     return 0;
 }

@@ -4,8 +4,8 @@
  * the parents as two strings or two SEQUENCEs), with long, unknown and missing entries and
  * malformed bytes; the DG2 face (JPEG and JPEG 2000, a wrong image type, no face, truncation);
  * active authentication signatures made here (RSA ISO/IEC 9796-2 scheme 1 with SHA-1 and with
- * SHA-256, ECDSA P-256 plain r || s), each also with another key or another challenge; and the
- * EF.COM tag list.
+ * SHA-256, ECDSA P-256 plain r || s), each also with another key or another challenge; DG14
+ * without chip authentication in it; and the EF.COM tag list.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "card/aa.h"
+#include "card/ca.h"
 #include "card/dg13.h"
 #include "card/dg2.h"
 #include "card/emrtd.h"
@@ -389,6 +390,37 @@ ecdsa_active_authentication(void **state)
     EVP_PKEY_free(other);
 }
 
+/* Chip authentication stops before sending anything when DG14 offers none or is malformed. */
+static void
+chip_authentication_needs_an_ecdh_key_and_protocol_in_dg14(void **state)
+{
+    (void)state;
+    struct dd_emrtd e;
+    memset(&e, 0, sizeof e); /* no transport: nothing may be sent */
+    struct dd_ca_result r;
+    static const unsigned char com[] = {0x60, 0x00};
+    /* Only an ActiveAuthenticationInfo. */
+    static const unsigned char aa_only[] = {0x6E, 0x0F, 0x31, 0x0D, 0x30, 0x0B, 0x06, 0x06, 0x67,
+                                            0x81, 0x08, 0x01, 0x01, 0x05, 0x02, 0x01, 0x01};
+    assert_int_equal(dd_emrtd_chip_auth(&e, aa_only, sizeof aa_only, com, sizeof com, &r),
+                     DD_ENOTFOUND);
+    assert_int_equal(r.result, DD_PA_NOT_CHECKED);
+    /* A ChipAuthenticationInfo without the public key. */
+    static const unsigned char no_key[] = {0x6E, 0x13, 0x31, 0x11, 0x30, 0x0F, 0x06,
+                                           0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02,
+                                           0x02, 0x03, 0x02, 0x02, 0x02, 0x01, 0x01};
+    assert_int_equal(dd_emrtd_chip_auth(&e, no_key, sizeof no_key, com, sizeof com, &r),
+                     DD_ENOTFOUND);
+    static const unsigned char not_dg14[] = {0x6F, 0x02, 0x31, 0x00};
+    assert_int_equal(dd_emrtd_chip_auth(&e, not_dg14, sizeof not_dg14, com, sizeof com, &r),
+                     DD_EINVAL);
+    assert_int_equal(r.result, DD_PA_FAIL);
+    static const unsigned char truncated[] = {0x6E, 0x08, 0x31, 0x06, 0x30, 0x09, 0x06};
+    assert_int_equal(dd_emrtd_chip_auth(&e, truncated, sizeof truncated, com, sizeof com, &r),
+                     DD_EINVAL);
+    assert_int_equal(e.apdus, 0);
+}
+
 static void
 ef_com_lists_the_data_groups(void **state)
 {
@@ -417,6 +449,7 @@ main(void)
         cmocka_unit_test(dg2_without_a_face_or_malformed_is_refused),
         cmocka_unit_test(rsa_active_authentication),
         cmocka_unit_test(ecdsa_active_authentication),
+        cmocka_unit_test(chip_authentication_needs_an_ecdh_key_and_protocol_in_dg14),
         cmocka_unit_test(ef_com_lists_the_data_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

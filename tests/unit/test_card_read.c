@@ -24,6 +24,7 @@
 #include "base/err.h"
 #include "card/aa.h"
 #include "card/access.h"
+#include "card/ca.h"
 #include "card/dg13.h"
 #include "card/dg2.h"
 #include "card/emrtd.h"
@@ -61,13 +62,14 @@ static const char bac_info[] = "099012345999011553901153";
 static const char wrong_info[] = "099012345999011563901153"; /* birth date one day off */
 
 static char tmpdir[64], bindir[512];
+static const char *chip_ca_key = "ca-key.pem"; /* the DG14 private key the software chip holds */
 static pid_t pcscd_pid;
 
 static struct {
     unsigned char *dg2;
     size_t dg2_len;
-    unsigned char dg1[95], dg13[1024], dg15[600], com[32];
-    size_t dg13_len, dg15_len, com_len;
+    unsigned char dg1[95], dg13[1024], dg14[600], dg15[600], com[32];
+    size_t dg13_len, dg14_len, dg15_len, com_len;
     const unsigned char *jpeg;
     size_t jpeg_len;
 } card;
@@ -222,6 +224,10 @@ insert_chip(const char *dir, const char *info, const char *can, const char *aa_k
         argv[k++] = "--aa-key";
         argv[k++] = aa;
     }
+    char ca[128];
+    snprintf(ca, sizeof ca, "%s/%s", tmpdir, chip_ca_key);
+    argv[k++] = "--ca-key";
+    argv[k++] = ca;
     argv[k] = NULL;
     pid_t pid = spawn(argv, log);
     assert_true(wait_card(true));
@@ -352,6 +358,45 @@ make_dg13(void)
     card.dg13_len = dg.n;
 }
 
+/* DG14: SecurityInfos { ChipAuthenticationPublicKeyInfo { id-PK-ECDH, the key's
+ * SubjectPublicKeyInfo with id-PK-ECDH as its algorithm }, ChipAuthenticationInfo {
+ * id-CA-ECDH-AES-CBC-CMAC-128, version 1 } }. */
+static void
+make_dg14(EVP_PKEY *key)
+{
+    static const unsigned char id_pk_ecdh[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                               0x02, 0x02, 0x01, 0x02};
+    static const unsigned char id_ca_aes128[] = {0x04, 0x00, 0x7F, 0x00, 0x07,
+                                                 0x02, 0x02, 0x03, 0x02, 0x02};
+    unsigned char *der = NULL;
+    int dl = i2d_PUBKEY(key, &der);
+    assert_true(dl > 0);
+    struct dd_tlv spki, alg, alg_oid, params, bits;
+    assert_int_equal(dd_tlv_read(der, (size_t)dl, &spki), DD_OK);
+    assert_int_equal(dd_tlv_read(spki.value, spki.len, &alg), DD_OK);
+    assert_int_equal(dd_tlv_read(alg.value, alg.len, &alg_oid), DD_OK);
+    assert_int_equal(dd_tlv_read(alg.value + alg_oid.size, alg.len - alg_oid.size, &params), DD_OK);
+    assert_int_equal(dd_tlv_read(spki.value + alg.size, spki.len - alg.size, &bits), DD_OK);
+    struct buf a = {.n = 0}, k = {.n = 0}, pk = {.n = 0}, ca = {.n = 0}, set = {.n = 0},
+               infos = {.n = 0}, dg = {.n = 0};
+    put(&a, 0x06, id_pk_ecdh, sizeof id_pk_ecdh);
+    put(&a, params.tag, params.value, params.len);
+    put(&k, 0x30, a.p, a.n);
+    put(&k, 0x03, bits.value, bits.len);
+    put(&pk, 0x06, id_pk_ecdh, sizeof id_pk_ecdh);
+    put(&pk, 0x30, k.p, k.n);
+    unsigned char one = 1;
+    put(&ca, 0x06, id_ca_aes128, sizeof id_ca_aes128);
+    put(&ca, 0x02, &one, 1);
+    put(&set, 0x30, pk.p, pk.n);
+    put(&set, 0x30, ca.p, ca.n);
+    put(&infos, 0x31, set.p, set.n);
+    put(&dg, 0x6E, infos.p, infos.n);
+    memcpy(card.dg14, dg.p, dg.n);
+    card.dg14_len = dg.n;
+    OPENSSL_free(der);
+}
+
 static EVP_PKEY *
 write_key(EVP_PKEY *k, const char *name)
 {
@@ -375,6 +420,7 @@ write_card(const char *dir, const unsigned char *dg1, const unsigned char *sod, 
     write_file(dir, "DG1", dg1, sizeof card.dg1);
     write_file(dir, "DG2", card.dg2, card.dg2_len);
     write_file(dir, "DG13", card.dg13, card.dg13_len);
+    write_file(dir, "DG14", card.dg14, card.dg14_len);
     write_file(dir, "DG15", card.dg15, card.dg15_len);
 }
 
@@ -401,26 +447,30 @@ setup(void **state)
     make_dg13();
     EVP_PKEY *aa = write_key(EVP_RSA_gen(1024), "aa.pem");
     EVP_PKEY_free(write_key(EVP_RSA_gen(1024), "clone.pem"));
+    EVP_PKEY *ca_key = write_key(new_key(), "ca-key.pem");
+    EVP_PKEY_free(write_key(new_key(), "clone-ca-key.pem"));
+    make_dg14(ca_key);
+    EVP_PKEY_free(ca_key);
     unsigned char *spki = NULL;
     int sl = i2d_PUBKEY(aa, &spki);
     assert_true(sl > 0);
     card.dg15_len = put_big(card.dg15, 0x6F, spki, (size_t)sl);
     OPENSSL_free(spki);
     EVP_PKEY_free(aa);
-    static const unsigned char com[] = {0x60, 0x16, 0x5F, 0x01, 0x04, '0',  '1',  '0',
-                                        '7',  0x5F, 0x36, 0x06, '0',  '4',  '0',  '0',
-                                        '0',  '0',  0x5C, 0x04, 0x61, 0x75, 0x6D, 0x6F};
+    static const unsigned char com[] = {0x60, 0x17, 0x5F, 0x01, 0x04, '0',  '1', '0', '7',
+                                        0x5F, 0x36, 0x06, '0',  '4',  '0',  '0', '0', '0',
+                                        0x5C, 0x05, 0x61, 0x75, 0x6D, 0x6E, 0x6F};
     memcpy(card.com, com, sizeof com);
     card.com_len = sizeof com;
 
     EVP_PKEY *csca_key = new_key(), *ds_key = new_key();
     X509 *csca = new_cert("CSCA Test VN", csca_key, NULL, NULL, true, -30, 3650, 1);
     X509 *ds = new_cert("DS Test VN", ds_key, csca, csca_key, false, -1, 365, 2);
-    const unsigned char *dgs[] = {card.dg1, card.dg2, card.dg13, card.dg15};
-    size_t lens[] = {sizeof card.dg1, card.dg2_len, card.dg13_len, card.dg15_len};
-    int nums[] = {1, 2, 13, 15};
+    const unsigned char *dgs[] = {card.dg1, card.dg2, card.dg13, card.dg14, card.dg15};
+    size_t lens[] = {sizeof card.dg1, card.dg2_len, card.dg13_len, card.dg14_len, card.dg15_len};
+    int nums[] = {1, 2, 13, 14, 15};
     struct buf sod;
-    make_sod(dgs, lens, nums, 4, ds, ds_key, false, &sod);
+    make_sod(dgs, lens, nums, 5, ds, ds_key, false, &sod);
     write_card("good", card.dg1, sod.p, sod.n);
     unsigned char tampered[sizeof card.dg1];
     memcpy(tampered, card.dg1, sizeof tampered);
@@ -520,7 +570,7 @@ good_read(bool extended)
     assert_memory_equal(f.dg[2], card.dg2, card.dg2_len);
     assert_int_equal(f.dg_len[13], card.dg13_len);
     assert_non_null(f.dg[15]);
-    assert_null(f.dg[14]);
+    assert_int_equal(f.dg_len[14], card.dg14_len);
     struct dd_dg2_face face;
     assert_int_equal(dd_dg2_face(f.dg[2], f.dg_len[2], &face), DD_OK);
     assert_string_equal(face.format, "jpeg");
@@ -648,6 +698,66 @@ a_copied_chip_without_the_dg15_key_fails_active_authentication(void **state)
     dd_emrtd_files_free(&f);
     dd_pcsc_close(s.pc);
     remove_card(pid);
+}
+
+/* --- chip authentication ------------------------------------------------------------------ */
+
+static void
+chip_auth(bool pace_first, const char *chip_key, int want)
+{
+    chip_ca_key = chip_key;
+    pid_t pid = insert_chip(pace_first ? "pace" : "good", bac_info, NULL, NULL, 0);
+    chip_ca_key = "ca-key.pem";
+    struct session s;
+    char err[256];
+    struct dd_pcsc_options o = {.reader = 0, .card_wait_ms = 5000};
+    assert_int_equal(dd_pcsc_open(&o, &s.pc, &s.t, err, sizeof err), DD_OK);
+    dd_emrtd_init(&s.e, &s.t, false);
+    struct dd_emrtd_access acc;
+    assert_int_equal(dd_emrtd_open(&s.e, bac_info, NULL, &acc), DD_OK);
+    assert_string_equal(s.e.access, pace_first ? "PACE" : "BAC");
+    struct dd_emrtd_files f;
+    assert_int_equal(dd_emrtd_read_all(&s.e, &f), DD_OK);
+    struct dd_ca_result r;
+    assert_int_equal(dd_emrtd_chip_auth(&s.e, f.dg[14], f.dg_len[14], f.com, f.com_len, &r), want);
+    assert_string_equal(r.protocol, "ecdh-aes-cbc-cmac-128");
+    if (want == DD_OK) {
+        assert_int_equal(r.result, DD_PA_PASS);
+        assert_int_equal(s.e.sm.cipher, DD_SM_AES128);
+        /* The session goes on under the new keys. */
+        unsigned char *dg1;
+        size_t n;
+        assert_int_equal(dd_emrtd_read_file(&s.e, dd_emrtd_dg_fid(1), &dg1, &n), DD_OK);
+        assert_memory_equal(dg1, card.dg1, sizeof card.dg1);
+        free(dg1);
+    } else {
+        assert_int_equal(r.result, DD_PA_FAIL);
+        assert_non_null(strstr(r.detail, "does not hold the private key of DG14"));
+    }
+    dd_emrtd_files_free(&f);
+    dd_pcsc_close(s.pc);
+    remove_card(pid);
+}
+
+static void
+chip_authentication_after_bac_proves_the_dg14_key(void **state)
+{
+    (void)state;
+    chip_auth(false, "ca-key.pem", DD_OK);
+}
+
+static void
+chip_authentication_after_pace_proves_the_dg14_key(void **state)
+{
+    (void)state;
+    chip_auth(true, "ca-key.pem", DD_OK);
+}
+
+static void
+a_copied_chip_without_the_dg14_key_fails_chip_authentication(void **state)
+{
+    (void)state;
+    chip_auth(false, "clone-ca-key.pem", DD_EDENIED);
 }
 
 /* --- PACE --------------------------------------------------------------------------------- */
@@ -809,6 +919,9 @@ card_read_prints_the_card_and_saves_files_card_verify_accepts(void **state)
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(j, "active_authentication"), "result")),
         "pass");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "chip_authentication"), "result")),
+        "pass");
     assert_true(json_is_true(json_object_get(json_object_get(j, "passive_authentication"), "ok")));
     json_decref(j);
     remove_card(pid);
@@ -886,6 +999,9 @@ main(void)
         cmocka_unit_test(a_card_removed_mid_read_is_a_clear_error_without_a_hang),
         cmocka_unit_test(a_tampered_data_group_fails_its_hash),
         cmocka_unit_test(a_copied_chip_without_the_dg15_key_fails_active_authentication),
+        cmocka_unit_test(chip_authentication_after_bac_proves_the_dg14_key),
+        cmocka_unit_test(chip_authentication_after_pace_proves_the_dg14_key),
+        cmocka_unit_test(a_copied_chip_without_the_dg14_key_fails_chip_authentication),
         cmocka_unit_test(pace_with_the_mrz_gives_aes_secure_messaging),
         cmocka_unit_test(pace_with_the_can_gives_aes_secure_messaging),
         cmocka_unit_test(a_wrong_can_is_refused_and_without_an_mrz_there_is_no_fallback),
