@@ -47,6 +47,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -130,6 +131,7 @@ spawn(char *const argv[], const char *log)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* nothing outlives a test that crashed */
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd >= 0) {
             dup2(fd, 1);
@@ -179,7 +181,7 @@ start_pcscd(void)
             VPCD_PORT, VPCD_PORT);
     fclose(f);
     const char *exe = access("/usr/sbin/pcscd", X_OK) == 0 ? "/usr/sbin/pcscd" : "pcscd";
-    char *argv[] = {(char *)exe, "--foreground", "--config", conf, NULL};
+    char *argv[] = {(char *)exe, "--foreground", "--auto-exit", "--config", conf, NULL};
     pcscd_pid = spawn(argv, log);
     for (int i = 0; i < 200; i++) {
         struct dd_pcsc_readers r;
@@ -663,7 +665,7 @@ a_tampered_data_group_fails_its_hash(void **state)
     (void)state;
     pid_t pid = insert_card("tampered", bac_info, NULL, 0);
     struct session s;
-    open_session(&s, false);
+    open_session(&s, true);
     assert_int_equal(dd_emrtd_bac(&s.e, bac_info), DD_OK);
     struct dd_emrtd_files f;
     assert_int_equal(dd_emrtd_read_all(&s.e, &f), DD_OK);
@@ -686,7 +688,7 @@ a_copied_chip_without_the_dg15_key_fails_active_authentication(void **state)
     (void)state;
     pid_t pid = insert_card("good", bac_info, "clone.pem", 0);
     struct session s;
-    open_session(&s, false);
+    open_session(&s, true);
     assert_int_equal(dd_emrtd_bac(&s.e, bac_info), DD_OK);
     struct dd_emrtd_files f;
     assert_int_equal(dd_emrtd_read_all(&s.e, &f), DD_OK);
@@ -710,9 +712,9 @@ chip_auth(bool pace_first, const char *chip_key, int want)
     chip_ca_key = "ca-key.pem";
     struct session s;
     char err[256];
-    struct dd_pcsc_options o = {.reader = 0, .card_wait_ms = 5000};
+    struct dd_pcsc_options o = {.reader = 0, .card_wait_ms = 5000, .extended = true};
     assert_int_equal(dd_pcsc_open(&o, &s.pc, &s.t, err, sizeof err), DD_OK);
-    dd_emrtd_init(&s.e, &s.t, false);
+    dd_emrtd_init(&s.e, &s.t, true);
     struct dd_emrtd_access acc;
     assert_int_equal(dd_emrtd_open(&s.e, bac_info, NULL, &acc), DD_OK);
     assert_string_equal(s.e.access, pace_first ? "PACE" : "BAC");
@@ -780,9 +782,9 @@ pace(const char *mrz, const char *can, const char *chip_can, int want, const cha
     pid_t pid = insert_chip("pace", bac_info, chip_can, NULL, 0);
     struct session s;
     char err[256];
-    struct dd_pcsc_options o = {.reader = 0, .card_wait_ms = 5000};
+    struct dd_pcsc_options o = {.reader = 0, .card_wait_ms = 5000, .extended = true};
     assert_int_equal(dd_pcsc_open(&o, &s.pc, &s.t, err, sizeof err), DD_OK);
-    dd_emrtd_init(&s.e, &s.t, false);
+    dd_emrtd_init(&s.e, &s.t, true);
     struct dd_emrtd_access acc;
     int rc = dd_emrtd_open(&s.e, mrz, can, &acc);
     if (rc != want)
@@ -902,9 +904,9 @@ card_read_prints_the_card_and_saves_files_card_verify_accepts(void **state)
     char outdir[128], csca[128];
     snprintf(outdir, sizeof outdir, "%s/saved", tmpdir);
     snprintf(csca, sizeof csca, "%s/csca.pem", tmpdir);
-    char *args[] = {"card",  "read", "--reader", "0",  "--mrz",     (char *)mrz_text,
-                    "--out", outdir, "--csca",   csca, "--timeout", "60"};
-    expect_cli(args, 12, 0);
+    char *args[] = {"card", "read",   "--reader", "0",         "--mrz", (char *)mrz_text, "--out",
+                    outdir, "--csca", csca,       "--timeout", "60",    "--extended"};
+    expect_cli(args, 13, 0);
     json_t *j = cli_json();
     assert_true(json_is_true(json_object_get(j, "ok")));
     assert_string_equal(json_string_value(json_object_get(j, "access_control")), "BAC");
@@ -943,8 +945,8 @@ card_read_with_the_can_uses_pace(void **state)
     pid_t pid = insert_chip("pace", bac_info, "012345", "aa.pem", 0);
     char csca[128];
     snprintf(csca, sizeof csca, "%s/csca.pem", tmpdir);
-    char *args[] = {"card", "read", "--can", "012345", "--csca", csca};
-    expect_cli(args, 6, 0);
+    char *args[] = {"card", "read", "--can", "012345", "--csca", csca, "--extended"};
+    expect_cli(args, 7, 0);
     json_t *j = cli_json();
     assert_string_equal(json_string_value(json_object_get(j, "access_control")), "PACE");
     assert_string_equal(json_string_value(json_object_get(json_object_get(j, "pace"), "result")),
