@@ -5,7 +5,7 @@
 #   make bench | make fuzz | make lint | make clean
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq openssl libutf8proc libsodium libcurl libqrencode zlib
+PKGS    := libmicrohttpd jansson sqlite3 libpq openssl libutf8proc libsodium libcurl libqrencode zlib libpcsclite libeac
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
@@ -79,8 +79,13 @@ build/asan/tests/%: tests/unit/%.c $(ASAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -Wno-missing-prototypes -o $@ $< $(ASAN_LIB) $(LIBS) -lcmocka
 
+# The software eMRTD chip the card-reading tests put on the virtual reader.
+build/asan/tests/vicc_emrtd: tests/card/vicc_emrtd.c $(ASAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -o $@ $< $(ASAN_LIB) $(LIBS)
+
 asan: build/asan/dinhdanh
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) build/asan/tests/vicc_emrtd
 
 run: deps build/dinhdanh
 	@scripts/run-demo.sh

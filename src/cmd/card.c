@@ -10,6 +10,7 @@
 #include "card/mrz.h"
 #include "card/pa.h"
 #include "card/qr.h"
+#include "cmd/card_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +22,19 @@
 static const char usage_text[] =
     "Usage: dinhdanh card mrz TEXT\n"
     "       dinhdanh card qr TEXT\n"
-    "       dinhdanh card verify DIR [--csca PATH] [--crl FILE]... [--at YYYY-MM-DD]\n\n"
+    "       dinhdanh card verify DIR [--csca PATH] [--crl FILE]... [--at YYYY-MM-DD]\n"
+    "       dinhdanh card readers\n"
+    "       dinhdanh card read [--reader N] (--mrz TEXT | --can DIGITS) [--out DIR] [--csca "
+    "PATH]\n\n"
     "mrz     parse a TD1 (3×30) or TD3 (2×44) machine-readable zone, lines separated by line\n"
     "        breaks or run together; check every check digit and the Vietnamese card's rules\n"
     "qr      parse the text of the chip ID card's QR code (7 fields separated by |)\n"
     "verify  passive authentication of files saved from a chip: DIR/EF.SOD and any of\n"
     "        DIR/DG1 … DIR/DG16; --csca is a folder of CSCA certificates, one certificate or\n"
-    "        an ICAO master list; --crl adds a CRL; --at checks dates at noon UTC that day\n\n"
+    "        an ICAO master list; --crl adds a CRL; --at checks dates at noon UTC that day\n"
+    "readers list the PC/SC readers (pcscd) and whether a card is on each\n"
+    "read    read the chip on a reader (BAC, secure messaging), check it (passive and active\n"
+    "        authentication) and print it; `card read --help` for the options\n\n"
     "TEXT '-' reads standard input. Prints JSON; exit 0 valid, 1 not valid, 2 bad usage.\n";
 
 static int
@@ -252,5 +259,9 @@ dd_cmd_card(int argc, char **argv)
     }
     if (strcmp(sub, "verify") == 0)
         return card_verify(argc - 2, argv + 2);
+    if (strcmp(sub, "read") == 0)
+        return dd_cmd_card_read(argc - 2, argv + 2);
+    if (strcmp(sub, "readers") == 0)
+        return argc == 2 ? dd_cmd_card_readers() : usage_error("readers takes no argument");
     return usage_error("unknown card command");
 }

@@ -16,7 +16,7 @@ static const struct subcommand subcommands[] = {
     {"serve", dd_cmd_serve, "serve the HTTP API and the web UI"},
     {"migrate", dd_cmd_migrate, "apply database migrations (--status lists them)"},
     {"audit", dd_cmd_audit, "check the audit log's hash chain (audit verify)"},
-    {"card", dd_cmd_card, "chip ID card: MRZ, QR, passive authentication (card mrz|qr|verify)"},
+    {"card", dd_cmd_card, "chip ID card: MRZ, QR, chip (card mrz|qr|verify|read|readers)"},
     {"client", dd_cmd_client, "single sign-on clients (client add|list|rotate-secret|disable)"},
     {"demo", dd_cmd_demo, "fill an empty register with a synthetic province (demo --people N)"},
     {"events", dd_cmd_events, "emit a domain event or show consumers' progress"},

@@ -63,6 +63,25 @@ describe('card mrz', () => {
   });
 });
 
+describe('card read (what is refused before a reader is touched)', () => {
+  test('usage, a bad MRZ, a bad CAN', () => {
+    assert.equal(runCli(['card', 'read']).status, 2);
+    assert.equal(runCli(['card', 'read', '--mrz']).status, 2);
+    assert.equal(runCli(['card', 'read', '--can', '012345', '--timeout', '0']).status, 2);
+    const h = runCli(['card', 'read', '--help']);
+    assert.equal(h.status, 0);
+    assert.match(h.stdout, /--reader N/);
+    const m = runCli(['card', 'read', '--mrz', 'IDVNM0990123459001099012345<<<']);
+    assert.equal(m.status, 1);
+    assert.equal(JSON.parse(m.stdout).stage, 'mrz');
+    const c = runCli(['card', 'read', '--can', '12ab56']);
+    assert.equal(c.status, 1);
+    assert.deepEqual(JSON.parse(c.stdout).stage, 'can');
+    assert.match(c.stderr, /6 digits/);
+    assert.equal(runCli(['card', 'readers', 'x']).status, 2);
+  });
+});
+
 describe('card qr', () => {
   test('valid QR text prints the fields, exit 0', () => {
     const r = runCli(['card', 'qr', QR]);

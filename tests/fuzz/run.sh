@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SECONDS_EACH=${FUZZ_SECONDS:-30}
-PKGS="libmicrohttpd jansson sqlite3 libpq openssl libutf8proc libsodium libcurl libqrencode zlib"
+PKGS="libmicrohttpd jansson sqlite3 libpq openssl libutf8proc libsodium libcurl libqrencode zlib libpcsclite libeac"
 OUT=build/fuzz
 mkdir -p "$OUT" tests/fuzz/corpus-run
 
