@@ -164,7 +164,7 @@ start(async (ctx, main) => {
           b.disabled = true;
           try {
             await revoke(r);
-            if (document.querySelector('#share-link')?.href === r.url) share.hidden = true;
+            if (document.querySelector('#share-link')?.getAttribute('href') === r.url) share.hidden = true;
             await presentations.reload();
             document.getElementById('presentations-title').focus();
           } catch (err) {
