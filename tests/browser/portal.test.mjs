@@ -444,6 +444,9 @@ test('officer, leader and establishment homes; each audience sees only its own',
   await ready(s.page);
   assert.equal(await text(s.page, '#org-name'), org.org.name);
   assert.equal(await text(s.page, '#staff-role'), 'Chủ cơ sở');
+  // A hotel's work: the check-in desk of the stay notices, and no coach manifest.
+  assert.equal(await s.page.locator('#work-checkin').getAttribute('href'), '/stay/checkin.html');
+  assert.equal(await s.page.locator('#work-coach').count(), 0);
   await axe(s.page, 'establishment home');
   await shot(s.page, 'staff-home-vi-phone');
   // The portal is not theirs either.

@@ -1,8 +1,12 @@
 // wallet.test.mjs — the wallet's pages in Debian's chromium (playwright-core): the citizen's
-// wallet lists a document, presents two ticked claims as a link and QR; the public verify page
+// wallet (the portal's Documents page, /portal/documents.html; the old /wallet/index.html leads
+// there) lists a document, presents two ticked claims as a link and QR; the public verify page
 // opened from that link shows "valid" and only those claims; after the citizen revokes the link
 // it says so; a printed document's QR (the SD-JWT after '#') verifies on the same page; and no
-// console errors or CSP violations happen on the way.
+// console errors or CSP violations happen on the way. The portal's sign-in through the OpenID
+// provider is tested in portal.test.mjs and portal_documents.test.mjs; here the browser gets the
+// identity session's cookie and the tab the sign-in record the portal's callback keeps (the
+// account id as `sub`), which is all the frame's shell checks against GET /api/v1/me.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -40,6 +44,9 @@ before(async () => {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   await ctx.addCookies([{ name: 'dd_session', value: holder.token, url: srv.url }]);
+  await ctx.addInitScript((sub) => {
+    if (!sessionStorage.getItem('dd-signin')) sessionStorage.setItem('dd-signin', JSON.stringify({ sub }));
+  }, String(c.account.id));
 });
 
 after(async () => {
@@ -63,12 +70,14 @@ async function watched() {
 
 test('present two claims from the wallet page; the verify page shows only those', async () => {
   const { page, problems } = await watched();
+  // The old address leads to the portal's page.
   await page.goto(`${srv.url}/wallet/index.html`);
-  const section = page.locator(`section.doc[data-id="${doc.id}"]`);
-  await section.waitFor();
-  await section.locator('input[value="full_name"]').check();
-  await section.locator('input[value="degree"]').check();
-  await section.locator('button[type=submit]').click();
+  await page.waitForURL(`${srv.url}/portal/documents.html`);
+  const card = page.locator(`li.doc[data-doc="${doc.id}"]`);
+  await card.waitFor();
+  await card.locator('input[value="full_name"]').check();
+  await card.locator('input[value="degree"]').check();
+  await card.locator('button[type=submit]').click();
   await page.locator('#share-qr svg').waitFor();
   const url = await page.locator('#share-link').getAttribute('href');
   assert.match(url, /\/wallet\/verify\.html\?p=/);
@@ -82,7 +91,8 @@ test('present two claims from the wallet page; the verify page shows only those'
   assert.deepEqual(rows.sort(), ['degree', 'full_name']);
 
   await page.locator('#share-revoke').click();
-  await page.locator('#notice:not([hidden])').waitFor();
+  await page.locator('.toast', { hasText: 'Đã thu hồi đường dẫn.' }).waitFor();
+  assert.ok(await page.locator('#share').isHidden());
   await v.page.reload();
   await v.page.locator('#result:not([hidden])').waitFor();
   assert.equal(await v.page.locator('#verdict').getAttribute('data-reason'), 'presentation-revoked');

@@ -17,6 +17,7 @@ export const NAV = {
   citizen: [
     ['data', '/portal/', 'nav.citizen.data'],
     ['identity', '/portal/identity.html', 'nav.citizen.identity'],
+    ['documents', '/portal/documents.html', 'nav.citizen.documents'],
     ['access', '/portal/access.html', 'nav.citizen.access'],
     ['consents', '/portal/consents.html', 'nav.citizen.consents'],
     ['inbox', '/portal/inbox.html', 'nav.citizen.inbox'],
