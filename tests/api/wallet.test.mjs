@@ -394,6 +394,12 @@ describe('refusals, each with its reason', () => {
     }
     assertProblem(await as('congchung', 'POST', '/api/v1/wallet/documents', base), 403, 'forbidden');
     assert.deepEqual(snapshot(), before);
+    // A valid end date is kept: the end of that day in Vietnam (23:59:59, UTC+7).
+    const dated = await as('capgiay', 'POST', '/api/v1/wallet/documents', { ...base, valid_until: '2030-06-30' });
+    assert.equal(dated.status, 201, dated.text);
+    assert.equal(dated.json().expires_at, Date.UTC(2030, 5, 30, 16, 59, 59) / 1000);
+    const leap = await as('capgiay', 'POST', '/api/v1/wallet/documents', { ...base, valid_until: '2032-02-29' });
+    assert.equal(leap.status, 201, leap.text);
   });
 });
 

@@ -12,6 +12,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "base/str.h"
+#include "core/consent/dates.h"
 #include "core/events.h"
 #include "core/register/register.h"
 #include "core/idempotency/idempotency.h"
@@ -28,38 +29,14 @@
 
 #define DEFAULT_VALID_MS (10LL * 366 * 86400 * 1000)
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* The end (23:59:59 in Vietnam, UTC+7) of day "YYYY-MM-DD" in UTC ms, or -1. */
 int64_t
 wallet_day_end_ms(const char *s)
 {
-    int64_t y, m, d;
-    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !dd_str_all_digits(s, 4) ||
-        !dd_str_all_digits(s + 5, 2) || !dd_str_all_digits(s + 8, 2))
+    int64_t days;
+    if (s == NULL || dd_date_parse(s, 0, &days) != DD_OK)
         return -1;
-    char buf[5];
-    memcpy(buf, s, 4), buf[4] = '\0';
-    dd_parse_int64(buf, 1900, 9999, &y);
-    memcpy(buf, s + 5, 2), buf[2] = '\0';
-    if (dd_parse_int64(buf, 1, 12, &m) != DD_OK)
-        return -1;
-    memcpy(buf, s + 8, 2), buf[2] = '\0';
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (dd_parse_int64(buf, 1, mdays[m - 1], &d) != DD_OK ||
-        (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
-        return -1;
-    return (days_from_civil(y, m, d) + 1) * 86400000LL - 7 * 3600000LL - 1000;
+    return (days + 1) * 86400000LL - 7 * 3600000LL - 1000;
 }
 
 static int
