@@ -9,6 +9,7 @@
 #define DD_BASE_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct dd_arena;
@@ -40,6 +41,10 @@ extern const struct dd_json_limits dd_json_default_limits;
  * is tied to the arena when `a` is not NULL (released with it); otherwise the caller decrefs. */
 json_t *dd_json_parse(struct dd_arena *a, const char *p, size_t n,
                       const struct dd_json_limits *limits, struct dd_json_error *err);
+
+/* Whether p[0..n) is exactly one well-formed JSON value (grammar and nesting depth only; no
+ * tree is built, UTF-8 and duplicate keys are not checked): for texts the program wrote. */
+bool dd_json_text_valid(const char *p, size_t n);
 
 /* Serialises compactly into an arena string. */
 char *dd_json_dump(struct dd_arena *a, const json_t *v);

@@ -1,14 +1,16 @@
 /*
- * hash.c — SHA-256 through libsodium and random bytes through OpenSSL's RAND_bytes.
+ * hash.c — SHA-256 and random bytes through libsodium.
  *
  * SHA-256 runs on every API request (the bearer token's hash is the key of the token cache);
  * libsodium's one-shot function costs a fraction of OpenSSL 3's EVP_Digest, which looks the
- * algorithm up and builds a context on each call.
+ * algorithm up and builds a context on each call. Random bytes come from the kernel
+ * (getrandom, through libsodium): each token issued takes some, and OpenSSL 3's RAND_bytes costs
+ * several times more per call once many threads share it.
  */
 #include "crypto/hash.h"
 #include "base/str.h"
+#include "crypto/random.h"
 
-#include <openssl/rand.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +35,6 @@ dd_sha256_hex(const void *p, size_t n, char out[2 * DD_SHA256_LEN + 1])
 void
 dd_random_bytes(void *p, size_t n)
 {
-    if (RAND_bytes(p, (int)n) != 1) {
-        fprintf(stderr, "dinhdanh: the random number generator failed\n");
-        abort();
-    }
+    dd_sodium_init();
+    randombytes_buf(p, n);
 }

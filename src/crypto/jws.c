@@ -9,6 +9,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "crypto/hash.h"
 #include "base/json.h"
 #include "base/mem.h"
 
@@ -293,7 +294,7 @@ dd_jwk_thumbprint(EVP_PKEY *key, char out[44])
     if (n < 0 || (size_t)n >= sizeof text)
         return DD_EINVAL;
     unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)text, (size_t)n, digest);
+    dd_sha256(text, (size_t)n, digest);
     return dd_b64url_encode(digest, sizeof digest, out, 44);
 }
 
@@ -419,7 +420,7 @@ dd_jws_sign_es256(struct dd_buf *out, EVP_PKEY *key, const char *kid, const char
     if (rc != DD_OK)
         return rc;
     unsigned char digest[SHA256_DIGEST_LENGTH], der[80], raw[2 * P256_BYTES];
-    SHA256((const unsigned char *)out->data + start, out->len - start, digest);
+    dd_sha256(out->data + start, out->len - start, digest);
     size_t derlen = sizeof der;
     EVP_PKEY_CTX *ctx = sign_ctx(key);
     if (ctx == NULL || EVP_PKEY_sign(ctx, der, &derlen, digest, sizeof digest) != 1 ||

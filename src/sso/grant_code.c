@@ -8,6 +8,7 @@
  */
 #include "base/arena.h"
 #include "base/err.h"
+#include "crypto/hash.h"
 #include "http/req.h"
 #include "sso/internal.h"
 #include "store/store.h"
@@ -74,7 +75,7 @@ pkce_ok(const char *verifier, const char *challenge)
             return false;
     }
     unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)verifier, n, digest);
+    dd_sha256(verifier, n, digest);
     char b64[DD_B64URL_LEN(32) + 1];
     dd_b64url_encode(digest, sizeof digest, b64, sizeof b64);
     return strlen(challenge) == strlen(b64) && CRYPTO_memcmp(b64, challenge, strlen(b64)) == 0;

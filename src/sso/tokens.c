@@ -194,7 +194,7 @@ sso_id_token(struct dd_req *req, const struct sso_grant *g, const char *access_t
     json_object_set_new(p, "azp", json_string(g->client_id));
     if (access_token) {
         unsigned char digest[SHA256_DIGEST_LENGTH];
-        SHA256((const unsigned char *)access_token, strlen(access_token), digest);
+        dd_sha256(access_token, strlen(access_token), digest);
         char half[DD_B64URL_LEN(16) + 1];
         dd_b64url_encode(digest, 16, half, sizeof half);
         json_object_set_new(p, "at_hash", json_string(half));

@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/dir.h"
 #include "base/err.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "base/str.h"
 #include "crypto/hash.h"
@@ -309,11 +310,56 @@ dir_make_makes_the_parents_too(void **state)
     rmdir(root);
 }
 
+/* The syntax check agrees with a full parser on well-formed and broken texts alike. */
+static void
+json_text_valid_follows_the_grammar(void **state)
+{
+    (void)state;
+    static const char *const good[] = {
+        "{}",
+        "[]",
+        "0",
+        "-0.5e+10",
+        "1E3",
+        "\"a\\n\\u00e9\"",
+        "true",
+        " null ",
+        "{\"a\":[1,2,{\"b\":false}],\"c\":\"\"}",
+        "[[[[]]]]",
+        "{\"count\":2,\"entries\":[]}",
+    };
+    static const char *const bad[] = {
+        "",      " ",      "{",       "}",           "[1,]",    "{\"a\":1,}", "{\"a\" 1}",
+        "{a:1}", "01",     "1.",      ".5",          "-",       "1e",         "tru",
+        "nulls", "\"open", "\"\\x\"", "\"\\u12G4\"", "[1] [2]", "{\"a\":1}}", "\"tab\there\"",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        assert_true(dd_json_text_valid(good[i], strlen(good[i])));
+        json_error_t e;
+        json_t *v = json_loads(good[i], JSON_DECODE_ANY, &e);
+        assert_non_null(v);
+        json_decref(v);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_false(dd_json_text_valid(bad[i], strlen(bad[i])));
+        json_error_t e;
+        assert_null(json_loads(bad[i], JSON_DECODE_ANY, &e));
+    }
+    /* Nesting past the limit is refused; up to it is accepted. */
+    char deep[200];
+    size_t d = dd_json_default_limits.max_depth;
+    memset(deep, '[', d + 1);
+    memset(deep + d + 1, ']', d + 1);
+    assert_false(dd_json_text_valid(deep, 2 * (d + 1)));
+    assert_true(dd_json_text_valid(deep + 1, 2 * d));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(arena_allocations_are_aligned_and_distinct),
+        cmocka_unit_test(json_text_valid_follows_the_grammar),
         cmocka_unit_test(arena_reset_runs_cleanups_newest_first_once),
         cmocka_unit_test(arena_printf_formats_exact_length),
         cmocka_unit_test(buf_refuses_past_its_maximum_and_stays_intact),
