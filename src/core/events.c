@@ -14,8 +14,10 @@
  * one at a time, which the audit chain requires anyway. Ids lost to rolled-back transactions
  * leave gaps that stay gaps.
  *
- * Delivery runs one transaction per event: lock the consumer's cursor row (an UPDATE that
- * returns the position), read the next event, call the consumer, move the cursor, commit.
+ * Delivery runs events in batches, one transaction each: lock the consumer's cursor row (an
+ * UPDATE that returns the position), then for each event read it and call the consumer in a
+ * savepoint, move the cursor past the last one done, commit. A consumer that fails on an event
+ * undoes only that event's writes; the events before it commit, and it comes again next time.
  */
 #include "core/events.h"
 #include "base/buf.h"
@@ -201,34 +203,66 @@ move_cursor(struct dd_db *db, const char *consumer, int64_t position)
     return rc == DD_DB_DONE ? DD_OK : rc;
 }
 
-/* Delivers one event in its own transaction; *delivered is false when there was none. */
+/* Events delivered in one transaction at most: a commit waits for the disk, and delivering each
+ * event in a transaction of its own would bound every consumer by the disk's flush rate. */
+#define BATCH_MAX 200
+
+/* One event inside the batch's transaction, in a savepoint: a consumer that fails undoes its
+ * own writes for that event only. */
 static int
-deliver_one(struct dd_db *db, const char *consumer, dd_event_fn fn, void *arg, struct dd_buf *buf,
-            bool *delivered)
+deliver_in_savepoint(struct dd_db *db, dd_event_fn fn, void *arg, const struct dd_event *ev)
 {
-    *delivered = false;
+    int rc = dd_db_exec(db, "SAVEPOINT dd_event");
+    if (rc != DD_OK)
+        return rc;
+    int out = fn(db, ev, arg);
+    if (!dd_db_in_transaction(db))
+        return DD_EINTERNAL; /* the consumer ended the delivery transaction itself */
+    if (out != DD_OK && (rc = dd_db_exec(db, "ROLLBACK TO SAVEPOINT dd_event")) != DD_OK)
+        return rc;
+    rc = dd_db_exec(db, "RELEASE SAVEPOINT dd_event");
+    return out != DD_OK ? out : rc;
+}
+
+/* Delivers up to `max` events in one transaction with the cursor's advance; stops at the first
+ * failure, keeping (committing) the events before it. *delivered counts the events committed. */
+static int
+deliver_batch(struct dd_db *db, const char *consumer, dd_event_fn fn, void *arg, struct dd_buf *buf,
+              size_t max, size_t *delivered)
+{
+    *delivered = 0;
     int rc = dd_db_begin(db);
     if (rc != DD_OK)
         return rc;
     int64_t position = 0;
-    struct dd_event ev;
-    bool found = false;
     rc = lock_cursor(db, consumer, &position);
-    if (rc == DD_OK)
+    size_t done = 0;
+    int failed = DD_OK;
+    while (rc == DD_OK && failed == DD_OK && done < max) {
+        struct dd_event ev;
+        bool found = false;
         rc = next_event(db, position, buf, &ev, &found);
-    if (rc == DD_OK && found)
-        rc = fn(db, &ev, arg);
-    if (rc == DD_OK && found && !dd_db_in_transaction(db))
-        rc = DD_EINTERNAL; /* the consumer ended the delivery transaction itself */
-    if (rc == DD_OK && found)
-        rc = move_cursor(db, consumer, ev.id);
-    if (rc != DD_OK || !found) {
-        dd_db_rollback(db);
-        return rc;
+        if (rc != DD_OK || !found)
+            break;
+        failed = deliver_in_savepoint(db, fn, arg, &ev);
+        if (failed == DD_OK) {
+            position = ev.id;
+            done++;
+        }
+    }
+    if (failed == DD_EINTERNAL || !dd_db_in_transaction(db))
+        rc = DD_EINTERNAL;
+    if (rc == DD_OK && done > 0)
+        rc = move_cursor(db, consumer, position);
+    if (rc != DD_OK || done == 0) {
+        if (dd_db_in_transaction(db))
+            dd_db_rollback(db);
+        return rc != DD_OK ? rc : failed;
     }
     rc = dd_db_commit(db);
-    *delivered = rc == DD_OK;
-    return rc;
+    if (rc == DD_OK)
+        *delivered = done;
+    return rc != DD_OK ? rc : failed;
 }
 
 int
@@ -244,12 +278,16 @@ dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *
         return rc;
     struct dd_buf buf;
     dd_buf_init(&buf, NULL, DD_EVENT_MAX_PAYLOAD + DD_EVENT_MAX_SUBJECT + 256);
-    while (max == 0 || *processed < max) {
-        bool delivered = false;
-        rc = deliver_one(db, consumer, fn, arg, &buf, &delivered);
-        if (rc != DD_OK || !delivered)
+    for (;;) {
+        size_t want = BATCH_MAX, delivered = 0;
+        if (max != 0 && max - *processed < want)
+            want = max - *processed;
+        if (want == 0)
             break;
-        (*processed)++;
+        rc = deliver_batch(db, consumer, fn, arg, &buf, want, &delivered);
+        *processed += delivered;
+        if (rc != DD_OK || delivered < want)
+            break;
     }
     dd_buf_release(&buf);
     return rc;

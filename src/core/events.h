@@ -39,12 +39,13 @@ int dd_event_emit(struct dd_db *db, const char *type, const char *subject,
  * Returns 0 to mark the event done, a negative code to have it delivered again later. */
 typedef int (*dd_event_fn)(struct dd_db *db, const struct dd_event *ev, void *arg);
 
-/* Delivers up to `max` events (0: all there are) after the consumer's cursor to fn, one
- * transaction per event: fn's writes and the cursor's advance commit together. Stops at the
- * first failure: that event's transaction is rolled back, the error is returned, and the event
- * comes again on the next call. *processed counts the events done. A new consumer starts at the
- * first event. Several processes may run the same consumer: its cursor row is locked per event.
- * Needs a connection with no open transaction. */
+/* Delivers up to `max` events (0: all there are) after the consumer's cursor to fn, in batches
+ * of up to 200 per transaction: fn's writes and the cursor's advance commit together. Stops at
+ * the first failure: that event's writes are rolled back (a savepoint each), the events before it
+ * are kept, the error is returned, and the event comes again on the next call. *processed counts
+ * the events done. A new consumer starts at the first event. Several processes may run the same
+ * consumer: its cursor row is locked for each batch. Needs a connection with no open
+ * transaction. */
 int dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *arg, size_t max,
                       size_t *processed);
 
