@@ -12,8 +12,9 @@
 # 3. Runs wrk (2 threads, 16 connections) on the police daily list
 #    GET /api/v1/stays/police/stays?commune=22366&day=… (first page, 50 stays, with the search
 #    rows of the access log) as a commune officer. Target: p99 under 100 ms.
-# Prints a table and appends a dated section to bench/RESULTS.md. Everything it starts is stopped
-# on exit. Builds build/dinhdanh first when it is missing.
+# Prints a table and appends a dated section to BENCH_RESULTS (bench/RESULTS.md; `-` prints
+# only), with the load average at the start. Everything it starts is stopped on exit. Builds
+# build/dinhdanh first when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,8 @@ DURATION=${BENCH_SECONDS:-10}
 BIN=${DD_BIN:-build/dinhdanh}
 COMMUNE=22366
 . bench/lib.sh stays
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg) # the machine's load when the run starts
+RESULTS=${BENCH_RESULTS:-bench/RESULTS.md} # "-": print only
 
 [ -x "$BIN" ] || make "$BIN" >/dev/null
 now() { date +%s.%N; }
@@ -125,13 +128,15 @@ table() {
 table
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 tree=$(git describe --always --dirty 2>/dev/null || echo "no git")
-[ -f bench/RESULTS.md ] || printf '# Benchmark results\n\nAppended by bench/run.sh (`make bench`).\n' >bench/RESULTS.md
+[ "$RESULTS" = - ] && exit 0
+[ -f "$RESULTS" ] || printf '# Benchmark results\n\nAppended by bench/run.sh (`make bench`).\n' >"$RESULTS"
 {
     echo
     echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — stays (tree $tree)"
     echo
-    echo "Machine: $(nproc) cores, $cpu. \`wrk -t2 -d${DURATION}s --latency\` on loopback."
+    echo "Machine: $(nproc) cores, $cpu; load average at the start $LOAD0."
+    echo "\`wrk -t2 -d${DURATION}s --latency\` on loopback."
     echo
     table
-} >>bench/RESULTS.md
-echo "(appended to bench/RESULTS.md)"
+} >>"$RESULTS"
+echo "(appended to $RESULTS)"
