@@ -4,6 +4,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,4 +168,51 @@ dd_buf_release(struct dd_buf *b)
         free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+/* `,"name":` or `"name":` after the object's opening brace. */
+static int
+json_name(struct dd_buf *b, const char *name)
+{
+    bool first = b->len > 0 && b->data[b->len - 1] == '{';
+    int rc = dd_buf_puts(b, first ? "\"" : ",\"");
+    if (rc == DD_OK)
+        rc = dd_buf_json_escape(b, name);
+    return rc == DD_OK ? dd_buf_puts(b, "\":") : rc;
+}
+
+int
+dd_buf_json_str(struct dd_buf *b, const char *name, const char *value)
+{
+    size_t len = b->len;
+    int rc = json_name(b, name);
+    if (rc == DD_OK)
+        rc = dd_buf_putc(b, '"');
+    if (rc == DD_OK)
+        rc = dd_buf_json_escape(b, value ? value : "");
+    if (rc == DD_OK)
+        rc = dd_buf_putc(b, '"');
+    if (rc != DD_OK) { /* all of the member or none of it */
+        b->len = len;
+        if (b->data)
+            b->data[len] = '\0';
+    }
+    return rc;
+}
+
+int
+dd_buf_json_int(struct dd_buf *b, const char *name, int64_t value)
+{
+    size_t len = b->len;
+    int rc = json_name(b, name);
+    if (rc == DD_OK && value < 0)
+        rc = dd_buf_putc(b, '-');
+    if (rc == DD_OK)
+        rc = dd_buf_put_uint(b, value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value);
+    if (rc != DD_OK) {
+        b->len = len;
+        if (b->data)
+            b->data[len] = '\0';
+    }
+    return rc;
 }

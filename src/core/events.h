@@ -30,7 +30,9 @@ struct dd_event {
 
 /* Writes an event into the outbox inside the caller's open transaction. `subject` may be NULL.
  * DD_EINVAL if no transaction is open, the type is not a dotted lower-case name, the subject is
- * too long or not UTF-8, or the payload is not valid JSON within the limits. */
+ * too long or not UTF-8, or the payload is not one well-formed JSON value of valid UTF-8 within
+ * the limits (its grammar is checked, not the uniqueness of its keys: payloads are texts the
+ * program writes). */
 int dd_event_emit(struct dd_db *db, const char *type, const char *subject,
                   const char *payload_json);
 

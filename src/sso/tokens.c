@@ -100,26 +100,6 @@ amr_array(const char *amr)
     return arr;
 }
 
-/* Appends ,"name":"value" (or without the comma first) with the value escaped. */
-static void
-put_string(struct dd_buf *b, const char *name, const char *value)
-{
-    dd_buf_puts(b, b->len > 1 ? ",\"" : "\"");
-    dd_buf_puts(b, name);
-    dd_buf_puts(b, "\":\"");
-    dd_buf_json_escape(b, value ? value : "");
-    dd_buf_putc(b, '"');
-}
-
-static void
-put_int(struct dd_buf *b, const char *name, int64_t value)
-{
-    dd_buf_puts(b, ",\"");
-    dd_buf_puts(b, name);
-    dd_buf_puts(b, "\":");
-    dd_buf_printf(b, "%lld", (long long)value);
-}
-
 /* The amr list as a JSON array. */
 static void
 put_amr(struct dd_buf *b, const char *amr)
@@ -152,25 +132,25 @@ sso_access_token(struct dd_req *req, const struct sso_grant *g, const char **tok
     const char *sub = g->account_id ? sso_subject(req->arena, g) : g->client_id;
     struct dd_buf b;
     dd_buf_init(&b, req->arena, 8192);
-    dd_buf_putc(&b, '{');
-    put_string(&b, "iss", sso_settings.issuer);
-    put_string(&b, "sub", sub);
-    put_string(&b, "aud", sso_settings.issuer);
-    put_string(&b, "client_id", g->client_id);
-    put_string(&b, "jti", jti);
-    put_int(&b, "iat", now);
-    put_int(&b, "exp", now + SSO_ACCESS_TTL);
-    put_string(&b, "scope", g->scope);
+    int rc = dd_buf_putc(&b, '{');
+    rc |= dd_buf_json_str(&b, "iss", sso_settings.issuer);
+    rc |= dd_buf_json_str(&b, "sub", sub);
+    rc |= dd_buf_json_str(&b, "aud", sso_settings.issuer);
+    rc |= dd_buf_json_str(&b, "client_id", g->client_id);
+    rc |= dd_buf_json_str(&b, "jti", jti);
+    rc |= dd_buf_json_int(&b, "iat", now);
+    rc |= dd_buf_json_int(&b, "exp", now + SSO_ACCESS_TTL);
+    rc |= dd_buf_json_str(&b, "scope", g->scope);
     if (g->account_id) {
-        put_int(&b, "auth_time", g->auth_time);
-        put_string(&b, "acr", g->acr);
+        rc |= dd_buf_json_int(&b, "auth_time", g->auth_time);
+        rc |= dd_buf_json_str(&b, "acr", g->acr);
         put_amr(&b, g->amr);
         if (g->sid && g->sid[0])
-            put_string(&b, "sid", g->sid);
+            rc |= dd_buf_json_str(&b, "sid", g->sid);
         if (g->family_id)
-            put_string(&b, "fid", g->family_id);
+            rc |= dd_buf_json_str(&b, "fid", g->family_id);
     }
-    if (dd_buf_putc(&b, '}') != DD_OK)
+    if ((rc | dd_buf_putc(&b, '}')) != DD_OK)
         return DD_ETOOBIG;
     if (jti_out)
         *jti_out = jti;

@@ -135,6 +135,30 @@ buf_json_escape_escapes_quotes_controls_and_keeps_utf8(void **state)
 }
 
 static void
+buf_json_members_write_an_object_whole_or_not_at_all(void **state)
+{
+    (void)state;
+    struct dd_buf b;
+    dd_buf_init(&b, NULL, 48);
+    assert_int_equal(dd_buf_putc(&b, '{'), DD_OK);
+    assert_int_equal(dd_buf_json_str(&b, "name", "Lê \"Văn\""), DD_OK);
+    assert_int_equal(dd_buf_json_int(&b, "n", -42), DD_OK);
+    assert_int_equal(dd_buf_json_int(&b, "max", INT64_MIN), DD_ETOOBIG); /* past 48 bytes */
+    assert_int_equal(dd_buf_json_str(&b, "empty", NULL), DD_OK);
+    assert_int_equal(dd_buf_putc(&b, '}'), DD_OK);
+    assert_string_equal(b.data, "{\"name\":\"Lê \\\"Văn\\\"\",\"n\":-42,\"empty\":\"\"}");
+    assert_true(dd_json_text_valid(b.data, b.len));
+    dd_buf_release(&b);
+
+    dd_buf_init(&b, NULL, 64);
+    dd_buf_putc(&b, '{');
+    dd_buf_json_int(&b, "min", INT64_MIN);
+    dd_buf_putc(&b, '}');
+    assert_string_equal(b.data, "{\"min\":-9223372036854775808}");
+    dd_buf_release(&b);
+}
+
+static void
 buf_put_uint_writes_decimal(void **state)
 {
     (void)state;
@@ -366,6 +390,7 @@ main(void)
         cmocka_unit_test(buf_in_arena_grows_and_formats),
         cmocka_unit_test(buf_fixed_never_allocates),
         cmocka_unit_test(buf_json_escape_escapes_quotes_controls_and_keeps_utf8),
+        cmocka_unit_test(buf_json_members_write_an_object_whole_or_not_at_all),
         cmocka_unit_test(buf_put_uint_writes_decimal),
         cmocka_unit_test(parse_int64_is_strict),
         cmocka_unit_test(strlcpy_reports_truncation),

@@ -85,7 +85,7 @@ test_emit_checks_its_input(void **state)
     assert_int_equal(dd_db_begin(fx->db), DD_OK);
     assert_int_equal(dd_event_emit(fx->db, "person.born", "p:1", "{\"a\":"), DD_EINVAL);
     assert_int_equal(dd_event_emit(fx->db, "person.born", "p:1", "{} {}"), DD_EINVAL);
-    assert_int_equal(dd_event_emit(fx->db, "person.born", "p:1", "{\"a\":1,\"a\":2}"), DD_EINVAL);
+    assert_int_equal(dd_event_emit(fx->db, "person.born", "p:1", "{\"a\":\"\xff\"}"), DD_EINVAL);
     assert_int_equal(dd_event_emit(fx->db, "person.born", "p:1", NULL), DD_EINVAL);
     assert_int_equal(dd_event_emit(fx->db, "Person Born", "p:1", "{}"), DD_EINVAL);
     assert_int_equal(dd_event_emit(fx->db, "", "p:1", "{}"), DD_EINVAL);

@@ -36,7 +36,8 @@ struct checkin {
     struct dd_req *req;
 };
 
-/* The reply, built while the check-in is written so that it is stored under the key with it. */
+/* The reply: built while the check-in is written when it is stored under an Idempotency-Key with
+ * it, otherwise once the check-in is committed. */
 static int
 reply_of(struct checkin *c)
 {
@@ -55,9 +56,10 @@ reply_of(struct checkin *c)
     return DD_OK;
 }
 
-/* The write, in the group commit's transaction (core/group_commit.h): the stay, its events, the
- * reply under the key. DD_ECONFLICT for a guest already checked in; DD_EBUSY when the key's
- * reservation was taken over by a retry meanwhile (this attempt stores nothing). */
+/* The write, in the group commit's transaction (core/group_commit.h): the stay, its events, and
+ * with an Idempotency-Key the reply stored under it. DD_ECONFLICT for a guest already checked in;
+ * DD_EBUSY when the key's reservation was taken over by a retry meanwhile (this attempt stores
+ * nothing). */
 static int
 checkin_write(struct dd_db *db, void *arg)
 {
@@ -66,8 +68,10 @@ checkin_write(struct dd_db *db, void *arg)
     if (rc != STAY_INSERTED && rc != STAY_COVERED)
         return rc;
     c->outcome = rc;
+    if (c->idem == NULL)
+        return DD_OK; /* the reply is built once committed, off the committing thread */
     rc = reply_of(c);
-    if (rc == DD_OK && c->idem != NULL)
+    if (rc == DD_OK)
         rc = dd_idem_complete(db, c->idem, &c->reply, dd_clock_now_ms());
     return rc == DD_ECONFLICT ? DD_EBUSY : rc;
 }
@@ -89,6 +93,8 @@ checkin_answer(struct dd_req *req, void *arg, int rc)
         return stay_fail(req, db, rc);
     if (c->idem != NULL)
         c->idem->committed = true;
+    else if (reply_of(c) != DD_OK)
+        return DD_EINTERNAL;
     rc = dd_idem_send(req, &c->reply, false);
     if (c->alert_id)
         stay_alert_notify(db, c->alert_id);

@@ -9,6 +9,7 @@
  * the day (nothing is written then), and the watch list.
  */
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/err.h"
 #include "core/events.h"
 #include "core/stays/internal.h"
@@ -175,10 +176,20 @@ stay_insert(struct dd_req *req, struct dd_db *db, const struct stay_est *e, stru
         return rc;
     char subject[40];
     snprintf(subject, sizeof subject, "stay:%lld", (long long)s->id);
-    json_t *p = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)s->id, "day",
-                          s->arrival_day, "province", s->province, "commune", s->commune, "class",
-                          e->class_, "nationality", s->nationality, "origin", s->origin_province);
-    rc = stay_emit(db, "stay.checked_in", subject, stay_dump(req, p));
+    /* Written as text, not through jansson: this runs on the committing thread. */
+    struct dd_buf p;
+    dd_buf_init(&p, req->arena, DD_EVENT_MAX_PAYLOAD);
+    rc = dd_buf_putc(&p, '{');
+    rc |= dd_buf_json_int(&p, "id", s->id);
+    rc |= dd_buf_json_str(&p, "day", s->arrival_day);
+    rc |= dd_buf_json_str(&p, "province", s->province);
+    rc |= dd_buf_json_str(&p, "commune", s->commune);
+    rc |= dd_buf_json_str(&p, "class", e->class_);
+    rc |= dd_buf_json_str(&p, "nationality", s->nationality);
+    rc |= dd_buf_json_str(&p, "origin", s->origin_province);
+    if ((rc | dd_buf_putc(&p, '}')) != DD_OK)
+        return DD_ETOOBIG;
+    rc = stay_emit(db, "stay.checked_in", subject, p.data);
     if (rc == DD_OK && watch_id > 0)
         rc = alert_row(req, db, s, watch_id, alert_id);
     return rc;
