@@ -6,10 +6,13 @@
  * check-in) hands the write to the group-commit thread instead of committing on its own: its
  * request is parked (http/req.h, dd_req_park) and its thread serves other connections; the
  * group thread takes every write waiting, runs each in a savepoint of one transaction on its own
- * connection, commits once, and unparks each request, whose answer then runs on its own thread
- * with the write's result. A write that fails rolls back alone (its savepoint); a commit that
- * fails fails every write of its group, and nothing of the group is stored. Whatever arrives
- * during a commit goes into the next one.
+ * connection and commits once without waiting for the disk; a second thread then waits for the
+ * disk once for every group committed meanwhile (store.h, dd_db_wait_durable) and unparks each
+ * request, whose answer then runs on its own thread with the write's result. The next group is
+ * written while the last one is flushed; no request is answered before its write is durable. A
+ * write that fails rolls back alone (its savepoint); a commit that fails fails every write of its
+ * group, and nothing of the group is stored. Whatever arrives during a commit goes into the next
+ * one.
  *
  * Without the thread (commands, unit tests), or for a caller inside a transaction of its own,
  * the write runs at once on the caller's connection (in a transaction of its own unless the
@@ -41,8 +44,8 @@ typedef int (*dd_group_answer_fn)(struct dd_req *req, void *arg, int rc);
 int dd_group_commit(struct dd_req *req, struct dd_db *db, dd_group_write_fn write,
                     dd_group_answer_fn answer, void *arg);
 
-/* Starts the group-commit thread (serve, after the server has started) and stops it (after the
- * server has stopped: every parked request has been answered by then). */
+/* Starts the group-commit threads (serve, after the server has started) and stops them (after
+ * the server has stopped: every parked request has been answered by then). */
 void dd_group_commit_start(void);
 void dd_group_commit_stop(void);
 

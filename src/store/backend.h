@@ -23,6 +23,10 @@ struct dd_db_ops {
      * transaction has ended (committed or rolled back). */
     int (*begin_write)(struct dd_db *db);
     void (*ended)(struct dd_db *db);
+    /* Optional (store.h, dd_db_sync_commits and dd_db_wait_durable): whether a commit waits
+     * for the disk, and a wait until every commit so far is on it. */
+    int (*set_sync)(struct dd_db *db, bool wait_for_disk);
+    int (*wait_durable)(struct dd_db *db);
     void (*close)(struct dd_db *db);
     int (*exec)(struct dd_db *db, const char *sql);
     int (*rollback)(struct dd_db *db); /* ends the transaction if the database still has one */

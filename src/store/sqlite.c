@@ -5,6 +5,8 @@
  * power cut) and foreign keys enforced; a locked database is waited for up to the configured
  * timeout, then reported as DD_EBUSY. Write transactions start with BEGIN IMMEDIATE so writers
  * queue at the start instead of failing when a read transaction tries to become a write one.
+ * The group commit instead commits without the flush and flushes the WAL once per group outside
+ * the write lock (store.h, dd_db_sync_commits and dd_db_wait_durable).
  *
  * Writers of one process queue for a file in the process itself first (a turn per database
  * file, handed over at once when the write before ends): SQLite's own wait for a locked file
@@ -18,6 +20,7 @@
 #include "base/str.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -26,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The turn to write to one database file, for the writers of this process. */
 struct write_turn {
@@ -47,6 +51,7 @@ struct sqlite_db {
     struct write_turn *turn; /* NULL: in memory, or past WRITE_TURNS files */
     bool has_turn;
     long timeout_ms;
+    const char *wal_path; /* SQLite's, valid while open; NULL in memory */
 };
 
 /* The turn of the file at `path` (found, or made), or NULL. */
@@ -272,7 +277,9 @@ dd_sqlite_open(const char *path, const struct dd_db_options *opt, struct dd_db *
     dd_db_base_init(&db->base, &sqlite_ops);
     db->h = h;
     db->timeout_ms = opt->timeout_ms < 0 ? 0 : opt->timeout_ms;
-    db->turn = strcmp(path, ":memory:") == 0 ? NULL : turn_of(sqlite3_db_filename(h, "main"));
+    bool file = strcmp(path, ":memory:") != 0;
+    db->turn = file ? turn_of(sqlite3_db_filename(h, "main")) : NULL;
+    db->wal_path = file ? sqlite3_filename_wal(sqlite3_db_filename(h, "main")) : NULL;
     *out = &db->base;
     return DD_OK;
 }
@@ -290,6 +297,32 @@ sqlite_exec(struct dd_db *db, const char *sql)
 {
     int rc = sqlite3_exec(handle(db), sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? DD_OK : fail(db, rc, "exec");
+}
+
+/* synchronous=FULL flushes the WAL at every commit; NORMAL leaves that to dd_db_wait_durable
+ * (and still flushes the WAL before a checkpoint copies it into the database, and the database
+ * after). */
+static int
+sqlite_set_sync(struct dd_db *db, bool wait_for_disk)
+{
+    return sqlite_exec(db, wait_for_disk ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+}
+
+/* Flushes the WAL file through a descriptor of its own: the kernel flushes the file's pages
+ * whichever descriptor wrote them, and this connection's own file stays SQLite's alone. No WAL
+ * file means everything is in the database file, flushed by the checkpoint that emptied it. */
+static int
+sqlite_wait_durable(struct dd_db *db)
+{
+    const char *wal = ((struct sqlite_db *)db)->wal_path;
+    if (wal == NULL || *wal == '\0')
+        return DD_OK;
+    int fd = open(wal, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? DD_OK : dd_db_fail(db, DD_EIO, "cannot open the WAL file");
+    int rc = fdatasync(fd) == 0 ? DD_OK : dd_db_fail(db, DD_EIO, "cannot flush the WAL file");
+    close(fd);
+    return rc;
 }
 
 /* A write transaction: the file's turn in this process, then SQLite's lock. */
@@ -481,6 +514,8 @@ static const struct dd_db_ops sqlite_ops = {
     .begin_sql = "BEGIN IMMEDIATE",
     .begin_write = sqlite_begin_write,
     .ended = sqlite_ended,
+    .set_sync = sqlite_set_sync,
+    .wait_durable = sqlite_wait_durable,
     .begin_read_sql = "BEGIN DEFERRED",
     .close = sqlite_close,
     .exec = sqlite_exec,

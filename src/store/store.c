@@ -386,6 +386,22 @@ dd_db_commit(struct dd_db *db)
 }
 
 int
+dd_db_sync_commits(struct dd_db *db, bool wait_for_disk)
+{
+    if (db->in_tx)
+        return dd_db_fail(db, DD_EINVAL, "the commit's flush cannot change inside a transaction");
+    return db->ops->set_sync ? db->ops->set_sync(db, wait_for_disk) : DD_OK;
+}
+
+int
+dd_db_wait_durable(struct dd_db *db)
+{
+    if (db->in_tx)
+        return dd_db_fail(db, DD_EINVAL, "waiting for the disk inside a transaction");
+    return db->ops->wait_durable ? db->ops->wait_durable(db) : DD_OK;
+}
+
+int
 dd_db_rollback(struct dd_db *db)
 {
     /* No message here: a rollback usually follows another error, whose message must stay. */

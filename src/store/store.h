@@ -98,6 +98,19 @@ int dd_db_begin(struct dd_db *db);
 int dd_db_begin_read(struct dd_db *db);
 
 int dd_db_commit(struct dd_db *db);
+
+/* Whether the commits of this connection wait for the disk: true (the default) or false where the
+ * backend allows it (SQLite: the WAL is written at commit but not flushed; it is still flushed
+ * before a checkpoint copies it into the database). Without the wait a writer can start its next
+ * transaction while the last one is being flushed, but nobody may be told a transaction is
+ * durable before dd_db_wait_durable has returned DD_OK after its commit; other connections see it
+ * at once. Outside a transaction only (DD_EINVAL inside). PostgreSQL: always waits; DD_OK. */
+int dd_db_sync_commits(struct dd_db *db, bool wait_for_disk);
+
+/* Waits until every transaction committed to the database of `db` so far (by any connection of
+ * this process) is on disk: SQLite flushes the database's WAL file, PostgreSQL needs nothing.
+ * `db` must not be in a transaction. DD_OK, or DD_EIO when the flush failed. */
+int dd_db_wait_durable(struct dd_db *db);
 int dd_db_rollback(struct dd_db *db);
 bool dd_db_in_transaction(const struct dd_db *db);
 

@@ -246,6 +246,31 @@ test_transactions(void **state)
     dd_db_close(other);
 }
 
+/* Commits that do not wait for the disk: set outside a transaction only, seen by other
+ * connections at once, and made durable by dd_db_wait_durable (which a transaction refuses). */
+static void
+test_deferred_flush(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    create_table(fx);
+    assert_int_equal(dd_db_sync_commits(fx->db, false), DD_OK);
+    assert_int_equal(dd_db_begin(fx->db), DD_OK);
+    assert_int_equal(dd_db_sync_commits(fx->db, true), DD_EINVAL);
+    assert_int_equal(dd_db_wait_durable(fx->db), DD_EINVAL);
+    assert_int_equal(insert_row(fx->db, 1, "a", 1), DD_DB_DONE);
+    assert_int_equal(dd_db_commit(fx->db), DD_OK);
+    struct dd_db *other = dbfx_connect(fx, 1000);
+    assert_int_equal(dbfx_int(other, "SELECT count(*) FROM t"), 1);
+    assert_int_equal(dd_db_wait_durable(other), DD_OK);
+    assert_int_equal(dd_db_wait_durable(fx->db), DD_OK);
+    if (fx->kind == DD_DB_SQLITE)
+        assert_int_equal(dbfx_int(fx->db, "PRAGMA synchronous"), 1); /* NORMAL */
+    assert_int_equal(dd_db_sync_commits(fx->db, true), DD_OK);
+    if (fx->kind == DD_DB_SQLITE)
+        assert_int_equal(dbfx_int(fx->db, "PRAGMA synchronous"), 2); /* FULL */
+    dd_db_close(other);
+}
+
 /* A constraint is DD_ECONFLICT, and the message names the constraint, never the values. */
 static void
 test_constraint_conflict(void **state)
@@ -472,6 +497,7 @@ main(void)
         cmocka_unit_test(test_open_errors),
         DB_TEST(test_values_round_trip),
         DB_TEST(test_changes),
+        DB_TEST(test_deferred_flush),
         DB_TEST(test_statement_cache),
         DB_TEST(test_schema_change),
         DB_TEST(test_transactions),
