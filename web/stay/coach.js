@@ -135,6 +135,7 @@ start(async (ctx, main) => {
   select.addEventListener('change', () => loadTrip().catch(showError));
   state.setAttribute('tabindex', '-1');
 
+  await loadTrip(); // no trip chosen yet: only the empty state shows
   main.append(establishment,
     section('trip-new', 'coach.newTrip', create),
     section('trips', 'coach.trips', none, pick, state, board, el('p', { class: 'actions' }, depart), manifest));
