@@ -20,41 +20,22 @@
 // Screenshots go to build/test-artifacts/screenshots/ (or DD_SCREENSHOTS).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { ROOT, runCli, sleep } from '../api/server.mjs';
-import { call, citizen, freshTotp, login, officer, session, sql, startIdentityServer, totpAt } from '../api/identity_util.mjs';
+import { ROOT, sleep } from '../api/server.mjs';
+import { call, citizen, session, sql, startIdentityServer } from '../api/identity_util.mjs';
 import { addResidence, enrolTotp } from '../api/sso_util.mjs';
 import { registerOrg } from '../api/org_util.mjs';
+import * as frame from './frame_util.mjs';
+import { DESK, PHONE, VIET, axe, codeToType, frameBrowser, ready, shot, text } from './frame_util.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.DD_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.DD_SCREENSHOTS || path.join(ROOT, 'build/test-artifacts/screenshots');
-const PHONE = { width: 390, height: 844 };
-const DESK = { width: 1200, height: 900 };
 const PURPOSE = 'Xác minh hồ sơ cư trú';
-// A letter only Vietnamese text has.
-const VIET = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/iu;
 let srv;
 let browser;
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM}`);
   srv = await startIdentityServer();
-  const r = runCli([
-    'client', 'add', 'Cổng công dân', '--client-id', 'ddc_portal', '--grant', 'authorization_code',
-    '--auth', 'none', '--scope', 'openid', '--redirect-uri', `${srv.url}/signin/callback.html`,
-    '--db', srv.db, '--data-dir', srv.dataDir,
-  ]);
-  assert.equal(r.status, 0, r.stderr);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-  });
+  browser = await frameBrowser(srv);
 });
 
 after(async () => {
@@ -62,89 +43,10 @@ after(async () => {
   await srv?.stop();
 });
 
-// A page in a context of its own, watched for CSP violations, page errors, failed requests and
-// HTTP errors on the site's own files (the API's refusals are part of the flows).
-async function openPage(viewport = PHONE) {
-  const ctx = await browser.newContext({ viewport, locale: 'vi-VN', acceptDownloads: true });
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const url = m.location().url || '';
-    if (/\/(api\/v1|sso)\//.test(url) && /status of (400|401|403|404|409|422)\b/.test(m.text())) return;
-    problems.push(`console error: ${m.text()} (${url})`);
-  });
-  page.on('requestfailed', (r) => {
-    if (new URL(r.url()).origin === srv.url && !/ERR_ABORTED/.test(r.failure()?.errorText || '')) problems.push(`failed: ${r.url()}`);
-  });
-  page.on('response', (r) => {
-    const u = new URL(r.url());
-    if (r.status() >= 400 && u.origin === srv.url && !/^\/(api\/v1|sso)\//.test(u.pathname)) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  await page.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  const check = async () => {
-    assert.deepEqual(await page.evaluate(() => window.__csp || []), [], 'CSP violations');
-    assert.deepEqual(problems, []);
-    await ctx.close();
-  };
-  return { ctx, page, check };
-}
-
-// axe-core on the page as it is now: WCAG 2.1 A and AA rules, no serious or critical violation.
-// The script is evaluated through the DevTools protocol, which the page's CSP does not govern.
-async function axe(page, name) {
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const serious = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious, [], `${name}: ${JSON.stringify(serious, null, 1)}`);
-}
-
-async function shot(page, name) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-// A code not used yet, never the previous step's (it could leave the window while typed).
-async function codeToType(secret) {
-  for (;;) {
-    const code = await freshTotp(secret);
-    if (code !== totpAt(secret, Math.floor(Date.now() / 30000) - 1)) return code;
-  }
-}
-
-// Follows the provider's pages from wherever the frame sent the browser: the login page
-// (password, then the TOTP code), and the consent page the first time; ends on `home`.
-// `checkPages` runs axe-core on the login page, its code step and the consent page on the way.
-async function signIn(page, who, home, checkPages = false) {
-  await page.waitForURL(/\/login\.html\?next=%2Fsso%2Fauthorize/);
-  if (checkPages) await axe(page, 'login page');
-  await page.fill('#login', who.login);
-  await page.fill('#password', who.password);
-  await page.press('#password', 'Enter');
-  await page.locator('#code-form').waitFor({ state: 'visible' });
-  if (checkPages) await axe(page, 'login code step');
-  await page.fill('#totp', await codeToType(who.secret));
-  await page.press('#totp', 'Enter');
-  await page.waitForURL(/\/sso\/consent\.html\?interaction=/);
-  await page.waitForSelector('#consent-form:not([hidden])');
-  if (checkPages) {
-    await axe(page, 'consent page');
-    await shot(page, 'sso-consent-portal-vi-phone');
-  }
-  await page.click('#approve');
-  await page.waitForURL(`${srv.url}${home}`);
-  await ready(page);
-}
-
-const ready = (page) => page.waitForSelector('body[data-ready="true"]');
-const text = async (page, sel) => (await page.locator(sel).innerText()).trim();
+// The shared helpers (frame_util.mjs) on this file's server and browser.
+const openPage = (viewport = PHONE) => frame.openPage(browser, srv, viewport);
+const signIn = (page, who, home, checkPages = false) => frame.signIn(page, srv, who, home, checkPages);
+const officerWithTotp = (name, role, area) => frame.officerWithTotp(srv, name, role, area);
 
 async function nav(page, href) {
   await Promise.all([page.waitForURL(`${srv.url}${href}`), page.click(`nav a[href="${href}"]`)]);
@@ -167,16 +69,6 @@ async function person() {
   });
   assert.equal(g.status, 201, g.text);
   return { ...c, id, secret, token: s.token, consent: g.json() };
-}
-
-// An officer with a password and an enrolled authenticator.
-async function officerWithTotp(name, role, area) {
-  const password = 'mật khẩu cán bộ đủ dài';
-  const o = officer(srv, name, role, area, password);
-  const r = await login(srv, name, password);
-  assert.equal(r.status, 403, r.text);
-  const secret = await enrolTotp(srv, r.json().enrolment.session_token);
-  return { ...o, login: name, password, secret };
 }
 
 test('a citizen signs in through single sign-on and uses every page of the portal', async () => {
@@ -433,15 +325,7 @@ test('officer, leader and establishment homes; each audience sees only its own',
   const org = await registerOrg(srv, police.token);
   const s = await openPage(PHONE);
   await s.page.goto(`${srv.url}/staff/`);
-  await s.page.waitForURL(/\/login\.html\?next=/);
-  await s.page.fill('#login', org.owner.username);
-  await s.page.fill('#password', 'mật khẩu của cơ sở');
-  await s.page.press('#password', 'Enter');
-  await s.page.waitForURL(/\/sso\/consent\.html/);
-  await s.page.waitForSelector('#consent-form:not([hidden])');
-  await s.page.click('#approve');
-  await s.page.waitForURL(`${srv.url}/staff/`);
-  await ready(s.page);
+  await signIn(s.page, { login: org.owner.username, password: 'mật khẩu của cơ sở' }, '/staff/');
   assert.equal(await text(s.page, '#org-name'), org.org.name);
   assert.equal(await text(s.page, '#staff-role'), 'Chủ cơ sở');
   // A hotel's work: the check-in desk of the stay notices, and no coach manifest.

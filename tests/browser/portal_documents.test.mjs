@@ -10,36 +10,17 @@
 // violation); no CSP violation, page error or failed request for the site's own files happens.
 // Screenshots go to build/test-artifacts/screenshots/ (or DD_SCREENSHOTS).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { ROOT, runCli } from '../api/server.mjs';
 import { call, citizen, officer, session, startIdentityServer } from '../api/identity_util.mjs';
+import * as frame from './frame_util.mjs';
+import { PHONE, axe, frameBrowser, ready, shot, text } from './frame_util.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.DD_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.DD_SCREENSHOTS || path.join(ROOT, 'build/test-artifacts/screenshots');
-const PHONE = { width: 390, height: 844 };
 let srv;
 let browser;
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM}`);
   srv = await startIdentityServer();
-  const r = runCli([
-    'client', 'add', 'Cổng công dân', '--client-id', 'ddc_portal', '--grant', 'authorization_code',
-    '--auth', 'none', '--scope', 'openid', '--redirect-uri', `${srv.url}/signin/callback.html`,
-    '--db', srv.db, '--data-dir', srv.dataDir,
-  ]);
-  assert.equal(r.status, 0, r.stderr);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-  });
+  browser = await frameBrowser(srv);
 });
 
 after(async () => {
@@ -47,56 +28,9 @@ after(async () => {
   await srv?.stop();
 });
 
-// A page in a context of its own, watched for CSP violations, page errors, failed requests and
-// HTTP errors on the site's own files (the API's refusals are part of the flows).
-async function openPage(viewport = PHONE) {
-  const ctx = await browser.newContext({ viewport, locale: 'vi-VN' });
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const url = m.location().url || '';
-    if (/\/(api\/v1|sso)\//.test(url) && /status of (400|401|403|404|409|422)\b/.test(m.text())) return;
-    problems.push(`console error: ${m.text()} (${url})`);
-  });
-  page.on('requestfailed', (r) => {
-    if (new URL(r.url()).origin === srv.url && !/ERR_ABORTED/.test(r.failure()?.errorText || '')) problems.push(`failed: ${r.url()}`);
-  });
-  page.on('response', (r) => {
-    const u = new URL(r.url());
-    if (r.status() >= 400 && u.origin === srv.url && !/^\/(api\/v1|sso)\//.test(u.pathname)) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  await ctx.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  const check = async (...pages) => {
-    for (const p of [page, ...pages]) assert.deepEqual(await p.evaluate(() => window.__csp || []), [], 'CSP violations');
-    assert.deepEqual(problems, []);
-    await ctx.close();
-  };
-  return { ctx, page, check, problems };
-}
+// The shared helpers (frame_util.mjs) on this file's server and browser.
+const openPage = (viewport = PHONE) => frame.openPage(browser, srv, viewport);
 
-// axe-core on the page as it is now: WCAG 2.1 A and AA rules, no serious or critical violation.
-async function axe(page, name) {
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const serious = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious, [], `${name}: ${JSON.stringify(serious, null, 1)}`);
-}
-
-async function shot(page, name) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-const ready = (page) => page.waitForSelector('body[data-ready="true"]');
-const text = async (page, sel) => (await page.locator(sel).innerText()).trim();
 // Today in Vietnam as dd/mm/yyyy.
 const today = () => {
   const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' })
@@ -126,15 +60,7 @@ test('a citizen finds an issued document in the portal, presents two claims, and
   // Sign in through the provider (password, then consent) straight onto the Documents page.
   const { page, check, ctx } = await openPage(PHONE);
   await page.goto(`${srv.url}/portal/documents.html`);
-  await page.waitForURL(/\/login\.html\?next=%2Fsso%2Fauthorize/);
-  await page.fill('#login', c.login);
-  await page.fill('#password', c.password);
-  await page.press('#password', 'Enter');
-  await page.waitForURL(/\/sso\/consent\.html\?interaction=/);
-  await page.waitForSelector('#consent-form:not([hidden])');
-  await page.click('#approve');
-  await page.waitForURL(`${srv.url}/portal/documents.html`);
-  await ready(page);
+  await frame.signIn(page, srv, { login: c.login, password: c.password }, '/portal/documents.html');
 
   // The list: the document, its issuer and dates, its claims; no links yet.
   assert.equal(await text(page, 'h1'), 'Giấy tờ điện tử');

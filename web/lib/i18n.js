@@ -100,3 +100,26 @@ export const number = (n) => numberFmt.format(n);
 
 // 1000000 → "1.000.000 ₫": đồng have no minor unit.
 export const money = (n) => `${numberFmt.format(Math.round(n))} ₫`;
+
+// A day typed dd/mm/yyyy (as the pages ask in both languages) as "YYYY-MM-DD"; '' for an empty
+// text; null when it is not a day of the calendar (31/02/2026).
+export function parseDate(text) {
+  const v = String(text ?? '').trim();
+  if (!v) return '';
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+  if (!m) return null;
+  const iso = `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : null;
+}
+
+// A time typed "dd/mm/yyyy HH:MM" in Vietnam's time zone as ISO text with its offset
+// ("YYYY-MM-DDTHH:MM:00+07:00"); '' for an empty text; null when it is not one.
+export function parseDateTime(text) {
+  const v = String(text ?? '').trim();
+  if (!v) return '';
+  const m = /^(\S+)\s+(\d{1,2}):(\d{2})$/.exec(v);
+  const day = m ? parseDate(m[1]) : null;
+  if (!day || Number(m[2]) > 23 || Number(m[3]) > 59) return null;
+  return `${day}T${m[2].padStart(2, '0')}:${m[3]}:00+07:00`;
+}

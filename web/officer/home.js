@@ -3,7 +3,8 @@
 // with X-Purpose, percent-encoded; the read is written to the person's access log, which the
 // person sees in their portal), and the area's open correction requests (GET
 // /api/v1/correction-requests?status=open). What the role does not grant, the server refuses
-// (403) and the page says so.
+// (403) and the page says so. A police officer (commune or province police) also gets a link to
+// the stays console (web/stay/police.html).
 import { api } from '/lib/http.js';
 import { date, dateTime, has, t } from '/lib/i18n.js';
 import { facts, section, start } from '/lib/page.js';
@@ -11,6 +12,7 @@ import { clearErrors, dataTable, el, field, fieldError, showProblem } from '/lib
 
 const purposeHeader = (p) => ({ 'X-Purpose': encodeURIComponent(p) });
 const roleName = (r) => (has(`role.${r}`) ? t(`role.${r}`) : r);
+const POLICE_ROLES = ['commune-police', 'province-police'];
 
 // The name of an administrative unit by its code, or the code.
 const unitName = (code) =>
@@ -25,6 +27,9 @@ start(async ({ me }, main) => {
     [t('officer.agency'), o.agency],
     [t('officer.area'), area, 'area'],
   ])));
+  if (POLICE_ROLES.includes(o.role))
+    main.append(section('work', 'officer.work', el('ul', { class: 'homes', id: 'work-links' },
+      el('li', {}, el('a', { href: '/stay/police.html', id: 'work-police' }, el('strong', {}, t('officer.stays')), t('officer.staysText'))))));
 
   const result = el('div', { id: 'person-result', class: 'result', 'aria-live': 'polite' });
   const form = el('form', { id: 'lookup-form', novalidate: true },

@@ -3,7 +3,7 @@
 // kind), what they did, and a period of days; and the whole five years as a download (CSV or
 // JSON, /api/v1/me/access-log.csv|.json).
 import { api } from '/lib/http.js';
-import { date, dateTime, has, t } from '/lib/i18n.js';
+import { date, dateTime, has, parseDate, t } from '/lib/i18n.js';
 import { section, start } from '/lib/page.js';
 import { clearErrors, dataTable, el, field, fieldError } from '/lib/ui.js';
 
@@ -39,21 +39,11 @@ start(async (ctx, main) => {
     },
     emptyText: t('access.none'),
   });
-  // A day typed as dd/mm/yyyy, as YYYY-MM-DD; '' for none; null when it is not a day.
-  const day = (text) => {
-    const v = text.trim();
-    if (!v) return '';
-    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
-    if (!m) return null;
-    const iso = `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
-    const d = new Date(`${iso}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : null;
-  };
   const apply = () => {
     clearErrors(form);
     const f = Object.fromEntries(new FormData(form));
     for (const name of ['from', 'to']) {
-      f[name] = day(f[name]);
+      f[name] = parseDate(f[name]);
       if (f[name] === null) {
         fieldError(form, name, t('access.badDate'));
         return;
