@@ -370,6 +370,42 @@ describe('bundles', () => {
   });
 });
 
+describe('deadlines', () => {
+  test('a dossier due today is due soon, one past its day is overdue; both are counted and listed, and late once decided', async () => {
+    const a = await person();
+    const d = await submit(a.token, { procedure: '2.001159', form: { province: P, commune: NT, address: '2 Yersin', until: '2027-01-31' } });
+    const e = await submit(a.token, { procedure: '2.001159', form: { province: P, commune: NT, address: '3 Yersin', until: '2027-01-31' } });
+    const day = (ms) => new Date(ms + 7 * 3600e3).toISOString().slice(0, 10);
+    sql(srv, `UPDATE service_dossiers SET due_day = '${day(Date.now())}' WHERE code = '${d.code}'`);
+    sql(srv, `UPDATE service_dossiers SET due_day = '${day(Date.now() - 86400e3)}' WHERE code = '${e.code}'`);
+    const list = async (q) => (await as(who.officer, 'GET', `/api/v1/dossiers?${q}`)).json().items.map((x) => x.code);
+    const soon = await list('deadline=due-soon');
+    assert.ok(soon.includes(d.code) && !soon.includes(e.code), soon.join());
+    assert.deepEqual(await list('deadline=overdue'), [e.code]);
+    const s = (await as(who.leader, 'GET', '/api/v1/services/statistics')).json();
+    assert.equal(s.overdue_now, 1);
+    assert.ok(s.due_soon_now >= 1);
+    const late = await walk(who.officer, e);
+    assert.equal(late.deadline, 'late');
+    const s2 = (await as(who.leader, 'GET', '/api/v1/services/statistics')).json();
+    assert.equal(s2.overdue_now, 0);
+    assert.equal(s2.decided_late, 1);
+    assert.ok(s2.on_time_rate < 1);
+  });
+
+  test('a part refused refuses its bundle with the reason', async () => {
+    const a = await person();
+    const dead = await person({ full_name: 'Đỗ Văn Năm' });
+    const b = await submit(a.token, { procedure: '1.010802', form: { deceased_id_number: dead.id, death_date: '2026-11-21' } });
+    const r = await act(who.officer, b.parts[1].code, 'refuse', 'Không đúng thẩm quyền');
+    assert.equal(r.status, 200, r.text);
+    const whole = (await call(srv, 'GET', `/api/v1/me/dossiers/${b.code}`, { as: a.token })).json();
+    assert.equal(whole.status, 'refused');
+    assert.equal(whole.reason, 'Không đúng thẩm quyền');
+    assert.equal((await as(who.admin, 'GET', `/api/v1/people/${dead.id}`)).json().status, 'alive');
+  });
+});
+
 describe('ratings and statistics', () => {
   test('a decided dossier is rated once; figures by procedure, status, on-time rate and office', async () => {
     const a = await person();
@@ -405,8 +441,6 @@ describe('ratings and statistics', () => {
     assert.ok(page.next_cursor);
     const next = (await as(who.officer, 'GET', `/api/v1/dossiers?limit=2&cursor=${page.next_cursor}`)).json();
     assert.ok(next.items.every((x) => !page.items.some((y) => y.code === x.code)));
-    const overdue = (await as(who.officer, 'GET', '/api/v1/dossiers?deadline=overdue')).json();
-    assert.deepEqual(overdue.items, []);
     assertProblem(await as(who.officer, 'GET', '/api/v1/dossiers?deadline=soon'), 400, 'validation-failed');
     assertProblem(await call(srv, 'GET', '/api/v1/dossiers', { as: who.officer }), 400, 'validation-failed');
   });

@@ -10,7 +10,8 @@
  * at the last step) ; submitted → more-info (ask-more) → submitted (supplement) ; submitted,
  * received or processing → refused (refuse). Asking for more and refusing need a reason. The
  * officer must hold the role of the current step (admins may act on any) and see the dossier's
- * area; a bundle itself is not acted on, its parts are. Each action is logged and tells the
+ * area; a bundle itself is not acted on, its parts are (a part refused refuses its bundle, the
+ * last part approved approves it: effects.c). Each action is logged and tells the
  * applicant (the dossier.changed event, which the inbox turns into a message).
  */
 #include "base/arena.h"
@@ -143,6 +144,24 @@ decide(struct svc_dossier *d, int64_t now)
     d->on_time = due >= 0 && svc_today(now) <= due ? 1 : 0;
 }
 
+/* A part refused refuses its bundle with the same reason (the bundle cannot complete). */
+static int
+refuse_bundle(struct dd_req *req, struct dd_db *db, const struct svc_dossier *part, int64_t now)
+{
+    struct svc_dossier b;
+    int rc = svc_dossier_load(db, req->arena, NULL, part->bundle_id, &b);
+    if (rc != DD_OK || is(&b, "refused") || is(&b, "approved"))
+        return rc;
+    b.status = "refused";
+    b.reason = part->reason;
+    decide(&b, now);
+    rc = svc_dossier_update(db, &b, now);
+    if (rc == DD_OK)
+        rc = svc_dossier_log(db, req->arena, &b, svc_actor(req), "refuse",
+                             dd_arena_printf(req->arena, "%s: %s", part->code, part->reason), now);
+    return rc;
+}
+
 static int
 action_run(struct dd_req *req, struct dd_idem *idem)
 {
@@ -166,6 +185,8 @@ action_run(struct dd_req *req, struct dd_idem *idem)
         if (rc == -1)
             return DD_DONE;
     }
+    if (rc == DD_OK && is(&d, "refused") && d.bundle_id)
+        rc = refuse_bundle(req, db, &d, now);
     if (rc == DD_OK)
         rc = svc_dossier_update(db, &d, now);
     if (rc == DD_OK)

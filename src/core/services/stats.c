@@ -1,7 +1,8 @@
 /*
  * stats.c — figures for the leaders' dashboards, and the payments that start a dossier:
  *   GET /api/v1/services/statistics  by procedure and status, decided on time or late, dossiers
- *                                    overdue now, ratings by procedure and by office; within
+ *                                    overdue now and due within a working day, ratings by
+ *                                    procedure and by office; within
  *                                    the caller's area, optionally ?from/?to (submission days)
  * and the module's event consumer: `payment.paid` of an intent this module opened moves its
  * dossier from awaiting-payment to submitted, where its legal deadline starts.
@@ -113,21 +114,26 @@ by_office(struct dd_db *db, const struct scope *s, json_t *out)
     return rc < 0 ? rc : DD_OK;
 }
 
+/* Open dossiers whose deadline is before `today` (overdue) or, with soon, within one working day
+ * from today (due soon: the warning before the deadline passes). */
 static int
-overdue(struct dd_db *db, const struct scope *s, int64_t now, int64_t *n)
+overdue(struct dd_db *db, const struct scope *s, int64_t now, bool soon, int64_t *n)
 {
     char today[11];
-    svc_day_text(svc_today(now), today);
+    svc_day_text(soon ? svc_add_working_days(svc_today(now), 1) + 1 : svc_today(now), today);
     struct dd_stmt *st;
     int rc = dd_db_prepare(db,
                            "SELECT COUNT(*) FROM service_dossiers" AREA_AND_DATES
-                           " AND on_time = -1 AND due_day <> '' AND due_day < ? "
+                           " AND on_time = -1 AND due_day <> '' AND due_day < ? AND due_day >= ? "
                            "AND status NOT IN ('approved', 'refused')",
                            &st);
     if (rc != DD_OK)
         return rc;
     bind_scope(st, s);
+    char from[11];
+    svc_day_text(svc_today(now), from);
     dd_stmt_bind_text(st, 6, today);
+    dd_stmt_bind_text(st, 7, soon ? from : "");
     rc = dd_stmt_step(st);
     *n = dd_stmt_int64(st, 0);
     dd_stmt_reset(st);
@@ -166,14 +172,16 @@ svc_statistics_get(struct dd_req *req)
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
-    int64_t now = dd_clock_now_ms(), totals[3] = {0, 0, 0}, late_now = 0;
+    int64_t now = dd_clock_now_ms(), totals[3] = {0, 0, 0}, late_now = 0, soon_now = 0;
     json_t *procs = dd_json_keep(req->arena, json_object());
     json_t *statuses = json_object(), *offices = json_array();
     int rc = by_procedure(db, &s, procs, statuses, totals);
     if (rc == DD_OK)
         rc = by_office(db, &s, offices);
     if (rc == DD_OK)
-        rc = overdue(db, &s, now, &late_now);
+        rc = overdue(db, &s, now, false, &late_now);
+    if (rc == DD_OK)
+        rc = overdue(db, &s, now, true, &soon_now);
     if (rc != DD_OK) {
         json_decref(statuses);
         json_decref(offices);
@@ -194,11 +202,12 @@ svc_statistics_get(struct dd_req *req)
         json_array_append(items, p);
     }
     return dd_reply_json(req, 200,
-                         json_pack("{s:o, s:o, s:I, s:I, s:f, s:I, s:o}", "by_procedure", items,
-                                   "by_status", statuses, "decided_on_time", (json_int_t)totals[0],
-                                   "decided_late", (json_int_t)totals[1], "on_time_rate",
-                                   rate(totals[0], totals[0] + totals[1]), "overdue_now",
-                                   (json_int_t)late_now, "satisfaction_by_office", offices));
+                         json_pack("{s:o, s:o, s:I, s:I, s:f, s:I, s:I, s:o}", "by_procedure",
+                                   items, "by_status", statuses, "decided_on_time",
+                                   (json_int_t)totals[0], "decided_late", (json_int_t)totals[1],
+                                   "on_time_rate", rate(totals[0], totals[0] + totals[1]),
+                                   "overdue_now", (json_int_t)late_now, "due_soon_now",
+                                   (json_int_t)soon_now, "satisfaction_by_office", offices));
 }
 
 /* ---- payments ---- */
