@@ -121,12 +121,14 @@ before(async () => {
   who.officer = officer(srv, 'motcua', 'service-officer', P).token;
   who.leader = officer(srv, 'lanhdao', 'leader', P).token;
   who.cashier = officer(srv, 'thungan', 'cashier', P).token;
+  who.issuer = officer(srv, 'capgiay', 'document-issuer', P).token;
   for (const [id, name] of [
     ['cong-an-56', 'Công an tỉnh Khánh Hòa'],
     ['ubnd-56', 'Ủy ban nhân dân tỉnh Khánh Hòa'],
     ['bhxh-56', 'Bảo hiểm xã hội tỉnh Khánh Hòa'],
     ['so-nv-56', 'Sở Nội vụ tỉnh Khánh Hòa'],
     ['so-tp-56', 'Sở Tư pháp tỉnh Khánh Hòa'],
+    ['so-xd-56', 'Sở Xây dựng tỉnh Khánh Hòa'],
   ]) {
     const r = await as(who.admin, 'POST', '/api/v1/wallet/issuers', { id, name });
     assert.equal(r.status, 201, r.text);
@@ -199,6 +201,32 @@ describe('dossiers', () => {
     await bad({ procedure: '1.001456', form: {} }, 'documents', 'document-required');
     assertProblem(await call(srv, 'POST', '/api/v1/me/dossiers', { as: a.token, body: [1] }), 400, 'validation-failed');
     assert.deepEqual(snapshot(), before);
+  });
+
+  test('a field filled from the wallet: the newest valid document gives it; without one the submission names it', async () => {
+    const a = await person({}, 2);
+    const docs = [{ kind: 'health-certificate', wallet_document: 'GKSK-2026-001' }];
+    const form = { licence_number: '560123456789' };
+    let f = (await call(srv, 'GET', '/api/v1/me/procedures/1.002804/form', { as: a.token })).json();
+    assert.equal(f.values.class, undefined);
+    const before = snapshot();
+    let r = await call(srv, 'POST', '/api/v1/me/dossiers', { as: a.token, body: { procedure: '1.002804', form, documents: docs } });
+    assertProblem(r, 400, 'validation-failed');
+    assert.ok(r.json().errors.some((e) => e.field === 'form.class' && e.code === 'wallet-document-missing'), r.text);
+    assert.deepEqual(snapshot(), before);
+    r = await as(who.issuer, 'POST', '/api/v1/wallet/documents', {
+      issuer: 'so-xd-56', holder: a.id, vct: 'urn:dinhdanh:vct:driving-licence', title: 'Giấy phép lái xe', claims: { class: 'A1' },
+    });
+    assert.equal(r.status, 201, r.text);
+    f = (await call(srv, 'GET', '/api/v1/me/procedures/1.002804/form', { as: a.token })).json();
+    assert.equal(f.values.class, 'A1');
+    r = await call(srv, 'POST', '/api/v1/me/dossiers', { as: a.token, body: { procedure: '1.002804', form: { ...form, class: 'B' }, documents: docs } });
+    assertProblem(r, 400, 'validation-failed');
+    assert.ok(r.json().errors.some((e) => e.field === 'form.class' && e.code === 'field-prefilled'), r.text);
+    const d = await submit(a.token, { procedure: '1.002804', form, documents: docs });
+    assert.equal(d.form.class, 'A1');
+    assert.deepEqual(d.documents, docs);
+    assert.equal(d.status, 'awaiting-payment');
   });
 
   test('a level-2 procedure refuses a level-1 account', async () => {

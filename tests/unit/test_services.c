@@ -144,6 +144,12 @@ the_check_refuses_what_the_engine_cannot_honour(void **state)
                                "[{\"name\":\"x\",\"type\":\"text\",\"label\":{\"vi\":\"x\",\"en\":"
                                "\"x\"},\"prefill\":\"register.password\"}]"),
                      DD_EINVAL);
+    assert_int_equal(read_with("form", "[{\"name\":\"x\",\"type\":\"text\",\"label\":{\"vi\":"
+                                       "\"x\",\"en\":\"x\"},\"prefill\":\"wallet:urn:x#class\"}]"),
+                     DD_OK);
+    assert_int_equal(read_with("form", "[{\"name\":\"x\",\"type\":\"text\",\"label\":{\"vi\":"
+                                       "\"x\",\"en\":\"x\"},\"prefill\":\"wallet:#class\"}]"),
+                     DD_EINVAL);
     assert_int_equal(read_with("form", "[{\"name\":\"x\",\"type\":\"photo\",\"label\":{\"vi\":"
                                        "\"x\",\"en\":\"x\"}}]"),
                      DD_EINVAL);

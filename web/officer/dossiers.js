@@ -9,7 +9,8 @@ import { date, dateTime, has, lang, t } from '/lib/i18n.js';
 import { facts, section, showError, start } from '/lib/page.js';
 import { clearErrors, el, empty, field, showProblem, toast } from '/lib/ui.js';
 
-const PURPOSE = { 'X-Purpose': 'Giải quyết thủ tục hành chính' };
+// X-Purpose is percent-encoded UTF-8 (a header carries Latin-1 only).
+const PURPOSE = { 'X-Purpose': encodeURIComponent('Giải quyết thủ tục hành chính') };
 const name = (o) => (o ? o[lang] || o.vi : '');
 const statusText = (s) => (has(`dossier.status.${s}`) ? t(`dossier.status.${s}`) : s);
 const badge = (cls, text) => el('span', { class: `badge ${cls}` }, text);

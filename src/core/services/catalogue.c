@@ -1,13 +1,13 @@
 /*
- * catalogue.c — the procedure catalogue: every data/procedures/ (JSON files) built into the binary,
- * checked and read once into memory, sorted by code. A procedure is data: adding a file adds a
- * procedure, with no change here unless it brings a new kind of register effect.
+ * catalogue.c — the procedure catalogue: every JSON file of data/procedures/, built into the
+ * binary, checked and read once into memory, sorted by code. A procedure is data: adding a file
+ * adds a procedure, with no change here unless it brings a new kind of register effect.
  *
  * The check refuses what the engine cannot honour: a code not in the national format d.dddddd,
  * a paperless procedure that asks for a document (model 3: every datum comes from the register,
  * the wallet or a connected agency), a form field of an unknown type or prefilled from an
- * unknown register field, a workflow step without a role, an unknown effect, a bundle whose
- * parts are not procedures of the catalogue.
+ * unknown source (register.<field> or wallet:<vct>#<claim>), a workflow step without a role, an
+ * unknown effect, a bundle whose parts are not procedures of the catalogue.
  */
 #include "base/embedded.h"
 #include "base/err.h"
@@ -66,6 +66,16 @@ text_ok(const json_t *o)
     return json_is_string(json_object_get(o, "vi")) && json_is_string(json_object_get(o, "en"));
 }
 
+/* "register.<field>" or "wallet:<vct>#<claim>". */
+static bool
+prefill_ok(const char *s)
+{
+    if (strncmp(s, "register.", 9) == 0)
+        return one_of(s + 9, register_fields);
+    const char *hash = strchr(s, '#');
+    return strncmp(s, "wallet:", 7) == 0 && hash && hash > s + 7 && hash[1] != '\0';
+}
+
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
         snprintf(err, errlen, __VA_ARGS__);                                                        \
@@ -92,8 +102,7 @@ read_fields(const json_t *form, struct svc_procedure *p, char *err, size_t errle
         if (x->name == NULL || !one_of(x->type, field_types) ||
             !text_ok(json_object_get(f, "label")))
             FAIL("field %zu needs a name, a known type and a label {vi, en}", i);
-        if (x->prefill &&
-            (strncmp(x->prefill, "register.", 9) != 0 || !one_of(x->prefill + 9, register_fields)))
+        if (x->prefill && !prefill_ok(x->prefill))
             FAIL("field %s: unknown prefill source %s", x->name, x->prefill);
         if (strcmp(x->type, "choice") == 0 && !json_is_array(x->choices))
             FAIL("field %s: a choice needs choices", x->name);

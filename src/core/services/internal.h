@@ -27,7 +27,7 @@ struct dd_idem;
 struct svc_field {
     const char *name;
     const char *type;    /* text, date, province, commune, id_number, integer, choice */
-    const char *prefill; /* "register.<field>" or NULL: the citizen types it */
+    const char *prefill; /* "register.<field>", "wallet:<vct>#<claim>", or NULL: typed */
     bool required;
     size_t max; /* bytes of a text */
     const json_t *choices;
@@ -167,8 +167,10 @@ bool svc_officer_sees(const struct dd_req *req, const struct svc_dossier *d);
 
 /* ---- procedures.c ---- */
 struct dd_reg_person;
-/* The register-filled values of p's form for person r (new object). */
-json_t *svc_prefill(const struct svc_procedure *p, const struct dd_reg_person *r);
+/* The filled values of p's form for person r (new object): register fields, and wallet claims of
+ * the newest valid document of the type named (absent when the wallet holds none). */
+json_t *svc_prefill(struct dd_db *db, struct dd_arena *a, const struct svc_procedure *p,
+                    const struct dd_reg_person *r, int64_t now_ms);
 
 /* ---- handlers ---- */
 int svc_procedures_list(struct dd_req *req);

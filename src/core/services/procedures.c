@@ -4,12 +4,16 @@
  *                                   paperless flag (filters ?field, ?paperless=true|false)
  *   GET /api/v1/procedures/{code}   one procedure with its form, documents, workflow and result
  * and the citizen's prefilled form:
- *   GET /api/v1/me/procedures/{code}/form   the form with each register-filled field's value
+ *   GET /api/v1/me/procedures/{code}/form   the form with the value of each field filled from
+ *                                           the register or from the newest valid document of
+ *                                           a type in the citizen's wallet
  */
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "core/register/register.h"
 #include "core/services/internal.h"
+#include "core/wallet/wallet.h"
 #include "http/principal.h"
 #include "http/problem.h"
 #include "http/reply.h"
@@ -109,13 +113,28 @@ register_value(const struct dd_reg_person *r, const char *name)
 }
 
 json_t *
-svc_prefill(const struct svc_procedure *p, const struct dd_reg_person *r)
+svc_prefill(struct dd_db *db, struct dd_arena *a, const struct svc_procedure *p,
+            const struct dd_reg_person *r, int64_t now_ms)
 {
     json_t *o = json_object();
-    for (int i = 0; i < p->nfields; i++)
-        if (p->fields[i].prefill)
-            json_object_set_new(o, p->fields[i].name,
-                                json_string(register_value(r, p->fields[i].prefill + 9)));
+    for (int i = 0; i < p->nfields; i++) {
+        const char *src = p->fields[i].prefill;
+        if (src == NULL)
+            continue;
+        if (strncmp(src, "register.", 9) == 0) {
+            json_object_set_new(o, p->fields[i].name, json_string(register_value(r, src + 9)));
+            continue;
+        }
+        /* wallet:<vct>#<claim>: the claim of the newest valid document of that type. */
+        const char *hash = strchr(src, '#');
+        const char *vct = dd_arena_strndup(a, src + 7, (size_t)(hash - (src + 7)));
+        struct dd_wallet_verdict v;
+        if (dd_wallet_latest_claims(db, a, r->p.id_number, vct, now_ms, &v) == DD_OK && v.valid) {
+            json_t *value = json_object_get(v.claims, hash + 1);
+            if (value)
+                json_object_set(o, p->fields[i].name, value);
+        }
+    }
     return o;
 }
 
@@ -138,7 +157,8 @@ svc_me_form_get(struct dd_req *req)
         return svc_fail(req, db, rc);
     return dd_reply_json(req, 200,
                          json_pack("{s:s, s:O, s:o, s:b, s:I}", "procedure", p->code, "form",
-                                   json_object_get(p->json, "form"), "values", svc_prefill(p, &r),
+                                   json_object_get(p->json, "form"), "values",
+                                   svc_prefill(db, req->arena, p, &r, dd_clock_now_ms()),
                                    "level_ok", req->who->level >= p->identity_level, "fee",
                                    (json_int_t)svc_fee(p, "online")));
 }

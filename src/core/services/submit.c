@@ -3,12 +3,13 @@
  *
  * The body names the procedure, the form's typed fields and, for a procedure that is not
  * paperless, the documents it requires (references to documents in the citizen's wallet). The
- * fields the procedure fills from the register are filled here and never typed: a value sent
- * for one is refused. A paperless procedure refuses any document. A procedure that asks for a
- * level-2 e-identity refuses a level-1 caller. A fee payable at submission opens a payment
- * intent (core/pay) and the dossier waits for it; otherwise the legal deadline starts today. An
- * inter-agency bundle fans out into one part per agency, each a dossier of its own procedure.
- * Everything is one transaction, under the request's Idempotency-Key.
+ * fields the procedure fills from the register or the wallet are filled here and never typed: a
+ * value sent for one is refused, and a required one the wallet cannot give is named. A paperless
+ * procedure refuses any document. A procedure that asks for a level-2 e-identity refuses a level-1
+ * caller. A fee payable at submission opens a payment intent (core/pay) and the dossier waits for
+ * it; otherwise the legal deadline starts today. An inter-agency bundle fans out into one part per
+ * agency, each a dossier of its own procedure. Everything is one transaction, under the request's
+ * Idempotency-Key.
  */
 #include "base/arena.h"
 #include "base/clock.h"
@@ -70,9 +71,10 @@ value_ok(const struct svc_field *f, const json_t *v)
 }
 
 static void
-read_form(struct dd_req *req, struct submit *s, const json_t *typed, const struct dd_reg_person *me)
+read_form(struct dd_req *req, struct dd_db *db, struct submit *s, const json_t *typed,
+          const struct dd_reg_person *me)
 {
-    s->form = svc_prefill(s->p, me);
+    s->form = svc_prefill(db, req->arena, s->p, me, dd_clock_now_ms());
     dd_json_keep(req->arena, s->form);
     if (typed && !json_is_object(typed)) {
         err(req, s, "form", "not-an-object", "form là một đối tượng JSON.", "form is an object.");
@@ -104,6 +106,10 @@ read_form(struct dd_req *req, struct submit *s, const json_t *typed, const struc
         if (f->required && !f->prefill && json_object_get(s->form, f->name) == NULL)
             err(req, s, dd_arena_printf(req->arena, "form.%s", f->name), "required",
                 "Trường này là bắt buộc.", "This field is required.");
+        else if (f->required && f->prefill && json_object_get(s->form, f->name) == NULL)
+            err(req, s, dd_arena_printf(req->arena, "form.%s", f->name), "wallet-document-missing",
+                "Ví của bạn chưa có giấy tờ còn hiệu lực chứa thông tin này.",
+                "Your wallet holds no valid document with this datum.");
     }
 }
 
@@ -151,7 +157,8 @@ read_documents(struct dd_req *req, struct submit *s, const json_t *docs)
 }
 
 static int
-parse_or_reply(struct dd_req *req, struct submit *s, const struct dd_reg_person *me)
+parse_or_reply(struct dd_req *req, struct dd_db *db, struct submit *s,
+               const struct dd_reg_person *me)
 {
     memset(s, 0, sizeof *s);
     const json_t *body = req->json;
@@ -177,7 +184,7 @@ parse_or_reply(struct dd_req *req, struct submit *s, const struct dd_reg_person 
                                strcmp(key, "documents") != 0 && strcmp(key, "channel") != 0)
         err(req, s, key, "unknown-field", "Trường không được nhận.", "Unknown field.");
     if (s->p) {
-        read_form(req, s, json_object_get(body, "form"), me);
+        read_form(req, db, s, json_object_get(body, "form"), me);
         read_documents(req, s, json_object_get(body, "documents"));
     }
     if (s->ext == NULL)
@@ -285,7 +292,7 @@ submit_run(struct dd_req *req, struct dd_idem *idem)
     if (me_or_reply(req, db, &me) != DD_OK)
         return DD_DONE;
     struct submit s;
-    if (parse_or_reply(req, &s, &me) != 0 || level_or_reply(req, s.p) != 0)
+    if (parse_or_reply(req, db, &s, &me) != 0 || level_or_reply(req, s.p) != 0)
         return DD_DONE;
     int64_t now = dd_clock_now_ms();
     struct svc_dossier d = {
