@@ -17,7 +17,7 @@ ASAN_FLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fn
 
 SRC      := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 LIB_SRC  := $(filter-out src/cmd/main.c,$(SRC))
-EMBED    := $(sort $(wildcard migrations/*.sql)) docs/openapi.json $(sort $(wildcard data/admin-units/*.csv))
+EMBED    := $(sort $(wildcard migrations/*.sql)) docs/openapi.json $(sort $(wildcard data/admin-units/*.csv)) $(sort $(wildcard data/procedures/*.json)) data/holidays-vn.csv
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
 GEN      := embedded version

@@ -40,10 +40,12 @@ static const char *const province_police_scopes[] = {"register:read",
                                                      "stay:figures",
                                                      "stay:watch",
                                                      NULL};
-static const char *const service_scopes[] = {"register:read", NULL};
+static const char *const service_scopes[] = {"register:read", "services:process", "services:stats",
+                                             NULL};
 static const char *const cashier_scopes[] = {"payments:read", "payments:write", NULL};
 static const char *const no_scopes[] = {NULL};
 static const char *const figures_scopes[] = {"stay:figures", NULL};
+static const char *const leader_scopes[] = {"stay:figures", "services:stats", NULL};
 static const char *const wallet_issuer_scopes[] = {"wallet:issue", "wallet:read", NULL};
 static const char *const certifier_scopes[] = {"wallet:certify", NULL};
 static const char *const land_scopes[] = {"land:read", "land:write", "wallet:read", NULL};
@@ -58,7 +60,7 @@ static const struct role roles[] = {
     {"tourism", false, figures_scopes},
     {"education", false, no_scopes},
     {"transport", false, no_scopes},
-    {"leader", false, figures_scopes},
+    {"leader", false, leader_scopes},
     {"soc-analyst", false, no_scopes},
     {"document-issuer", false, wallet_issuer_scopes},
     {"commune-justice", true, certifier_scopes},

@@ -105,6 +105,9 @@ roles_grant_their_scopes_only(void **state)
     assert_false(dd_officer_role_grants("land-officer", "wallet:issue"));
     assert_true(dd_officer_role_grants("notary", "wallet:certify"));
     assert_false(dd_officer_role_grants("document-issuer", "wallet:certify"));
+    assert_true(dd_officer_role_grants("service-officer", "services:process"));
+    assert_true(dd_officer_role_grants("leader", "services:stats"));
+    assert_false(dd_officer_role_grants("leader", "services:process"));
     int n = 0;
     for (const char *const *r = dd_officer_roles(); *r; r++)
         n++;

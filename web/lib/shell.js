@@ -21,9 +21,13 @@ export const NAV = {
     ['access', '/portal/access.html', 'nav.citizen.access'],
     ['consents', '/portal/consents.html', 'nav.citizen.consents'],
     ['inbox', '/portal/inbox.html', 'nav.citizen.inbox'],
+    ['services', '/services/', 'nav.citizen.services'],
   ],
   staff: [['home', '/staff/', 'nav.staff.home']],
-  officer: [['home', '/officer/', 'nav.officer.home']],
+  officer: [
+    ['home', '/officer/', 'nav.officer.home'],
+    ['dossiers', '/officer/dossiers.html', 'nav.officer.dossiers'],
+  ],
   leader: [['home', '/leader/', 'nav.leader.home']],
 };
 

@@ -17,6 +17,8 @@ function phrase(m) {
     service: services.get(d.service) || d.service || '',
     field: has(`field.${d.field}`) ? t(`field.${d.field}`) : d.field || '',
     id: d.correction_request_id || d.consent_id || '',
+    code: d.code || '',
+    status: has(`dossier.status.${d.status}`) ? t(`dossier.status.${d.status}`) : d.status || '',
   };
   return has(`inbox.${m.kind}`) ? t(`inbox.${m.kind}`, params) : m.kind;
 }

@@ -3,10 +3,10 @@
  * and consents, kept in inbox_messages (migration 0017) and shown by the portal.
  *
  * A message holds a kind ("consent.granted", "consent.withdrawn", "correction.requested",
- * "correction.accepted", "correction.rejected") and the JSON data of the event it came from; the
- * page phrases it in the reader's language, so the stored text never needs translating. The
- * module `inbox` writes them as an event consumer (one message per event, stored once even when
- * an event is delivered twice) and serves GET /api/v1/me/notifications and POST
+ * "correction.accepted", "correction.rejected", "dossier.changed") and the JSON data of the event
+ * it came from; the page phrases it in the reader's language, so the stored text never needs
+ * translating. The module `inbox` writes them as an event consumer (one message per event, stored
+ * once even when an event is delivered twice) and serves GET /api/v1/me/notifications and POST
  * /api/v1/me/notifications/{id}/read.
  */
 #ifndef DD_CORE_INBOX_INBOX_H

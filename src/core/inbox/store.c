@@ -26,6 +26,8 @@ kind_of(const struct dd_event *ev, json_t *payload)
     }
     if (strcmp(ev->type, "correction.requested") == 0)
         return "correction.requested";
+    if (strcmp(ev->type, "dossier.changed") == 0)
+        return "dossier.changed";
     if (strcmp(ev->type, "correction.decided") == 0 && decision) {
         if (strcmp(decision, "accepted") == 0)
             return "correction.accepted";

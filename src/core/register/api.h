@@ -241,6 +241,12 @@ int reg_household_changed(struct dd_req *req, struct dd_db *db, const char *numb
 int reg_household_commit_reply(struct dd_req *req, struct dd_db *db, struct dd_idem *idem,
                                const char *number, unsigned status, const char *location);
 
+/* The household side of a permanent move of p into household `joining` (0: none) on `on`: a
+ * household left empty is closed. DD_EDENIED when a head would leave members behind
+ * (people_moves.c). */
+int reg_leave_household(struct dd_db *db, const struct dd_reg_person *p, int64_t joining,
+                        const char *on);
+
 /* Ends every residence period of the person still running on `date` (people_deaths.c). */
 int reg_residences_end(struct dd_db *db, const char *id, const char *date);
 

@@ -179,10 +179,9 @@ count_members(struct dd_db *db, int64_t household_id, int *rc)
     return n;
 }
 
-/* The household side of a permanent move: who leaves, what closes. Returns DD_EDENIED when a
- * head would leave members behind. */
-static int
-leave_household(struct dd_db *db, const struct dd_reg_person *p, int64_t joining, const char *on)
+int
+reg_leave_household(struct dd_db *db, const struct dd_reg_person *p, int64_t joining,
+                    const char *on)
 {
     if (p->household_id == 0 || p->household_id == joining)
         return DD_OK;
@@ -259,7 +258,7 @@ move_write(struct dd_req *req, struct dd_db *db, const struct dd_reg_person *bef
     int64_t household_id, version;
     apply_move(before, m, &after, &household_id);
     if (rc == DD_OK && permanent)
-        rc = leave_household(db, before, household_id, m->from);
+        rc = reg_leave_household(db, before, household_id, m->from);
     if (rc == DD_OK)
         rc = reg_change_write(req, db, before, &after, household_id, &m->change, "residence.moved",
                               moved_payload(req, before, m, m->kind), &version);

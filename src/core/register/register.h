@@ -163,4 +163,43 @@ void dd_reg_access_writer_stop(void);
 struct dd_principal;
 const char *dd_reg_actor(struct dd_arena *a, const struct dd_principal *who);
 
+/* A residence change asked by an approved dossier (dossier_effects.c). */
+struct dd_reg_residence_in {
+    const char *kind; /* "permanent", "temporary" or "absence" */
+    const char *province, *commune, *address;
+    const char *from;  /* ISO date */
+    const char *until; /* NULL or "": open-ended */
+    const char *reason;
+    const char *dossier; /* the dossier's code, kept in the history */
+};
+
+/* Registers the residence or absence `in` of person `id_number` inside the caller's transaction,
+ * as POST /people/{id}/moves and /absences do (a permanent move leaves the old household, which
+ * closes when left empty), with history, access-log row and event, the request's caller as the
+ * actor. DD_ENOTFOUND without such a person; DD_EDENIED for a dead person or a head leaving
+ * members behind. */
+int dd_reg_residence_apply(struct dd_req *req, struct dd_db *db, const char *id_number,
+                           const struct dd_reg_residence_in *in);
+
+/* Registers the death of `id_number` on `date` inside the caller's transaction, ending every
+ * residence period (as POST /people/{id}/deaths does). DD_ENOTFOUND without such a person,
+ * DD_EEXIST when the death is already registered. */
+int dd_reg_death_apply(struct dd_req *req, struct dd_db *db, const char *id_number,
+                       const char *date, const char *dossier);
+
+/* A birth registered by an approved dossier: the child joins the applicant parent's household
+ * and permanent residence. */
+struct dd_reg_birth_in {
+    const char *parent_id;       /* the applicant, a parent */
+    const char *other_parent_id; /* NULL or "" when not known */
+    const char *full_name, *birth_date, *sex;
+    const char *dossier;
+};
+
+/* Registers the child of `in` inside the caller's transaction with a new ID number (written to
+ * out_id) of the national shape, its history, access-log row and the person.born event.
+ * DD_ENOTFOUND without the parent; DD_EINVAL for a date without a year. */
+int dd_reg_birth_apply(struct dd_req *req, struct dd_db *db, const struct dd_reg_birth_in *in,
+                       char out_id[13]);
+
 #endif

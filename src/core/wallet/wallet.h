@@ -4,9 +4,10 @@
  * List, certified electronic copies, and the land register whose certificates go into owners'
  * wallets. docs/WALLET.md is the guide.
  *
- * Other modules use two things from here: dd_wallet_issue, to put a procedure's result into a
- * citizen's wallet in the caller's transaction, and dd_wallet_document_claims, to read the
- * verified claims of a document a citizen referenced instead of uploading a paper.
+ * Other modules use three things from here: dd_wallet_issue, to put a procedure's result into a
+ * citizen's wallet in the caller's transaction, dd_wallet_document_claims, to read the verified
+ * claims of a document a citizen referenced instead of uploading a paper, and
+ * dd_wallet_latest_claims, to fill a form from the newest document of a type.
  */
 #ifndef DD_CORE_WALLET_WALLET_H
 #define DD_CORE_WALLET_WALLET_H
@@ -78,5 +79,10 @@ int dd_wallet_verify(struct dd_db *db, struct dd_arena *a, const char *sd_jwt, i
  * invalid: revoked or expired), DD_ENOTFOUND when the holder holds no such document. */
 int dd_wallet_document_claims(struct dd_db *db, struct dd_arena *a, const char *public_id,
                               const char *holder, int64_t now_ms, struct dd_wallet_verdict *v);
+
+/* The verified claims of the newest document of type `vct` that `holder` holds, neither revoked
+ * nor expired at now_ms (latest.c): DD_OK and *v, DD_ENOTFOUND when there is none. */
+int dd_wallet_latest_claims(struct dd_db *db, struct dd_arena *a, const char *holder,
+                            const char *vct, int64_t now_ms, struct dd_wallet_verdict *v);
 
 #endif

@@ -1,0 +1,15 @@
+/*
+ * services.h — online public services (models 1, 2, 3): the procedure catalogue (data files in
+ * data/procedures/, built into the binary), citizens' dossiers and officers' work on them, legal
+ * deadlines in working days, approval effects on the register and results into the wallet,
+ * fees through the payments core, inter-agency bundles, ratings and statistics.
+ * docs/SERVICES.md is the guide.
+ */
+#ifndef DD_CORE_SERVICES_SERVICES_H
+#define DD_CORE_SERVICES_SERVICES_H
+
+#include "http/route.h"
+
+extern const struct dd_module dd_module_services;
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * test_services.c — the online public services' pure parts: the working-day calendar (weekends,
+ * the holidays of data/holidays-vn.csv, moved working Saturdays), and the procedure catalogue
+ * (every data file loads; the check refuses what the engine cannot honour, above all a paperless
+ * procedure that asks for a document).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/err.h"
+#include "core/services/internal.h"
+
+#include <jansson.h>
+#include <string.h>
+
+static int64_t
+day(const char *s)
+{
+    int64_t d = svc_day_parse(s);
+    assert_true(d >= 0);
+    return d;
+}
+
+static void
+assert_day(int64_t d, const char *want)
+{
+    char text[11];
+    svc_day_text(d, text);
+    assert_string_equal(text, want);
+}
+
+static void
+days_parse_and_print_round_trip(void **state)
+{
+    (void)state;
+    assert_int_equal(svc_day_parse("1970-01-01"), 0);
+    assert_day(0, "1970-01-01");
+    assert_day(day("2024-02-29"), "2024-02-29");
+    assert_day(day("2026-12-31") + 1, "2027-01-01");
+    assert_int_equal(svc_day_parse("2025-02-29"), -1);
+    assert_int_equal(svc_day_parse("2026-13-01"), -1);
+    assert_int_equal(svc_day_parse("2026-1-01"), -1);
+    assert_int_equal(svc_day_parse(NULL), -1);
+    /* Vietnam is UTC+7: 17:30 UTC on 29 November is already 30 November there. */
+    assert_day(svc_today(1795973400000LL), "2026-11-30");
+}
+
+static void
+weekends_holidays_and_moved_days(void **state)
+{
+    (void)state;
+    assert_true(svc_working_day(day("2026-11-27")));  /* Friday */
+    assert_false(svc_working_day(day("2026-11-28"))); /* Saturday */
+    assert_false(svc_working_day(day("2026-11-29"))); /* Sunday */
+    assert_false(svc_working_day(day("2025-09-02"))); /* National Day */
+    assert_false(svc_working_day(day("2026-02-17"))); /* Tết Bính Ngọ */
+    assert_false(svc_working_day(day("2026-04-27"))); /* Hùng Kings, taken on Monday */
+    assert_true(svc_working_day(day("2025-04-26")));  /* Saturday worked for 2 May */
+    assert_false(svc_working_day(day("2025-05-02")));
+}
+
+static void
+deadlines_count_working_days_only(void **state)
+{
+    (void)state;
+    assert_day(svc_add_working_days(day("2026-11-27"), 1), "2026-11-30");
+    assert_day(svc_add_working_days(day("2026-11-23"), 7), "2026-12-02");
+    assert_day(svc_add_working_days(day("2026-11-23"), 0), "2026-11-23");
+    /* Across Tết 2026: Friday 13 February, one working day later is Monday 23 February. */
+    assert_day(svc_add_working_days(day("2026-02-13"), 1), "2026-02-23");
+    /* Across 30/4-1/5/2026 (Thursday, Friday). */
+    assert_day(svc_add_working_days(day("2026-04-29"), 1), "2026-05-04");
+    assert_int_equal(svc_working_days_between(day("2026-11-27"), day("2026-11-30")), 1);
+    assert_int_equal(svc_working_days_between(day("2026-11-30"), day("2026-11-27")), 0);
+    assert_int_equal(svc_working_days_between(day("2026-02-13"), day("2026-02-23")), 1);
+}
+
+static void
+every_procedure_file_loads(void **state)
+{
+    (void)state;
+    const struct svc_procedure *list;
+    size_t n = svc_catalogue(&list);
+    assert_int_equal(n, 25);
+    int paperless = 0, bundles = 0;
+    for (size_t i = 0; i < n; i++) {
+        paperless += list[i].paperless;
+        bundles += list[i].nparts > 0;
+        if (i > 0)
+            assert_true(strcmp(list[i - 1].code, list[i].code) < 0);
+        for (int k = 0; k < list[i].nparts; k++)
+            assert_non_null(svc_procedure_find(list[i].parts[k]));
+        if (list[i].paperless)
+            assert_int_equal(list[i].ndocs, 0);
+    }
+    assert_true(paperless >= 20);
+    assert_int_equal(bundles, 2);
+    const struct svc_procedure *p = svc_procedure_find("1.004222");
+    assert_non_null(p);
+    assert_int_equal(svc_fee(p, "online"), 10000);
+    assert_int_equal(svc_fee(p, "kiosk"), 20000);
+    assert_string_equal(p->effect, "residence.permanent");
+    assert_null(svc_procedure_find("9.999999"));
+}
+
+static const char *good =
+    "{\"code\":\"1.000001\",\"name\":{\"vi\":\"a\",\"en\":\"a\"},\"agency\":{\"vi\":\"b\",\"en\":"
+    "\"b\"},\"identity_level\":1,\"fee\":0,\"processing_days\":3,\"paperless\":true,"
+    "\"documents\":[],\"form\":[{\"name\":\"full_name\",\"type\":\"text\",\"label\":{\"vi\":\"x\","
+    "\"en\":\"x\"},\"prefill\":\"register.full_name\"}],\"workflow\":[{\"step\":\"receive\","
+    "\"role\":\"service-officer\",\"area\":\"commune\"}],\"result\":{\"issuer\":\"ubnd-56\","
+    "\"vct\":\"urn:x\",\"title\":{\"vi\":\"t\",\"en\":\"t\"}}}";
+
+/* Reads `good` with member `key` set to the JSON `value`; returns the check's result. */
+static int
+read_with(const char *key, const char *value)
+{
+    json_t *def = json_loads(good, 0, NULL);
+    assert_non_null(def);
+    if (key)
+        json_object_set_new(def, key, json_loads(value, JSON_DECODE_ANY, NULL));
+    struct svc_procedure p;
+    char err[200];
+    int rc = svc_procedure_read(def, &p, err, sizeof err);
+    json_decref(def);
+    return rc;
+}
+
+static void
+the_check_refuses_what_the_engine_cannot_honour(void **state)
+{
+    (void)state;
+    assert_int_equal(read_with(NULL, NULL), DD_OK);
+    assert_int_equal(read_with("documents", "[{\"kind\":\"photo\"}]"), DD_EINVAL);
+    assert_int_equal(read_with("code", "\"1.00001\""), DD_EINVAL);
+    assert_int_equal(read_with("code", "\"A.000001\""), DD_EINVAL);
+    assert_int_equal(read_with("effect", "{\"kind\":\"teleport\"}"), DD_EINVAL);
+    assert_int_equal(read_with("workflow", "[{\"step\":\"receive\"}]"), DD_EINVAL);
+    assert_int_equal(read_with("workflow", "[]"), DD_EINVAL);
+    assert_int_equal(read_with("form",
+                               "[{\"name\":\"x\",\"type\":\"text\",\"label\":{\"vi\":\"x\",\"en\":"
+                               "\"x\"},\"prefill\":\"register.password\"}]"),
+                     DD_EINVAL);
+    assert_int_equal(read_with("form", "[{\"name\":\"x\",\"type\":\"text\",\"label\":{\"vi\":"
+                                       "\"x\",\"en\":\"x\"},\"prefill\":\"wallet:urn:x#class\"}]"),
+                     DD_OK);
+    assert_int_equal(read_with("form", "[{\"name\":\"x\",\"type\":\"text\",\"label\":{\"vi\":"
+                                       "\"x\",\"en\":\"x\"},\"prefill\":\"wallet:#class\"}]"),
+                     DD_EINVAL);
+    assert_int_equal(read_with("form", "[{\"name\":\"x\",\"type\":\"photo\",\"label\":{\"vi\":"
+                                       "\"x\",\"en\":\"x\"}}]"),
+                     DD_EINVAL);
+    assert_int_equal(read_with("pay_before", "\"result\""), DD_EINVAL);
+    assert_int_equal(read_with("parts", "[\"1.000002\"]"), DD_EINVAL);
+    /* Not paperless: documents may be asked for. */
+    json_t *def = json_loads(good, 0, NULL);
+    json_object_set_new(def, "paperless", json_false());
+    json_object_set_new(def, "documents", json_loads("[{\"kind\":\"photo\"}]", 0, NULL));
+    struct svc_procedure p;
+    char err[200];
+    assert_int_equal(svc_procedure_read(def, &p, err, sizeof err), DD_OK);
+    assert_int_equal(p.ndocs, 1);
+    json_decref(def);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(days_parse_and_print_round_trip),
+        cmocka_unit_test(weekends_holidays_and_moved_days),
+        cmocka_unit_test(deadlines_count_working_days_only),
+        cmocka_unit_test(every_procedure_file_loads),
+        cmocka_unit_test(the_check_refuses_what_the_engine_cannot_honour),
+    };
+    return cmocka_run_group_tests_name("services", tests, NULL, NULL);
+}
