@@ -50,29 +50,40 @@ on_data(char *p, size_t size, size_t n, void *arg)
     return len;
 }
 
+/* Options that stay the same for every call, set once per easy handle. */
+static void
+setup_once(CURL *e)
+{
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+}
+
+/* The call's own options; every option a call may change is set again, so that a handle
+ * taken back from the free list carries nothing of its previous call (no curl_easy_reset,
+ * which would free and rebuild the handle's state each time). */
 static void
 setup(CURL *e, struct lgsp_call *c)
 {
     curl_easy_setopt(e, CURLOPT_URL, c->url);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms < 3000 ? c->timeout_ms : 3000L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(e, CURLOPT_PRIVATE, c);
-    if (strcmp(c->method, "GET") == 0) {
+    bool get = strcmp(c->method, "GET") == 0, head = strcmp(c->method, "HEAD") == 0;
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, get || head ? NULL : c->method);
+    if (get || head) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    } else if (strcmp(c->method, "HEAD") == 0) {
-        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        curl_easy_setopt(e, CURLOPT_NOBODY, head ? 1L : 0L);
+    } else if (c->body_len > 0 || strcmp(c->method, "DELETE") != 0) {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->body_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body ? c->body : "");
     } else {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->method);
-        if (c->body_len > 0 || strcmp(c->method, "DELETE") != 0) {
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body ? c->body : "");
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->body_len);
-        }
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
     }
 }
 
@@ -92,13 +103,15 @@ easy_get(void)
 {
     if (nfree > 0)
         return free_easy[--nfree];
-    return curl_easy_init();
+    CURL *e = curl_easy_init();
+    if (e)
+        setup_once(e);
+    return e;
 }
 
 static void
 easy_put(CURL *e)
 {
-    curl_easy_reset(e);
     if (nfree < FREE_MAX)
         free_easy[nfree++] = e;
     else
@@ -116,10 +129,12 @@ take_queue(void)
         struct lgsp_call *next = c->next;
         CURL *e = easy_get();
         c->easy = e;
-        setup(e, c);
-        if (curl_multi_add_handle(multi, e) != CURLM_OK) {
+        if (e)
+            setup(e, c);
+        if (e == NULL || curl_multi_add_handle(multi, e) != CURLM_OK) {
             c->result = CURLE_FAILED_INIT;
-            easy_put(e);
+            if (e)
+                easy_put(e);
             dd_req_unpark(c->req);
         }
         c = next;
@@ -217,6 +232,7 @@ void
 lgsp_forward_run(struct lgsp_call *c)
 {
     CURL *e = curl_easy_init();
+    setup_once(e);
     setup(e, c);
     CURLcode rc = curl_easy_perform(e);
     finish(e, c, rc);

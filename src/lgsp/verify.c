@@ -7,6 +7,7 @@
  * last batch, and a forged batch needs the gateway's key.
  */
 #include "base/err.h"
+#include "base/mem.h"
 #include "base/str.h"
 #include "lgsp/internal.h"
 #include "lgsp/lgsp.h"
@@ -14,6 +15,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PAGE 1000
@@ -124,14 +126,11 @@ walk_batches(struct dd_db *db, const char *pk_hex, struct dd_lgsp_verify_report 
         char hash[65], pk[65], sig[129];
     };
     size_t cap = 64, n = 0;
-    struct batch *b = calloc(cap, sizeof *b);
-    while (b && (rc = dd_stmt_step(st)) == DD_DB_ROW) {
+    struct batch *b = dd_xcalloc(cap, sizeof *b);
+    while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
         if (n == cap) {
             cap *= 2;
-            struct batch *nb = realloc(b, cap * sizeof *b);
-            if (nb == NULL)
-                break;
-            b = nb;
+            b = dd_xrealloc(b, cap * sizeof *b);
         }
         b[n].id = dd_stmt_int64(st, 0);
         b[n].first = dd_stmt_int64(st, 1);
@@ -142,8 +141,6 @@ walk_batches(struct dd_db *db, const char *pk_hex, struct dd_lgsp_verify_report 
         n++;
     }
     dd_stmt_reset(st);
-    if (b == NULL)
-        return DD_EINTERNAL;
     if (rc < 0) {
         free(b);
         return rc;
