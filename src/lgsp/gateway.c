@@ -129,6 +129,24 @@ client_or_reply(struct dd_req *req, struct lgsp_entry *e, int64_t start_ns, char
     return true;
 }
 
+/* Appends `n` bytes of `p`, %XX-escaping what is not an unreserved character (RFC 3986); most
+ * paths and queries are copied as they are, without an allocation. */
+static void
+put_escaped(struct dd_buf *b, const char *p, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            dd_buf_putc(b, (char)c);
+        } else {
+            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            dd_buf_append(b, esc, 3);
+        }
+    }
+}
+
 struct query {
     struct dd_buf *b;
     bool any;
@@ -142,14 +160,10 @@ add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
     struct query *q = cls;
     dd_buf_putc(q->b, q->any ? '&' : '?');
     q->any = true;
-    char *k = curl_easy_escape(NULL, key, 0);
-    dd_buf_puts(q->b, k ? k : "");
-    curl_free(k);
+    put_escaped(q->b, key, strlen(key));
     if (value) {
-        char *v = curl_easy_escape(NULL, value, 0);
         dd_buf_putc(q->b, '=');
-        dd_buf_puts(q->b, v ? v : "");
-        curl_free(v);
+        put_escaped(q->b, value, strlen(value));
     }
     return MHD_YES;
 }
@@ -163,21 +177,13 @@ upstream_url(struct dd_req *req, const struct lgsp_service *s)
     if (b.len && b.data[b.len - 1] == '/')
         b.len--;
     const char *rest = dd_req_param(req, "path");
-    if (rest && rest[0]) {
+    /* Each segment escaped again: the router gave them decoded. */
+    for (const char *p = rest && rest[0] ? rest : NULL; p;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
         dd_buf_putc(&b, '/');
-        char *esc = NULL;
-        /* Each segment escaped again: the router gave them decoded. */
-        for (const char *p = rest; *p;) {
-            const char *slash = strchr(p, '/');
-            size_t n = slash ? (size_t)(slash - p) : strlen(p);
-            esc = curl_easy_escape(NULL, p, (int)n);
-            dd_buf_puts(&b, esc ? esc : "");
-            curl_free(esc);
-            if (!slash)
-                break;
-            dd_buf_putc(&b, '/');
-            p = slash + 1;
-        }
+        put_escaped(&b, p, n);
+        p = slash ? slash + 1 : NULL;
     }
     struct query q = {&b, false};
     if (req->conn)
