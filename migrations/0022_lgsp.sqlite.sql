@@ -35,6 +35,7 @@ CREATE TABLE lgsp_services (
     code             TEXT NOT NULL,
     name             TEXT NOT NULL,
     upstream_url     TEXT NOT NULL,            -- base URL; the rest of the path is appended
+    upstream_auth    TEXT NOT NULL DEFAULT '', -- Authorization sent to the provider ('' none); never listed
     openapi          TEXT NOT NULL DEFAULT '', -- the provider's OpenAPI description (JSON text)
     data_returned    TEXT NOT NULL DEFAULT '',
     legal_basis      TEXT NOT NULL,

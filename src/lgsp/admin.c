@@ -226,6 +226,7 @@ service_create(struct dd_req *req)
     const char *code = text(&f, "code", true, LGSP_CODE_MAX);
     const char *name = text(&f, "name", true, 200);
     const char *url = text(&f, "upstream_url", true, LGSP_URL_MAX - 1);
+    const char *uauth = text(&f, "upstream_authorization", false, 255);
     const char *legal = text(&f, "legal_basis", true, 500);
     const char *data = text(&f, "data_returned", false, 1000);
     const char *item = text(&f, "consent_item", false, 31);
@@ -262,14 +263,14 @@ service_create(struct dd_req *req)
     snprintf(n2, sizeof n2, "#%lld", (long long)timeout);
     snprintf(n3, sizeof n3, "#%lld", (long long)quota);
     snprintf(n4, sizeof n4, "#%lld", (long long)rate);
-    const char *args[] = {id, code, name, url, oa_text,    data,          legal, item, person,
-                          n1, n2,   n3,   n4,  actor(req), now_text(req), sub,   NULL};
+    const char *args[] = {id,     code, name, url, uauth, oa_text,    data,          legal, item,
+                          person, n1,   n2,   n3,  n4,    actor(req), now_text(req), sub,   NULL};
     return change_or_reply(
         req,
-        "INSERT INTO lgsp_services (id, subsystem_id, code, name, upstream_url, openapi, "
-        "data_returned, legal_basis, consent_item, person_field, keep_bodies_days, timeout_ms, "
-        "quota_per_day, rate_per_second, created_by, created_at) SELECT ?, id, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ? FROM lgsp_subsystems WHERE id = ?",
+        "INSERT INTO lgsp_services (id, subsystem_id, code, name, upstream_url, upstream_auth, "
+        "openapi, data_returned, legal_basis, consent_item, person_field, keep_bodies_days, "
+        "timeout_ms, quota_per_day, rate_per_second, created_by, created_at) SELECT ?, id, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM lgsp_subsystems WHERE id = ?",
         args,
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", id, "subsystem", sub, "name", name,
                   "upstream_url", url, "legal_basis", legal, "quota_per_day", (json_int_t)quota,

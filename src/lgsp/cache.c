@@ -137,7 +137,8 @@ load_services(struct dd_db *db, struct snapshot *s)
     struct dd_stmt *st;
     int rc = dd_db_prepare(db,
                            "SELECT id, subsystem_id, upstream_url, consent_item, person_field, "
-                           "keep_bodies_days, timeout_ms, quota_per_day, rate_per_second "
+                           "keep_bodies_days, timeout_ms, quota_per_day, rate_per_second, "
+                           "upstream_auth "
                            "FROM lgsp_services ORDER BY id",
                            &st);
     if (rc != DD_OK)
@@ -159,6 +160,7 @@ load_services(struct dd_db *db, struct snapshot *s)
         v->timeout_ms = (int)dd_stmt_int64(st, 6);
         v->quota_per_day = dd_stmt_int64(st, 7);
         v->rate_per_second = (int)dd_stmt_int64(st, 8);
+        dd_strlcpy(v->upstream_auth, dd_stmt_text(st, 9), sizeof v->upstream_auth);
         v->slot = (unsigned)s->nservices++;
     }
     dd_stmt_reset(st);

@@ -192,9 +192,13 @@ upstream_url(struct dd_req *req, const struct lgsp_service *s)
 }
 
 static struct curl_slist *
-upstream_headers(struct dd_req *req, const struct lgsp_consumer *c, const char *purpose)
+upstream_headers(struct dd_req *req, const struct lgsp_consumer *c, const struct lgsp_service *s,
+                 const char *purpose)
 {
     struct curl_slist *h = NULL;
+    if (s->upstream_auth[0])
+        h = curl_slist_append(h,
+                              dd_arena_printf(req->arena, "Authorization: %s", s->upstream_auth));
     const char *ct = dd_req_header(req, "Content-Type");
     const char *accept = dd_req_header(req, "Accept");
     h = curl_slist_append(h, dd_arena_printf(req->arena, "X-LGSP-Client: %s", c->id));
@@ -363,7 +367,7 @@ lgsp_gateway(struct dd_req *req)
     c->req = req;
     c->url = upstream_url(req, &s->service);
     c->method = req->method;
-    c->headers = upstream_headers(req, &s->consumer, purpose);
+    c->headers = upstream_headers(req, &s->consumer, &s->service, purpose);
     c->body = req->body.len ? req->body.data : NULL;
     c->body_len = req->body.len;
     c->timeout_ms = s->service.timeout_ms > 0 ? s->service.timeout_ms : 5000;

@@ -46,6 +46,7 @@ struct lgsp_service {
     char id[LGSP_SERVICE_MAX];
     char subsystem_id[LGSP_ID_MAX];
     char upstream[LGSP_URL_MAX];
+    char upstream_auth[256]; /* the Authorization header the provider expects, or "" */
     char consent_item[32];
     char person_field[64];
     int keep_bodies_days;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from './server.mjs';
+import { addPerson, officer } from './identity_util.mjs';
 import {
   accessToken, admin, adminOk, eventually, gw, machineClient, member, sql, startGateway, startProvider, verifyLog,
 } from './lgsp_util.mjs';
@@ -214,6 +215,33 @@ describe('gateway', () => {
     await adminOk(srv, 'POST', '/api/v1/lgsp/reinstatements', { consumer: health.id, reason: 'Đã khắc phục' });
     assert.equal((await gw(srv, health.token, 'GET', 'VN/GOV/BHXH/core/susp/a')).status, 200);
     assert.equal(events('lgsp.consumer_reinstated').length, 1);
+  });
+
+  test('the register published as a service: the gateway calls it with its own credential', async () => {
+    const cred = officer(srv, 'lgsp.gateway', 'province-police', '56');
+    const p = addPerson(srv, { full_name: 'Trần Thị Bình', sex: 'female', birth_date: '1985-02-03' });
+    sql(srv, `UPDATE people SET permanent_province = '56', permanent_commune = '22366' WHERE id_number = '${p.id_number}'`);
+    await member(srv, 'CA-KH', 'register');
+    await adminOk(srv, 'POST', '/api/v1/lgsp/services', {
+      subsystem: 'VN/GOV/CA-KH/register', code: 'person', name: 'Tra cứu công dân', upstream_url: `${srv.url}/api/v1/people`,
+      upstream_authorization: `Bearer ${cred.token}`, legal_basis: 'Luật Căn cước 2023', person_field: 'id_number',
+    });
+    await adminOk(srv, 'POST', '/api/v1/lgsp/rights', {
+      consumer: police.id, service: 'VN/GOV/CA-KH/register/person', operation: 'GET', reason: 'Phối hợp', valid_until: FUTURE,
+    });
+    const r = await gw(srv, police.token, 'GET', `VN/GOV/CA-KH/register/person/${p.id_number}`, {
+      headers: { 'X-Purpose': encodeURIComponent('Xác minh hồ sơ') },
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json().full_name, 'Trần Thị Bình');
+    const rows = await eventually(() => {
+      const v = sql(srv, `SELECT actor FROM access_log WHERE id_number = '${p.id_number}' ORDER BY actor`).split('\n').filter(Boolean);
+      return v.length === 2 && v;
+    });
+    assert.deepEqual(rows, [`lgsp:${police.id}`, `officer:${cred.id}`]);
+    // The provider's credential is never shown.
+    const list = await adminOk(srv, 'GET', '/api/v1/lgsp/services?limit=500', undefined, 200);
+    assert.ok(!JSON.stringify(list).includes(cred.token));
   });
 
   test('usage and /metrics count per service and consumer', async () => {
