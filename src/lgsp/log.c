@@ -508,7 +508,8 @@ writer_main(void *arg)
             if (rc != DD_OK) {
                 size_t n;
                 struct lgsp_entry *lost = take(&n);
-                dd_log(DD_LOG_ERROR, "lgsp.log_lost", "%zu exchange-log rows lost", n);
+                if (n > 0)
+                    dd_log(DD_LOG_ERROR, "lgsp.log_lost", "%zu exchange-log rows lost", n);
                 entries_free(lost);
             }
             return NULL;
