@@ -74,6 +74,7 @@ int dd_cmd_officer(int argc, char **argv);
 int dd_cmd_org(int argc, char **argv);
 int dd_cmd_roles(int argc, char **argv);
 int dd_cmd_audit(int argc, char **argv);
+int dd_cmd_lgsp(int argc, char **argv);
 int dd_cmd_client(int argc, char **argv);
 int dd_cmd_keys(int argc, char **argv);
 int dd_cmd_card(int argc, char **argv);

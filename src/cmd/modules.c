@@ -16,6 +16,7 @@
 #include "core/units/api.h"
 #include "core/wallet/wallet.h"
 #include "http/system.h"
+#include "lgsp/lgsp.h"
 #include "sso/sso.h"
 
 /* One module a line. */
@@ -35,6 +36,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_payments,
     &dd_module_wallet,
     &dd_module_services,
+    &dd_module_lgsp,
     NULL,
 };
 // clang-format on

@@ -18,6 +18,7 @@
 #include "crypto/password.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "lgsp/lgsp.h"
 #include "sso/sso.h"
 #include "store/migrate.h"
 #include "store/store.h"
@@ -122,7 +123,8 @@ run(const struct dd_config *cfg)
     dd_pay_configure(cfg);
     dd_wallet_configure(cfg);
     if (dd_card_api_configure(cfg, err, sizeof err) != DD_OK ||
-        dd_sso_configure(cfg, err, sizeof err) != DD_OK) {
+        dd_sso_configure(cfg, err, sizeof err) != DD_OK ||
+        dd_lgsp_start(cfg, err, sizeof err) != DD_OK) {
         dd_log(DD_LOG_ERROR, "server.bad_settings", "%s", err);
         dd_router_free(router);
         dd_db_pool_shutdown();
@@ -156,6 +158,7 @@ run(const struct dd_config *cfg)
     dd_group_commit_stop();
     dd_identity_stop();
     dd_sso_stop();
+    dd_lgsp_stop();
     dd_card_api_shutdown();
     dd_reg_access_writer_stop();
     dd_dispatcher_stop(dispatcher);

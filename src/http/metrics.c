@@ -33,6 +33,8 @@ struct slot {
     atomic_uint_fast64_t sum_ns;
 };
 
+static _Atomic(int (*)(struct dd_buf *)) extra_renderer;
+
 static struct slot *slots;
 static size_t nslots;
 
@@ -166,5 +168,14 @@ dd_metrics_render(struct dd_buf *out)
                         "# TYPE dinhdanh_db_errors_total counter\n"
                         "dinhdanh_db_errors_total %llu\n",
                         (unsigned long long)dd_db_pool_errors());
+    int (*extra)(struct dd_buf *) = atomic_load(&extra_renderer);
+    if (extra)
+        rc |= extra(out);
     return rc;
+}
+
+void
+dd_metrics_set_extra(int (*render)(struct dd_buf *out))
+{
+    atomic_store(&extra_renderer, render);
 }

@@ -27,4 +27,8 @@ void dd_metrics_observe(size_t slot, unsigned status, int64_t duration_ns);
 /* Writes every series, plus dinhdanh_db_errors_total and process facts. */
 int dd_metrics_render(struct dd_buf *out);
 
+/* Adds a renderer whose lines follow the server's own (a module's counters: the gateway's per
+ * service and consumer); NULL removes it. */
+void dd_metrics_set_extra(int (*render)(struct dd_buf *out));
+
 #endif

@@ -3,8 +3,10 @@
  *
  * Patterns are split into segments once at start. A request path is split into the caller's
  * scratch buffer and compared row by row; literal segments must be equal, `{name}` segments take
- * any non-empty segment. Rows are few hundred at most, so a linear scan over pre-split segments
- * costs well under a microsecond and keeps the code plain.
+ * any non-empty segment, and a last `{name*}` segment takes the rest of the path (none, one or
+ * more segments, joined by '/'), for routes that pass paths on (the data-sharing gateway). Rows are
+ * few hundred at most, so a linear scan over pre-split segments costs well under a microsecond and
+ * keeps the code plain.
  */
 #include "http/router.h"
 #include "base/mem.h"
@@ -20,6 +22,7 @@ struct compiled_route {
     int nseg;
     const char *seg[DD_ROUTER_MAX_SEGMENTS]; /* literal text, or the name inside {} */
     bool is_param[DD_ROUTER_MAX_SEGMENTS];
+    bool tail; /* the last segment is `{name*}` */
     char *storage;
 };
 
@@ -107,6 +110,14 @@ compile_row(struct compiled_route *c, const struct dd_route *route, const struct
         if (c->is_param[i]) {
             c->storage[c->seg[i] - c->storage + len - 1] = '\0';
             c->seg[i]++;
+            if (len > 3 && c->seg[i][len - 3] == '*') {
+                if (i != c->nseg - 1) {
+                    snprintf(err, errlen, "route path %s has {name*} before its end", route->path);
+                    return -1;
+                }
+                c->storage[c->seg[i] - c->storage + len - 3] = '\0';
+                c->tail = true;
+            }
             if (++nparams > DD_ROUTER_MAX_PARAMS) {
                 snprintf(err, errlen, "route path %s has too many parameters", route->path);
                 return -1;
@@ -119,7 +130,7 @@ compile_row(struct compiled_route *c, const struct dd_route *route, const struct
 static bool
 same_shape(const struct compiled_route *a, const struct compiled_route *b)
 {
-    if (a->nseg != b->nseg || strcmp(a->route->method, b->route->method) != 0)
+    if (a->nseg != b->nseg || a->tail != b->tail || strcmp(a->route->method, b->route->method) != 0)
         return false;
     for (int i = 0; i < a->nseg; i++) {
         if (a->is_param[i] != b->is_param[i])
@@ -184,9 +195,10 @@ dd_router_route(const struct dd_router *r, size_t i)
 static bool
 segments_match(const struct compiled_route *c, int nseg, const char **seg)
 {
-    if (c->nseg != nseg)
+    int fixed = c->tail ? c->nseg - 1 : c->nseg;
+    if (c->tail ? nseg < fixed : nseg != fixed)
         return false;
-    for (int i = 0; i < nseg; i++) {
+    for (int i = 0; i < fixed; i++) {
         if (c->is_param[i]) {
             if (seg[i][0] == '\0')
                 return false;
@@ -219,6 +231,7 @@ dd_router_match(const struct dd_router *r, const char *method, const char *path,
         return DD_MATCH_NO_PATH;
     const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
     bool path_seen = false;
+    int tail_from = -1;
     for (size_t i = 0; i < r->count; i++) {
         const struct compiled_route *c = &r->rows[i];
         if (!segments_match(c, nseg, seg))
@@ -231,14 +244,23 @@ dd_router_match(const struct dd_router *r, const char *method, const char *path,
             m->route = c->route;
             m->module = c->module;
             m->index = i;
-            for (int k = 0; k < nseg; k++) {
+            int fixed = c->tail ? c->nseg - 1 : c->nseg;
+            for (int k = 0; k < fixed; k++) {
                 if (c->is_param[k]) {
                     m->names[m->nparams] = c->seg[k];
                     m->values[m->nparams++] = seg[k];
                 }
             }
+            if (c->tail) {
+                m->names[m->nparams] = c->seg[fixed];
+                m->values[m->nparams++] = nseg > fixed ? seg[fixed] : "";
+                tail_from = nseg > fixed ? fixed : -1;
+            }
         }
     }
+    /* A tail's segments become one value again: the splits after it turn back into '/'. */
+    for (int k = tail_from + 1; tail_from >= 0 && k < nseg; k++)
+        ((char *)seg[k])[-1] = '/';
     if (m->route)
         return DD_MATCH_FOUND;
     return path_seen ? DD_MATCH_NO_METHOD : DD_MATCH_NO_PATH;

@@ -3,7 +3,8 @@
  *
  * The table is compiled once at start from every module's rows; a row with an unset auth, an
  * unknown method, a malformed path or a duplicate of another row stops the start with a clear
- * message. Matching compares path segments; `{name}` captures one segment.
+ * message. Matching compares path segments; `{name}` captures one segment, and a last `{name*}`
+ * captures the rest of the path (none, one or more segments, joined by '/').
  */
 #ifndef DD_HTTP_ROUTER_H
 #define DD_HTTP_ROUTER_H

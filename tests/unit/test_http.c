@@ -66,6 +66,49 @@ router_matches_literals_and_captures_parameters(void **state)
     dd_router_free(r);
 }
 
+static const struct dd_route tail_routes[] = {
+    DD_ROUTE("GET", "/gw/{service}/{rest*}", handler, DD_AUTH_NONE, NULL),
+    DD_ROUTE("GET", "/gw/{service}/fixed/x", handler, DD_AUTH_NONE, NULL),
+    DD_ROUTES_END,
+};
+static const struct dd_module tail = {.name = "tail", .routes = tail_routes};
+static const struct dd_module *const tail_module[] = {&tail};
+
+/* A last {name*} segment takes the rest of the path, joined again by '/', or nothing. */
+static void
+router_tail_takes_the_rest_of_the_path(void **state)
+{
+    (void)state;
+    char err[200];
+    struct dd_router *r = dd_router_new(tail_module, 1, err, sizeof err);
+    assert_non_null(r);
+    struct dd_route_match m;
+    char scratch[128];
+    assert_int_equal(dd_router_match(r, "GET", "/gw/cards/v1/the/123", scratch, &m),
+                     DD_MATCH_FOUND);
+    assert_int_equal(m.nparams, 2);
+    assert_string_equal(m.values[0], "cards");
+    assert_string_equal(m.names[1], "rest");
+    assert_string_equal(m.values[1], "v1/the/123");
+    assert_int_equal(dd_router_match(r, "GET", "/gw/cards", scratch, &m), DD_MATCH_FOUND);
+    assert_string_equal(m.values[1], "");
+    /* The first row that matches wins; the fixed row after it is reached only by order. */
+    assert_int_equal(dd_router_match(r, "GET", "/gw/cards/fixed/x", scratch, &m), DD_MATCH_FOUND);
+    assert_string_equal(m.route->path, "/gw/{service}/{rest*}");
+    assert_int_equal(dd_router_match(r, "GET", "/gw", scratch, &m), DD_MATCH_NO_PATH);
+    assert_int_equal(dd_router_match(r, "POST", "/gw/a/b", scratch, &m), DD_MATCH_NO_METHOD);
+    dd_router_free(r);
+
+    static const struct dd_route bad_rows[] = {
+        DD_ROUTE("GET", "/gw/{rest*}/x", handler, DD_AUTH_NONE, NULL),
+        DD_ROUTES_END,
+    };
+    static const struct dd_module bad = {.name = "bad", .routes = bad_rows};
+    static const struct dd_module *const bad_module[] = {&bad};
+    assert_null(dd_router_new(bad_module, 1, err, sizeof err));
+    assert_non_null(strstr(err, "{name*} before its end"));
+}
+
 static void
 router_tells_unknown_paths_from_wrong_methods(void **state)
 {
@@ -192,6 +235,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(router_matches_literals_and_captures_parameters),
         cmocka_unit_test(router_tells_unknown_paths_from_wrong_methods),
+        cmocka_unit_test(router_tail_takes_the_rest_of_the_path),
         cmocka_unit_test(router_refuses_too_many_segments),
         cmocka_unit_test(router_refuses_rows_without_auth_and_duplicates),
         cmocka_unit_test(accept_language_picks_vi_or_en),

@@ -1,0 +1,33 @@
+/*
+ * module.c — the gateway's start and stop: the signing key and log writer, the forwarder's I/O
+ * thread, and its counters in /metrics. Its routes and event consumer are in admin.c.
+ */
+#include "base/config.h"
+#include "base/err.h"
+#include "http/metrics.h"
+#include "lgsp/internal.h"
+#include "lgsp/lgsp.h"
+
+#include <stdio.h>
+
+int
+dd_lgsp_start(const struct dd_config *cfg, char *err, size_t errlen)
+{
+    int rc = lgsp_log_start(cfg->data_dir, err, errlen);
+    if (rc != DD_OK)
+        return rc;
+    if (lgsp_forward_start() != 0) {
+        snprintf(err, errlen, "the gateway's forwarder cannot start");
+        lgsp_log_stop();
+        return DD_EIO;
+    }
+    dd_metrics_set_extra(lgsp_stats_render);
+    return DD_OK;
+}
+
+void
+dd_lgsp_stop(void)
+{
+    lgsp_forward_stop();
+    lgsp_log_stop();
+}
