@@ -207,15 +207,18 @@ int
 sso_client_request(struct dd_req *req, const char *path, struct dd_db **db, struct sso_form *f,
                    struct sso_client *client)
 {
+    /* Never DD_DONE once answered: it equals DD_OK, and the caller would go on. */
     *db = dd_req_db_or_reply(req);
     if (*db == NULL)
-        return DD_DONE;
+        return DD_EDENIED;
     sso_form_of_request(req, f);
-    if (f->invalid || f->duplicate)
-        return sso_oauth_error(req, 400, "invalid_request",
-                               "The form is malformed or repeats a parameter.");
+    if (f->invalid || f->duplicate) {
+        sso_oauth_error(req, 400, "invalid_request",
+                        "The form is malformed or repeats a parameter.");
+        return DD_EDENIED;
+    }
     int rc = sso_client_auth_or_reply(req, *db, f, sso_url(req->arena, path), client);
-    if (rc != DD_OK)
-        return req->replied ? DD_DONE : rc;
-    return DD_OK;
+    if (rc != DD_OK && req->replied)
+        return DD_EDENIED;
+    return rc;
 }

@@ -169,7 +169,8 @@ int sso_client_auth_or_reply(struct dd_req *req, struct dd_db *db, const struct 
 /* The start of an endpoint that a client calls with a form and authenticates to (token,
  * introspection, revocation, PAR at `path`): the database, the form (400 invalid_request when it
  * is malformed or repeats a parameter) and the client (sso_client_auth_or_reply). DD_OK with
- * *db, *f and *client filled; otherwise what the handler returns (DD_DONE once replied). */
+ * *db, *f and *client filled; otherwise a negative code for the handler to return, DD_EDENIED
+ * once the request has been answered (never DD_DONE, which equals DD_OK). */
 int sso_client_request(struct dd_req *req, const char *path, struct dd_db **db, struct sso_form *f,
                        struct sso_client *client);
 

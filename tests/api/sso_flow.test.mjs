@@ -244,6 +244,19 @@ describe('authorization code with PKCE, through PAR', () => {
     assert.equal(typeof active.exp, 'number');
     const rt = await introspect(srv, first.latest.refresh_token, web.client_id, web.client_secret);
     assert.equal(rt.active, true);
+    // A revocation whose client authentication fails (a wrong secret, no credentials, a form
+    // that repeats a parameter) is refused and revokes nothing.
+    const tries = [
+      [{ token: first.latest.refresh_token }, { Authorization: basic(web.client_id, `${web.client_secret}x`) }, 401],
+      [{ token: first.latest.refresh_token, client_id: web.client_id }, {}, 401],
+      [`token=${encodeURIComponent(first.latest.refresh_token)}&token=x`, { Authorization: basic(web.client_id, web.client_secret) }, 400],
+    ];
+    for (const [body, headers, status] of tries) {
+      const r = await form(srv, '/sso/revoke', body, headers);
+      assert.equal(r.status, status, r.text);
+    }
+    assert.equal((await introspect(srv, first.latest.refresh_token, web.client_id, web.client_secret)).active, true);
+    assert.equal((await introspect(srv, first.latest.access_token, web.client_id, web.client_secret)).active, true);
     // Revoking the refresh token; a second revocation is still 200 (RFC 7009 §2.2).
     for (let i = 0; i < 2; i++) {
       const r = await form(srv, '/sso/revoke', { token: first.latest.refresh_token, token_type_hint: 'refresh_token' }, {
