@@ -175,9 +175,10 @@ stay_insert(struct dd_req *req, struct dd_db *db, const struct stay_est *e, stru
         return rc;
     char subject[40];
     snprintf(subject, sizeof subject, "stay:%lld", (long long)s->id);
-    json_t *p = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)s->id, "day",
-                          s->arrival_day, "province", s->province, "commune", s->commune, "class",
-                          e->class_, "nationality", s->nationality, "origin", s->origin_province);
+    json_t *p = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "id", (json_int_t)s->id,
+                          "day", s->arrival_day, "province", s->province, "commune", s->commune,
+                          "class", e->class_, "nationality", s->nationality, "origin",
+                          s->origin_province, "late", s->late, "watched", watch_id > 0);
     rc = stay_emit(db, "stay.checked_in", subject, stay_dump(req, p));
     if (rc == DD_OK && watch_id > 0)
         rc = alert_row(req, db, s, watch_id, alert_id);
