@@ -129,6 +129,16 @@ static const char *const flows_total_sql =
     "COALESCE(SUM(moves_in), 0) AS moves_in, COALESCE(SUM(moves_out), 0) AS moves_out FROM "
     "insight_flows WHERE " AREA " AND month >= ? AND month <= ?";
 
+/* The one row of a total, or an empty object. */
+static json_t *
+only_row(json_t *rows_)
+{
+    json_t *r = json_array_get(rows_, 0);
+    json_t *out = r ? json_incref(r) : json_object();
+    json_decref(rows_);
+    return out;
+}
+
 static json_t *
 population(struct dd_db *db, const struct insight_filter *f, int *rc)
 {
@@ -144,10 +154,11 @@ population(struct dd_db *db, const struct insight_filter *f, int *rc)
                                " GROUP BY commune_code ORDER BY commune_code",
                                f, 1, rc));
     json_object_set_new(out, "by_month", q_range(db, flows_sql, f, f->from, f->to, 1, rc));
-    json_object_set_new(out, "period", q_range(db, flows_total_sql, f, f->from, f->to, 0, rc));
+    json_object_set_new(out, "period",
+                        only_row(q_range(db, flows_total_sql, f, f->from, f->to, 0, rc)));
     if (f->cfrom[0])
         json_object_set_new(out, "compare",
-                            q_range(db, flows_total_sql, f, f->cfrom, f->cto, 0, rc));
+                            only_row(q_range(db, flows_total_sql, f, f->cfrom, f->cto, 0, rc)));
     const char *b[] = {f->province, f->from, f->to, f->commune, f->commune, f->commune};
     json_object_set_new(
         out, "moves",
