@@ -24,7 +24,9 @@ export const NAV = {
   ],
   staff: [['home', '/staff/', 'nav.staff.home']],
   officer: [['home', '/officer/', 'nav.officer.home']],
-  leader: [['home', '/leader/', 'nav.leader.home']],
+  leader: [['home', '/leader/', 'nav.leader.home'], ['population', '/leader/population.html', 'nav.leader.population'],
+    ['labour', '/leader/labour.html', 'nav.leader.labour'], ['tourism', '/leader/tourism.html', 'nav.leader.tourism'],
+    ['order', '/leader/order.html', 'nav.leader.order']],
 };
 
 // The audience of an account (GET /api/v1/me's `account`).
