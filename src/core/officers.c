@@ -48,6 +48,8 @@ static const char *const cashier_scopes[] = {"payments:read", "payments:write", 
 static const char *const no_scopes[] = {NULL};
 static const char *const figures_scopes[] = {"stay:figures", NULL};
 static const char *const leader_scopes[] = {"stay:figures", "insight:read", NULL};
+/* The labour department: its records of people's employment, and the dashboards. */
+static const char *const labour_scopes[] = {"insight:read", "insight:labour", NULL};
 static const char *const wallet_issuer_scopes[] = {"wallet:issue", "wallet:read", NULL};
 static const char *const certifier_scopes[] = {"wallet:certify", NULL};
 static const char *const land_scopes[] = {"land:read", "land:write", "wallet:read", NULL};
@@ -68,6 +70,7 @@ static const struct role roles[] = {
     {"commune-justice", true, certifier_scopes},
     {"notary", false, certifier_scopes},
     {"land-officer", false, land_scopes},
+    {"labour", false, labour_scopes},
 };
 
 static const struct role *
