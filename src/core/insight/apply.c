@@ -221,20 +221,12 @@ checked_in(struct dd_db *db, json_t *p)
         char q[400];
         snprintf(q, sizeof q,
                  "INSERT INTO insight_order (province_code, commune_code, month, late_stays, "
-                 "watch_hits) VALUES (?, ?, ?, %d, %d) ON CONFLICT (province_code, commune_code, "
-                 "month) DO UPDATE "
-                 "SET late_stays = insight_order.late_stays + excluded.late_stays, watch_hits = "
-                 "insight_order.watch_hits + excluded.watch_hits%s",
-                 late ? 1 : 0, watched ? 1 : 0, "");
+                 "watch_hits) VALUES (?, ?, ?, %d, ?) ON CONFLICT (province_code, commune_code, "
+                 "month) DO UPDATE SET late_stays = insight_order.late_stays + "
+                 "excluded.late_stays, watch_hits = insight_order.watch_hits + excluded.watch_hits",
+                 late ? 1 : 0);
         const char *t[] = {str(p, "province"), str(p, "commune"), month};
-        struct dd_stmt *st;
-        rc = dd_db_prepare(db, q, &st);
-        if (rc == DD_OK) {
-            for (int i = 0; i < 3; i++)
-                dd_stmt_bind_text(st, i + 1, t[i]);
-            rc = dd_stmt_step(st) == DD_DB_DONE ? DD_OK : DD_EDB;
-            dd_stmt_reset(st);
-        }
+        rc = insight_step(db, q, t, 3, watched ? 1 : 0);
     }
     return rc;
 }

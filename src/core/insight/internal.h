@@ -67,7 +67,6 @@ int insight_population_get(struct dd_req *req);
 int insight_labour_get(struct dd_req *req);
 int insight_tourism_get(struct dd_req *req);
 int insight_order_get(struct dd_req *req);
-int insight_summary_get(struct dd_req *req);
 int insight_export_get(struct dd_req *req);
 int insight_labour_import(struct dd_req *req);
 
