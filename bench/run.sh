@@ -120,4 +120,5 @@ BENCH_SECONDS=$DURATION DD_BIN=$BIN bench/sso.sh   # the SSO token endpoint, nex
 bench/card.sh # the chip ID card library on one core: PA next to openssl speed, MRZ and QR parses
 BENCH_SECONDS=$DURATION DD_BIN=$BIN bench/stays.sh # check-ins over HTTP, the police daily list
 BENCH_SECONDS=$DURATION DD_BIN=$BIN bench/lgsp.sh  # the data-sharing gateway next to a direct call
+BENCH_SECONDS=$DURATION DD_BIN=$BIN bench/insight.sh # dashboards and rebuild, next to DuckDB
 BENCH_SECONDS=$DURATION DD_BIN=$BIN exec bench/register.sh

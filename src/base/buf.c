@@ -216,3 +216,18 @@ dd_buf_json_int(struct dd_buf *b, const char *name, int64_t value)
     }
     return rc;
 }
+
+int
+dd_buf_json_bool(struct dd_buf *b, const char *name, bool value)
+{
+    size_t len = b->len;
+    int rc = json_name(b, name);
+    if (rc == DD_OK)
+        rc = dd_buf_puts(b, value ? "true" : "false");
+    if (rc != DD_OK) {
+        b->len = len;
+        if (b->data)
+            b->data[len] = '\0';
+    }
+    return rc;
+}

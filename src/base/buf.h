@@ -9,6 +9,7 @@
 #define DD_BASE_BUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,11 +44,12 @@ int dd_buf_put_uint(struct dd_buf *b, uint64_t v);
 int dd_buf_json_escape(struct dd_buf *b, const char *s);
 
 /* Members of a JSON object being written: each appends ,"name":value — without the comma right
- * after the object's '{' — the string escaped, the integer in decimal. Nothing is appended past
- * the maximum and DD_ETOOBIG is returned; a caller checks the last append it makes (the closing
- * '}') or every result. */
+ * after the object's '{' — the string escaped, the integer in decimal, the boolean as true or
+ * false. Nothing is appended past the maximum and DD_ETOOBIG is returned; a caller checks the
+ * last append it makes (the closing '}') or every result. */
 int dd_buf_json_str(struct dd_buf *b, const char *name, const char *value);
 int dd_buf_json_int(struct dd_buf *b, const char *name, int64_t value);
+int dd_buf_json_bool(struct dd_buf *b, const char *name, bool value);
 
 /* Frees a heap buffer's storage; an arena buffer is left to its arena. */
 void dd_buf_release(struct dd_buf *b);

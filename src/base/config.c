@@ -87,6 +87,8 @@ static const struct setting settings[] = {
     STR("pay-bank-bin", pay_bank_bin, SET_STRING,
         "bank BIN (6 digits) of the collection account, for VietQR; none: VietQR off"),
     STR("pay-bank-account", pay_bank_account, SET_STRING, "the collection account, for VietQR"),
+    NUM("insight-suppress-below", insight_suppress_below, 1, 1000,
+        "dashboards' exports outside the police hide counts below this (5)"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -119,6 +121,7 @@ dd_config_defaults(struct dd_config *cfg)
     cfg->notify_smtp_timeout = 10;
     cfg->login_delay_ms = 1000;
     cfg->login_network_failures = 50;
+    cfg->insight_suppress_below = 5;
     dd_strlcpy(cfg->pay_vnpay_tmn_code, "DINHDANH", sizeof cfg->pay_vnpay_tmn_code);
 }
 

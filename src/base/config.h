@@ -55,6 +55,7 @@ struct dd_config {
     char pay_webhook_secret[128]; /* HMAC-SHA256 key of the bank's transfer webhook; "" : off */
     char pay_bank_bin[8];         /* the collection account's bank BIN, for VietQR */
     char pay_bank_account[32];    /* the collection account */
+    long insight_suppress_below;  /* exports outside the police: counts below this hidden */
 };
 
 /* Fills every setting with its default. */

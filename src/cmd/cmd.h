@@ -86,6 +86,7 @@ int dd_cmd_import(int argc, char **argv);
 int dd_cmd_routes(int argc, char **argv);
 int dd_cmd_token(int argc, char **argv);
 int dd_cmd_units(int argc, char **argv);
+int dd_cmd_insight(int argc, char **argv);
 int dd_cmd_user(int argc, char **argv);
 int dd_cmd_version(int argc, char **argv);
 

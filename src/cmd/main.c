@@ -23,6 +23,7 @@ static const struct subcommand subcommands[] = {
     {"export", dd_cmd_export, "write people as CSV (export people [--commune C] [--out F])"},
     {"import", dd_cmd_import, "load people from a CSV file, all rows or none (import people F)"},
     {"lgsp", dd_cmd_lgsp, "data-sharing gateway: check the exchange log (lgsp log verify)"},
+    {"insight", dd_cmd_insight, "leaders' dashboards: rebuild the figures (insight rebuild)"},
     {"keys", dd_cmd_keys, "single sign-on signing keys (keys rotate|list)"},
     {"officer", dd_cmd_officer, "add an officer account (the same as user add)"},
     {"org", dd_cmd_org, "organisations and their staff (org add|list|suspend|staff …)"},

@@ -7,6 +7,7 @@
 #include "core/consent/consent.h"
 #include "core/identity/identity.h"
 #include "core/inbox/inbox.h"
+#include "core/insight/insight.h"
 #include "core/identity/orgs.h"
 #include "core/pay/pay_module.h"
 #include "core/register/register.h"
@@ -37,6 +38,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_wallet,
     &dd_module_services,
     &dd_module_lgsp,
+    &dd_module_insight,
     NULL,
 };
 // clang-format on

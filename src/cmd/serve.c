@@ -12,6 +12,7 @@
 #include "core/card_api/card_api.h"
 #include "core/group_commit.h"
 #include "core/identity/identity.h"
+#include "core/insight/insight.h"
 #include "core/notify/notify.h"
 #include "core/register/register.h"
 #include "core/units/units.h"
@@ -122,6 +123,7 @@ run(const struct dd_config *cfg)
     dd_identity_configure(cfg);
     dd_pay_configure(cfg);
     dd_wallet_configure(cfg);
+    dd_insight_configure(cfg->insight_suppress_below);
     if (dd_card_api_configure(cfg, err, sizeof err) != DD_OK ||
         dd_sso_configure(cfg, err, sizeof err) != DD_OK ||
         dd_lgsp_start(cfg, err, sizeof err) != DD_OK) {

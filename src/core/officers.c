@@ -25,9 +25,10 @@ struct role {
 };
 
 static const char *const all_scopes[] = {"*", NULL};
-static const char *const police_scopes[] = {
-    "register:read", "register:write", "identity:verify", "identity:suspend", "org:read",
-    "org:write",     "stay:read",      "stay:police",     "stay:figures",     NULL};
+static const char *const police_scopes[] = {"register:read",    "register:write", "identity:verify",
+                                            "identity:suspend", "org:read",       "org:write",
+                                            "stay:read",        "stay:police",    "stay:figures",
+                                            "insight:read",     "insight:police", NULL};
 /* The province police also keep the stays watch list and where its alerts go. */
 static const char *const province_police_scopes[] = {"register:read",
                                                      "register:write",
@@ -39,13 +40,17 @@ static const char *const province_police_scopes[] = {"register:read",
                                                      "stay:police",
                                                      "stay:figures",
                                                      "stay:watch",
+                                                     "insight:read",
+                                                     "insight:police",
                                                      NULL};
 static const char *const service_scopes[] = {"register:read", "services:process", "services:stats",
                                              NULL};
 static const char *const cashier_scopes[] = {"payments:read", "payments:write", NULL};
 static const char *const no_scopes[] = {NULL};
 static const char *const figures_scopes[] = {"stay:figures", NULL};
-static const char *const leader_scopes[] = {"stay:figures", "services:stats", NULL};
+static const char *const leader_scopes[] = {"stay:figures", "services:stats", "insight:read", NULL};
+/* The labour department: its records of people's employment, and the dashboards. */
+static const char *const labour_scopes[] = {"insight:read", "insight:labour", NULL};
 static const char *const wallet_issuer_scopes[] = {"wallet:issue", "wallet:read", NULL};
 static const char *const certifier_scopes[] = {"wallet:certify", NULL};
 static const char *const land_scopes[] = {"land:read", "land:write", "wallet:read", NULL};
@@ -66,6 +71,7 @@ static const struct role roles[] = {
     {"commune-justice", true, certifier_scopes},
     {"notary", false, certifier_scopes},
     {"land-officer", false, land_scopes},
+    {"labour", false, labour_scopes},
 };
 
 static const struct role *

@@ -18,10 +18,10 @@ import { BNT, NT, P, addStaff, registerOrg } from './org_util.mjs';
 // --- the declaration ---------------------------------------------------------------------------
 
 // Officers' roles: their area and the scopes they grant ("*": every scope).
-const POLICE = ['register:read', 'register:write', 'identity:verify', 'identity:suspend', 'org:read', 'org:write', 'stay:read', 'stay:police', 'stay:figures'];
+const POLICE = ['register:read', 'register:write', 'identity:verify', 'identity:suspend', 'org:read', 'org:write', 'stay:read', 'stay:police', 'stay:figures', 'insight:read', 'insight:police'];
 const OFFICER_ROLES = {
   admin: { area: 'province', scopes: ['*'] },
-  'province-police': { area: 'province', scopes: [...POLICE, 'stay:watch'] },
+  'province-police': { area: 'province', scopes: [...POLICE.slice(0, 9), 'stay:watch', 'insight:read', 'insight:police'] },
   'commune-police': { area: 'commune', scopes: POLICE },
   'service-officer': { area: 'province', scopes: ['register:read', 'services:process', 'services:stats'] },
   cashier: { area: 'province', scopes: ['payments:read', 'payments:write'] },
@@ -29,12 +29,13 @@ const OFFICER_ROLES = {
   tourism: { area: 'province', scopes: ['stay:figures'] },
   education: { area: 'province', scopes: [] },
   transport: { area: 'province', scopes: [] },
-  leader: { area: 'province', scopes: ['stay:figures', 'services:stats'] },
+  leader: { area: 'province', scopes: ['stay:figures', 'services:stats', 'insight:read'] },
   'soc-analyst': { area: 'province', scopes: [] },
   'document-issuer': { area: 'province', scopes: ['wallet:issue', 'wallet:read'] },
   'commune-justice': { area: 'commune', scopes: ['wallet:certify'] },
   notary: { area: 'province', scopes: ['wallet:certify'] },
   'land-officer': { area: 'province', scopes: ['land:read', 'land:write', 'wallet:read'] },
+  labour: { area: 'province', scopes: ['insight:read', 'insight:labour'] },
 };
 
 // Roles in an organisation and the scopes they grant.

@@ -387,12 +387,19 @@ describe('missing and found', () => {
     const ev = sql("SELECT type || '|' || subject || '|' || payload FROM events ORDER BY id DESC LIMIT 1").split('|');
     assert.equal(ev[0], 'person.missing');
     assert.equal(ev[1], `person:${id}`);
+    // The person's figures before and after, for the dashboards (docs/INSIGHT.md).
+    const figures = (status) => ({
+      status, province: P, commune: NT, birth_year: '1975', sex: 'female', ethnicity: '', religion: '',
+      temporary_province: '', temporary_commune: '',
+    });
     assert.deepEqual(JSON.parse(ev.slice(2).join('|')), {
       id_number: id,
       date: '2026-11-01',
       province: P,
       commune: NT,
       version: 2,
+      before: figures('alive'),
+      after: figures('missing'),
     });
     assert.equal(
       sql(

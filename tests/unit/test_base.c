@@ -153,8 +153,10 @@ buf_json_members_write_an_object_whole_or_not_at_all(void **state)
     dd_buf_init(&b, NULL, 64);
     dd_buf_putc(&b, '{');
     dd_buf_json_int(&b, "min", INT64_MIN);
+    dd_buf_json_bool(&b, "yes", true);
+    dd_buf_json_bool(&b, "no", false);
     dd_buf_putc(&b, '}');
-    assert_string_equal(b.data, "{\"min\":-9223372036854775808}");
+    assert_string_equal(b.data, "{\"min\":-9223372036854775808,\"yes\":true,\"no\":false}");
     dd_buf_release(&b);
 }
 

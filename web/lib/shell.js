@@ -28,7 +28,9 @@ export const NAV = {
     ['home', '/officer/', 'nav.officer.home'],
     ['dossiers', '/officer/dossiers.html', 'nav.officer.dossiers'],
   ],
-  leader: [['home', '/leader/', 'nav.leader.home']],
+  leader: [['home', '/leader/', 'nav.leader.home'], ['population', '/leader/population.html', 'nav.leader.population'],
+    ['labour', '/leader/labour.html', 'nav.leader.labour'], ['tourism', '/leader/tourism.html', 'nav.leader.tourism'],
+    ['order', '/leader/order.html', 'nav.leader.order']],
 };
 
 // The audience of an account (GET /api/v1/me's `account`).

@@ -160,6 +160,18 @@ void reg_jw_person(struct reg_jw *w, const struct dd_reg_person *rp);
 /* Replies with the writer's text as application/json, not cached. */
 int reg_jw_reply(struct dd_req *req, unsigned status, struct reg_jw *w);
 
+/* --- the figures a change moves, in its event (event_dims.c) --- */
+
+/* `payload` (a JSON object's text; NULL for {}) with "before" and "after" added: the person's
+ * figures (status, permanent province and commune, birth_year, sex, ethnicity, religion,
+ * temporary province and commune) before and after the change, null for a side that is absent
+ * (a birth has no before). Returns `payload` unchanged if it is not an object. */
+const char *reg_payload_with_dims(struct dd_arena *arena, const char *payload,
+                                  const struct dd_person *before, const struct dd_person *after);
+
+/* True when a change from `before` to `after` moves the person between figures' cells. */
+bool reg_dims_differ(const struct dd_person *before, const struct dd_person *after);
+
 /* --- a change to one person, written in one transaction (change.c) --- */
 
 /* Writes `after` over `before` with the history entry of c, an access-log "change" row for the

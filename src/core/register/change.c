@@ -1,7 +1,9 @@
 /*
  * change.c — the four writes of every change to a person, in the caller's transaction: the
  * `people` row (version + 1), the history entry, the access-log row of the officer who made it,
- * and the domain event. Either all four are committed or none is.
+ * and the domain event. Either all four are committed or none is. The event carries the
+ * person's figures before and after (event_dims.c); a change with no event type of its own that
+ * moves the person between figures' cells is emitted as person.changed.
  */
 #include "base/arena.h"
 #include "base/err.h"
@@ -20,9 +22,13 @@ reg_change_write(struct dd_req *req, struct dd_db *db, const struct dd_reg_perso
         return rc;
     rc = dd_access_log_write(db, req, before->p.id_number, "change", "person",
                              reg_change_purpose(req, c->reason));
+    if (rc == DD_OK && event_type == NULL && reg_dims_differ(&before->p, after)) {
+        event_type = "person.changed";
+        event_payload = dd_arena_printf(req->arena, "{\"id_number\":\"%s\"}", before->p.id_number);
+    }
     if (rc == DD_OK && event_type)
         rc = dd_event_emit(db, event_type,
                            dd_arena_printf(req->arena, "person:%s", before->p.id_number),
-                           event_payload);
+                           reg_payload_with_dims(req->arena, event_payload, &before->p, after));
     return rc;
 }

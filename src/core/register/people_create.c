@@ -189,9 +189,9 @@ birth_write(struct dd_req *req, struct dd_db *db, struct birth *b)
         rc = dd_access_log_write(db, req, b->p.id_number, "change", "person",
                                  reg_change_purpose(req, b->change.reason));
     if (rc == DD_OK)
-        rc = dd_event_emit(db, "person.born",
-                           dd_arena_printf(req->arena, "person:%s", b->p.id_number),
-                           born_payload(req, &b->p));
+        rc = dd_event_emit(
+            db, "person.born", dd_arena_printf(req->arena, "person:%s", b->p.id_number),
+            reg_payload_with_dims(req->arena, born_payload(req, &b->p), NULL, &b->p));
     return rc;
 }
 

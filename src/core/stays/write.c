@@ -187,6 +187,8 @@ stay_insert(struct dd_req *req, struct dd_db *db, const struct stay_est *e, stru
     rc |= dd_buf_json_str(&p, "class", e->class_);
     rc |= dd_buf_json_str(&p, "nationality", s->nationality);
     rc |= dd_buf_json_str(&p, "origin", s->origin_province);
+    rc |= dd_buf_json_bool(&p, "late", s->late);
+    rc |= dd_buf_json_bool(&p, "watched", watch_id > 0);
     if ((rc | dd_buf_putc(&p, '}')) != DD_OK)
         return DD_ETOOBIG;
     rc = stay_emit(db, "stay.checked_in", subject, p.data);

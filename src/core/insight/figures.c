@@ -1,0 +1,409 @@
+/*
+ * figures.c — the figures of each area read from the aggregate tables for one filter: the
+ * caller's province, one commune or all, a month range and an optional comparison range.
+ *
+ * Every query reads a few hundred to a few thousand aggregate rows through an index on
+ * (province, …), never the people or stays tables. Ages come from the year of birth and the
+ * filter's last year; the working age is 15 up to the retirement age of the Labour Code 2019
+ * (art. 169) reached in 2026 by the yearly roadmap of Decree 135/2020: 61 for men, 57 for women,
+ * taken by whole years.
+ */
+#include "base/arena.h"
+#include "base/err.h"
+#include "core/insight/internal.h"
+#include "http/req.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define WORK_FROM  15
+#define RETIRE_MEN 61
+#define RETIRE_WOM 57
+#define BAND_YEARS 5
+#define BANDS      17 /* 0–4 … 75–79, 80+ */
+
+/* Rows of `sql` as objects named by its columns; the first `ntext` columns text, the rest
+ * integers. binds[i] NULL binds SQL NULL. Sets *rc on a database failure. */
+static json_t *
+rows(struct dd_db *db, const char *sql, const char *const *binds, int nb, int ntext, int *rc)
+{
+    json_t *out = json_array();
+    struct dd_stmt *st;
+    if (*rc != DD_OK || (*rc = dd_db_prepare(db, sql, &st)) != DD_OK)
+        return out;
+    for (int i = 0; i < nb; i++) {
+        if (binds[i])
+            dd_stmt_bind_text(st, i + 1, binds[i]);
+        else
+            dd_stmt_bind_null(st, i + 1);
+    }
+    int r;
+    while ((r = dd_stmt_step(st)) == DD_DB_ROW) {
+        json_t *o = json_object();
+        int n = dd_stmt_column_count(st);
+        for (int c = 0; c < n; c++)
+            json_object_set_new(o, dd_stmt_column_name(st, c),
+                                c < ntext ? json_string(dd_stmt_text(st, c))
+                                          : json_integer(dd_stmt_int64(st, c)));
+        json_array_append_new(out, o);
+    }
+    dd_stmt_reset(st);
+    if (r < 0)
+        *rc = r;
+    return out;
+}
+
+#define AREA "province_code = ? AND (CAST(? AS TEXT) IS NULL OR commune_code = ?)"
+
+static json_t *
+q_area(struct dd_db *db, const char *sql, const struct insight_filter *f, int ntext, int *rc)
+{
+    const char *b[] = {f->province, f->commune, f->commune};
+    return rows(db, sql, b, 3, ntext, rc);
+}
+
+static json_t *
+q_range(struct dd_db *db, const char *sql, const struct insight_filter *f, const char *from,
+        const char *to, int ntext, int *rc)
+{
+    const char *b[] = {f->province, f->commune, f->commune, from, to};
+    return rows(db, sql, b, 5, ntext, rc);
+}
+
+/* The months of [from, to] shifted by -12. */
+static void
+year_before(const char *m, char out[8])
+{
+    int y = 0, mo = 0;
+    if (sscanf(m, "%4d-%2d", &y, &mo) != 2)
+        y = 1, mo = 1;
+    char t[32];
+    snprintf(t, sizeof t, "%04d-%02d", y - 1, mo);
+    snprintf(out, 8, "%.7s", t);
+}
+
+static json_t *
+pyramid(struct dd_db *db, const struct insight_filter *f, json_t **ratio, int *rc)
+{
+    json_t *raw = q_area(db,
+                         "SELECT sex, birth_year, SUM(people) AS people FROM insight_population "
+                         "WHERE " AREA " GROUP BY sex, birth_year",
+                         f, 1, rc);
+    int64_t m[BANDS] = {0}, w[BANDS] = {0}, men = 0, women = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(raw, i, r)
+    {
+        int64_t age = f->year - json_integer_value(json_object_get(r, "birth_year"));
+        int64_t n = json_integer_value(json_object_get(r, "people"));
+        int band = age < 0 ? 0 : age / BAND_YEARS >= BANDS ? BANDS - 1 : (int)(age / BAND_YEARS);
+        bool male = strcmp(json_string_value(json_object_get(r, "sex")), "male") == 0;
+        (male ? m : w)[band] += n;
+        *(male ? &men : &women) += n;
+    }
+    json_decref(raw);
+    json_t *out = json_array();
+    for (int b = 0; b < BANDS; b++) {
+        char label[16];
+        if (b == BANDS - 1)
+            snprintf(label, sizeof label, "%d+", b * BAND_YEARS);
+        else
+            snprintf(label, sizeof label, "%d-%d", b * BAND_YEARS, b * BAND_YEARS + 4);
+        json_array_append_new(out, json_pack("{s:s, s:I, s:I}", "band", label, "male",
+                                             (json_int_t)m[b], "female", (json_int_t)w[b]));
+    }
+    *ratio = json_pack("{s:I, s:I, s:I, s:o}", "people", (json_int_t)(men + women), "male",
+                       (json_int_t)men, "female", (json_int_t)women, "males_per_100_females",
+                       women ? json_real(100.0 * (double)men / (double)women) : json_null());
+    return out;
+}
+
+static const char *const flows_sql =
+    "SELECT month, SUM(births) AS births, SUM(deaths) AS deaths, SUM(births) - SUM(deaths) AS "
+    "natural_growth, SUM(moves_in) AS moves_in, SUM(moves_out) AS moves_out FROM insight_flows "
+    "WHERE " AREA " AND month >= ? AND month <= ? GROUP BY month ORDER BY month";
+
+static const char *const flows_total_sql =
+    "SELECT COALESCE(SUM(births), 0) AS births, COALESCE(SUM(deaths), 0) AS deaths, "
+    "COALESCE(SUM(moves_in), 0) AS moves_in, COALESCE(SUM(moves_out), 0) AS moves_out FROM "
+    "insight_flows WHERE " AREA " AND month >= ? AND month <= ?";
+
+/* The one row of a total, or an empty object. */
+static json_t *
+only_row(json_t *rows_)
+{
+    json_t *r = json_array_get(rows_, 0);
+    json_t *out = r ? json_incref(r) : json_object();
+    json_decref(rows_);
+    return out;
+}
+
+static json_t *
+population(struct dd_db *db, const struct insight_filter *f, int *rc)
+{
+    json_t *totals = NULL;
+    json_t *out = json_object();
+    json_object_set_new(out, "pyramid", pyramid(db, f, &totals, rc));
+    json_object_set_new(out, "totals", totals);
+    json_object_set_new(out, "by_commune",
+                        q_area(db,
+                               "SELECT commune_code AS commune, SUM(people) AS people, SUM(CASE "
+                               "WHEN sex = 'male' THEN people ELSE 0 END) AS male FROM "
+                               "insight_population WHERE " AREA
+                               " GROUP BY commune_code ORDER BY commune_code",
+                               f, 1, rc));
+    json_object_set_new(out, "by_month", q_range(db, flows_sql, f, f->from, f->to, 1, rc));
+    json_object_set_new(out, "period",
+                        only_row(q_range(db, flows_total_sql, f, f->from, f->to, 0, rc)));
+    if (f->cfrom[0])
+        json_object_set_new(out, "compare",
+                            only_row(q_range(db, flows_total_sql, f, f->cfrom, f->cto, 0, rc)));
+    const char *b[] = {f->province, f->from, f->to, f->commune, f->commune, f->commune};
+    json_object_set_new(
+        out, "moves",
+        rows(
+            db,
+            "SELECT CASE WHEN from_province <> ? THEN 'into_province' WHEN to_province <> "
+            "from_province THEN 'out_of_province' ELSE 'between_communes' END AS kind, "
+            "SUM(moves) AS moves FROM insight_moves WHERE month >= ? AND month <= ? AND "
+            "(CAST(? AS TEXT) IS NULL OR from_commune = ? OR to_commune = ?) GROUP BY 1 ORDER BY 1",
+            b, 6, 1, rc));
+    for (int d = 0; d < 3; d++) {
+        static const char *const dim[] = {"ethnicity", "religion", "origin"};
+        static const char *const key[] = {"ethnicity", "religion", "temporary_by_origin"};
+        const char *bd[] = {f->province, f->commune, f->commune, dim[d]};
+        json_object_set_new(out, key[d],
+                            rows(db,
+                                 "SELECT value, SUM(people) AS people FROM insight_composition "
+                                 "WHERE " AREA " AND dimension = ? GROUP BY value HAVING "
+                                 "SUM(people) <> 0 ORDER BY 2 DESC, 1 LIMIT 50",
+                                 bd, 4, 1, rc));
+    }
+    return out;
+}
+
+static json_t *
+labour(struct dd_db *db, const struct insight_filter *f, int *rc)
+{
+    char y[4][16];
+    snprintf(y[0], 16, "%d", f->year - RETIRE_MEN + 1);
+    snprintf(y[1], 16, "%d", f->year - WORK_FROM);
+    snprintf(y[2], 16, "%d", f->year - RETIRE_WOM + 1);
+    snprintf(y[3], 16, "%d", f->year - WORK_FROM);
+    const char *b[] = {y[0], y[1], y[2], y[3], f->province, f->commune, f->commune};
+    json_t *out = json_object();
+    json_object_set_new(
+        out, "working_age",
+        rows(db,
+             "SELECT commune_code AS commune, SUM(CASE WHEN (sex = 'male' AND birth_year >= "
+             "CAST(? AS INTEGER) AND birth_year <= CAST(? AS INTEGER)) OR (sex = 'female' AND "
+             "birth_year >= CAST(? AS INTEGER) AND birth_year <= CAST(? AS INTEGER)) THEN people "
+             "ELSE 0 END) AS working_age, SUM(people) AS people FROM insight_population WHERE " AREA
+             " GROUP BY commune_code ORDER BY commune_code",
+             b, 7, 1, rc));
+    json_object_set_new(out, "by_status",
+                        q_area(db,
+                               "SELECT employment_status AS status, sector, SUM(people) AS "
+                               "people FROM insight_labour WHERE " AREA
+                               " GROUP BY employment_status, sector HAVING SUM(people) <> 0 ORDER "
+                               "BY 1, 2",
+                               f, 2, rc));
+    json_object_set_new(out, "by_park",
+                        q_area(db,
+                               "SELECT industrial_park AS park, SUM(people) AS people FROM "
+                               "insight_labour WHERE " AREA
+                               " AND industrial_park <> '' AND employment_status = 'employed' "
+                               "GROUP BY industrial_park HAVING SUM(people) <> 0 ORDER BY 2 DESC",
+                               f, 1, rc));
+    return out;
+}
+
+static json_t *
+tourism(struct dd_db *db, const struct insight_filter *f, int *rc)
+{
+    json_t *out = json_object();
+    static const char *const by_month =
+        "SELECT month, SUM(arrivals) AS arrivals, SUM(guest_nights) AS guest_nights FROM "
+        "insight_tourism WHERE " AREA " AND month >= ? AND month <= ? GROUP BY month ORDER BY "
+        "month";
+    json_object_set_new(out, "by_month", q_range(db, by_month, f, f->from, f->to, 1, rc));
+    char lf[8], lt[8];
+    year_before(f->from, lf);
+    year_before(f->to, lt);
+    json_object_set_new(out, "same_months_last_year", q_range(db, by_month, f, lf, lt, 1, rc));
+    if (f->cfrom[0])
+        json_object_set_new(out, "compare", q_range(db, by_month, f, f->cfrom, f->cto, 1, rc));
+    json_object_set_new(
+        out, "by_commune_class",
+        q_range(db,
+                "SELECT t.commune_code AS commune, t.class, SUM(t.arrivals) AS arrivals, "
+                "SUM(t.guest_nights) AS guest_nights, (SELECT COALESCE(SUM(e.beds), 0) FROM "
+                "stay_establishments e WHERE e.commune_code = t.commune_code AND e.class = t.class "
+                "AND e.status = 'approved') AS beds FROM insight_tourism t WHERE t." AREA
+                " AND t.month >= ? AND t.month <= ? GROUP BY t.commune_code, t.class ORDER BY 1, 2",
+                f, f->from, f->to, 2, rc));
+    for (int d = 0; d < 2; d++) {
+        static const char *const dim[] = {"nationality", "origin"};
+        static const char *const key[] = {"by_nationality", "by_origin_province"};
+        const char *b[] = {f->province, f->commune, f->commune, f->from, f->to, dim[d]};
+        json_object_set_new(out, key[d],
+                            rows(db,
+                                 "SELECT value, SUM(arrivals) AS arrivals FROM insight_arrivals "
+                                 "WHERE " AREA " AND month >= ? AND month <= ? AND dimension = ? "
+                                 "GROUP BY value ORDER BY 2 DESC, 1 LIMIT 50",
+                                 b, 6, 1, rc));
+    }
+    return out;
+}
+
+static json_t *
+order(struct dd_db *db, const struct insight_filter *f, int *rc)
+{
+    json_t *out = json_object();
+    static const char *const by_month =
+        "SELECT month, SUM(late_stays) AS late_stays, SUM(watch_hits) AS watch_hits FROM "
+        "insight_order WHERE " AREA " AND month >= ? AND month <= ? GROUP BY month ORDER BY month";
+    json_object_set_new(out, "by_month", q_range(db, by_month, f, f->from, f->to, 1, rc));
+    if (f->cfrom[0])
+        json_object_set_new(out, "compare", q_range(db, by_month, f, f->cfrom, f->cto, 1, rc));
+    json_object_set_new(out, "hot_spots",
+                        q_range(db,
+                                "SELECT commune_code AS commune, SUM(late_stays) AS late_stays, "
+                                "SUM(watch_hits) AS watch_hits FROM insight_order WHERE " AREA
+                                " AND month >= ? AND month <= ? GROUP BY commune_code ORDER BY "
+                                "SUM(late_stays) + SUM(watch_hits) DESC, 1 LIMIT 65",
+                                f, f->from, f->to, 1, rc));
+    return out;
+}
+
+json_t *
+insight_area_json(struct dd_req *req, struct dd_db *db, const char *area,
+                  const struct insight_filter *f, int *rc)
+{
+    (void)req;
+    *rc = DD_OK;
+    json_t *body = strcmp(area, "population") == 0 ? population(db, f, rc)
+                   : strcmp(area, "labour") == 0   ? labour(db, f, rc)
+                   : strcmp(area, "tourism") == 0  ? tourism(db, f, rc)
+                                                   : order(db, f, rc);
+    json_t *filter = json_pack("{s:s, s:s, s:s, s:s?}", "province", f->province, "from", f->from,
+                               "to", f->to, "commune", f->commune);
+    if (f->cfrom[0])
+        json_object_set_new(filter, "compare",
+                            json_pack("{s:s, s:s}", "from", f->cfrom, "to", f->cto));
+    json_object_set_new(body, "filter", filter);
+    return body;
+}
+
+/* --- the tables of the exports --- */
+
+static struct insight_table *
+table_from(struct dd_req *req, struct dd_db *db, const char *name, const char *sql,
+           const char *const *binds, int nb, const bool *counts, int *rc)
+{
+    struct insight_table *t = dd_arena_zalloc(req->arena, sizeof *t);
+    t->name = name;
+    t->counts = counts;
+    struct dd_stmt *st;
+    if ((*rc = dd_db_prepare(db, sql, &st)) != DD_OK)
+        return t;
+    for (int i = 0; i < nb; i++) {
+        if (binds[i])
+            dd_stmt_bind_text(st, i + 1, binds[i]);
+        else
+            dd_stmt_bind_null(st, i + 1);
+    }
+    int r;
+    while ((r = dd_stmt_step(st)) == DD_DB_ROW) {
+        if (t->columns == NULL) {
+            t->ncols = (size_t)dd_stmt_column_count(st);
+            t->columns = dd_arena_alloc(req->arena, t->ncols * sizeof *t->columns);
+            for (size_t c = 0; c < t->ncols; c++)
+                t->columns[c] = dd_arena_strdup(req->arena, dd_stmt_column_name(st, (int)c));
+        }
+        if (t->nrows == t->cap) {
+            size_t cap = t->cap ? t->cap * 2 : 64;
+            const char **cells = dd_arena_alloc(req->arena, cap * t->ncols * sizeof *cells);
+            if (t->nrows)
+                memcpy(cells, t->cells, t->nrows * t->ncols * sizeof *cells);
+            t->cells = cells;
+            t->cap = cap;
+        }
+        for (size_t c = 0; c < t->ncols; c++)
+            t->cells[t->nrows * t->ncols + c] =
+                dd_arena_strdup(req->arena, dd_stmt_text(st, (int)c));
+        t->nrows++;
+    }
+    if (t->columns == NULL) { /* no rows: the names from the statement itself */
+        t->ncols = (size_t)dd_stmt_column_count(st);
+        t->columns = dd_arena_alloc(req->arena, (t->ncols ? t->ncols : 1) * sizeof *t->columns);
+        for (size_t c = 0; c < t->ncols; c++)
+            t->columns[c] = dd_arena_strdup(req->arena, dd_stmt_column_name(st, (int)c));
+    }
+    dd_stmt_reset(st);
+    if (r < 0)
+        *rc = r;
+    return t;
+}
+
+struct insight_table *
+insight_area_table(struct dd_req *req, struct dd_db *db, const char *area,
+                   const struct insight_filter *f, int *rc)
+{
+    static const bool pop_counts[] = {false, false, false, true};
+    static const bool lab_counts[] = {false, false, false, false, true};
+    static const bool tour_counts[] = {false, false, false, true, true};
+    static const bool order_counts[] = {false, false, true, true};
+    char year[16];
+    snprintf(year, sizeof year, "%d", f->year);
+    const char *b3[] = {f->province, f->commune, f->commune};
+    const char *b5[] = {f->province, f->commune, f->commune, f->from, f->to};
+    if (strcmp(area, "population") == 0) {
+        const char *b[] = {year, f->province, f->commune, f->commune};
+        /* age band: 5 years, 80 and over together */
+        return table_from(req, db, "population",
+                          "SELECT commune_code AS commune, CASE WHEN CAST(? AS INTEGER) - "
+                          "birth_year >= 80 THEN 80 WHEN CAST(? AS INTEGER) - birth_year < 0 THEN "
+                          "0 ELSE ((CAST(? AS INTEGER) - birth_year) / 5) * 5 END AS age_band, "
+                          "sex, SUM(people) AS people FROM insight_population WHERE " AREA
+                          " GROUP BY 1, 2, 3 HAVING SUM(people) <> 0 ORDER BY 1, 2, 3",
+                          (const char *const[]){year, year, year, b[1], b[2], b[3]}, 6, pop_counts,
+                          rc);
+    }
+    if (strcmp(area, "labour") == 0)
+        return table_from(req, db, "labour",
+                          "SELECT commune_code AS commune, employment_status AS status, sector, "
+                          "industrial_park AS park, SUM(people) AS people FROM insight_labour "
+                          "WHERE " AREA " GROUP BY 1, 2, 3, 4 HAVING SUM(people) <> 0 ORDER BY 1, "
+                          "2, 3, 4",
+                          b3, 3, lab_counts, rc);
+    if (strcmp(area, "tourism") == 0)
+        return table_from(req, db, "tourism",
+                          "SELECT commune_code AS commune, month, class, SUM(arrivals) AS "
+                          "arrivals, SUM(guest_nights) AS guest_nights FROM insight_tourism "
+                          "WHERE " AREA " AND month >= ? AND month <= ? GROUP BY 1, 2, 3 ORDER BY "
+                          "1, 2, 3",
+                          b5, 5, tour_counts, rc);
+    if (strcmp(area, "order") == 0)
+        return table_from(req, db, "order",
+                          "SELECT commune_code AS commune, month, SUM(late_stays) AS late_stays, "
+                          "SUM(watch_hits) AS watch_hits FROM insight_order WHERE " AREA
+                          " AND month >= ? AND month <= ? GROUP BY 1, 2 ORDER BY 1, 2",
+                          b5, 5, order_counts, rc);
+    *rc = DD_ENOTFOUND;
+    return NULL;
+}
+
+void
+insight_suppress(struct insight_table *t, int64_t threshold, const char *mark)
+{
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (!t->counts[c])
+                continue;
+            long long v = 0;
+            if (sscanf(t->cells[r * t->ncols + c], "%lld", &v) == 1 && v > 0 && v < threshold)
+                t->cells[r * t->ncols + c] = mark;
+        }
+}

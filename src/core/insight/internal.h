@@ -1,0 +1,73 @@
+/*
+ * internal.h — what the files of core/insight/ share: statement helpers, months, the figures'
+ * readers (figures.c) and the exports (export.c).
+ */
+#ifndef DD_CORE_INSIGHT_INTERNAL_H
+#define DD_CORE_INSIGHT_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct dd_db;
+struct dd_req;
+
+/* Runs `sql` once with `text` bound to the first ntext placeholders and `last` to the next.
+ * DD_OK or the database's code. */
+int insight_step(struct dd_db *db, const char *sql, const char *const *text, size_t ntext,
+                 int64_t last);
+
+/* "YYYY-MM" of a date "YYYY-MM-DD" or "YYYY-MM"; "YYYY-01" for a year alone; "0000-00" else. */
+void insight_month(const char *date, char out[8]);
+
+/* Applies a birth, death or permanent move (its payload `p`) to the monthly flows. */
+int insight_flow_event(struct dd_db *db, const char *type, json_t *p);
+
+/* The watermark of the last rebuild (>= 0) or a DD_E… code; *rebuilt false before the first. */
+int64_t insight_watermark(struct dd_db *db, bool *rebuilt);
+
+/* A figure as a table: column names and rows of cells (text), built in the request's arena. */
+struct insight_table {
+    const char *name;     /* "population", … (the sheet's name) */
+    const char **columns; /* ncols names */
+    size_t ncols;
+    const char **cells; /* nrows × ncols, row-major */
+    size_t nrows;
+    size_t cap;
+    const bool *counts; /* ncols: true for a column counting people (suppressed when small) */
+};
+
+/* The filter of every figure: the caller's province, one commune or all (NULL), months
+ * [from, to] and, when asked, the comparison period [cfrom, cto]. */
+struct insight_filter {
+    const char *province;
+    const char *commune;
+    char from[8], to[8];
+    char cfrom[8], cto[8]; /* "" without a comparison */
+    int year;              /* the reference year for ages: that of `to` */
+};
+
+/* Parses ?commune=&from=&to=&compare_from=&compare_to= or replies 400; 0 or -1. */
+int insight_filter_or_reply(struct dd_req *req, struct insight_filter *f);
+
+/* The figures of one area ("population", "labour", "tourism", "order") as JSON. */
+json_t *insight_area_json(struct dd_req *req, struct dd_db *db, const char *area,
+                          const struct insight_filter *f, int *rc);
+
+/* The export tables of one area: its main table for CSV and XLSX. NULL for an unknown area. */
+struct insight_table *insight_area_table(struct dd_req *req, struct dd_db *db, const char *area,
+                                         const struct insight_filter *f, int *rc);
+
+/* Replaces every count from 1 to threshold - 1 in t's counting columns by `mark` ("<5"). */
+void insight_suppress(struct insight_table *t, int64_t threshold, const char *mark);
+
+/* GET handlers (api.c, export.c, labour.c). */
+int insight_population_get(struct dd_req *req);
+int insight_labour_get(struct dd_req *req);
+int insight_tourism_get(struct dd_req *req);
+int insight_order_get(struct dd_req *req);
+int insight_export_get(struct dd_req *req);
+int insight_labour_import(struct dd_req *req);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * rebuild.c — the aggregate tables computed again from scratch (`dinhdanh insight rebuild`, the
+ * consumer's first event and bulk loads of people).
+ *
+ * Stocks come from the tables that hold the current state (people, people_labour), flows from
+ * the register's birth, death and move events replayed through the same code as the consumer,
+ * tourism from the stays module's daily figures (kept from the same stay events), public order
+ * from the stays and their watch-list alerts. The watermark is the newest event included: the
+ * consumer skips the events at or below it.
+ */
+#include "base/clock.h"
+#include "base/err.h"
+#include "core/insight/insight.h"
+#include "core/insight/internal.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <string.h>
+
+static const char *const clear_sql[] = {
+    "DELETE FROM insight_population", "DELETE FROM insight_composition",
+    "DELETE FROM insight_flows",      "DELETE FROM insight_moves",
+    "DELETE FROM insight_labour",     "DELETE FROM insight_tourism",
+    "DELETE FROM insight_arrivals",   "DELETE FROM insight_order",
+};
+
+/* The people's cells in one pass over the covering index people_insight (migration 0023), then
+ * the four stock tables from those cells, never from the wide people rows. */
+static const char *const people_sql[] = {
+    "CREATE TEMP TABLE insight_cells AS SELECT permanent_province AS p, permanent_commune AS c, "
+    "birth_year AS y, sex AS s, ethnicity AS e, religion AS r, temporary_province AS tp, "
+    "temporary_commune AS tc, COUNT(*) AS n FROM people WHERE status <> 'dead' GROUP BY "
+    "permanent_province, permanent_commune, birth_year, sex, ethnicity, religion, "
+    "temporary_province, temporary_commune",
+    "INSERT INTO insight_population (province_code, commune_code, birth_year, sex, people) SELECT "
+    "p, c, y, s, SUM(n) FROM insight_cells GROUP BY p, c, y, s",
+    "INSERT INTO insight_composition (province_code, commune_code, dimension, value, people) "
+    "SELECT p, c, 'ethnicity', e, SUM(n) FROM insight_cells GROUP BY p, c, e",
+    "INSERT INTO insight_composition (province_code, commune_code, dimension, value, people) "
+    "SELECT p, c, 'religion', r, SUM(n) FROM insight_cells GROUP BY p, c, r",
+    "INSERT INTO insight_composition (province_code, commune_code, dimension, value, people) "
+    "SELECT tp, tc, 'origin', p, SUM(n) FROM insight_cells WHERE tc <> '' GROUP BY tp, tc, p",
+    "DROP TABLE insight_cells",
+};
+
+static const char *const stock_sql[] = {
+    "INSERT INTO insight_labour (province_code, commune_code, employment_status, sector, "
+    "industrial_park, people) SELECT province_code, commune_code, employment_status, sector, "
+    "industrial_park, COUNT(*) FROM people_labour GROUP BY province_code, commune_code, "
+    "employment_status, sector, industrial_park",
+    "INSERT INTO insight_tourism (province_code, commune_code, class, month, arrivals, "
+    "guest_nights) SELECT province_code, commune_code, class, substr(day, 1, 7), 0, "
+    "SUM(guest_nights) FROM stay_fig_nights GROUP BY province_code, commune_code, class, "
+    "substr(day, 1, 7)",
+    "INSERT INTO insight_tourism (province_code, commune_code, class, month, arrivals, "
+    "guest_nights) SELECT province_code, commune_code, class, substr(day, 1, 7), SUM(arrivals), "
+    "0 FROM stay_fig_arrivals WHERE 1 = 1 GROUP BY province_code, commune_code, class, "
+    "substr(day, 1, 7) ON CONFLICT (province_code, commune_code, class, month) DO UPDATE SET "
+    "arrivals = excluded.arrivals",
+    "INSERT INTO insight_arrivals (province_code, commune_code, month, dimension, value, "
+    "arrivals) SELECT province_code, commune_code, substr(day, 1, 7), 'nationality', nationality, "
+    "SUM(arrivals) FROM stay_fig_arrivals GROUP BY province_code, commune_code, substr(day, 1, "
+    "7), nationality",
+    "INSERT INTO insight_arrivals (province_code, commune_code, month, dimension, value, "
+    "arrivals) SELECT province_code, commune_code, substr(day, 1, 7), 'origin', origin_province, "
+    "SUM(arrivals) FROM stay_fig_arrivals GROUP BY province_code, commune_code, substr(day, 1, "
+    "7), origin_province",
+    "INSERT INTO insight_order (province_code, commune_code, month, late_stays, watch_hits) "
+    "SELECT province_code, commune_code, substr(arrival_day, 1, 7), COUNT(*), 0 FROM stays WHERE "
+    "late = 1 GROUP BY province_code, commune_code, substr(arrival_day, 1, 7)",
+    "INSERT INTO insight_order (province_code, commune_code, month, late_stays, watch_hits) "
+    "SELECT s.province_code, s.commune_code, substr(s.arrival_day, 1, 7), 0, COUNT(*) FROM "
+    "stay_alerts a JOIN stays s ON s.id = a.stay_id WHERE 1 = 1 GROUP BY s.province_code, "
+    "s.commune_code, substr(s.arrival_day, 1, 7) ON CONFLICT (province_code, commune_code, month) "
+    "DO UPDATE SET watch_hits = excluded.watch_hits",
+};
+
+static int
+exec_all(struct dd_db *db, const char *const *sql, size_t n)
+{
+    int rc = DD_OK;
+    for (size_t i = 0; rc == DD_OK && i < n; i++)
+        rc = dd_db_exec(db, sql[i]);
+    return rc;
+}
+
+static int64_t
+newest_event(struct dd_db *db)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, "SELECT COALESCE(MAX(id), 0) FROM events", &st);
+    if (rc != DD_OK)
+        return rc;
+    int64_t id = dd_stmt_step(st) == DD_DB_ROW ? dd_stmt_int64(st, 0) : DD_EDB;
+    dd_stmt_reset(st);
+    return id;
+}
+
+/* The register's flows: every birth, death and move event up to `watermark`, in order. */
+static int
+replay_flows(struct dd_db *db, int64_t watermark)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db,
+                           "SELECT type, payload FROM events WHERE type IN ('person.born', "
+                           "'person.died', 'residence.moved') AND id <= ? ORDER BY id",
+                           &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_int64(st, 1, watermark);
+    /* The flows are written on the same connection while the rows are read: gather first. */
+    json_t *list = json_array();
+    while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
+        json_t *p = json_loads(dd_stmt_text(st, 1), 0, NULL);
+        if (p)
+            json_array_append_new(list, json_pack("{s:s, s:o}", "t", dd_stmt_text(st, 0), "p", p));
+    }
+    dd_stmt_reset(st);
+    rc = rc == DD_DB_DONE ? DD_OK : rc;
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        if (rc == DD_OK)
+            rc = insight_flow_event(db, json_string_value(json_object_get(e, "t")),
+                                    json_object_get(e, "p"));
+    }
+    json_decref(list);
+    return rc;
+}
+
+int
+dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep)
+{
+    int64_t t0 = dd_clock_now_ms();
+    int rc = DD_OK;
+    if (dd_db_kind(db) == DD_DB_POSTGRES)
+        rc = dd_db_exec(db, "LOCK TABLE events IN EXCLUSIVE MODE");
+    int64_t watermark = rc == DD_OK ? newest_event(db) : rc;
+    if (watermark < 0)
+        return (int)watermark;
+    rc = exec_all(db, clear_sql, sizeof clear_sql / sizeof clear_sql[0]);
+    if (rc == DD_OK)
+        rc = exec_all(db, people_sql, sizeof people_sql / sizeof people_sql[0]);
+    if (rc == DD_OK)
+        rc = exec_all(db, stock_sql, sizeof stock_sql / sizeof stock_sql[0]);
+    if (rc == DD_OK)
+        rc = replay_flows(db, watermark);
+    char now[32];
+    dd_clock_iso8601(dd_clock_now_ms(), now);
+    const char *t[] = {now};
+    if (rc == DD_OK)
+        rc = insight_step(db, "UPDATE insight_state SET rebuilt_at = ?, watermark = ? WHERE id = 1",
+                          t, 1, watermark);
+    if (rc == DD_OK && rep) {
+        rep->watermark = watermark;
+        struct dd_stmt *st;
+        rep->people = 0;
+        if (dd_db_prepare(db, "SELECT COALESCE(SUM(people), 0) FROM insight_population", &st) ==
+            DD_OK) {
+            if (dd_stmt_step(st) == DD_DB_ROW)
+                rep->people = dd_stmt_int64(st, 0);
+            dd_stmt_reset(st);
+        }
+        rep->elapsed_ms = dd_clock_now_ms() - t0;
+    }
+    return rc;
+}
