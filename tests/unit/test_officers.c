@@ -108,10 +108,13 @@ roles_grant_their_scopes_only(void **state)
     assert_true(dd_officer_role_grants("service-officer", "services:process"));
     assert_true(dd_officer_role_grants("leader", "services:stats"));
     assert_false(dd_officer_role_grants("leader", "services:process"));
+    assert_true(dd_officer_role_grants("leader", "insight:read"));
+    assert_true(dd_officer_role_grants("labour", "insight:labour"));
+    assert_false(dd_officer_role_grants("labour", "register:read"));
     int n = 0;
     for (const char *const *r = dd_officer_roles(); *r; r++)
         n++;
-    assert_int_equal(n, 15);
+    assert_int_equal(n, 16);
 }
 
 int
