@@ -11,6 +11,7 @@
 #include "core/pay/pay_module.h"
 #include "core/register/register.h"
 #include "core/security_reports.h"
+#include "core/soc/soc.h"
 #include "core/stays/stays.h"
 #include "core/units/api.h"
 #include "core/wallet/wallet.h"
@@ -33,6 +34,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_stays,
     &dd_module_payments,
     &dd_module_wallet,
+    &dd_module_soc,
     NULL,
 };
 // clang-format on
