@@ -68,7 +68,7 @@ dd_cmd_soc(int argc, char **argv)
                                           {"--jsonl", &s.jsonl_path},
                                           {NULL, NULL}};
     bool once = false;
-    const struct dd_cmd_switch switches[] = {{"--once", &once}, {NULL, NULL}};
+    const struct dd_cmd_switch switches[] = {{"once", &once}, {NULL, NULL}};
     struct dd_cmd_args args;
     int rc = dd_cmd_take_values(&argc, argv, values);
     if (rc == DD_EXIT_OK)

@@ -144,10 +144,21 @@ dd_siem_close(struct dd_siem *f)
 {
     if (f == NULL)
         return;
-    if (f->ssl) {
+    /* A graceful end: close_notify, then our half of the connection, then whatever the receiver
+     * still sends (TLS 1.3 session tickets) read until it closes. Closing with unread bytes would
+     * reset the connection, and a reset may drop the last messages before the receiver reads
+     * them. */
+    if (f->ssl)
         SSL_shutdown(f->ssl);
-        SSL_free(f->ssl);
+    if (f->fd >= 0) {
+        shutdown(f->fd, SHUT_WR);
+        struct timeval tv = {.tv_sec = 1};
+        setsockopt(f->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        char sink[4096];
+        for (int i = 0; i < 256 && recv(f->fd, sink, sizeof sink, 0) > 0; i++)
+            ;
     }
+    SSL_free(f->ssl);
     SSL_CTX_free(f->ctx);
     if (f->fd >= 0)
         close(f->fd);
