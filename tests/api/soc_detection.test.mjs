@@ -6,7 +6,7 @@
 // lgsp.person_read events are written with `dinhdanh events emit` as its contract states them.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertProblem } from './server.mjs';
+import { assertProblem, runCli } from './server.mjs';
 import { addPerson, call, citizen, idFor, officer, session, sql } from './identity_util.mjs';
 import { alerts, emit, failLogins, settle, startSocServer } from './soc_util.mjs';
 
@@ -153,6 +153,18 @@ describe('replayed attacks', () => {
     assert.equal(a[0].value, 32);
   });
 
+  test('a burst of bulk exports raises an alert on the operator', async () => {
+    for (let i = 0; i < 3; i++) {
+      const r = runCli(['export', 'people', '--out', '/dev/null', '--db', srv.db], { env: { USER: 'ops-an' } });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    await settle(srv);
+    const a = await alerts(srv, analyst.token, '?rule=bulk-export-burst');
+    assert.equal(a.length, 1, JSON.stringify(a));
+    assert.match(a[0].key, /^operator:/);
+    assert.equal(a[0].value, 3);
+  });
+
   test('the rule list counts hits per rule', async () => {
     const r = await call(srv, 'GET', '/api/v1/soc/rules', { as: analyst.token });
     assert.equal(r.status, 200, r.text);
@@ -167,7 +179,7 @@ describe('replayed attacks', () => {
 
   test('a new alert is itself an event (soc.alert) for the SIEM', async () => {
     const n = Number(sql(srv, "SELECT COUNT(*) FROM events WHERE type = 'soc.alert'"));
-    assert.equal(n, 4);
+    assert.equal(n, 5);
   });
 
   test('event search filters by type, actor, source and time, and pages', async () => {
