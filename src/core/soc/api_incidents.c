@@ -255,14 +255,14 @@ soc_incidents_create(struct dd_req *req)
         if (rc == DD_ECONFLICT)
             bad_alert = json_integer_value(v);
     }
+    json_t *alerts = in.alerts ? json_incref(in.alerts) : json_array();
     if (rc == DD_OK)
         rc = soc_timeline_add(db, id, now, actor, "created", in.title,
-                              json_pack("{s:s, s:O}", "severity", in.severity, "alerts",
-                                        in.alerts ? in.alerts : json_array()));
+                              json_pack("{s:s, s:O}", "severity", in.severity, "alerts", alerts));
     if (rc == DD_OK)
         rc = soc_audit(db, req, "soc.incident.create", id,
-                       json_pack("{s:s, s:O}", "severity", in.severity, "alerts",
-                                 in.alerts ? in.alerts : json_array()));
+                       json_pack("{s:s, s:O}", "severity", in.severity, "alerts", alerts));
+    json_decref(alerts);
     if (rc == DD_ECONFLICT) {
         dd_db_rollback(db);
         json_t *ext = dd_problem_add_error(NULL, req, "alerts", "alert-unavailable",

@@ -183,6 +183,10 @@ soc_alert_json(struct dd_db *db, struct dd_arena *a, int64_t id, bool with_evide
         dd_stmt_reset(st);
     }
     json_object_set_new(*out, "evidence_events", events);
+    if (rc != DD_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
