@@ -69,7 +69,7 @@ static void
 msgid(const char *type, char out[33])
 {
     size_t i = 0;
-    for (; type[i] && i < 32; i++)
+    for (; i < 32 && type[i]; i++)
         out[i] = type[i] > 32 && type[i] < 127 ? type[i] : '_';
     out[i] = '\0';
 }
