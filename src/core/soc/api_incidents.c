@@ -42,7 +42,9 @@ int
 soc_timeline_add(struct dd_db *db, int64_t incident_id, const char *at, const char *actor,
                  const char *kind, const char *text, json_t *data)
 {
-    char *d = json_dumps(data ? data : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+    if (data == NULL)
+        data = json_object();
+    char *d = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(data);
     struct dd_stmt *st;
     int rc = dd_db_prepare(db,
