@@ -55,6 +55,9 @@ static const struct setting settings[] = {
         "Argon2id passes for new password hashes (2)"),
     NUM("password-memlimit-kib", password_memlimit_kib, 1024, 4L * 1024 * 1024,
         "Argon2id memory for new password hashes in KiB (19456; lower only for tests)"),
+    STR("soc-rules", soc_rules, SET_STRING,
+        "the security operations centre's detection rules, reloaded on SIGHUP "
+        "(data/soc-rules.json)"),
     STR("totp-issuer", totp_issuer, SET_STRING,
         "issuer name shown by authenticator apps (dinhdanh)"),
     STR("notify-adapter", notify_adapter, SET_STRING,
@@ -113,6 +116,7 @@ dd_config_defaults(struct dd_config *cfg)
     cfg->password_opslimit = 2;
     cfg->password_memlimit_kib = 19456;
     dd_strlcpy(cfg->totp_issuer, "dinhdanh", sizeof cfg->totp_issuer);
+    dd_strlcpy(cfg->soc_rules, "data/soc-rules.json", sizeof cfg->soc_rules);
     dd_strlcpy(cfg->notify_adapter, "console", sizeof cfg->notify_adapter);
     dd_strlcpy(cfg->notify_from, "dinhdanh@localhost", sizeof cfg->notify_from);
     dd_strlcpy(cfg->notify_smtp_host, "localhost", sizeof cfg->notify_smtp_host);

@@ -46,6 +46,7 @@ struct dd_config {
 
     char issuer[256];    /* OpenID Connect issuer URL; "" : http(s)://<listen> (src/sso/) */
     char card_csca[512]; /* CSCA folder or master list for chip checks; "" : none */
+    char soc_rules[512]; /* the SOC's detection rules (src/core/soc/, docs/SOC.md) */
 
     /* Payments (src/core/pay/, docs/PAYMENTS.md). */
     bool pay_sandbox;             /* serve the local sandbox gateway under /sandbox/ */

@@ -81,6 +81,7 @@ int dd_cmd_card(int argc, char **argv);
 int dd_cmd_pay(int argc, char **argv);
 int dd_cmd_demo(int argc, char **argv);
 int dd_cmd_events(int argc, char **argv);
+int dd_cmd_soc(int argc, char **argv);
 int dd_cmd_export(int argc, char **argv);
 int dd_cmd_import(int argc, char **argv);
 int dd_cmd_routes(int argc, char **argv);

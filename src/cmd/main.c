@@ -20,6 +20,7 @@ static const struct subcommand subcommands[] = {
     {"client", dd_cmd_client, "single sign-on clients (client add|list|rotate-secret|disable)"},
     {"demo", dd_cmd_demo, "fill an empty register with a synthetic province (demo --people N)"},
     {"events", dd_cmd_events, "emit a domain event or show consumers' progress"},
+    {"soc", dd_cmd_soc, "forward security events and alerts to a SIEM (syslog, JSON lines)"},
     {"export", dd_cmd_export, "write people as CSV (export people [--commune C] [--out F])"},
     {"import", dd_cmd_import, "load people from a CSV file, all rows or none (import people F)"},
     {"lgsp", dd_cmd_lgsp, "data-sharing gateway: check the exchange log (lgsp log verify)"},

@@ -13,6 +13,7 @@
 #include "core/register/register.h"
 #include "core/security_reports.h"
 #include "core/services/services.h"
+#include "core/soc/soc.h"
 #include "core/stays/stays.h"
 #include "core/units/api.h"
 #include "core/wallet/wallet.h"
@@ -39,6 +40,7 @@ const struct dd_module *const dd_modules[] = {
     &dd_module_services,
     &dd_module_lgsp,
     &dd_module_insight,
+    &dd_module_soc,
     NULL,
 };
 // clang-format on

@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
+#include "core/soc/soc.h"
 #include "core/wallet/wallet.h"
 #include "cmd/dispatch.h"
 #include "core/pay/pay_module.h"
@@ -84,8 +85,14 @@ wait_for_signal(void)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     int sig = 0;
-    sigwait(&set, &sig);
+    /* SIGHUP reloads the security operations centre's rules and keeps serving. */
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+        char err[400];
+        if (dd_soc_reload(err, sizeof err) != DD_OK)
+            dd_log(DD_LOG_WARN, "soc.rules_not_reloaded", "rules kept: %s", err);
+    }
     return sig;
 }
 
@@ -97,6 +104,7 @@ run(const struct dd_config *cfg)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -124,6 +132,7 @@ run(const struct dd_config *cfg)
     dd_pay_configure(cfg);
     dd_wallet_configure(cfg);
     dd_insight_configure(cfg->insight_suppress_below);
+    dd_soc_configure(cfg);
     if (dd_card_api_configure(cfg, err, sizeof err) != DD_OK ||
         dd_sso_configure(cfg, err, sizeof err) != DD_OK ||
         dd_lgsp_start(cfg, err, sizeof err) != DD_OK) {
@@ -164,6 +173,7 @@ run(const struct dd_config *cfg)
     dd_card_api_shutdown();
     dd_reg_access_writer_stop();
     dd_dispatcher_stop(dispatcher);
+    dd_soc_stop();
     dd_router_free(router);
     dd_db_pool_shutdown();
     dd_log(DD_LOG_INFO, "server.stopped", "stopped cleanly");

@@ -54,6 +54,7 @@ static const char *const labour_scopes[] = {"insight:read", "insight:labour", NU
 static const char *const wallet_issuer_scopes[] = {"wallet:issue", "wallet:read", NULL};
 static const char *const certifier_scopes[] = {"wallet:certify", NULL};
 static const char *const land_scopes[] = {"land:read", "land:write", "wallet:read", NULL};
+static const char *const soc_scopes[] = {"soc:read", "soc:write", NULL};
 
 static const struct role roles[] = {
     {"admin", false, all_scopes},
@@ -66,7 +67,7 @@ static const struct role roles[] = {
     {"education", false, no_scopes},
     {"transport", false, no_scopes},
     {"leader", false, leader_scopes},
-    {"soc-analyst", false, no_scopes},
+    {"soc-analyst", false, soc_scopes},
     {"document-issuer", false, wallet_issuer_scopes},
     {"commune-justice", true, certifier_scopes},
     {"notary", false, certifier_scopes},

@@ -30,7 +30,7 @@ const OFFICER_ROLES = {
   education: { area: 'province', scopes: [] },
   transport: { area: 'province', scopes: [] },
   leader: { area: 'province', scopes: ['stay:figures', 'services:stats', 'insight:read'] },
-  'soc-analyst': { area: 'province', scopes: [] },
+  'soc-analyst': { area: 'province', scopes: ['soc:read', 'soc:write'] },
   'document-issuer': { area: 'province', scopes: ['wallet:issue', 'wallet:read'] },
   'commune-justice': { area: 'commune', scopes: ['wallet:certify'] },
   notary: { area: 'province', scopes: ['wallet:certify'] },

@@ -3,7 +3,7 @@
 // sign-out), the sign-in check, and who may see the page.
 //
 // A page says who it is for and which of its audience's pages it is on <body>:
-// data-audience="citizen|staff|officer|leader", data-page="…", data-title="i18n key". boot()
+// data-audience="citizen|staff|officer|leader|soc", data-page="…", data-title="i18n key". boot()
 // resolves to {me, signin} once the person is signed in (through oidc.js) and of that audience;
 // otherwise it sends them to sign in, or says whose page it is and links to their own home, and
 // resolves to null.
@@ -31,11 +31,18 @@ export const NAV = {
   leader: [['home', '/leader/', 'nav.leader.home'], ['population', '/leader/population.html', 'nav.leader.population'],
     ['labour', '/leader/labour.html', 'nav.leader.labour'], ['tourism', '/leader/tourism.html', 'nav.leader.tourism'],
     ['order', '/leader/order.html', 'nav.leader.order']],
+  soc: [
+    ['alerts', '/soc/', 'nav.soc.alerts'],
+    ['incidents', '/soc/incidents.html', 'nav.soc.incidents'],
+    ['events', '/soc/events.html', 'nav.soc.events'],
+    ['rules', '/soc/rules.html', 'nav.soc.rules'],
+  ],
 };
 
 // The audience of an account (GET /api/v1/me's `account`).
 export function audienceOf(account) {
   if (account.kind === 'staff') return 'staff';
+  if (account.kind === 'officer' && account.officer?.role === 'soc-analyst') return 'soc';
   if (account.kind === 'officer') return account.officer?.role === 'leader' ? 'leader' : 'officer';
   return 'citizen';
 }

@@ -54,11 +54,13 @@ id_history_write(struct dd_db *db, const struct id_attempt *a, int64_t now_ms)
     dd_stmt_reset(st);
     if (rc < 0)
         return rc;
-    json_t *payload =
-        json_pack("{s:o, s:s, s:s, s:i, s:s, s:s}", "account_id",
-                  a->account_id ? json_integer(a->account_id) : json_null(), "service",
-                  a->client->service, "method", a->method, "level", a->level, "reason",
-                  a->reason ? a->reason : "", "network", a->client->network);
+    /* The SOC's rules count failures by network, by account, and by typed login when it
+     * matched no account: its SHA-256 stands for it (never the login or the password). */
+    json_t *payload = json_pack("{s:o, s:s, s:s, s:i, s:s, s:s, s:s}", "account_id",
+                                a->account_id ? json_integer(a->account_id) : json_null(),
+                                "service", a->client->service, "method", a->method, "level",
+                                a->level, "reason", a->reason ? a->reason : "", "network",
+                                a->client->network, "login_hash", login_hash);
     return id_event(db, a->success ? "auth.succeeded" : "auth.failed", a->account_id, payload);
 }
 

@@ -91,4 +91,19 @@ int dd_identity_officer_disable(struct dd_db *db, const char *username, char *er
  * disabled, no-password), second factor (totp or -). */
 int dd_identity_officer_list(struct dd_db *db, FILE *out, char *err, size_t errlen);
 
+/* --- containment by the security operations centre (containment.c) --- */
+
+/* Locks account `account_id` (status locked, with the reason) and ends its sessions, inside the
+ * caller's transaction, emitting account.locked with `actor` ("officer:3") as "by".
+ * DD_ENOTFOUND; DD_ECONFLICT for an account disabled or never confirmed. */
+int dd_identity_contain_lock(struct dd_db *db, int64_t account_id, const char *reason,
+                             const char *actor);
+
+/* Ends every session of account `account_id` inside the caller's transaction, emitting
+ * account.sessions_revoked. DD_ENOTFOUND. */
+int dd_identity_contain_revoke(struct dd_db *db, int64_t account_id, const char *actor);
+
+/* Forgets the account's sessions in the session cache: call after the commit of the above. */
+void dd_identity_forget_account(int64_t account_id);
+
 #endif

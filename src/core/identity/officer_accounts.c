@@ -215,19 +215,32 @@ dd_identity_officer_role(struct dd_db *db, const char *username, const char *rol
     if (rc != DD_OK)
         return rc;
     struct dd_stmt *st;
-    rc = dd_db_prepare(db,
-                       "UPDATE officers SET role = ?, province_code = ?, commune_code = ? WHERE "
-                       "id = ?",
-                       &st);
-    if (rc != DD_OK)
-        return db_error(db, rc, err, errlen);
-    dd_stmt_bind_text(st, 1, role);
-    dd_stmt_bind_text(st, 2, province);
-    dd_stmt_bind_text(st, 3, has_commune ? commune : "");
-    dd_stmt_bind_int64(st, 4, id);
-    rc = dd_stmt_step(st);
-    dd_stmt_reset(st);
-    return rc < 0 ? db_error(db, rc, err, errlen) : DD_OK;
+    rc = dd_db_begin(db);
+    if (rc == DD_OK)
+        rc = dd_db_prepare(db,
+                           "UPDATE officers SET role = ?, province_code = ?, commune_code = ? "
+                           "WHERE id = ?",
+                           &st);
+    if (rc == DD_OK) {
+        dd_stmt_bind_text(st, 1, role);
+        dd_stmt_bind_text(st, 2, province);
+        dd_stmt_bind_text(st, 3, has_commune ? commune : "");
+        dd_stmt_bind_int64(st, 4, id);
+        rc = dd_stmt_step(st);
+        dd_stmt_reset(st);
+        rc = rc < 0 ? rc : DD_OK;
+    }
+    /* A privilege change, for the security operations centre. */
+    if (rc == DD_OK)
+        rc = id_event(db, "officer.role_changed", account_id,
+                      json_pack("{s:s, s:s, s:s, s:s, s:s}", "officer", username, "role", role,
+                                "province", province, "commune", has_commune ? commune : "", "by",
+                                "operator"));
+    if (rc == DD_OK)
+        rc = dd_db_commit(db);
+    if (rc != DD_OK && dd_db_in_transaction(db))
+        dd_db_rollback(db);
+    return rc != DD_OK ? db_error(db, rc, err, errlen) : DD_OK;
 }
 
 static int

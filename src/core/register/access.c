@@ -32,11 +32,13 @@
 #include "base/mem.h"
 #include "base/str.h"
 #include "core/access_log.h"
+#include "core/events.h"
 #include "core/register/api.h"
 #include "http/principal.h"
 #include "http/req.h"
 #include "store/store.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +119,50 @@ insert_rows(struct dd_db *db, const uint32_t *slots, size_t n)
     return rc < 0 ? rc : DD_OK;
 }
 
+/* One access.reads event ({actor, role, count}) in the caller's transaction: the security
+ * operations centre counts officers' look-ups from these rather than from every row. */
+static int
+reads_event(struct dd_db *db, const char *actor, const char *role, int64_t count)
+{
+    json_t *p =
+        json_pack("{s:s, s:s, s:I}", "actor", actor, "role", role, "count", (json_int_t)count);
+    char *text = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(p);
+    int rc = text ? dd_event_emit(db, "access.reads", actor, text) : DD_EINTERNAL;
+    free(text);
+    return rc;
+}
+
+/* One access.reads event per reader of rows [0, n), readers taken READERS_PER_PASS at a time. */
+#define READERS_PER_PASS 32
+static int
+emit_reads(struct dd_db *db, const uint32_t *slots, size_t n)
+{
+    struct reader {
+        const struct row *r;
+        int64_t count;
+    } seen[READERS_PER_PASS];
+    size_t nseen = 0;
+    int rc = DD_OK;
+    for (size_t i = 0; rc == DD_OK && i <= n; i++) {
+        if (i == n || nseen == READERS_PER_PASS) {
+            for (size_t j = 0; rc == DD_OK && j < nseen; j++)
+                rc = reads_event(db, seen[j].r->actor, seen[j].r->role, seen[j].count);
+            nseen = 0;
+        }
+        if (i == n)
+            break;
+        const struct row *r = &w.ring[slots[i]];
+        size_t k = 0;
+        while (k < nseen && strcmp(seen[k].r->actor, r->actor) != 0)
+            k++;
+        if (k == nseen)
+            seen[nseen++] = (struct reader){r, 0};
+        seen[k].count++;
+    }
+    return rc;
+}
+
 /* Writes ring rows [first, first + n) in one transaction, in the order they came. `order` has
  * room for RING_ROWS slots. */
 static int
@@ -130,6 +176,8 @@ write_rows(struct dd_db *db, size_t first, size_t n, uint32_t *order)
         rc = insert_rows(db, &order[i], ROWS_PER_INSERT);
     for (; rc == DD_OK && i < n; i++)
         rc = insert_rows(db, &order[i], 1);
+    if (rc == DD_OK)
+        rc = emit_reads(db, order, n);
     if (rc == DD_OK)
         return dd_db_commit(db);
     if (dd_db_in_transaction(db))
@@ -333,6 +381,11 @@ dd_reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids
     int rc = dd_db_begin(db);
     for (int i = 0; rc == DD_OK && i < n; i++)
         rc = dd_access_log_write(db, req, ids[i], action, data, purpose);
+    if (rc == DD_OK) {
+        char actor[96];
+        dd_access_log_actor(req->who, actor, sizeof actor);
+        rc = reads_event(db, actor, req->who->role, n);
+    }
     if (rc == DD_OK)
         return dd_db_commit(db);
     if (dd_db_in_transaction(db))

@@ -1,0 +1,194 @@
+/*
+ * test_soc.c — the security operations centre's pure parts and its detection store
+ * (core/soc/): how outbox events read as security events, which rule sets are accepted, the
+ * RFC 5424 message with its RFC 6587 octet count and escaped structured data; and, on SQLite and
+ * PostgreSQL, an event stored once however often delivered, a rule firing at its threshold and
+ * later hits grouped into the same alert, and a rule of another key staying silent.
+ */
+#include "db_fixture.h"
+
+#include "base/buf.h"
+#include "core/events.h"
+#include "core/soc/internal.h"
+#include "core/soc/siem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct dd_event
+event(int64_t id, const char *type, const char *subject, const char *payload)
+{
+    return (struct dd_event){.id = id,
+                             .created_at = "2026-03-01T03:00:00.000Z",
+                             .type = type,
+                             .subject = subject,
+                             .payload = payload};
+}
+
+static void
+normalises_security_events_only(void **state)
+{
+    (void)state;
+    struct dd_soc_event se;
+    struct dd_event ev = event(1, "auth.failed", "",
+                               "{\"account_id\":null,\"network\":\"203.0.113.0/24\","
+                               "\"login_hash\":\"ab12\"}");
+    assert_true(dd_soc_normalise(&ev, &se));
+    assert_string_equal(se.module, "identity");
+    assert_string_equal(se.outcome, "failure");
+    assert_string_equal(se.subject, "login:ab12");
+    assert_string_equal(se.source, "203.0.113.0/24");
+    assert_string_equal(se.actor, "");
+
+    ev = event(2, "auth.failed", "account:7", "{\"network\":\"198.51.100.0/24\"}");
+    assert_true(dd_soc_normalise(&ev, &se));
+    assert_string_equal(se.subject, "account:7");
+    assert_string_equal(se.actor, "account:7");
+
+    ev = event(3, "access.reads", "officer:3", "{\"actor\":\"officer:3\",\"count\":250}");
+    assert_true(dd_soc_normalise(&ev, &se));
+    assert_string_equal(se.actor, "officer:3");
+    assert_int_equal(se.amount, 250);
+
+    ev = event(4, "lgsp.refused", "lgsp:VN/GOV/A/B",
+               "{\"consumer\":\"VN/GOV/A/B\",\"reason\":\"quota\",\"ip\":\"192.0.2.9\"}");
+    assert_true(dd_soc_normalise(&ev, &se));
+    assert_string_equal(se.actor, "lgsp:VN/GOV/A/B");
+    assert_string_equal(se.source, "192.0.2.9");
+    assert_string_equal(se.outcome, "failure");
+
+    ev = event(5, "account.locked", "account:9", "{\"by\":\"officer:4\"}");
+    assert_true(dd_soc_normalise(&ev, &se));
+    assert_string_equal(se.actor, "officer:4");
+    ev = event(6, "account.locked", "account:9", "{\"by\":\"failures\"}");
+    assert_true(dd_soc_normalise(&ev, &se));
+    assert_string_equal(se.actor, "");
+
+    ev = event(7, "person.born", "person:056090001234", "{}");
+    assert_false(dd_soc_normalise(&ev, &se));
+    ev = event(8, "consent.changed", "person:056090001234", "{}");
+    assert_false(dd_soc_normalise(&ev, &se));
+}
+
+#define RULE(extra)                                                                                \
+    "{\"rules\":[{\"id\":\"r1\",\"title\":{\"vi\":\"a\",\"en\":\"b\"},\"severity\":\"high\","      \
+    "\"type\":\"auth.failed\",\"key\":\"source\",\"measure\":\"count\",\"window_minutes\":10,"     \
+    "\"threshold\":3" extra "}]}"
+
+static void
+rule_sets_are_checked(void **state)
+{
+    (void)state;
+    char err[400];
+    struct soc_ruleset *rs = soc_rules_parse(RULE(""), err, sizeof err);
+    assert_non_null(rs);
+    assert_int_equal(rs->count, 1);
+    assert_int_equal(rs->rules[0].window_ms, 600000);
+    assert_int_equal(rs->rules[0].key, SOC_KEY_SOURCE);
+    assert_int_equal(rs->rules[0].hours_from, -1);
+    soc_rules_put(rs);
+    rs = soc_rules_parse(RULE(",\"outside_hours\":[8,18]"), err, sizeof err);
+    assert_non_null(rs);
+    assert_int_equal(rs->rules[0].hours_to, 18);
+    soc_rules_put(rs);
+
+    const char *bad[] = {
+        "[]",
+        "{\"rules\":{}}",
+        RULE(",\"outside_hours\":[18,8]"),
+        "{\"rules\":[{\"id\":\"r1\",\"title\":{\"vi\":\"a\",\"en\":\"b\"},\"severity\":\"high\","
+        "\"type\":\"auth.failed\",\"key\":\"everyone\",\"window_minutes\":10,\"threshold\":3}]}",
+        "{\"rules\":[{\"id\":\"r1\",\"title\":{\"vi\":\"a\",\"en\":\"b\"},\"severity\":\"dire\","
+        "\"type\":\"auth.failed\",\"window_minutes\":10,\"threshold\":3}]}",
+        "{\"rules\":[{\"id\":\"r1\",\"title\":{\"vi\":\"a\",\"en\":\"b\"},\"severity\":\"low\","
+        "\"type\":\"auth.failed\",\"window_minutes\":10,\"threshold\":0}]}",
+        "{\"rules\":[{\"id\":\"r1\",\"title\":{\"vi\":\"a\",\"en\":\"b\"},\"severity\":\"low\","
+        "\"type\":\"x\",\"window_minutes\":1,\"threshold\":1},{\"id\":\"r1\",\"title\":{\"vi\":"
+        "\"a\",\"en\":\"b\"},\"severity\":\"low\",\"type\":\"y\",\"window_minutes\":1,"
+        "\"threshold\":1}]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_null(soc_rules_parse(bad[i], err, sizeof err));
+        assert_true(err[0] != '\0');
+    }
+}
+
+static void
+syslog_message_is_framed_and_escaped(void **state)
+{
+    (void)state;
+    struct dd_event ev =
+        event(42, "lgsp.refused", "lgsp:X", "{\"consumer\":\"a]b\\\"c\",\"ip\":\"192.0.2.1\"}");
+    struct dd_soc_event se;
+    assert_true(dd_soc_normalise(&ev, &se));
+    struct dd_buf b;
+    dd_buf_init(&b, NULL, 1 << 20);
+    assert_int_equal(dd_siem_syslog(&b, &ev, &se, "host1", 77), DD_OK);
+    char *sp = strchr(b.data, ' ');
+    assert_non_null(sp);
+    assert_int_equal(strtol(b.data, NULL, 10), (long)(b.len - (size_t)(sp + 1 - b.data)));
+    const char *head = "<108>1 2026-03-01T03:00:00.000Z host1 dinhdanh 77 lgsp.refused "
+                       "[dinhdanh@32473 event_id=\"42\" module=\"lgsp\" actor=\"lgsp:a\\]b\\\"c\" "
+                       "subject=\"lgsp:X\" source=\"192.0.2.1\" outcome=\"failure\"] \xEF\xBB\xBF{";
+    assert_memory_equal(sp + 1, head, strlen(head));
+    dd_buf_release(&b);
+}
+
+static void
+deliver(struct dbfx *fx, const struct soc_ruleset *rs, int64_t id, const char *subject,
+        const char *network, int64_t *row)
+{
+    char payload[200];
+    snprintf(payload, sizeof payload, "{\"network\":\"%s\"}", network);
+    struct dd_event ev = event(id, "auth.failed", subject, payload);
+    struct dd_soc_event se;
+    assert_true(dd_soc_normalise(&ev, &se));
+    assert_int_equal(dd_db_begin(fx->db), DD_OK);
+    assert_int_equal(soc_event_store(fx->db, &ev, &se, row), DD_OK);
+    if (*row)
+        assert_int_equal(soc_detect(fx->db, rs, &ev, &se, *row), DD_OK);
+    assert_int_equal(dd_db_commit(fx->db), DD_OK);
+}
+
+static void
+rule_fires_at_threshold_and_groups(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    dbfx_migrate_core(fx->db);
+    char err[400];
+    struct soc_ruleset *rs = soc_rules_parse(RULE(""), err, sizeof err);
+    assert_non_null(rs);
+    int64_t row;
+    deliver(fx, rs, 1, "account:1", "203.0.113.0/24", &row);
+    assert_true(row > 0);
+    deliver(fx, rs, 1, "account:1", "203.0.113.0/24", &row);
+    assert_int_equal(row, 0); /* delivered twice, stored once */
+    deliver(fx, rs, 2, "account:2", "203.0.113.0/24", &row);
+    deliver(fx, rs, 3, "account:3", "198.51.100.0/24", &row);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM soc_alerts"), 0);
+    deliver(fx, rs, 4, "account:4", "203.0.113.0/24", &row);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM soc_alerts"), 1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT hits FROM soc_alerts"), 1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT value FROM soc_alerts"), 3);
+    deliver(fx, rs, 5, "account:5", "203.0.113.0/24", &row);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM soc_alerts"), 1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT hits FROM soc_alerts"), 2);
+    char key[64];
+    dbfx_text(fx->db, "SELECT group_key FROM soc_alerts", key, sizeof key);
+    assert_string_equal(key, "203.0.113.0/24");
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM events WHERE type = 'soc.alert'"), 1);
+    soc_rules_put(rs);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(normalises_security_events_only),
+        cmocka_unit_test(rule_sets_are_checked),
+        cmocka_unit_test(syslog_message_is_framed_and_escaped),
+        DB_TEST(rule_fires_at_threshold_and_groups),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
