@@ -3,8 +3,24 @@
 // consumer (its calls); members and subsystems, suspension and reinstatement; services; rights,
 // granted with a reason and an end and revoked with a reason. Every call goes through the
 // administration API with the officer's session.
-import { api, el, say, when } from '/api.js';
-import { vi, whoAmI } from '/stay/stay.js';
+import { ApiError, api, el, lang, say, setCsrf, when } from '/api.js';
+
+const vi = lang !== 'en';
+
+// Loads the caller and their CSRF token; without a session, sends them to the login page.
+async function whoAmI() {
+  try {
+    const me = await api('GET', '/api/v1/me');
+    setCsrf(me.csrf_token);
+    return me;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      location.assign(`/login.html?next=${encodeURIComponent(location.pathname)}`);
+      return null;
+    }
+    throw e;
+  }
+}
 
 const $ = (id) => document.getElementById(id);
 const value = (id) => $(id).value.trim();
