@@ -273,6 +273,12 @@ dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *
     int rc = peek_pending(db, consumer, &pending);
     if (rc != DD_OK || !pending)
         return rc;
+    /* A consumer's batch need not wait for the disk: its writes and its cursor commit together,
+     * so a power cut that loses a batch loses its cursor's move too, and the batch comes again.
+     * Not flushing keeps the write lock short for the writers whose answers wait for the disk. */
+    rc = dd_db_sync_commits(db, false);
+    if (rc != DD_OK)
+        return rc;
     struct dd_buf buf;
     dd_buf_init(&buf, NULL, DD_EVENT_MAX_PAYLOAD + DD_EVENT_MAX_SUBJECT + 256);
     for (;;) {
@@ -287,7 +293,8 @@ dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *
             break;
     }
     dd_buf_release(&buf);
-    return rc;
+    int back = dd_db_sync_commits(db, true);
+    return rc != DD_OK ? rc : back;
 }
 
 /* Adds the consumers of `known` that have no cursor yet, with every event pending. */

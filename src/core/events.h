@@ -47,7 +47,8 @@ typedef int (*dd_event_fn)(struct dd_db *db, const struct dd_event *ev, void *ar
  * are kept, the error is returned, and the event comes again on the next call. *processed counts
  * the events done. A new consumer starts at the first event. Several processes may run the same
  * consumer: its cursor row is locked for each batch. Needs a connection with no open
- * transaction. */
+ * transaction. The batches' commits do not wait for the disk (store.h, dd_db_sync_commits): a
+ * batch lost to a power cut is delivered again, its cursor's move being lost with it. */
 int dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *arg, size_t max,
                       size_t *processed);
 
