@@ -21,7 +21,7 @@ import {
 
 function sqlite(db, sql) {
   const file = db.replace(/^sqlite:/, '');
-  const r = spawnSync('sqlite3', ['-batch', '-noheader', '-separator', '\t', file, sql], {
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', '-batch', '-noheader', '-separator', '\t', file, sql], {
     encoding: 'utf8',
   });
   assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);

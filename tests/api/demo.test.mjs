@@ -16,7 +16,7 @@ let srv;
 const tokens = {};
 
 function sqlite(file, text) {
-  const r = spawnSync('sqlite3', ['-batch', '-noheader', '-separator', '|', file, text], {
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', '-batch', '-noheader', '-separator', '|', file, text], {
     encoding: 'utf8',
   });
   assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);

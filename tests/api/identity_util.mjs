@@ -27,7 +27,7 @@ export async function startIdentityServer(args = [], opts = {}) {
 
 function sqlite(db, text) {
   const file = db.replace(/^sqlite:/, '');
-  const r = spawnSync('sqlite3', ['-batch', '-noheader', '-separator', '|', file], {
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', '-batch', '-noheader', '-separator', '|', file], {
     input: `.timeout 5000\n${text};\n`,
     encoding: 'utf8',
   });

@@ -23,7 +23,7 @@ const tokens = {};
 const officerIds = {};
 
 function sqliteRun(file, text) {
-  const r = spawnSync('sqlite3', ['-batch', '-noheader', '-separator', '|', file, text], {
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', '-batch', '-noheader', '-separator', '|', file, text], {
     encoding: 'utf8',
   });
   assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
