@@ -1,5 +1,6 @@
 /* list.c — the `?limit=` of every list, with one message for a bad value (see list.h). */
 #include "http/list.h"
+#include "http/reply.h"
 #include "base/err.h"
 #include "base/str.h"
 #include "http/problem.h"
@@ -30,4 +31,11 @@ dd_list_limit_or_reply(struct dd_req *req, int *limit)
         return DD_OK;
     dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
     return DD_EINVAL;
+}
+
+int
+dd_list_reply_page(struct dd_req *req, json_t *items, bool more, int64_t last_id)
+{
+    json_t *next = more ? json_sprintf("%lld", (long long)last_id) : json_null();
+    return dd_reply_json(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }

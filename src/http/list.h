@@ -5,6 +5,8 @@
 #define DD_HTTP_LIST_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 struct dd_req;
 
@@ -18,5 +20,9 @@ json_t *dd_list_limit(struct dd_req *req, json_t *ext, int *limit);
 
 /* As dd_list_limit, replying 400 validation-failed itself on a bad value: DD_OK or DD_EINVAL. */
 int dd_list_limit_or_reply(struct dd_req *req, int *limit);
+
+/* Replies 200 with a page of a list keyed by id: {"items": items (taken), "next_cursor": the
+ * last id as text when `more`, else null}. Returns what dd_reply_json returns. */
+int dd_list_reply_page(struct dd_req *req, json_t *items, bool more, int64_t last_id);
 
 #endif

@@ -141,8 +141,7 @@ list_reply(struct dd_req *req, const struct dd_correction *list, int n, bool mor
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(items, cs_correction_json(&list[i]));
-    json_t *next = more ? json_sprintf("%lld", (long long)list[n - 1].id) : json_null();
-    return dd_reply_json(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return dd_list_reply_page(req, items, more, list[n - 1].id);
 }
 
 /* GET /api/v1/me/correction-requests — the caller's requests, newest first, with decisions. */

@@ -45,8 +45,7 @@ cs_me_consents_list(struct dd_req *req)
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(items, cs_consent_json(&list[i], now));
-    json_t *next = more ? json_sprintf("%lld", (long long)list[n - 1].id) : json_null();
-    return dd_reply_json(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return dd_list_reply_page(req, items, more, list[n - 1].id);
 }
 
 /* GET /api/v1/me/consents/{id} — one of the caller's consents; 404 for anyone else's. */

@@ -99,9 +99,7 @@ list_reply(struct dd_req *req, struct dd_db *db, const struct filter *f, bool au
     }
     if (audit && n > 0)
         dd_reg_access_reads(db, req, ids, n, "search", "dossier", dd_purpose(req));
-    json_t *next =
-        more ? json_string(dd_arena_printf(req->arena, "%lld", (long long)last)) : json_null();
-    return dd_reply_json(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return dd_list_reply_page(req, items, more, last);
 }
 
 int

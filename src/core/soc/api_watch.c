@@ -121,8 +121,7 @@ soc_events_list(struct dd_req *req)
         json_decref(items);
         return rc;
     }
-    json_t *next = more ? json_sprintf("%lld", (long long)last) : json_null();
-    return dd_reply_json(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return dd_list_reply_page(req, items, more, last);
 }
 
 #define ALERT_COLS                                                                                 \
@@ -240,8 +239,7 @@ soc_alerts_list(struct dd_req *req)
         json_decref(items);
         return rc;
     }
-    json_t *next = more ? json_sprintf("%lld", (long long)last) : json_null();
-    return dd_reply_json(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return dd_list_reply_page(req, items, more, last);
 }
 
 int

@@ -249,8 +249,7 @@ wallet_me_documents_list(struct dd_req *req)
         json_decref(items);
         return wallet_fail(req, db, rc);
     }
-    json_t *next = more ? json_sprintf("%lld", (long long)last) : json_null();
-    return dd_reply_json(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+    return dd_list_reply_page(req, items, more, last);
 }
 
 /* The holder's document {id} as a full JSON view, or a reply (404) and NULL. */
