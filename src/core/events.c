@@ -209,15 +209,15 @@ move_cursor(struct dd_db *db, const char *consumer, int64_t position)
 static int
 deliver_in_savepoint(struct dd_db *db, dd_event_fn fn, void *arg, const struct dd_event *ev)
 {
-    int rc = dd_db_exec(db, "SAVEPOINT dd_event");
+    int rc = dd_db_run(db, "SAVEPOINT dd_event");
     if (rc != DD_OK)
         return rc;
     int out = fn(db, ev, arg);
     if (!dd_db_in_transaction(db))
         return DD_EINTERNAL; /* the consumer ended the delivery transaction itself */
-    if (out != DD_OK && (rc = dd_db_exec(db, "ROLLBACK TO SAVEPOINT dd_event")) != DD_OK)
+    if (out != DD_OK && (rc = dd_db_run(db, "ROLLBACK TO SAVEPOINT dd_event")) != DD_OK)
         return rc;
-    rc = dd_db_exec(db, "RELEASE SAVEPOINT dd_event");
+    rc = dd_db_run(db, "RELEASE SAVEPOINT dd_event");
     return out != DD_OK ? out : rc;
 }
 

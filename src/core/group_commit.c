@@ -33,34 +33,20 @@ static struct pending_write *flush_head, *flush_tail;      /* committed, to flus
 static bool running, stopping, committer_done;
 static pthread_t thread, flusher_thread;
 
-/* Runs one savepoint statement, prepared once per connection: three of them go with every write,
- * and parsing them each time would cost the committing thread as much as a small INSERT. */
-static int
-savepoint_sql(struct dd_db *db, const char *sql)
-{
-    struct dd_stmt *st;
-    int rc = dd_db_prepare(db, sql, &st);
-    if (rc != DD_OK)
-        return rc;
-    rc = dd_stmt_step(st);
-    dd_stmt_reset(st);
-    return rc < 0 ? rc : DD_OK;
-}
-
 /* One write in its savepoint: a failure undoes that write only. */
 static int
 write_in_savepoint(struct dd_db *db, struct pending_write *w)
 {
-    int rc = savepoint_sql(db, "SAVEPOINT dd_group_write");
+    int rc = dd_db_run(db, "SAVEPOINT dd_group_write");
     if (rc != DD_OK)
         return rc;
     w->rc = w->write(db, w->arg);
     if (w->rc != DD_OK) {
-        rc = savepoint_sql(db, "ROLLBACK TO SAVEPOINT dd_group_write");
+        rc = dd_db_run(db, "ROLLBACK TO SAVEPOINT dd_group_write");
         if (rc != DD_OK)
             return rc;
     }
-    return savepoint_sql(db, "RELEASE SAVEPOINT dd_group_write");
+    return dd_db_run(db, "RELEASE SAVEPOINT dd_group_write");
 }
 
 /* Marks every write of the list failed with rc (unless it failed already), and logs it. */

@@ -52,6 +52,7 @@ struct sqlite_db {
     bool has_turn;
     long timeout_ms;
     const char *wal_path; /* SQLite's, valid while open; NULL in memory */
+    int sync_state;       /* 0 unknown, 1 FULL, 2 NORMAL: a PRAGMA only on a change */
 };
 
 /* The turn of the file at `path` (found, or made), or NULL. */
@@ -305,7 +306,14 @@ sqlite_exec(struct dd_db *db, const char *sql)
 static int
 sqlite_set_sync(struct dd_db *db, bool wait_for_disk)
 {
-    return sqlite_exec(db, wait_for_disk ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    int want = wait_for_disk ? 1 : 2;
+    if (s->sync_state == want)
+        return DD_OK;
+    int rc =
+        sqlite_exec(db, wait_for_disk ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    s->sync_state = rc == DD_OK ? want : 0;
+    return rc;
 }
 
 /* Flushes the WAL file through a descriptor of its own: the kernel flushes the file's pages

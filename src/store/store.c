@@ -123,6 +123,18 @@ dd_db_exec(struct dd_db *db, const char *sql)
     return db->ops->exec(db, sql);
 }
 
+int
+dd_db_run(struct dd_db *db, const char *sql)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, sql, &st);
+    if (rc != DD_OK)
+        return rc;
+    rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
 static void
 lru_unlink(struct dd_db *db, struct dd_stmt *st)
 {

@@ -54,6 +54,11 @@ const char *dd_db_errmsg(const struct dd_db *db);
 /* Runs SQL text without parameters; it may hold several statements (migrations). */
 int dd_db_exec(struct dd_db *db, const char *sql);
 
+/* Runs ONE statement without parameters whose rows, if any, are not read, through the statement
+ * cache: for the statements a hot path repeats (savepoints), which dd_db_exec would parse again
+ * each time. 0 or a negative code. */
+int dd_db_run(struct dd_db *db, const char *sql);
+
 /* Returns the connection's prepared statement for `sql`, preparing it on first use. The statement
  * is reset and unbound; call dd_stmt_reset when done with it so it can be reused. While it is in
  * use, preparing the same text again gives another statement (nested use is safe). The cache
