@@ -67,6 +67,20 @@ struct dd_reg_change {
                                 entry's changes, e.g. {"absence": {"from": null, "to": {…}}} */
 };
 
+/* What another module needs to recognise a person (a guest, a patient): strings in the arena. */
+struct dd_reg_person_brief {
+    const char *full_name;
+    const char *birth_date; /* YYYY, YYYY-MM or YYYY-MM-DD */
+    const char *sex;
+    const char *status; /* alive, dead, missing */
+    const char *permanent_province;
+};
+
+/* Loads those few fields of person `id_number` with one narrow statement (no household, no
+ * residences). DD_ENOTFOUND if there is none. */
+int dd_reg_person_brief(struct dd_db *db, struct dd_arena *a, const char *id_number,
+                        struct dd_reg_person_brief *out);
+
 /* Loads person `id_number` with their household. DD_ENOTFOUND if there is none. */
 int dd_reg_person_load(struct dd_db *db, struct dd_arena *a, const char *id_number,
                        struct dd_reg_person *out);

@@ -105,6 +105,32 @@ dd_reg_person_load(struct dd_db *db, struct dd_arena *a, const char *id_number,
     return rc == DD_DB_ROW ? DD_OK : DD_ENOTFOUND;
 }
 
+int
+dd_reg_person_brief(struct dd_db *db, struct dd_arena *a, const char *id_number,
+                    struct dd_reg_person_brief *out)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db,
+                           "SELECT full_name, birth_date, sex, status, permanent_province FROM "
+                           "people WHERE id_number = ?",
+                           &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_text(st, 1, id_number);
+    rc = dd_stmt_step(st);
+    if (rc == DD_DB_ROW) {
+        out->full_name = column(a, st, 0);
+        out->birth_date = column(a, st, 1);
+        out->sex = column(a, st, 2);
+        out->status = column(a, st, 3);
+        out->permanent_province = column(a, st, 4);
+    }
+    dd_stmt_reset(st);
+    if (rc < 0)
+        return rc;
+    return rc == DD_DB_ROW ? DD_OK : DD_ENOTFOUND;
+}
+
 static void
 bind_household(struct dd_stmt *st, int idx, int64_t household_id)
 {

@@ -19,17 +19,17 @@ stay_guest_fill(struct dd_req *req, struct dd_db *db, struct stay *s, bool *foun
     s->verified = false;
     if (s->foreign || !dd_reg_id_number_shape(s->id_number))
         return DD_OK;
-    struct dd_reg_person p;
-    int rc = dd_reg_person_load(db, req->arena, s->id_number, &p);
+    struct dd_reg_person_brief p;
+    int rc = dd_reg_person_brief(db, req->arena, s->id_number, &p);
     if (rc == DD_ENOTFOUND)
         return DD_OK;
     if (rc != DD_OK)
         return rc;
     *found = true;
     s->verified = true;
-    s->full_name = p.p.full_name;
-    s->birth_date = p.p.birth_date;
-    s->sex = p.p.sex;
-    s->origin_province = p.p.permanent_province ? p.p.permanent_province : "";
+    s->full_name = p.full_name;
+    s->birth_date = p.birth_date;
+    s->sex = p.sex;
+    s->origin_province = p.permanent_province;
     return DD_OK;
 }
