@@ -181,6 +181,18 @@ json_name(struct dd_buf *b, const char *name)
     return rc == DD_OK ? dd_buf_puts(b, "\":") : rc;
 }
 
+/* Takes back a member's partial text when an append failed: all of the member or none of it. */
+static int
+member_end(struct dd_buf *b, size_t len, int rc)
+{
+    if (rc != DD_OK) {
+        b->len = len;
+        if (b->data)
+            b->data[len] = '\0';
+    }
+    return rc;
+}
+
 int
 dd_buf_json_str(struct dd_buf *b, const char *name, const char *value)
 {
@@ -192,12 +204,7 @@ dd_buf_json_str(struct dd_buf *b, const char *name, const char *value)
         rc = dd_buf_json_escape(b, value ? value : "");
     if (rc == DD_OK)
         rc = dd_buf_putc(b, '"');
-    if (rc != DD_OK) { /* all of the member or none of it */
-        b->len = len;
-        if (b->data)
-            b->data[len] = '\0';
-    }
-    return rc;
+    return member_end(b, len, rc);
 }
 
 int
@@ -209,25 +216,21 @@ dd_buf_json_int(struct dd_buf *b, const char *name, int64_t value)
         rc = dd_buf_putc(b, '-');
     if (rc == DD_OK)
         rc = dd_buf_put_uint(b, value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value);
-    if (rc != DD_OK) {
-        b->len = len;
-        if (b->data)
-            b->data[len] = '\0';
-    }
-    return rc;
+    return member_end(b, len, rc);
 }
 
 int
 dd_buf_json_bool(struct dd_buf *b, const char *name, bool value)
 {
+    return dd_buf_json_raw(b, name, value ? "true" : "false");
+}
+
+int
+dd_buf_json_raw(struct dd_buf *b, const char *name, const char *json)
+{
     size_t len = b->len;
     int rc = json_name(b, name);
     if (rc == DD_OK)
-        rc = dd_buf_puts(b, value ? "true" : "false");
-    if (rc != DD_OK) {
-        b->len = len;
-        if (b->data)
-            b->data[len] = '\0';
-    }
-    return rc;
+        rc = dd_buf_puts(b, json);
+    return member_end(b, len, rc);
 }

@@ -50,6 +50,8 @@ int dd_buf_json_escape(struct dd_buf *b, const char *s);
 int dd_buf_json_str(struct dd_buf *b, const char *name, const char *value);
 int dd_buf_json_int(struct dd_buf *b, const char *name, int64_t value);
 int dd_buf_json_bool(struct dd_buf *b, const char *name, bool value);
+/* A member whose value is JSON text already (null, an object written before); not checked. */
+int dd_buf_json_raw(struct dd_buf *b, const char *name, const char *json);
 
 /* Frees a heap buffer's storage; an arena buffer is left to its arena. */
 void dd_buf_release(struct dd_buf *b);

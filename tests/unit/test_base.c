@@ -158,6 +158,19 @@ buf_json_members_write_an_object_whole_or_not_at_all(void **state)
     dd_buf_putc(&b, '}');
     assert_string_equal(b.data, "{\"min\":-9223372036854775808,\"yes\":true,\"no\":false}");
     dd_buf_release(&b);
+
+    /* A raw member: a nested object's opening, then its first member without a comma. */
+    dd_buf_init(&b, NULL, 40);
+    dd_buf_putc(&b, '{');
+    assert_int_equal(dd_buf_json_raw(&b, "none", "null"), DD_OK);
+    assert_int_equal(dd_buf_json_raw(&b, "o", "{"), DD_OK);
+    assert_int_equal(dd_buf_json_int(&b, "a", 1), DD_OK);
+    dd_buf_putc(&b, '}');
+    assert_int_equal(dd_buf_json_raw(&b, "toolong", "\"0123456789\""), DD_ETOOBIG);
+    dd_buf_putc(&b, '}');
+    assert_string_equal(b.data, "{\"none\":null,\"o\":{\"a\":1}}");
+    assert_true(dd_json_text_valid(b.data, b.len));
+    dd_buf_release(&b);
 }
 
 static void

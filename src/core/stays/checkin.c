@@ -10,6 +10,7 @@
  */
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/buf.h"
 #include "base/err.h"
 #include "core/group_commit.h"
 #include "core/idempotency/idempotency.h"
@@ -42,15 +43,19 @@ static int
 reply_of(struct checkin *c)
 {
     bool covered = c->outcome == STAY_COVERED;
-    json_t *body = json_pack("{s:o, s:b}", "stay", stay_json(&c->s), "covered", covered);
-    const char *text = stay_dump(c->req, body);
-    if (text == NULL)
+    struct dd_buf b;
+    dd_buf_init(&b, c->req->arena, STAY_JSON_MAX + 64);
+    dd_buf_puts(&b, "{\"stay\":");
+    stay_write(&b, &c->s);
+    dd_buf_json_bool(&b, "covered", covered);
+    if (dd_buf_putc(&b, '}') != DD_OK)
         return DD_EINTERNAL;
+    const char *text = b.data;
     c->reply = (struct dd_idem_reply){
         .status = covered ? 200 : 201,
         .content_type = "application/json",
         .body = text,
-        .len = strlen(text),
+        .len = b.len,
         .location = dd_arena_printf(c->req->arena, "/api/v1/stays/guests/%lld", (long long)c->s.id),
     };
     return DD_OK;

@@ -4,6 +4,7 @@
  * reply under the request's Idempotency-Key.
  */
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
@@ -67,56 +68,73 @@ stay_from_row(struct dd_req *req, struct dd_stmt *st, struct stay *s)
 
 /* A string member, null when empty. */
 static void
-set_str(json_t *o, const char *name, const char *v)
+str_or_null(struct dd_buf *b, const char *name, const char *v)
 {
-    json_object_set_new(o, name, v && v[0] ? json_string(v) : json_null());
+    if (v && v[0])
+        dd_buf_json_str(b, name, v);
+    else
+        dd_buf_json_raw(b, name, "null");
+}
+
+int
+stay_write(struct dd_buf *b, const struct stay *s)
+{
+    dd_buf_putc(b, '{');
+    dd_buf_json_int(b, "id", s->id);
+    dd_buf_json_int(b, "establishment_id", s->establishment_id);
+    if (s->establishment_name)
+        str_or_null(b, "establishment_name", s->establishment_name);
+    str_or_null(b, "province", s->province);
+    str_or_null(b, "commune", s->commune);
+    dd_buf_json_bool(b, "foreign", s->foreign);
+    str_or_null(b, "id_number", s->id_number);
+    str_or_null(b, "passport_number", s->passport_number);
+    str_or_null(b, "nationality", s->nationality);
+    str_or_null(b, "full_name", s->full_name);
+    str_or_null(b, "birth_date", s->birth_date);
+    str_or_null(b, "sex", s->sex);
+    str_or_null(b, "origin_province", s->origin_province);
+    dd_buf_json_bool(b, "verified", s->verified);
+    str_or_null(b, "source", s->source);
+    str_or_null(b, "reason", s->reason);
+    str_or_null(b, "room", s->room);
+    str_or_null(b, "arrived_at", s->arrived_at);
+    str_or_null(b, "arrival_day", s->arrival_day);
+    str_or_null(b, "expected_departure", s->expected_departure);
+    str_or_null(b, "departed_at", s->departed_at);
+    str_or_null(b, "reported_at", s->reported_at);
+    str_or_null(b, "due_at", s->due_at);
+    dd_buf_json_bool(b, "late", s->late);
+    if (s->relationship && s->relationship[0]) {
+        dd_buf_json_raw(b, "relative", "{");
+        dd_buf_json_str(b, "relationship", s->relationship);
+        dd_buf_json_str(b, "until", s->relative_until);
+        dd_buf_putc(b, '}');
+    } else {
+        dd_buf_json_raw(b, "relative", "null");
+    }
+    if (s->ward && s->ward[0]) {
+        dd_buf_json_raw(b, "patient", "{");
+        dd_buf_json_str(b, "full_name", s->patient_name);
+        str_or_null(b, "id_number", s->patient_id_number);
+        dd_buf_json_str(b, "ward", s->ward);
+        dd_buf_putc(b, '}');
+    } else {
+        dd_buf_json_raw(b, "patient", "null");
+    }
+    str_or_null(b, "reported_by", s->reported_by);
+    dd_buf_json_int(b, "version", s->version);
+    str_or_null(b, "updated_at", s->updated_at);
+    return dd_buf_putc(b, '}');
 }
 
 json_t *
 stay_json(const struct stay *s)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(s->id));
-    json_object_set_new(o, "establishment_id", json_integer(s->establishment_id));
-    if (s->establishment_name)
-        set_str(o, "establishment_name", s->establishment_name);
-    set_str(o, "province", s->province);
-    set_str(o, "commune", s->commune);
-    json_object_set_new(o, "foreign", json_boolean(s->foreign));
-    set_str(o, "id_number", s->id_number);
-    set_str(o, "passport_number", s->passport_number);
-    set_str(o, "nationality", s->nationality);
-    set_str(o, "full_name", s->full_name);
-    set_str(o, "birth_date", s->birth_date);
-    set_str(o, "sex", s->sex);
-    set_str(o, "origin_province", s->origin_province);
-    json_object_set_new(o, "verified", json_boolean(s->verified));
-    set_str(o, "source", s->source);
-    set_str(o, "reason", s->reason);
-    set_str(o, "room", s->room);
-    set_str(o, "arrived_at", s->arrived_at);
-    set_str(o, "arrival_day", s->arrival_day);
-    set_str(o, "expected_departure", s->expected_departure);
-    set_str(o, "departed_at", s->departed_at);
-    set_str(o, "reported_at", s->reported_at);
-    set_str(o, "due_at", s->due_at);
-    json_object_set_new(o, "late", json_boolean(s->late));
-    if (s->relationship && s->relationship[0])
-        json_object_set_new(
-            o, "relative",
-            json_pack("{s:s, s:s}", "relationship", s->relationship, "until", s->relative_until));
-    else
-        json_object_set_new(o, "relative", json_null());
-    if (s->ward && s->ward[0])
-        json_object_set_new(o, "patient",
-                            json_pack("{s:s, s:s?, s:s}", "full_name", s->patient_name, "id_number",
-                                      s->patient_id_number[0] ? s->patient_id_number : NULL, "ward",
-                                      s->ward));
-    else
-        json_object_set_new(o, "patient", json_null());
-    set_str(o, "reported_by", s->reported_by);
-    json_object_set_new(o, "version", json_integer(s->version));
-    set_str(o, "updated_at", s->updated_at);
+    struct dd_buf b;
+    dd_buf_init(&b, NULL, STAY_JSON_MAX);
+    json_t *o = stay_write(&b, s) == DD_OK ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+    dd_buf_release(&b);
     return o;
 }
 
@@ -168,6 +186,35 @@ stay_page_reply(struct dd_req *req, json_t *items, int64_t next)
     json_t *cursor =
         next ? json_string(dd_arena_printf(req->arena, "%lld", (long long)next)) : json_null();
     return dd_reply_json(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", cursor));
+}
+
+int
+stay_page_send(struct dd_req *req, struct dd_buf *items, int64_t next)
+{
+    dd_buf_putc(items, ']');
+    if (next)
+        dd_buf_printf(items, ",\"next_cursor\":\"%lld\"}", (long long)next);
+    else
+        dd_buf_puts(items, ",\"next_cursor\":null}");
+    if (items->data == NULL || items->len == 0 || items->data[items->len - 1] != '}')
+        return DD_ETOOBIG; /* past STAY_PAGE_MAX: the caller's failure reply says so */
+    dd_reply_header(req, "Cache-Control", "no-store");
+    return dd_reply_bytes(req, 200, "application/json", items->data, items->len);
+}
+
+void
+stay_page_start(struct dd_req *req, struct dd_buf *items)
+{
+    dd_buf_init(items, req->arena, STAY_PAGE_MAX);
+    dd_buf_puts(items, "{\"items\":[");
+}
+
+void
+stay_page_add(struct dd_buf *items, const struct stay *s)
+{
+    if (items->len > 0 && items->data[items->len - 1] == '}')
+        dd_buf_putc(items, ',');
+    stay_write(items, s);
 }
 
 struct stay_problem_info {

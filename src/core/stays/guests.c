@@ -50,23 +50,24 @@ stay_guests(struct dd_req *req)
     dd_stmt_bind_text(st, 2, day);
     dd_stmt_bind_int64(st, 3, cursor);
     dd_stmt_bind_int64(st, 4, limit + 1);
-    json_t *items = json_array();
+    struct dd_buf items;
+    stay_page_start(req, &items);
     int64_t last = 0;
     int n = 0;
     while ((rc = dd_stmt_step(st)) == DD_DB_ROW && n < limit) {
         struct stay s;
         stay_from_row(req, st, &s);
-        json_array_append_new(items, stay_json(&s));
+        stay_page_add(&items, &s);
         last = s.id;
         n++;
     }
     bool more = rc == DD_DB_ROW;
     dd_stmt_reset(st);
     if (rc < 0) {
-        json_decref(items);
         return stay_fail(req, db, rc);
     }
-    return stay_page_reply(req, items, more ? last : 0);
+    rc = stay_page_send(req, &items, more ? last : 0);
+    return rc == DD_ETOOBIG ? stay_fail(req, db, rc) : rc;
 }
 
 /* Loads stay `id` of establishment est_id (DD_ENOTFOUND for another's). */

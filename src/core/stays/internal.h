@@ -74,7 +74,11 @@ struct dd_stmt;
  * copied into the request's arena. */
 void stay_from_row(struct dd_req *req, struct dd_stmt *st, struct stay *s);
 
-/* The JSON of a stay, as every route shows it. */
+/* The JSON of a stay, as every route shows it: written as text into b (stay_write; the last
+ * append's result), or as a tree (stay_json, NULL past STAY_JSON_MAX bytes). */
+#define STAY_JSON_MAX (64 * 1024)
+struct dd_buf;
+int stay_write(struct dd_buf *b, const struct stay *s);
 json_t *stay_json(const struct stay *s);
 
 /* --- establishments (establishments.c) --- */
@@ -167,6 +171,13 @@ int stay_page_or_reply(struct dd_req *req, int *limit, int64_t *cursor);
 
 /* {"items": items, "next_cursor": next or null}. */
 int stay_page_reply(struct dd_req *req, json_t *items, int64_t next);
+
+/* The same page of stays written as text: start, add each stay, send (DD_ETOOBIG past
+ * STAY_PAGE_MAX bytes, nothing sent). */
+#define STAY_PAGE_MAX (16 * 1024 * 1024)
+void stay_page_start(struct dd_req *req, struct dd_buf *items);
+void stay_page_add(struct dd_buf *items, const struct stay *s);
+int stay_page_send(struct dd_req *req, struct dd_buf *items, int64_t next);
 
 /* The compact text of v, which is released. */
 const char *stay_dump(struct dd_req *req, json_t *v);

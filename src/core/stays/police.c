@@ -142,7 +142,8 @@ stay_police_list(struct dd_req *req)
     dd_stmt_bind_text(st, 6, a.commune);
     dd_stmt_bind_text(st, 7, a.commune);
     dd_stmt_bind_int64(st, 8, limit + 1);
-    json_t *items = json_array();
+    struct dd_buf items;
+    stay_page_start(req, &items);
     const char **ids = dd_arena_zalloc(req->arena, (size_t)(limit + 1) * sizeof *ids);
     int64_t last = 0;
     int n = 0, nids = 0;
@@ -150,7 +151,7 @@ stay_police_list(struct dd_req *req)
         struct stay s;
         stay_from_row(req, st, &s);
         s.establishment_name = dd_arena_strdup(req->arena, dd_stmt_text(st, STAY_NCOLS));
-        json_array_append_new(items, stay_json(&s));
+        stay_page_add(&items, &s);
         if (s.id_number[0])
             ids[nids++] = s.id_number;
         last = s.id;
@@ -159,15 +160,14 @@ stay_police_list(struct dd_req *req)
     bool more = rc == DD_DB_ROW;
     dd_stmt_reset(st);
     if (rc < 0) {
-        json_decref(items);
         return stay_fail(req, db, rc);
     }
     if (nids > 0 &&
         (rc = dd_reg_access_reads(db, req, ids, nids, "search", "stays", purpose)) != DD_OK) {
-        json_decref(items);
         return stay_fail(req, db, rc);
     }
-    return stay_page_reply(req, items, more ? last : 0);
+    rc = stay_page_send(req, &items, more ? last : 0);
+    return rc == DD_ETOOBIG ? stay_fail(req, db, rc) : rc;
 }
 
 /* A stay of the caller's area by id: DD_OK, DD_ENOTFOUND. */
@@ -336,14 +336,15 @@ stay_police_person(struct dd_req *req)
     dd_stmt_bind_int64(st, 5, cursor);
     dd_stmt_bind_int64(st, 6, cursor);
     dd_stmt_bind_int64(st, 7, limit + 1);
-    json_t *items = json_array();
+    struct dd_buf items;
+    stay_page_start(req, &items);
     int64_t last = 0;
     int count = 0;
     while ((rc = dd_stmt_step(st)) == DD_DB_ROW && count < limit) {
         struct stay s;
         stay_from_row(req, st, &s);
         s.establishment_name = dd_arena_strdup(req->arena, dd_stmt_text(st, STAY_NCOLS));
-        json_array_append_new(items, stay_json(&s));
+        stay_page_add(&items, &s);
         last = s.id;
         count++;
     }
@@ -352,8 +353,8 @@ stay_police_person(struct dd_req *req)
     if (rc >= 0 && citizen)
         rc = dd_reg_access_reads(db, req, &key, 1, "read", "stays", purpose);
     if (rc < 0) {
-        json_decref(items);
         return stay_fail(req, db, rc);
     }
-    return stay_page_reply(req, items, more ? last : 0);
+    rc = stay_page_send(req, &items, more ? last : 0);
+    return rc == DD_ETOOBIG ? stay_fail(req, db, rc) : rc;
 }
