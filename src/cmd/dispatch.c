@@ -1,6 +1,7 @@
 /*
- * dispatch.c — the event delivery thread. A consumer that fails is retried on the next round
- * (its cursor did not move); one failing consumer does not hold back the others.
+ * dispatch.c — the event delivery thread. Each round gives every consumer its batch in one
+ * transaction (one commit per round, not one per consumer). A consumer that fails is retried on
+ * the next round (its cursor did not move); one failing consumer does not hold back the others.
  */
 #include "cmd/dispatch.h"
 #include "base/clock.h"
@@ -19,33 +20,30 @@
 #define BATCH         200
 #define IDLE_SLEEP_MS 200
 
-struct consumer {
-    const char *name;
-    dd_event_handler_fn fn;
-};
-
 struct dd_dispatcher {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stopping;
-    struct consumer *consumers;
+    struct dd_event_consumer *consumers;
     size_t count;
 };
 
+/* One round: every consumer's batch in one transaction (dd_events_consume_many). */
 static size_t
 deliver_round(struct dd_dispatcher *d, struct dd_db *db)
 {
+    int rc = dd_events_consume_many(db, d->consumers, d->count, BATCH);
+    if (rc != DD_OK)
+        dd_log(DD_LOG_WARN, "events.round_failed", "event delivery: %s (will retry)",
+               dd_strerror(rc));
     size_t total = 0;
     for (size_t i = 0; i < d->count; i++) {
-        size_t processed = 0;
-        int rc = dd_events_consume(db, d->consumers[i].name, d->consumers[i].fn, NULL, BATCH,
-                                   &processed);
-        if (rc != DD_OK) {
-            dd_log(DD_LOG_WARN, "events.consumer_failed", "consumer %s: %s (will retry)",
-                   d->consumers[i].name, dd_strerror(rc));
-        }
-        total += processed;
+        const struct dd_event_consumer *c = &d->consumers[i];
+        if (c->rc != DD_OK)
+            dd_log(DD_LOG_WARN, "events.consumer_failed", "consumer %s: %s (will retry)", c->name,
+                   dd_strerror(c->rc));
+        total += c->processed;
     }
     return total;
 }
@@ -75,10 +73,12 @@ dd_dispatcher_start(const struct dd_module *const *modules, size_t n)
 {
     struct dd_dispatcher *d = dd_xcalloc(1, sizeof *d);
     d->consumers = dd_xcalloc(n + 1, sizeof *d->consumers);
-    d->consumers[d->count++] = (struct consumer){"audit", dd_audit_event_consumer};
+    d->consumers[d->count++] =
+        (struct dd_event_consumer){.name = "audit", .fn = dd_audit_event_consumer};
     for (size_t i = 0; i < n; i++)
         if (modules[i]->on_event)
-            d->consumers[d->count++] = (struct consumer){modules[i]->name, modules[i]->on_event};
+            d->consumers[d->count++] =
+                (struct dd_event_consumer){.name = modules[i]->name, .fn = modules[i]->on_event};
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->wake, NULL);
     if (pthread_create(&d->thread, NULL, dispatch_main, d) != 0) {

@@ -221,14 +221,40 @@ deliver_in_savepoint(struct dd_db *db, dd_event_fn fn, void *arg, const struct d
     return out != DD_OK ? out : rc;
 }
 
-/* Delivers up to `max` events in one transaction with the cursor's advance; stops at the first
- * failure, keeping (committing) the events before it. *delivered counts the events committed. */
+/* The scope of one consumer's batch: a transaction of its own, or a savepoint inside the round's
+ * transaction when several consumers share it (dd_events_consume_many). */
 static int
-deliver_batch(struct dd_db *db, const char *consumer, dd_event_fn fn, void *arg, struct dd_buf *buf,
-              size_t max, size_t *delivered)
+batch_open(struct dd_db *db, bool nested)
+{
+    return nested ? dd_db_run(db, "SAVEPOINT dd_consumer") : dd_db_begin(db);
+}
+
+static int
+batch_keep(struct dd_db *db, bool nested)
+{
+    return nested ? dd_db_run(db, "RELEASE SAVEPOINT dd_consumer") : dd_db_commit(db);
+}
+
+static void
+batch_drop(struct dd_db *db, bool nested)
+{
+    if (!dd_db_in_transaction(db))
+        return;
+    if (!nested) {
+        dd_db_rollback(db);
+    } else if (dd_db_run(db, "ROLLBACK TO SAVEPOINT dd_consumer") == DD_OK) {
+        dd_db_run(db, "RELEASE SAVEPOINT dd_consumer");
+    }
+}
+
+/* Delivers up to `max` events with the cursor's advance in one batch (see batch_open); stops at
+ * the first failure, keeping the events before it. *delivered counts the events kept. */
+static int
+deliver_batch(struct dd_db *db, bool nested, const char *consumer, dd_event_fn fn, void *arg,
+              struct dd_buf *buf, size_t max, size_t *delivered)
 {
     *delivered = 0;
-    int rc = dd_db_begin(db);
+    int rc = batch_open(db, nested);
     if (rc != DD_OK)
         return rc;
     int64_t position = 0;
@@ -252,11 +278,10 @@ deliver_batch(struct dd_db *db, const char *consumer, dd_event_fn fn, void *arg,
     if (rc == DD_OK && done > 0)
         rc = move_cursor(db, consumer, position);
     if (rc != DD_OK || done == 0) {
-        if (dd_db_in_transaction(db))
-            dd_db_rollback(db);
+        batch_drop(db, nested);
         return rc != DD_OK ? rc : failed;
     }
-    rc = dd_db_commit(db);
+    rc = batch_keep(db, nested);
     if (rc == DD_OK)
         *delivered = done;
     return rc != DD_OK ? rc : failed;
@@ -287,12 +312,56 @@ dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *
             want = max - *processed;
         if (want == 0)
             break;
-        rc = deliver_batch(db, consumer, fn, arg, &buf, want, &delivered);
+        rc = deliver_batch(db, false, consumer, fn, arg, &buf, want, &delivered);
         *processed += delivered;
         if (rc != DD_OK || delivered < want)
             break;
     }
     dd_buf_release(&buf);
+    int back = dd_db_sync_commits(db, true);
+    return rc != DD_OK ? rc : back;
+}
+
+int
+dd_events_consume_many(struct dd_db *db, struct dd_event_consumer *cs, size_t n, size_t max_each)
+{
+    if (dd_db_in_transaction(db))
+        return DD_EINVAL;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        struct dd_event_consumer *c = &cs[i];
+        c->processed = 0;
+        c->rc = name_ok(c->name, DD_EVENT_MAX_CONSUMER) && c->fn ? DD_OK : DD_EINVAL;
+        c->pending = false;
+        if (c->rc == DD_OK)
+            c->rc = peek_pending(db, c->name, &c->pending);
+        any = any || c->pending;
+    }
+    if (!any)
+        return DD_OK;
+    int rc = dd_db_sync_commits(db, false); /* as dd_events_consume: the batch comes again */
+    if (rc == DD_OK)
+        rc = dd_db_begin(db);
+    if (rc != DD_OK) {
+        dd_db_sync_commits(db, true);
+        return rc;
+    }
+    struct dd_buf buf;
+    dd_buf_init(&buf, NULL, DD_EVENT_MAX_PAYLOAD + DD_EVENT_MAX_SUBJECT + 256);
+    size_t want = max_each == 0 || max_each > BATCH_MAX ? BATCH_MAX : max_each;
+    for (size_t i = 0; i < n && dd_db_in_transaction(db); i++) {
+        struct dd_event_consumer *c = &cs[i];
+        if (c->rc == DD_OK && c->pending)
+            c->rc = deliver_batch(db, true, c->name, c->fn, c->arg, &buf, want, &c->processed);
+    }
+    dd_buf_release(&buf);
+    rc = dd_db_in_transaction(db) ? dd_db_commit(db) : DD_EINTERNAL;
+    if (rc != DD_OK) {
+        if (dd_db_in_transaction(db))
+            dd_db_rollback(db);
+        for (size_t i = 0; i < n; i++)
+            cs[i].processed = 0;
+    }
     int back = dd_db_sync_commits(db, true);
     return rc != DD_OK ? rc : back;
 }

@@ -10,6 +10,7 @@
 #ifndef DD_CORE_EVENTS_H
 #define DD_CORE_EVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,26 @@ typedef int (*dd_event_fn)(struct dd_db *db, const struct dd_event *ev, void *ar
  * batch lost to a power cut is delivered again, its cursor's move being lost with it. */
 int dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *arg, size_t max,
                       size_t *processed);
+
+/* One consumer of dd_events_consume_many: name, fn and arg given; the rest is its outcome. */
+struct dd_event_consumer {
+    const char *name;
+    dd_event_fn fn;
+    void *arg;
+    bool pending;     /* out: it had events waiting */
+    size_t processed; /* out: events done and committed */
+    int rc;           /* out: 0, or why its batch stopped (as dd_events_consume) */
+};
+
+/* One round for several consumers in ONE transaction (one commit instead of one each, which the
+ * event dispatcher of a busy server pays for every batch): each consumer with events waiting gets
+ * up to `max_each` (0: 200) in a savepoint of its own, with the same rules as dd_events_consume —
+ * a failing event is undone and stops that consumer only, the events before it are kept, and a
+ * consumer whose batch fails as a whole (its cursor cannot be locked) loses only its own writes.
+ * Returns 0, or the commit's failure, in which case nothing of the round is kept (processed is 0
+ * for all) and it comes again. Needs a connection with no open transaction. */
+int dd_events_consume_many(struct dd_db *db, struct dd_event_consumer *cs, size_t n,
+                           size_t max_each);
 
 struct dd_consumer_status {
     char consumer[DD_EVENT_MAX_CONSUMER + 1];

@@ -366,6 +366,54 @@ test_audit_consumer(void **state)
     assert_int_equal(r.rows, 3);
 }
 
+/* Several consumers in one round: each gets its batch in the round's single transaction; one
+ * failing on an event keeps the events before it and holds back no one else, and a consumer with
+ * a bad name is refused alone. */
+static void
+test_consume_many_in_one_round(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    setup(fx);
+    emit_committed(fx->db, 3);
+    int64_t first = dbfx_int(fx->db, "SELECT min(id) FROM events");
+    struct seen a = {.write_side = true}, b = {.fail_at = first + 1, .write_side = true};
+    struct dd_event_consumer cs[] = {
+        {.name = "a", .fn = record_event, .arg = &a},
+        {.name = "Bad Name", .fn = record_event, .arg = &a},
+        {.name = "b", .fn = record_event, .arg = &b},
+    };
+    assert_int_equal(dd_events_consume_many(fx->db, cs, 3, 0), DD_OK);
+    assert_false(dd_db_in_transaction(fx->db));
+    assert_int_equal(cs[0].rc, DD_OK);
+    assert_int_equal(cs[0].processed, 3);
+    assert_int_equal(cs[1].rc, DD_EINVAL);
+    assert_int_equal(cs[1].processed, 0);
+    assert_int_equal(cs[2].rc, DD_EIO);
+    assert_int_equal(cs[2].processed, 1);
+    /* a's three rows and b's first; b's row for the failing event was undone. */
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM side"), 4);
+    assert_int_equal(dbfx_int(fx->db, "SELECT position FROM event_cursors WHERE consumer = 'a'"),
+                     first + 2);
+    assert_int_equal(dbfx_int(fx->db, "SELECT position FROM event_cursors WHERE consumer = 'b'"),
+                     first);
+
+    /* The next round: b carries on from where it stopped, a has nothing waiting. */
+    b.fail_at = 0;
+    assert_int_equal(dd_events_consume_many(fx->db, cs, 3, 0), DD_OK);
+    assert_false(cs[0].pending);
+    assert_int_equal(cs[0].processed, 0);
+    assert_int_equal(cs[2].rc, DD_OK);
+    assert_int_equal(cs[2].processed, 2);
+    assert_int_equal(b.ids[1], first + 1);
+    assert_int_equal(b.ids[2], first + 2);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM side"), 6);
+
+    /* A batch bound per consumer. */
+    emit_committed(fx->db, 3);
+    assert_int_equal(dd_events_consume_many(fx->db, cs, 1, 2), DD_OK);
+    assert_int_equal(cs[0].processed, 2);
+}
+
 int
 main(void)
 {
@@ -379,6 +427,7 @@ main(void)
         DB_TEST(test_emitters_are_serialised),
         DB_TEST(test_concurrent_emitters),
         DB_TEST(test_audit_consumer),
+        DB_TEST(test_consume_many_in_one_round),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
