@@ -103,6 +103,11 @@ every_procedure_file_loads(void **state)
     assert_int_equal(svc_fee(p, "online"), 10000);
     assert_int_equal(svc_fee(p, "kiosk"), 20000);
     assert_string_equal(p->effect, "residence.permanent");
+    /* Circular 75/2022/TT-BTC: temporary residence 15 000 VND, 7 000 online (not half). */
+    p = svc_procedure_find("1.004194");
+    assert_non_null(p);
+    assert_int_equal(svc_fee(p, "online"), 7000);
+    assert_int_equal(svc_fee(p, "kiosk"), 15000);
     assert_null(svc_procedure_find("9.999999"));
 }
 
@@ -138,6 +143,9 @@ the_check_refuses_what_the_engine_cannot_honour(void **state)
     assert_int_equal(read_with("code", "\"1.00001\""), DD_EINVAL);
     assert_int_equal(read_with("code", "\"A.000001\""), DD_EINVAL);
     assert_int_equal(read_with("effect", "{\"kind\":\"teleport\"}"), DD_EINVAL);
+    assert_int_equal(read_with("online_fee", "1"), DD_EINVAL); /* above the fee of 0 */
+    assert_int_equal(read_with("online_fee", "\"5\""), DD_EINVAL);
+    assert_int_equal(read_with("online_fee", "0"), DD_OK);
     assert_int_equal(read_with("workflow", "[{\"step\":\"receive\"}]"), DD_EINVAL);
     assert_int_equal(read_with("workflow", "[]"), DD_EINVAL);
     assert_int_equal(read_with("form",

@@ -44,7 +44,8 @@ struct svc_procedure {
     const json_t *json;
     int identity_level;
     int64_t fee;
-    int discount; /* percent off online */
+    int discount;       /* percent off online */
+    int64_t online_fee; /* VND through the online channel when the fee rules set it, else -1 */
     int days;     /* legal processing time, working days */
     bool paperless;
     const char *pay_before; /* "submission" or NULL */
@@ -69,7 +70,8 @@ size_t svc_catalogue(const struct svc_procedure **list);
 /* The procedure `code`, or NULL. */
 const struct svc_procedure *svc_procedure_find(const char *code);
 
-/* The fee of `p` through `channel` ("online" gets the discount), VND. */
+/* The fee of `p` through `channel`, VND: online, the procedure's online_fee when it has one,
+ * else the fee less the online discount; at a kiosk, the full fee. */
 int64_t svc_fee(const struct svc_procedure *p, const char *channel);
 
 /* ---- calendar.c: working days in Vietnam ---- */
