@@ -60,6 +60,24 @@ weekends_holidays_and_moved_days(void **state)
     assert_false(svc_working_day(day("2026-04-27"))); /* Hùng Kings, taken on Monday */
     assert_true(svc_working_day(day("2025-04-26")));  /* Saturday worked for 2 May */
     assert_false(svc_working_day(day("2025-05-02")));
+    /* 2027 (projected): 29 Chạp is Friday 5 February; Saturday and Sunday of Tết are taken on
+     * Wednesday 10 and Thursday 11. */
+    assert_true(svc_working_day(day("2027-02-04")));
+    assert_false(svc_working_day(day("2027-02-05")));
+    assert_false(svc_working_day(day("2027-02-11")));
+    assert_true(svc_working_day(day("2027-02-12")));
+}
+
+/* The warning at start: the table lists up to 2027 (milliseconds at noon in Vietnam). */
+static void
+the_calendar_warns_past_its_last_year(void **state)
+{
+    (void)state;
+    assert_false(dd_services_calendar_check(day("2026-11-29") * 86400000LL + 5 * 3600000LL));
+    assert_false(dd_services_calendar_check(day("2027-12-31") * 86400000LL + 5 * 3600000LL));
+    assert_true(dd_services_calendar_check(day("2028-01-01") * 86400000LL + 5 * 3600000LL));
+    /* 31 December 2027 at 18:00 UTC is already 1 January 2028 in Vietnam. */
+    assert_true(dd_services_calendar_check(day("2027-12-31") * 86400000LL + 18 * 3600000LL));
 }
 
 static void
@@ -181,6 +199,7 @@ main(void)
         cmocka_unit_test(days_parse_and_print_round_trip),
         cmocka_unit_test(weekends_holidays_and_moved_days),
         cmocka_unit_test(deadlines_count_working_days_only),
+        cmocka_unit_test(the_calendar_warns_past_its_last_year),
         cmocka_unit_test(every_procedure_file_loads),
         cmocka_unit_test(the_check_refuses_what_the_engine_cannot_honour),
     };
