@@ -289,5 +289,17 @@ test('the officer console: the dossiers of the area, one opened, refused without
   const d = (await asOfficer('GET', `/api/v1/dossiers/${code}`)).json();
   assert.equal(d.status, 'approved');
   assert.ok(d.result_doc);
+  // The queue of Phường Cam Ranh: one ticket from its kiosk, called once; then nobody waits.
+  const kiosk = (await call(srv, 'POST', '/api/v1/kiosks', { as: who.officer, body: { name: 'Ki-ốt Cam Ranh', commune: CR } })).json();
+  const tk = await call(srv, 'POST', '/api/v1/kiosk/tickets', { body: {}, headers: { 'X-Kiosk-Key': kiosk.credential } });
+  assert.equal(tk.status, 201, tk.text);
+  await page.fill('#q-commune', CR);
+  await page.click('#queue-next');
+  await page.waitForFunction(() => /Mời số 001/.test(document.getElementById('queue-called').textContent));
+  assert.match(await page.locator('#queue-waiting').innerText(), /Đang chờ: 0/);
+  assert.equal(count(srv, `SELECT COUNT(*) FROM service_tickets WHERE commune = '${CR}' AND status = 'called'`), 1);
+  await page.click('#queue-next');
+  await page.waitForFunction(() => /Không có ai/.test(document.getElementById('queue-called').textContent));
+  await axe(page, 'officer dossiers with the queue');
   await check();
 });
