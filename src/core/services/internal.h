@@ -46,7 +46,7 @@ struct svc_procedure {
     int64_t fee;
     int discount;       /* percent off online */
     int64_t online_fee; /* VND through the online channel when the fee rules set it, else -1 */
-    int days;     /* legal processing time, working days */
+    int days;           /* legal processing time, working days */
     bool paperless;
     const char *pay_before; /* "submission" or NULL */
     const char *effect;     /* residence.permanent, residence.temporary, absence, death, birth */
