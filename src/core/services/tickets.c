@@ -124,6 +124,13 @@ waiting_before(struct dd_db *db, const char *commune, const char *day, int64_t n
 int
 svc_kiosk_tickets_create(struct dd_req *req)
 {
+    /* The kiosk first: nobody else learns anything from this route, not even its validation. */
+    struct dd_db *db = dd_req_db_or_reply(req);
+    if (db == NULL)
+        return DD_DONE;
+    struct svc_kiosk k;
+    if (svc_kiosk_or_reply(req, db, &k) != 0)
+        return DD_DONE;
     const json_t *b = json_is_object(req->json) ? req->json : NULL;
     json_t *ext = NULL;
     if (b == NULL)
@@ -145,12 +152,6 @@ svc_kiosk_tickets_create(struct dd_req *req)
                                    "Không có thủ tục này.", "No such procedure.");
     if (ext)
         return dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
-    struct dd_db *db = dd_req_db_or_reply(req);
-    if (db == NULL)
-        return DD_DONE;
-    struct svc_kiosk k;
-    if (svc_kiosk_or_reply(req, db, &k) != 0)
-        return DD_DONE;
     int64_t now = dd_clock_now_ms(), number = 0, before = 0;
     const char *day = today_text(req->arena, now);
     json_t *out = NULL;
