@@ -3,6 +3,7 @@
  * SIGTERM or SIGINT stop in order: stop accepting, let requests in flight finish (bounded by
  * shutdown-grace), stop the dispatcher, close the database.
  */
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "cmd/cmd.h"
@@ -11,6 +12,7 @@
 #include "cmd/dispatch.h"
 #include "core/pay/pay_module.h"
 #include "core/card_api/card_api.h"
+#include "core/services/services.h"
 #include "core/group_commit.h"
 #include "core/identity/identity.h"
 #include "core/insight/insight.h"
@@ -142,6 +144,7 @@ run(const struct dd_config *cfg)
         return DD_EXIT_FAIL;
     }
     dd_server_set_authenticator(dd_sso_authenticate);
+    dd_services_calendar_check(dd_clock_now_ms());
     struct dd_server *srv;
     if (dd_server_start(cfg, router, &srv, err, sizeof err) != DD_OK) {
         dd_log(DD_LOG_ERROR, "server.start_failed", "%s", err);

@@ -44,7 +44,7 @@ static const char *const province_police_scopes[] = {"register:read",
                                                      "insight:police",
                                                      NULL};
 static const char *const service_scopes[] = {"register:read", "services:process", "services:stats",
-                                             NULL};
+                                             "services:kiosks", NULL};
 static const char *const cashier_scopes[] = {"payments:read", "payments:write", NULL};
 static const char *const no_scopes[] = {NULL};
 static const char *const figures_scopes[] = {"stay:figures", NULL};

@@ -23,7 +23,7 @@ const OFFICER_ROLES = {
   admin: { area: 'province', scopes: ['*'] },
   'province-police': { area: 'province', scopes: [...POLICE.slice(0, 9), 'stay:watch', 'insight:read', 'insight:police'] },
   'commune-police': { area: 'commune', scopes: POLICE },
-  'service-officer': { area: 'province', scopes: ['register:read', 'services:process', 'services:stats'] },
+  'service-officer': { area: 'province', scopes: ['register:read', 'services:process', 'services:stats', 'services:kiosks'] },
   cashier: { area: 'province', scopes: ['payments:read', 'payments:write'] },
   health: { area: 'province', scopes: [] },
   tourism: { area: 'province', scopes: ['stay:figures'] },
@@ -60,6 +60,9 @@ function allowed(route, caller) {
   // The data-sharing gateway's routes take no caller at the router and admit SSO clients only,
   // which they authenticate themselves (docs/LGSP.md): as `client` routes, nobody here.
   if (route.path.startsWith('/lgsp/r1/')) return false;
+  // The kiosk routes admit registered kiosks only (X-Kiosk-Key), which they check themselves
+  // (docs/SERVICES.md): nobody here is one.
+  if (route.path.startsWith('/api/v1/kiosk/')) return false;
   if (route.auth === 'none') return true;
   if (caller.kind === 'anonymous') return false;
   const scope = route.scope;
@@ -193,9 +196,10 @@ describe('every route × every caller', () => {
         }
         const want = allowed(route, caller);
         const got = `${res.status} ${type}`;
+        // A kiosk route answers 401 to every caller without a kiosk's key, whatever else it holds.
         const ok = want
           ? res.status !== 401 && res.status !== 403 && res.status < 500
-          : caller.kind === 'anonymous'
+          : caller.kind === 'anonymous' || route.path.startsWith('/api/v1/kiosk/')
             ? res.status === 401 && type === 'urn:dinhdanh:problem:unauthenticated'
             : res.status === 403 && type === 'urn:dinhdanh:problem:forbidden';
         if (!ok) wrong.push(`${route.method} ${route.path} as ${caller.name}: wanted ${want ? 'allowed' : 'refused'}, got ${got}`);

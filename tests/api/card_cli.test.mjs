@@ -5,11 +5,11 @@
 // end to end; the public reference set in tests/data/emrtd/bsi shows the missing CSCA.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { der, lds } from './chip_util.mjs';
 import { ROOT, runCli } from './server.mjs';
 
 const TD3 = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10';
@@ -110,20 +110,6 @@ describe('card qr', () => {
 let dir;
 const ossl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
 
-// DER helpers for the LDSSecurityObject.
-const der = (tag, body) => {
-  const n = body.length;
-  const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 255];
-  return Buffer.concat([Buffer.from([tag, ...len]), body]);
-};
-const lds = (groups) =>
-  der(0x30, Buffer.concat([
-    der(0x02, Buffer.from([0])),
-    der(0x30, Buffer.from('0609608648016503040201', 'hex')),
-    der(0x30, Buffer.concat(groups.map(([n, data]) =>
-      der(0x30, Buffer.concat([der(0x02, Buffer.from([n])),
-        der(0x04, createHash('sha256').update(data).digest())]))))),
-  ]));
 
 // A P-256 key and a certificate CN=name, C=VN: self-signed for a CSCA, else issued by `issuer`,
 // valid from now for `days`.

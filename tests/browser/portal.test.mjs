@@ -311,7 +311,7 @@ test('officer, leader and establishment homes; each audience sees only its own',
   assert.equal(await text(l.page, 'h1'), 'Trang lãnh đạo');
   assert.equal(await text(l.page, '#area'), 'Tỉnh Khánh Hòa');
   assert.deepEqual(await l.page.locator('nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
-    ['/leader/', '/leader/population.html', '/leader/labour.html', '/leader/tourism.html', '/leader/order.html']);
+    ['/leader/', '/leader/population.html', '/leader/labour.html', '/leader/tourism.html', '/leader/order.html', '/leader/services.html']);
   await axe(l.page, 'leader home');
   await shot(l.page, 'leader-home-vi-phone');
   // The leader opening the officer's home is told it is not theirs.

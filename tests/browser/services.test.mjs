@@ -7,53 +7,45 @@
 // Documents page, and the register holds the absence. Then one inter-agency bundle (death
 // registration, residence deletion, funeral allowance) from the page to the register's change
 // once every part is approved. The kiosk looks the dossier up by the code and the ID number read
-// from a card QR and prints a queue ticket. axe-core checks the pages; no CSP violation, page
-// error or failed request for the site's own files happens.
+// from a card QR; a kiosk that is not registered gives no ticket. A registered kiosk (its key
+// entered on the set-up screen) prints tickets numbered by the server, identifies a citizen by
+// the chip (the files a kiosk shell hands over by postMessage, made here with openssl, see
+// ../api/chip_util.mjs), lists their dossiers and submits one with the register's values filled,
+// and finishes the session. Sign-in goes through frame_util.mjs. axe-core checks the pages; no
+// CSP violation, page error or failed request for the site's own files happens.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { runCli } from '../api/server.mjs';
-import { call, citizen, count, freshTotp, login, officer, startIdentityServer, totpAt } from '../api/identity_util.mjs';
-import { enrolTotp } from '../api/sso_util.mjs';
+import { ChipFactory } from '../api/chip_util.mjs';
+import { call, citizen, count, officer, startIdentityServer } from '../api/identity_util.mjs';
+import { LAPTOP, axe, frameBrowser, officerWithTotp, openPage as framePage, ready, signIn } from './frame_util.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.DD_CHROMIUM || '/usr/bin/chromium';
 const P = '56';
 const NT = '22366';
 const CR = '22420';
 let srv;
 let browser;
+let chips;
 const who = {};
 let seq = 0;
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM}`);
-  srv = await startIdentityServer();
-  const r = runCli([
-    'client', 'add', 'Cổng công dân', '--client-id', 'ddc_portal', '--grant', 'authorization_code',
-    '--auth', 'none', '--scope', 'openid', '--redirect-uri', `${srv.url}/signin/callback.html`,
-    '--db', srv.db, '--data-dir', srv.dataDir,
-  ]);
-  assert.equal(r.status, 0, r.stderr);
+  chips = new ChipFactory();
+  chips.makeCert('CSCA VN', { ca: true, days: 3650 });
+  chips.makeCert('DS VN', { issuer: 'CSCA VN', days: 90 });
+  srv = await startIdentityServer(['--card-csca', chips.trustStore('CSCA VN')]);
+  browser = await frameBrowser(srv);
   who.admin = officer(srv, 'quantri', 'admin', P).token;
   who.officer = officer(srv, 'motcua', 'service-officer', P).token;
   for (const [id, name] of [['cong-an-56', 'Công an tỉnh Khánh Hòa'], ['ubnd-56', 'UBND tỉnh Khánh Hòa'], ['so-nv-56', 'Sở Nội vụ tỉnh Khánh Hòa']]) {
     const x = await call(srv, 'POST', '/api/v1/wallet/issuers', { as: who.admin, body: { id, name } });
     assert.equal(x.status, 201, x.text);
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-  });
 });
 
 after(async () => {
   await browser?.close();
   await srv?.stop();
+  chips?.remove();
 });
 
 const asOfficer = (method, p, body) =>
@@ -72,55 +64,19 @@ async function person(over = {}) {
   return body;
 }
 
+// A page of the frame's helpers (laptop size) where window.print only counts.
 async function openPage() {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
-  const page = await ctx.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const url = m.location().url || '';
-    if (/\/(api\/v1|sso)\//.test(url) && /status of (400|401|403|404|409|422)\b/.test(m.text())) return;
-    problems.push(`console error: ${m.text()} (${url})`);
-  });
-  page.on('response', (r) => {
-    const u = new URL(r.url());
-    if (r.status() >= 400 && u.origin === srv.url && !/^\/(api\/v1|sso)\//.test(u.pathname)) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  await ctx.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  const o = await framePage(browser, srv, LAPTOP);
+  await o.ctx.addInitScript(() => {
     window.print = () => { window.__printed = (window.__printed || 0) + 1; };
   });
-  const check = async () => {
-    assert.deepEqual(await page.evaluate(() => window.__csp || []), [], 'CSP violations');
-    assert.deepEqual(problems, []);
-    await ctx.close();
-  };
-  return { page, check };
+  return o;
 }
 
-async function axe(page, name) {
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const serious = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious, [], `${name}: ${JSON.stringify(serious, null, 1)}`);
-}
-
-async function signIn(page, c, path) {
+// Opens `path`, signs in through the provider as citizen c and comes back there.
+async function citizenSignIn(page, c, path) {
   await page.goto(`${srv.url}${path}`);
-  await page.waitForURL(/\/login\.html\?next=%2Fsso%2Fauthorize/);
-  await page.fill('#login', c.login);
-  await page.fill('#password', c.password);
-  await page.press('#password', 'Enter');
-  await page.waitForURL(/\/sso\/consent\.html\?interaction=/);
-  await page.waitForSelector('#consent-form:not([hidden])');
-  await page.click('#approve');
-  await page.waitForURL(`${srv.url}${path}`);
-  await page.waitForSelector('body[data-ready="true"]');
+  await signIn(page, srv, c, path);
 }
 
 // Takes a dossier (or part) through every step of its workflow as the service officer.
@@ -136,7 +92,7 @@ test('a paperless procedure from the citizen page to the result in the wallet, a
   const p = await person();
   const c = await citizen(srv, { person: p });
   const { page, check } = await openPage();
-  await signIn(page, c, '/services/');
+  await citizenSignIn(page, c, '/services/');
   assert.equal(await page.locator('nav a[aria-current="page"]').getAttribute('href'), '/services/');
   assert.equal(await page.locator('#procedures li').count(), 25);
   await page.click('button[data-procedure="1.003677"]');
@@ -169,17 +125,17 @@ test('a paperless procedure from the citizen page to the result in the wallet, a
   assert.match(await page.locator(`#dossier-${code}`).innerText(), /Đã có kết quả[\s\S]*Đúng hạn/);
   await page.click(`#result-${code}`);
   await page.waitForURL(`${srv.url}/portal/documents.html`);
-  await page.waitForSelector('body[data-ready="true"]');
+  await ready(page);
   assert.equal(await page.locator(`li.doc[data-doc="${done.result_doc}"]`).count(), 1);
   assert.match(await page.locator(`li.doc[data-doc="${done.result_doc}"] h3`).innerText(), /Phiếu khai báo tạm vắng/);
   const person_ = (await call(srv, 'GET', `/api/v1/people/${p.id_number}`, { as: who.admin, headers: { 'X-Purpose': 'Thu nghiem' } })).json();
   assert.ok(person_.residences.some((x) => x.kind === 'absence' && x.commune === CR));
   await check();
 
-  // The kiosk: identify by the card's QR, look the dossier up, take a ticket.
+  // The kiosk with the card's QR: the public lookup only.
   const k = await openPage();
   await k.page.goto(`${srv.url}/kiosk/`);
-  await k.page.waitForSelector('body[data-ready="true"]');
+  await ready(k.page);
   await k.page.click('#kiosk-identify');
   await k.page.fill('#qr-qr', `${p.id_number}|123456789|Trần Văn Minh|02031985|Nam|8 Lê Thánh Tôn, Nha Trang|01012024`);
   await k.page.press('#qr-qr', 'Enter');
@@ -190,11 +146,83 @@ test('a paperless procedure from the citizen page to the result in the wallet, a
   await k.page.click('#kiosk-lookup button[type="submit"]');
   await k.page.waitForFunction(() => /Đã có kết quả/.test(document.getElementById('kiosk-lookup-result').textContent));
   await k.page.click('#kiosk-back');
+  // An unregistered kiosk gives no ticket.
   await k.page.click('#kiosk-ticket');
+  await k.page.waitForSelector('#ticket-error');
+  assert.equal(count(srv, 'SELECT COUNT(*) FROM service_tickets'), 0);
+  await axe(k.page, 'kiosk');
+  await k.check();
+});
+
+test('a registered kiosk: set up, the chip identifies the citizen, a dossier started with the register filled, tickets from the server', async () => {
+  const reg = await call(srv, 'POST', '/api/v1/kiosks', { as: who.officer, body: { name: 'Ki-ốt Phường Nha Trang', commune: NT } });
+  assert.equal(reg.status, 201, reg.text);
+  const p = await person({ full_name: 'Võ Thị Mai', sex: 'female' });
+  const k = await openPage();
+  await k.page.goto(`${srv.url}/kiosk/?setup=1`);
+  await ready(k.page);
+  await k.page.click('#kiosk-setup-open');
+  await k.page.fill('#ks-key', 'not a key');
+  await k.page.click('#kiosk-setup button[type="submit"]');
+  await k.page.waitForFunction(() => /không đúng dạng/.test(document.getElementById('kiosk-setup-result').textContent));
+  await k.page.fill('#ks-key', reg.json().credential);
+  await k.page.click('#kiosk-setup button[type="submit"]');
+  await k.page.waitForFunction(() => /Đã lưu/.test(document.getElementById('kiosk-setup-result').textContent));
+  await axe(k.page, 'kiosk set-up');
+  await k.page.click('#kiosk-back');
+
+  // Tickets: numbered by the server, printed.
+  await k.page.click('#kiosk-ticket');
+  await k.page.waitForSelector('#ticket-number');
   assert.equal(await k.page.locator('#ticket-number').innerText(), '001');
   await k.page.click('#ticket-print');
   assert.equal(await k.page.evaluate(() => window.__printed), 1);
-  await axe(k.page, 'kiosk');
+  await k.page.click('#kiosk-back');
+  await k.page.click('#kiosk-ticket');
+  await k.page.waitForSelector('#ticket-number');
+  assert.equal(await k.page.locator('#ticket-number').innerText(), '002');
+  assert.match(await k.page.locator('#ticket-ahead').innerText(), /1/);
+  await k.page.click('#kiosk-back');
+
+  // The chip: the page asks the kiosk shell, which answers with the files its reader read.
+  await k.page.evaluate(() => {
+    window.__wanted = 0;
+    window.addEventListener('message', (e) => { if (e.data?.type === 'dd-kiosk-chip-wanted') window.__wanted++; });
+  });
+  await k.page.click('#kiosk-chip');
+  await k.page.waitForFunction(() => window.__wanted === 1);
+  const body = chips.chipBody(p, 'DS VN');
+  await k.page.evaluate((b) => window.postMessage({ type: 'dd-kiosk-chip', ...b }, location.origin), body);
+  await k.page.waitForFunction(() => /Xin chào Võ Thị Mai/.test(document.getElementById('kiosk-title')?.textContent || ''));
+  await axe(k.page, 'kiosk with a chip session');
+  await k.page.click('#kiosk-mine');
+  await k.page.waitForFunction(() => /Chưa có hồ sơ/.test(document.getElementById('kiosk-dossiers')?.textContent || ''));
+  await k.page.click('#kiosk-back');
+  await k.page.click('#kiosk-procedures-open');
+  await k.page.click('button[data-start="2.001159"]');
+  await k.page.waitForSelector('#kiosk-apply');
+  assert.match(await k.page.locator('#kiosk-filled').innerText(), /Võ Thị Mai/);
+  assert.equal(await k.page.locator('#kf-full_name').count(), 0, 'a register field is not typed');
+  await k.page.fill('#kf-province', P);
+  await k.page.fill('#kf-commune', NT);
+  await k.page.fill('#kf-until', '2027-01-31');
+  await k.page.click('#kiosk-apply-submit');
+  await k.page.waitForSelector('#kf-address[aria-invalid="true"]');
+  assert.equal(count(srv, `SELECT COUNT(*) FROM service_dossiers WHERE applicant_id = '${p.id_number}'`), 0);
+  await k.page.fill('#kf-address', '1 Yersin');
+  await k.page.click('#kiosk-apply-submit');
+  await k.page.waitForSelector('#kiosk-dossier-code');
+  const code = await k.page.locator('#kiosk-dossier-code').innerText();
+  assert.equal(count(srv, `SELECT COUNT(*) FROM service_dossiers WHERE code = '${code}' AND channel = 'kiosk' AND applicant_id = '${p.id_number}'`), 1);
+  await k.page.click('#kiosk-receipt-print');
+  assert.equal(await k.page.evaluate(() => window.__printed), 2);
+  await k.page.click('#kiosk-back');
+  await k.page.click('#kiosk-mine');
+  await k.page.waitForSelector(`#kiosk-dossiers li[data-code="${code}"]`);
+  await k.page.click('#kiosk-back');
+  await k.page.click('#kiosk-finish');
+  await k.page.waitForSelector('#kiosk-chip');
+  assert.equal(count(srv, `SELECT COUNT(*) FROM service_kiosk_sessions WHERE id_number = '${p.id_number}' AND ended_at > 0`), 1);
   await k.check();
 });
 
@@ -203,7 +231,7 @@ test('an inter-agency bundle: death registration, residence deletion and funeral
   const dead = await person({ full_name: 'Lê Văn Tư' });
   const c = await citizen(srv, { person: p });
   const { page, check } = await openPage();
-  await signIn(page, c, '/services/?procedure=1.010802');
+  await citizenSignIn(page, c, '/services/?procedure=1.010802');
   await page.waitForSelector('#apply-form');
   await page.fill('#f-deceased_id_number', dead.id_number);
   await page.fill('#f-death_date', '2026-11-20');
@@ -227,20 +255,8 @@ test('an inter-agency bundle: death registration, residence deletion and funeral
   await check();
 });
 
-// A code not used yet, never the previous step's (it could leave the window while typed).
-async function codeToType(secret) {
-  for (;;) {
-    const code = await freshTotp(secret);
-    if (code !== totpAt(secret, Math.floor(Date.now() / 30000) - 1)) return code;
-  }
-}
-
 test('the officer console: the dossiers of the area, one opened, refused without a note, accepted and approved', async () => {
-  const password = 'mật khẩu cán bộ đủ dài';
-  officer(srv, 'motcua.web', 'service-officer', P, password);
-  const r = await login(srv, 'motcua.web', password);
-  assert.equal(r.status, 403, r.text);
-  const secret = await enrolTotp(srv, r.json().enrolment.session_token);
+  const o = await officerWithTotp(srv, 'motcua.web', 'service-officer', P);
   const p = await person({ full_name: 'Hồ Thị Lan', sex: 'female' });
   const c = await citizen(srv, { person: p });
   const s = await call(srv, 'POST', '/api/v1/sessions', { body: { login: c.login, password: c.password } });
@@ -254,18 +270,7 @@ test('the officer console: the dossiers of the area, one opened, refused without
 
   const { page, check } = await openPage();
   await page.goto(`${srv.url}/officer/dossiers.html`);
-  await page.waitForURL(/\/login\.html\?next=%2Fsso%2Fauthorize/);
-  await page.fill('#login', 'motcua.web');
-  await page.fill('#password', password);
-  await page.press('#password', 'Enter');
-  await page.locator('#code-form').waitFor({ state: 'visible' });
-  await page.fill('#totp', await codeToType(secret));
-  await page.press('#totp', 'Enter');
-  await page.waitForURL(/\/sso\/consent\.html\?interaction=/);
-  await page.waitForSelector('#consent-form:not([hidden])');
-  await page.click('#approve');
-  await page.waitForURL(`${srv.url}/officer/dossiers.html`);
-  await page.waitForSelector('body[data-ready="true"]');
+  await signIn(page, srv, o, '/officer/dossiers.html');
   assert.equal(await page.locator('nav a[aria-current="page"]').getAttribute('href'), '/officer/dossiers.html');
   await page.waitForSelector(`#dossiers tr[data-code="${code}"]`);
   assert.match(await page.locator(`#dossiers tr[data-code="${code}"]`).innerText(), /Hồ Thị Lan[\s\S]*Đã nộp/);
@@ -284,5 +289,17 @@ test('the officer console: the dossiers of the area, one opened, refused without
   const d = (await asOfficer('GET', `/api/v1/dossiers/${code}`)).json();
   assert.equal(d.status, 'approved');
   assert.ok(d.result_doc);
+  // The queue of Phường Cam Ranh: one ticket from its kiosk, called once; then nobody waits.
+  const kiosk = (await call(srv, 'POST', '/api/v1/kiosks', { as: who.officer, body: { name: 'Ki-ốt Cam Ranh', commune: CR } })).json();
+  const tk = await call(srv, 'POST', '/api/v1/kiosk/tickets', { body: {}, headers: { 'X-Kiosk-Key': kiosk.credential } });
+  assert.equal(tk.status, 201, tk.text);
+  await page.fill('#q-commune', CR);
+  await page.click('#queue-next');
+  await page.waitForFunction(() => /Mời số 001/.test(document.getElementById('queue-called').textContent));
+  assert.match(await page.locator('#queue-waiting').innerText(), /Đang chờ: 0/);
+  assert.equal(count(srv, `SELECT COUNT(*) FROM service_tickets WHERE commune = '${CR}' AND status = 'called'`), 1);
+  await page.click('#queue-next');
+  await page.waitForFunction(() => /Không có ai/.test(document.getElementById('queue-called').textContent));
+  await axe(page, 'officer dossiers with the queue');
   await check();
 });

@@ -60,6 +60,24 @@ weekends_holidays_and_moved_days(void **state)
     assert_false(svc_working_day(day("2026-04-27"))); /* Hùng Kings, taken on Monday */
     assert_true(svc_working_day(day("2025-04-26")));  /* Saturday worked for 2 May */
     assert_false(svc_working_day(day("2025-05-02")));
+    /* 2027 (projected): 29 Chạp is Friday 5 February; Saturday and Sunday of Tết are taken on
+     * Wednesday 10 and Thursday 11. */
+    assert_true(svc_working_day(day("2027-02-04")));
+    assert_false(svc_working_day(day("2027-02-05")));
+    assert_false(svc_working_day(day("2027-02-11")));
+    assert_true(svc_working_day(day("2027-02-12")));
+}
+
+/* The warning at start: the table lists up to 2027 (milliseconds at noon in Vietnam). */
+static void
+the_calendar_warns_past_its_last_year(void **state)
+{
+    (void)state;
+    assert_false(dd_services_calendar_check(day("2026-11-29") * 86400000LL + 5 * 3600000LL));
+    assert_false(dd_services_calendar_check(day("2027-12-31") * 86400000LL + 5 * 3600000LL));
+    assert_true(dd_services_calendar_check(day("2028-01-01") * 86400000LL + 5 * 3600000LL));
+    /* 31 December 2027 at 18:00 UTC is already 1 January 2028 in Vietnam. */
+    assert_true(dd_services_calendar_check(day("2027-12-31") * 86400000LL + 18 * 3600000LL));
 }
 
 static void
@@ -103,6 +121,11 @@ every_procedure_file_loads(void **state)
     assert_int_equal(svc_fee(p, "online"), 10000);
     assert_int_equal(svc_fee(p, "kiosk"), 20000);
     assert_string_equal(p->effect, "residence.permanent");
+    /* Circular 75/2022/TT-BTC: temporary residence 15 000 VND, 7 000 online (not half). */
+    p = svc_procedure_find("1.004194");
+    assert_non_null(p);
+    assert_int_equal(svc_fee(p, "online"), 7000);
+    assert_int_equal(svc_fee(p, "kiosk"), 15000);
     assert_null(svc_procedure_find("9.999999"));
 }
 
@@ -138,6 +161,9 @@ the_check_refuses_what_the_engine_cannot_honour(void **state)
     assert_int_equal(read_with("code", "\"1.00001\""), DD_EINVAL);
     assert_int_equal(read_with("code", "\"A.000001\""), DD_EINVAL);
     assert_int_equal(read_with("effect", "{\"kind\":\"teleport\"}"), DD_EINVAL);
+    assert_int_equal(read_with("online_fee", "1"), DD_EINVAL); /* above the fee of 0 */
+    assert_int_equal(read_with("online_fee", "\"5\""), DD_EINVAL);
+    assert_int_equal(read_with("online_fee", "0"), DD_OK);
     assert_int_equal(read_with("workflow", "[{\"step\":\"receive\"}]"), DD_EINVAL);
     assert_int_equal(read_with("workflow", "[]"), DD_EINVAL);
     assert_int_equal(read_with("form",
@@ -173,6 +199,7 @@ main(void)
         cmocka_unit_test(days_parse_and_print_round_trip),
         cmocka_unit_test(weekends_holidays_and_moved_days),
         cmocka_unit_test(deadlines_count_working_days_only),
+        cmocka_unit_test(the_calendar_warns_past_its_last_year),
         cmocka_unit_test(every_procedure_file_loads),
         cmocka_unit_test(the_check_refuses_what_the_engine_cannot_honour),
     };

@@ -30,7 +30,7 @@ export const NAV = {
   ],
   leader: [['home', '/leader/', 'nav.leader.home'], ['population', '/leader/population.html', 'nav.leader.population'],
     ['labour', '/leader/labour.html', 'nav.leader.labour'], ['tourism', '/leader/tourism.html', 'nav.leader.tourism'],
-    ['order', '/leader/order.html', 'nav.leader.order']],
+    ['order', '/leader/order.html', 'nav.leader.order'], ['services', '/leader/services.html', 'nav.leader.services']],
   soc: [
     ['alerts', '/soc/', 'nav.soc.alerts'],
     ['incidents', '/soc/incidents.html', 'nav.soc.incidents'],

@@ -3,7 +3,9 @@
 // is written to their access log with the purpose stated here), one dossier with its form, parts
 // and history (GET /api/v1/dossiers/{code}), and the step actions — accept, ask for more, refuse,
 // next step, approve — with a note (POST /api/v1/dossiers/{code}/actions). The on-time rate of
-// the area comes from GET /api/v1/services/statistics.
+// the area comes from GET /api/v1/services/statistics. The queue of an office: the tickets its
+// kiosks gave today that still wait (GET /api/v1/service-tickets) and "call the next"
+// (POST /api/v1/service-tickets/next); a province-wide officer names the office's commune code.
 import { api, newKey } from '/lib/http.js';
 import { date, dateTime, has, lang, t } from '/lib/i18n.js';
 import { facts, section, showError, start } from '/lib/page.js';
@@ -97,7 +99,43 @@ start(async (ctx, main) => {
     document.getElementById('detail-title').focus();
   }
 
+  // --- the queue of an office ---
+  const queueForm = el('form', { id: 'queue-form', novalidate: true },
+    field('q', { name: 'commune', label: t('off.queueOffice'), hint: t('off.queueOfficeHint'), value: localStorage.getItem('dd-queue-office') || '' }),
+    el('button', { type: 'submit', id: 'queue-next' }, t('off.queueNext')));
+  const called = el('p', { id: 'queue-called', role: 'status' });
+  const waiting = el('p', { id: 'queue-waiting' });
+  const office = () => queueForm.elements.namedItem('commune').value.trim();
+  async function loadQueue() {
+    const q = new URLSearchParams({ status: 'waiting', limit: '500' });
+    if (office()) q.set('commune', office());
+    try {
+      const r = await api('GET', `/api/v1/service-tickets?${q}`);
+      waiting.textContent = t('off.queueWaiting', { n: r.items.length, numbers: r.items.slice(0, 10).map((x) => String(x.number).padStart(3, '0')).join(', ') });
+    } catch {
+      waiting.textContent = '';
+    }
+  }
+  queueForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(queueForm);
+    try {
+      localStorage.setItem('dd-queue-office', office());
+    } catch {
+      /* storage refused: typed again next time */
+    }
+    try {
+      const tk = await api('POST', '/api/v1/service-tickets/next', office() ? { commune: office() } : {});
+      called.textContent = t('off.queueCalled', { number: String(tk.number).padStart(3, '0') });
+    } catch (err) {
+      if (err.status === 404) called.textContent = t('off.queueEmpty');
+      else showProblem(queueForm, err);
+    }
+    await loadQueue();
+  });
+
   filters.addEventListener('change', () => loadList().catch(showError));
-  main.append(section('dossier-list', 'off.list', rate, filters, table), detail);
-  await Promise.all([loadList(), loadRate()]);
+  main.append(section('dossier-list', 'off.list', rate, filters, table), detail,
+    section('queue', 'off.queue', queueForm, called, waiting));
+  await Promise.all([loadList(), loadRate(), loadQueue()]);
 });

@@ -17,6 +17,7 @@
 #include "card/pa.h"
 #include "card/tlv.h"
 #include "core/access_log.h"
+#include "core/card_api/card_api.h"
 #include "core/card_api/internal.h"
 #include "core/events.h"
 #include "core/purpose.h"
@@ -174,7 +175,7 @@ mrz_claim(struct dd_req *req, const struct dd_mrz *m, struct card_claim *c)
  * event: card.verification_failed with the caller (an establishment or officer: the rule counts
  * by place), in a short transaction of its own. No personal data goes in the event. */
 static int
-emit_failure(struct dd_req *req, const struct dd_pa_report *rep)
+emit_failure(struct dd_req *req, const char *actor, const struct dd_pa_report *rep)
 {
     if (rep->hashes.result != DD_PA_FAIL && rep->signature.result != DD_PA_FAIL &&
         rep->chain.result != DD_PA_FAIL)
@@ -182,8 +183,6 @@ emit_failure(struct dd_req *req, const struct dd_pa_report *rep)
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
-    char actor[96];
-    dd_access_log_actor(req->who, actor, sizeof actor);
     json_t *p = json_pack("{s:s, s:s, s:s, s:s}", "actor", actor, "hashes",
                           dd_pa_result_name(rep->hashes.result), "signature",
                           dd_pa_result_name(rep->signature.result), "chain",
@@ -201,6 +200,33 @@ emit_failure(struct dd_req *req, const struct dd_pa_report *rep)
     return rc;
 }
 
+int
+dd_card_chip_check_or_reply(struct dd_req *req, const char *actor, struct dd_card_chip *out)
+{
+    memset(out, 0, sizeof *out);
+    struct chip_input in;
+    if (input_or_reply(req, &in) != 0)
+        return -1;
+    struct dd_pa_report *rep = dd_arena_zalloc(req->arena, sizeof *rep);
+    int rc = dd_pa_verify(in.sod, in.sod_len, in.dgs, in.ndgs, card_trust(), 0, rep);
+    if (rc == DD_EINVAL) {
+        card_problem_reply(req, CARD_PROBLEM_SOD_INVALID, "sod", rep->sod.detail);
+        return -1;
+    }
+    rc = emit_failure(req, actor, rep);
+    if (rc != DD_OK) {
+        if (rc != DD_DONE)
+            dd_reply_problem(req, dd_problem_from_error(rc), NULL);
+        return -1;
+    }
+    out->report = rep;
+    out->mrz = dd_arena_zalloc(req->arena, sizeof *out->mrz);
+    out->have_mrz = in.dg1 && dg1_mrz(in.dg1, out->mrz);
+    out->failed = rep->hashes.result == DD_PA_FAIL || rep->signature.result == DD_PA_FAIL ||
+                  rep->chain.result == DD_PA_FAIL;
+    return 0;
+}
+
 /* POST /api/v1/card/chip — 200 {"report", "dg1", "register"}; 400 without X-Purpose or with a
  * bad body; 422 card-sod-invalid. */
 int
@@ -209,32 +235,26 @@ card_chip_post(struct dd_req *req)
     const char *purpose = dd_purpose_or_reply(req);
     if (purpose == NULL)
         return DD_DONE;
-    struct chip_input in;
-    if (input_or_reply(req, &in) != 0)
+    char actor[96];
+    dd_access_log_actor(req->who, actor, sizeof actor);
+    struct dd_card_chip chip;
+    if (dd_card_chip_check_or_reply(req, actor, &chip) != 0)
         return DD_DONE;
-    struct dd_pa_report *rep = dd_arena_zalloc(req->arena, sizeof *rep);
-    int rc = dd_pa_verify(in.sod, in.sod_len, in.dgs, in.ndgs, card_trust(), 0, rep);
-    if (rc == DD_EINVAL)
-        return card_problem_reply(req, CARD_PROBLEM_SOD_INVALID, "sod", rep->sod.detail);
-    rc = emit_failure(req, rep);
-    if (rc != DD_OK)
-        return rc == DD_DONE ? DD_DONE : dd_reply_problem(req, dd_problem_from_error(rc), NULL);
-    struct dd_mrz *m = dd_arena_zalloc(req->arena, sizeof *m);
-    bool have_mrz = in.dg1 && dg1_mrz(in.dg1, m);
+    struct dd_mrz *m = chip.mrz;
     json_t *match = NULL;
-    if (have_mrz && m->valid && m->id_number[0]) {
+    if (chip.have_mrz && m->valid && m->id_number[0]) {
         struct dd_db *db = dd_req_db_or_reply(req);
         if (db == NULL)
             return DD_DONE;
         struct card_claim c;
         mrz_claim(req, m, &c);
-        rc = card_register_match(req, db, &c, purpose, &match);
+        int rc = card_register_match(req, db, &c, purpose, &match);
         if (rc != DD_OK)
             return dd_reply_problem(req, dd_problem_from_error(rc), NULL);
     } else {
         match = json_pack("{s:b}", "found", 0);
     }
-    json_t *out = json_pack("{s:o, s:o, s:o}", "report", dd_pa_report_json(rep), "dg1",
-                            have_mrz ? dd_card_mrz_json(m) : json_null(), "register", match);
+    json_t *out = json_pack("{s:o, s:o, s:o}", "report", dd_pa_report_json(chip.report), "dg1",
+                            chip.have_mrz ? dd_card_mrz_json(m) : json_null(), "register", match);
     return dd_reply_json(req, 200, out);
 }

@@ -5,6 +5,7 @@
  * since 1970-01-01 (a Thursday) in Vietnam's time, UTC+7 all year.
  */
 #include "base/embedded.h"
+#include "base/log.h"
 #include "core/services/internal.h"
 
 #include <pthread.h>
@@ -139,4 +140,21 @@ svc_working_days_between(int64_t from, int64_t to)
     for (int64_t d = from + 1; d <= to && n < 100000; d++)
         n += svc_working_day(d);
     return n;
+}
+
+bool
+dd_services_calendar_check(int64_t now_ms)
+{
+    pthread_once(&once, load);
+    char last[11] = "0000", today[11];
+    if (nspecials > 0)
+        svc_day_text(specials[nspecials - 1].day, last);
+    svc_day_text(svc_today(now_ms), today);
+    if (strncmp(today, last, 4) <= 0)
+        return false;
+    dd_log(DD_LOG_WARN, "services.calendar",
+           "data/holidays-vn.csv ends with year %.4s and it is now %.4s: legal deadlines count "
+           "weekends only until this year's holidays are added",
+           last, today);
+    return true;
 }

@@ -145,6 +145,10 @@ svc_procedure_read(const json_t *def, struct svc_procedure *p, char *err, size_t
     p->identity_level = (int)json_integer_value(json_object_get(def, "identity_level"));
     p->fee = json_integer_value(json_object_get(def, "fee"));
     p->discount = (int)json_integer_value(json_object_get(def, "online_discount_percent"));
+    const json_t *online = json_object_get(def, "online_fee");
+    p->online_fee = json_is_integer(online) ? json_integer_value(online) : -1;
+    if (online && (!json_is_integer(online) || p->online_fee < 0 || p->online_fee > p->fee))
+        FAIL("%s: online_fee is an amount from 0 to the fee", p->code);
     p->days = (int)json_integer_value(json_object_get(def, "processing_days"));
     p->paperless = json_is_true(json_object_get(def, "paperless"));
     p->pay_before = str_of(def, "pay_before");
@@ -257,5 +261,7 @@ svc_fee(const struct svc_procedure *p, const char *channel)
 {
     if (strcmp(channel, "online") != 0)
         return p->fee;
+    if (p->online_fee >= 0)
+        return p->online_fee;
     return p->fee * (100 - p->discount) / 100;
 }

@@ -44,8 +44,9 @@ struct svc_procedure {
     const json_t *json;
     int identity_level;
     int64_t fee;
-    int discount; /* percent off online */
-    int days;     /* legal processing time, working days */
+    int discount;       /* percent off online */
+    int64_t online_fee; /* VND through the online channel when the fee rules set it, else -1 */
+    int days;           /* legal processing time, working days */
     bool paperless;
     const char *pay_before; /* "submission" or NULL */
     const char *effect;     /* residence.permanent, residence.temporary, absence, death, birth */
@@ -69,7 +70,8 @@ size_t svc_catalogue(const struct svc_procedure **list);
 /* The procedure `code`, or NULL. */
 const struct svc_procedure *svc_procedure_find(const char *code);
 
-/* The fee of `p` through `channel` ("online" gets the discount), VND. */
+/* The fee of `p` through `channel`, VND: online, the procedure's online_fee when it has one,
+ * else the fee less the online discount; at a kiosk, the full fee. */
 int64_t svc_fee(const struct svc_procedure *p, const char *channel);
 
 /* ---- calendar.c: working days in Vietnam ---- */
@@ -172,6 +174,22 @@ struct dd_reg_person;
 json_t *svc_prefill(struct dd_db *db, struct dd_arena *a, const struct svc_procedure *p,
                     const struct dd_reg_person *r, int64_t now_ms);
 
+/* ---- kiosks.c ---- */
+struct svc_kiosk {
+    int64_t id;
+    const char *name, *province, *commune;
+    const char *actor; /* "kiosk:<id>" */
+};
+/* The registered, unrevoked kiosk whose credential is in X-Kiosk-Key, into *k (strings in the
+ * request's arena). Replies 401 (or the store's error) and returns -1 otherwise. */
+int svc_kiosk_or_reply(struct dd_req *req, struct dd_db *db, struct svc_kiosk *k);
+
+/* ---- tickets.c ---- */
+/* Queue tickets taken in [from_ms, to_ms) in the area (commune NULL: the province) as a new
+ * object {total, called, average_wait_seconds, by_office: [...]}. */
+int svc_ticket_stats(struct dd_db *db, const char *province, const char *commune, int64_t from_ms,
+                     int64_t to_ms, json_t **out);
+
 /* ---- handlers ---- */
 int svc_procedures_list(struct dd_req *req);
 int svc_procedures_get(struct dd_req *req);
@@ -186,6 +204,18 @@ int svc_dossiers_list(struct dd_req *req);
 int svc_dossiers_get(struct dd_req *req);
 int svc_actions_create(struct dd_req *req);
 int svc_statistics_get(struct dd_req *req);
+int svc_kiosks_create(struct dd_req *req);
+int svc_kiosks_list(struct dd_req *req);
+int svc_kiosks_revoke(struct dd_req *req);
+int svc_kiosk_sessions_create(struct dd_req *req);
+int svc_kiosk_session_get(struct dd_req *req);
+int svc_kiosk_dossiers_list(struct dd_req *req);
+int svc_kiosk_form_get(struct dd_req *req);
+int svc_kiosk_dossiers_create(struct dd_req *req);
+int svc_kiosk_session_finish(struct dd_req *req);
+int svc_kiosk_tickets_create(struct dd_req *req);
+int svc_tickets_list(struct dd_req *req);
+int svc_tickets_next(struct dd_req *req);
 int svc_on_event(struct dd_db *db, const struct dd_event *ev, void *arg);
 
 #endif

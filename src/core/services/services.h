@@ -10,6 +10,13 @@
 
 #include "http/route.h"
 
+#include <stdbool.h>
+#include <stdint.h>
+
 extern const struct dd_module dd_module_services;
+
+/* Whether the year of now_ms in Vietnam is past the last year of data/holidays-vn.csv; logs a
+ * warning (services.calendar) when it is. The server calls it at start. */
+bool dd_services_calendar_check(int64_t now_ms);
 
 #endif

@@ -2,7 +2,8 @@
  * stats.c — figures for the leaders' dashboards, and the payments that start a dossier:
  *   GET /api/v1/services/statistics  by procedure and status, decided on time or late, dossiers
  *                                    overdue now and due within a working day, ratings by
- *                                    procedure and by office; within
+ *                                    procedure and by office, queue tickets and their
+ *                                    waiting times; within
  *                                    the caller's area, optionally ?from/?to (submission days)
  * and the module's event consumer: `payment.paid` of an intent this module opened moves its
  * dossier from awaiting-payment to submitted, where its legal deadline starts.
@@ -182,6 +183,9 @@ svc_statistics_get(struct dd_req *req)
         rc = overdue(db, &s, now, false, &late_now);
     if (rc == DD_OK)
         rc = overdue(db, &s, now, true, &soon_now);
+    json_t *tickets = NULL;
+    if (rc == DD_OK)
+        rc = svc_ticket_stats(db, s.province, s.commune, s.from_ms, s.to_ms, &tickets);
     if (rc != DD_OK) {
         json_decref(statuses);
         json_decref(offices);
@@ -201,13 +205,13 @@ svc_statistics_get(struct dd_req *req)
         json_object_del(p, "rating_sum");
         json_array_append(items, p);
     }
-    return dd_reply_json(req, 200,
-                         json_pack("{s:o, s:o, s:I, s:I, s:f, s:I, s:I, s:o}", "by_procedure",
-                                   items, "by_status", statuses, "decided_on_time",
-                                   (json_int_t)totals[0], "decided_late", (json_int_t)totals[1],
-                                   "on_time_rate", rate(totals[0], totals[0] + totals[1]),
-                                   "overdue_now", (json_int_t)late_now, "due_soon_now",
-                                   (json_int_t)soon_now, "satisfaction_by_office", offices));
+    return dd_reply_json(
+        req, 200,
+        json_pack("{s:o, s:o, s:I, s:I, s:f, s:I, s:I, s:o, s:o}", "by_procedure", items,
+                  "by_status", statuses, "decided_on_time", (json_int_t)totals[0], "decided_late",
+                  (json_int_t)totals[1], "on_time_rate", rate(totals[0], totals[0] + totals[1]),
+                  "overdue_now", (json_int_t)late_now, "due_soon_now", (json_int_t)soon_now,
+                  "satisfaction_by_office", offices, "tickets", tickets));
 }
 
 /* ---- payments ---- */
