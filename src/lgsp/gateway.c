@@ -191,27 +191,35 @@ upstream_url(struct dd_req *req, const struct lgsp_service *s)
     return b.data;
 }
 
-static struct curl_slist *
-upstream_headers(struct dd_req *req, const struct lgsp_consumer *c, const struct lgsp_service *s,
-                 const char *purpose)
+/* Appends one header line "name: value\r\n"; a value with CR or LF is left out. */
+static void
+put_header(struct dd_buf *b, const char *name, const char *value)
 {
-    struct curl_slist *h = NULL;
+    if (value == NULL || strpbrk(value, "\r\n"))
+        return;
+    dd_buf_puts(b, name);
+    dd_buf_append(b, ": ", 2);
+    dd_buf_puts(b, value);
+    dd_buf_append(b, "\r\n", 2);
+}
+
+/* The headers the provider gets, as one block of lines (the consumer's token is not among them). */
+static void
+upstream_headers(struct dd_req *req, struct lgsp_call *c, const struct lgsp_consumer *consumer,
+                 const struct lgsp_service *s, const char *purpose)
+{
+    struct dd_buf b;
+    dd_buf_init(&b, req->arena, 16384);
     if (s->upstream_auth[0])
-        h = curl_slist_append(h,
-                              dd_arena_printf(req->arena, "Authorization: %s", s->upstream_auth));
-    const char *ct = dd_req_header(req, "Content-Type");
-    const char *accept = dd_req_header(req, "Accept");
-    h = curl_slist_append(h, dd_arena_printf(req->arena, "X-LGSP-Client: %s", c->id));
-    h = curl_slist_append(h, dd_arena_printf(req->arena, "X-Request-Id: %s", req->request_id));
-    if (ct)
-        h = curl_slist_append(h, dd_arena_printf(req->arena, "Content-Type: %s", ct));
-    if (accept)
-        h = curl_slist_append(h, dd_arena_printf(req->arena, "Accept: %s", accept));
+        put_header(&b, "Authorization", s->upstream_auth);
+    put_header(&b, "X-LGSP-Client", consumer->id);
+    put_header(&b, "X-Request-Id", req->request_id);
+    put_header(&b, "Content-Type", dd_req_header(req, "Content-Type"));
+    put_header(&b, "Accept", dd_req_header(req, "Accept"));
     if (purpose)
-        h = curl_slist_append(
-            h, dd_arena_printf(req->arena, "X-Purpose: %s", dd_req_header(req, "X-Purpose")));
-    h = curl_slist_append(h, "Expect:");
-    return h;
+        put_header(&b, "X-Purpose", dd_req_header(req, "X-Purpose"));
+    c->headers_text = b.data ? b.data : "";
+    c->headers_len = b.len;
 }
 
 static void
@@ -367,7 +375,7 @@ lgsp_gateway(struct dd_req *req)
     c->req = req;
     c->url = upstream_url(req, &s->service);
     c->method = req->method;
-    c->headers = upstream_headers(req, &s->consumer, &s->service, purpose);
+    upstream_headers(req, c, &s->consumer, &s->service, purpose);
     c->body = req->body.len ? req->body.data : NULL;
     c->body_len = req->body.len;
     c->timeout_ms = s->service.timeout_ms > 0 ? s->service.timeout_ms : 5000;

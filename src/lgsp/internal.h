@@ -108,10 +108,13 @@ struct lgsp_call {
     struct dd_req *req;
     char *url;
     const char *method;
-    struct curl_slist *headers;
+    const char *headers_text; /* "Name: value\r\n" lines for the provider */
+    size_t headers_len;
+    struct curl_slist *headers; /* the same for libcurl (forward.c makes and frees it) */
     const char *body;
     size_t body_len;
     long timeout_ms;
+    int64_t deadline_ms; /* upstream.c: the monotonic time the call gives up */
     /* filled by the I/O thread */
     char *answer; /* malloc'd, NUL-terminated; the caller frees it (or hands it to MHD) */
     size_t answer_len;
@@ -135,6 +138,16 @@ void lgsp_forward_submit(struct lgsp_call *call);
 
 /* Runs `call` on the calling thread (a request that cannot be parked). */
 void lgsp_forward_run(struct lgsp_call *call);
+
+/* ---- the lean HTTP/1.1 client (upstream.c) ---- */
+
+/* Starts and stops its I/O thread. */
+int lgsp_upstream_start(void);
+void lgsp_upstream_stop(void);
+/* Whether it takes calls to `url` (plain http, thread running). */
+bool lgsp_upstream_handles(const char *url);
+/* Hands `call` over as lgsp_forward_submit does. */
+void lgsp_upstream_submit(struct lgsp_call *call);
 
 /* ---- the exchange log (log.c) ---- */
 
