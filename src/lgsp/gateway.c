@@ -222,31 +222,55 @@ upstream_headers(struct dd_req *req, struct lgsp_call *c, const struct lgsp_cons
     c->headers_len = b.len;
 }
 
-static void
-add_person(struct lgsp_entry *e, const json_t *v)
+static bool
+twelve_digits(const char *p)
 {
-    const char *id = json_string_value(v);
-    if (id && strlen(id) == 12 && dd_str_all_digits(id, 12) && e->npersons < LGSP_PERSONS_MAX)
-        memcpy(e->persons[e->npersons++], id, 13);
+    for (int i = 0; i < 12; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+    return true;
 }
 
-/* The people an answer names: the service's person_field at the top level, or in each of
- * `items`. */
+/* The people an answer names: every member called the service's person_field whose value is a
+ * 12-digit ID number, wherever it is in the answer (the top level, `items`, a household's
+ * members). A scan for `"<field>":"` rather than a parse: an answer is not parsed for each call,
+ * and a key cannot appear inside a JSON string without its quotes escaped. */
 static void
 find_persons(struct call_state *s)
 {
-    if (s->service.person_field[0] == '\0' || s->call.answer_len == 0)
+    const char *field = s->service.person_field;
+    size_t flen = strlen(field);
+    if (flen == 0 || s->call.answer_len == 0)
         return;
-    json_t *doc = json_loadb(s->call.answer, s->call.answer_len, 0, NULL);
-    if (doc == NULL)
-        return;
-    add_person(s->entry, json_object_get(doc, s->service.person_field));
-    json_t *items = json_object_get(doc, "items");
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it)
-        add_person(s->entry, json_object_get(it, s->service.person_field));
-    json_decref(doc);
+    struct lgsp_entry *e = s->entry;
+    const char *p = s->call.answer, *end = p + s->call.answer_len;
+    while (e->npersons < LGSP_PERSONS_MAX && p < end) {
+        const char *q = memmem(p, (size_t)(end - p), field, flen);
+        if (q == NULL)
+            break;
+        p = q + flen;
+        if (q == s->call.answer || q[-1] != '"' || (q - 1 > s->call.answer && q[-2] == '\\') ||
+            p >= end || *p != '"')
+            continue;
+        const char *v = p + 1;
+        while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
+            v++;
+        if (v >= end || *v != ':')
+            continue;
+        v++;
+        while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
+            v++;
+        if (end - v < 14 || *v != '"' || v[13] != '"' || !twelve_digits(v + 1))
+            continue;
+        bool seen = false;
+        for (int i = 0; i < e->npersons && !seen; i++)
+            seen = memcmp(e->persons[i], v + 1, 12) == 0;
+        if (!seen) {
+            memcpy(e->persons[e->npersons], v + 1, 12);
+            e->persons[e->npersons++][12] = '\0';
+        }
+        p = v + 14;
+    }
 }
 
 /* Answers a call once the forwarder has it back. */

@@ -38,7 +38,7 @@ static const struct published services[] = {
      "Số định danh, họ tên, ngày sinh, giới tính, quê quán, nơi thường trú, hộ, thời hạn cư trú",
      "id_number"},
     {"household", "/api/v1/households", "Tra cứu hộ gia đình",
-     "Số hộ, chủ hộ, thành viên và quan hệ với chủ hộ, địa chỉ hộ", ""},
+     "Số hộ, chủ hộ, thành viên và quan hệ với chủ hộ, địa chỉ hộ", "id_number"},
     {"residence", "/api/v1/people", "Xác minh nơi cư trú",
      "Nơi thường trú, tạm trú và các thời hạn cư trú đang còn của công dân", "id_number"},
 };
