@@ -169,7 +169,22 @@ change_or_reply(struct dd_req *req, const char *sql, const char *const *args, js
     return dd_reply_json(req, 201, body);
 }
 
-/* POST /api/v1/lgsp/members {code, name} */
+/* 1 when organisation `id` exists, 0 when not, DD_E… */
+static int
+organisation_exists(struct dd_db *db, int64_t id)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, "SELECT 1 FROM organisations WHERE id = ?", &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_int64(st, 1, id);
+    rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : rc == DD_DB_ROW ? 1 : 0;
+}
+
+/* POST /api/v1/lgsp/members {code, name, organisation?} — organisation: the id of the
+ * organisation (core/identity orgs.h) whose staff see the member's own traffic (own.c). */
 static int
 member_create(struct dd_req *req)
 {
@@ -178,15 +193,33 @@ member_create(struct dd_req *req)
         return DD_DONE;
     const char *code = text(&f, "code", true, 32);
     const char *name = text(&f, "name", true, 200);
+    int64_t org = number(&f, "organisation", 0, 0, INT64_MAX);
     check(&f, code[0] == '\0' || lgsp_member_code_valid(code), "code",
           "Mã thành viên gồm 1–32 ký tự A-Z 0-9 -.", "A member code is 1–32 of A-Z 0-9 -.");
+    struct dd_db *db = dd_req_db_or_reply(req);
+    if (db == NULL)
+        return DD_DONE;
+    if (org > 0) {
+        int rc = organisation_exists(db, org);
+        if (rc < 0)
+            return rc;
+        check(&f, rc == 1, "organisation", "Không có tổ chức này.", "No such organisation.");
+    }
     if (done_or_reply(&f) != DD_OK)
         return DD_DONE;
-    const char *args[] = {code, name, actor(req), now_text(req), NULL};
+    char org_text[24];
+    snprintf(org_text, sizeof org_text, "#%lld", (long long)org);
+    const char *args[] = {code, name, actor(req), now_text(req), org_text, NULL};
+    json_t *body = json_pack("{s:s, s:s}", "code", code, "name", name);
+    json_object_set_new(body, "organisation", org > 0 ? json_integer(org) : json_null());
+    if (org == 0)
+        args[4] = NULL;
     return change_or_reply(req,
-                           "INSERT INTO lgsp_members (code, name, created_by, created_at) VALUES "
-                           "(?, ?, ?, ?)",
-                           args, json_pack("{s:s, s:s}", "code", code, "name", name));
+                           org > 0 ? "INSERT INTO lgsp_members (code, name, created_by, "
+                                     "created_at, org_id) VALUES (?, ?, ?, ?, ?)"
+                                   : "INSERT INTO lgsp_members (code, name, created_by, "
+                                     "created_at) VALUES (?, ?, ?, ?)",
+                           args, body);
 }
 
 /* POST /api/v1/lgsp/subsystems {member, code, client_id} */
@@ -467,12 +500,8 @@ reinstate(struct dd_req *req)
 
 /* ---- lists ---- */
 
-/* Runs a SELECT whose first column is the cursor key, binding the args then `cursor` and
- * limit+1, and replies {"items","next_cursor"} with each row as an object of its columns. */
-enum cursor_kind { CURSOR_TEXT, CURSOR_UP, CURSOR_DOWN };
-
-static int
-list_reply(struct dd_req *req, const char *sql, const char *const *args, enum cursor_kind kind)
+int
+lgsp_list_reply(struct dd_req *req, const char *sql, const char *const *args, enum lgsp_cursor kind)
 {
     int limit;
     if (dd_list_limit_or_reply(req, &limit) != DD_OK)
@@ -488,12 +517,12 @@ list_reply(struct dd_req *req, const char *sql, const char *const *args, enum cu
     int i = 0;
     for (; args && args[i]; i++)
         dd_stmt_bind_text(st, i + 1, args[i]);
-    int64_t after = kind == CURSOR_DOWN ? INT64_MAX : 0;
-    if (kind != CURSOR_TEXT && cursor && dd_parse_int64(cursor, 0, INT64_MAX, &after) != 0) {
+    int64_t after = kind == LGSP_CURSOR_DOWN ? INT64_MAX : 0;
+    if (kind != LGSP_CURSOR_TEXT && cursor && dd_parse_int64(cursor, 0, INT64_MAX, &after) != 0) {
         dd_stmt_reset(st);
         return dd_reply_problem(req, DD_PROBLEM_BAD_REQUEST, NULL);
     }
-    if (kind == CURSOR_TEXT)
+    if (kind == LGSP_CURSOR_TEXT)
         dd_stmt_bind_text(st, i + 1, cursor ? cursor : "");
     else
         dd_stmt_bind_int64(st, i + 1, after);
@@ -504,18 +533,22 @@ list_reply(struct dd_req *req, const char *sql, const char *const *args, enum cu
     int64_t last_key = 0;
     while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
         if (n++ == limit) {
-            next = kind == CURSOR_TEXT ? dd_arena_strdup(req->arena, dd_stmt_text(st, 0))
-                                       : dd_arena_printf(req->arena, "%lld", (long long)last_key);
+            next = kind == LGSP_CURSOR_TEXT
+                       ? dd_arena_strdup(req->arena, dd_stmt_text(st, 0))
+                       : dd_arena_printf(req->arena, "%lld", (long long)last_key);
             break;
         }
-        last_key = kind == CURSOR_TEXT ? 0 : dd_stmt_int64(st, 0);
+        last_key = kind == LGSP_CURSOR_TEXT ? 0 : dd_stmt_int64(st, 0);
         json_t *o = json_object();
         for (int c = 1; c < dd_stmt_column_count(st); c++) {
             const char *name = dd_stmt_column_name(st, c);
-            if (strcmp(name, "status") == 0 || strcmp(name, "duration_us") == 0 ||
-                strcmp(name, "id") == 0 || strcmp(name, "seq") == 0 ||
-                strcmp(name, "quota_per_day") == 0 || strcmp(name, "rate_per_second") == 0 ||
-                strcmp(name, "timeout_ms") == 0 || strcmp(name, "keep_bodies_days") == 0)
+            const char *v = dd_stmt_text(st, c);
+            bool numeric_id =
+                strcmp(name, "id") == 0 && v && v[0] && strspn(v, "0123456789") == strlen(v);
+            if (strcmp(name, "status") == 0 || strcmp(name, "duration_us") == 0 || numeric_id ||
+                strcmp(name, "seq") == 0 || strcmp(name, "quota_per_day") == 0 ||
+                strcmp(name, "rate_per_second") == 0 || strcmp(name, "timeout_ms") == 0 ||
+                strcmp(name, "keep_bodies_days") == 0 || strcmp(name, "organisation") == 0)
                 json_object_set_new(o, name, json_integer(dd_stmt_int64(st, c)));
             else if (strcmp(name, "suspended") == 0)
                 json_object_set_new(o, name, json_boolean(dd_stmt_int64(st, c) != 0));
@@ -535,30 +568,32 @@ list_reply(struct dd_req *req, const char *sql, const char *const *args, enum cu
 static int
 member_list(struct dd_req *req)
 {
-    return list_reply(req,
-                      "SELECT code, code, name, created_at FROM lgsp_members WHERE code > ? "
-                      "ORDER BY code LIMIT ?",
-                      NULL, CURSOR_TEXT);
+    return lgsp_list_reply(req,
+                           "SELECT code, code, name, COALESCE(org_id, 0) AS organisation, "
+                           "created_at FROM lgsp_members WHERE code > ? "
+                           "ORDER BY code LIMIT ?",
+                           NULL, LGSP_CURSOR_TEXT);
 }
 
 static int
 subsystem_list(struct dd_req *req)
 {
-    return list_reply(req,
-                      "SELECT id, id, member_code AS member, client_id, suspended, "
-                      "suspend_reason FROM lgsp_subsystems WHERE id > ? ORDER BY id LIMIT ?",
-                      NULL, CURSOR_TEXT);
+    return lgsp_list_reply(req,
+                           "SELECT id, id, member_code AS member, client_id, suspended, "
+                           "suspend_reason FROM lgsp_subsystems WHERE id > ? ORDER BY id LIMIT ?",
+                           NULL, LGSP_CURSOR_TEXT);
 }
 
 static int
 service_list(struct dd_req *req)
 {
-    return list_reply(req,
-                      "SELECT id, id, subsystem_id AS subsystem, name, upstream_url, "
-                      "data_returned, legal_basis, consent_item, person_field, keep_bodies_days, "
-                      "timeout_ms, quota_per_day, rate_per_second FROM lgsp_services WHERE id > ? "
-                      "ORDER BY id LIMIT ?",
-                      NULL, CURSOR_TEXT);
+    return lgsp_list_reply(
+        req,
+        "SELECT id, id, subsystem_id AS subsystem, name, upstream_url, "
+        "data_returned, legal_basis, consent_item, person_field, keep_bodies_days, "
+        "timeout_ms, quota_per_day, rate_per_second FROM lgsp_services WHERE id > ? "
+        "ORDER BY id LIMIT ?",
+        NULL, LGSP_CURSOR_TEXT);
 }
 
 static int
@@ -567,13 +602,14 @@ right_list(struct dd_req *req)
     const char *c = dd_req_query(req, "consumer");
     const char *s = dd_req_query(req, "service");
     const char *args[] = {c ? c : "", c ? c : "", s ? s : "", s ? s : "", NULL};
-    return list_reply(req,
-                      "SELECT id, id, consumer_id AS consumer, "
-                      "service_id AS service, operation, reason, valid_until, granted_by, "
-                      "granted_at, revoked_at, revoke_reason FROM lgsp_rights WHERE (? = '' OR "
-                      "consumer_id = ?) AND (? = '' OR service_id = ?) AND id > ? ORDER BY id "
-                      "LIMIT ?",
-                      args, CURSOR_UP);
+    return lgsp_list_reply(
+        req,
+        "SELECT id, id, consumer_id AS consumer, "
+        "service_id AS service, operation, reason, valid_until, granted_by, "
+        "granted_at, revoked_at, revoke_reason FROM lgsp_rights WHERE (? = '' OR "
+        "consumer_id = ?) AND (? = '' OR service_id = ?) AND id > ? ORDER BY id "
+        "LIMIT ?",
+        args, LGSP_CURSOR_UP);
 }
 
 /* GET /api/v1/lgsp/log?consumer=&provider= — newest first. */
@@ -584,13 +620,14 @@ log_list(struct dd_req *req)
     const char *p = dd_req_query(req, "provider");
     const char *pl = p ? dd_arena_printf(req->arena, "%s/%%", p) : "";
     const char *args[] = {c ? c : "", c ? c : "", pl, pl, NULL};
-    return list_reply(req,
-                      "SELECT seq, seq, at, consumer_id AS "
-                      "consumer, service_id AS service, method, path, status, outcome, "
-                      "duration_us, request_hash, response_hash, request_id FROM lgsp_log "
-                      "WHERE (? = '' OR consumer_id = ?) AND (? = '' OR service_id LIKE ?) AND "
-                      "seq < ? ORDER BY seq DESC LIMIT ?",
-                      args, CURSOR_DOWN);
+    return lgsp_list_reply(
+        req,
+        "SELECT seq, seq, at, consumer_id AS "
+        "consumer, service_id AS service, method, path, status, outcome, "
+        "duration_us, request_hash, response_hash, request_id FROM lgsp_log "
+        "WHERE (? = '' OR consumer_id = ?) AND (? = '' OR service_id LIKE ?) AND "
+        "seq < ? ORDER BY seq DESC LIMIT ?",
+        args, LGSP_CURSOR_DOWN);
 }
 
 /* GET /api/v1/lgsp/usage?consumer=&provider= */
@@ -623,6 +660,9 @@ static const struct dd_route lgsp_routes[] = {
     DD_ROUTE_BODY("POST", "/api/v1/lgsp/reinstatements", reinstate, DD_AUTH_OFFICER, "lgsp:admin", DD_BODY_JSON, 8192, NULL),
     DD_ROUTE("GET", "/api/v1/lgsp/usage", usage, DD_AUTH_OFFICER, "lgsp:admin"),
     DD_ROUTE("GET", "/api/v1/lgsp/log", log_list, DD_AUTH_OFFICER, "lgsp:admin"),
+    DD_ROUTE("GET", "/api/v1/me/lgsp/subsystems", lgsp_own_subsystems, DD_AUTH_ESTABLISHMENT, "establishment:read"),
+    DD_ROUTE("GET", "/api/v1/me/lgsp/log", lgsp_own_log, DD_AUTH_ESTABLISHMENT, "establishment:read"),
+    DD_ROUTE("GET", "/api/v1/me/lgsp/usage", lgsp_own_usage, DD_AUTH_ESTABLISHMENT, "establishment:read"),
     DD_ROUTES_END,
 };
 // clang-format on

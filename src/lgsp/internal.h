@@ -213,6 +213,10 @@ void lgsp_stats_observe(const char *consumer, const char *service, int status, b
 struct json_t;
 struct json_t *lgsp_stats_json(const char *consumer, const char *provider);
 
+/* The counters of every pair whose consumer is one of `subsystems` (n of them) or whose service
+ * one of them provides, as lgsp_stats_json. */
+struct json_t *lgsp_stats_json_of(const char *const *subsystems, size_t n);
+
 /* Appends the counters in Prometheus' text format (for /metrics). */
 int lgsp_stats_render(struct dd_buf *out);
 
@@ -240,8 +244,23 @@ int lgsp_problem_reply(struct dd_req *req, enum lgsp_problem p, struct json_t *e
 int lgsp_set_suspended(struct dd_db *db, const char *consumer, bool suspended, const char *reason,
                        const char *who, int64_t *changed);
 
+/* ---- lists (admin.c) ---- */
+
+enum lgsp_cursor { LGSP_CURSOR_TEXT, LGSP_CURSOR_UP, LGSP_CURSOR_DOWN };
+
+/* Runs a SELECT whose first column is the cursor key, binding the texts `args` (NULL-terminated),
+ * then `?cursor` and ?limit+1, and replies {"items","next_cursor"} with each row as an object of
+ * its other columns. LGSP_CURSOR_DOWN: the key is an integer read newest first (key < cursor). */
+int lgsp_list_reply(struct dd_req *req, const char *sql, const char *const *args,
+                    enum lgsp_cursor kind);
+
 /* ---- handlers ---- */
 
 int lgsp_gateway(struct dd_req *req);
+
+/* An agency's own views (own.c): its staff signed in as its organisation. */
+int lgsp_own_subsystems(struct dd_req *req);
+int lgsp_own_log(struct dd_req *req);
+int lgsp_own_usage(struct dd_req *req);
 
 #endif
