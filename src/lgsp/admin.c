@@ -12,6 +12,7 @@
 #include "core/access_log.h"
 #include "core/consent/consent.h"
 #include "core/events.h"
+#include "crypto/hash.h"
 #include "http/list.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -22,6 +23,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,6 +422,76 @@ right_revoke(struct dd_req *req)
         json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "revoked", 1, "revoke_reason", reason));
 }
 
+/* The SHA-256 (hex) of the first certificate of a PEM text; false when there is none. */
+static bool
+pem_thumbprint(const char *pem, char out[65])
+{
+    static const char begin[] = "-----BEGIN CERTIFICATE-----";
+    const char *b = strstr(pem, begin);
+    const char *e = b ? strstr(b, "-----END CERTIFICATE-----") : NULL;
+    if (e == NULL)
+        return false;
+    b += sizeof begin - 1;
+    unsigned char der[16384];
+    size_t n = 0;
+    if (sodium_base642bin(der, sizeof der, b, (size_t)(e - b), " \t\r\n", &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        n < 16 || der[0] != 0x30)
+        return false;
+    dd_sha256_hex(der, n, out);
+    return true;
+}
+
+/* POST /api/v1/lgsp/certificates {subsystem, certificate | certificate_sha256} — the client
+ * certificate a consumer subsystem calls with on the TLS listener (mtls.c); "" removes it. */
+static int
+certificate_register(struct dd_req *req)
+{
+    struct form f = {req, NULL};
+    if (form_or_reply(&f) != DD_OK)
+        return DD_DONE;
+    const char *sub = text(&f, "subsystem", true, LGSP_ID_MAX - 1);
+    /* PEM has line breaks, which text() refuses. */
+    const char *pem = json_string_value(json_object_get(req->json, "certificate"));
+    check(&f, json_object_get(req->json, "certificate") == NULL || (pem && strlen(pem) <= 16384),
+          "certificate", "Chứng thư phải là văn bản PEM.", "The certificate must be PEM text.");
+    pem = pem ? pem : "";
+    const char *hex = text(&f, "certificate_sha256", false, 64);
+    char thumb[65] = "";
+    if (pem[0])
+        check(&f, pem_thumbprint(pem, thumb), "certificate",
+              "Chứng thư phải là một chứng thư X.509 dạng PEM.",
+              "The certificate must be an X.509 certificate in PEM.");
+    else if (hex[0]) {
+        bool ok = strlen(hex) == 64 && strspn(hex, "0123456789abcdef") == 64;
+        check(&f, ok, "certificate_sha256", "Dấu vân tay SHA-256 gồm 64 chữ số hex viết thường.",
+              "A SHA-256 thumbprint is 64 lower-case hex digits.");
+        if (ok)
+            memcpy(thumb, hex, 65);
+    }
+    check(&f,
+          json_object_get(req->json, "certificate") ||
+              json_object_get(req->json, "certificate_sha256"),
+          "certificate", "Cần chứng thư hoặc dấu vân tay SHA-256 của nó (\"\" để gỡ).",
+          "A certificate or its SHA-256 thumbprint is required (\"\" removes it).");
+    if (done_or_reply(&f) != DD_OK)
+        return DD_DONE;
+    struct dd_db *db = dd_req_db_or_reply(req);
+    if (db == NULL)
+        return DD_DONE;
+    int64_t n = 0;
+    int rc = exec_change(db, "UPDATE lgsp_subsystems SET cert_sha256 = ? WHERE id = ?",
+                         (const char *const[]){thumb, sub, NULL}, &n);
+    if (rc == DD_ECONFLICT || rc == DD_EEXIST)
+        return dd_reply_problem(req, DD_PROBLEM_CONFLICT, NULL);
+    if (rc != DD_OK)
+        return rc;
+    if (n == 0)
+        return dd_reply_problem(req, DD_PROBLEM_NOT_FOUND, NULL);
+    return dd_reply_json(req, 200,
+                         json_pack("{s:s, s:s}", "subsystem", sub, "certificate_sha256", thumb));
+}
+
 int
 lgsp_set_suspended(struct dd_db *db, const char *consumer, bool suspended, const char *reason,
                    const char *who, int64_t *changed)
@@ -579,7 +651,8 @@ static int
 subsystem_list(struct dd_req *req)
 {
     return lgsp_list_reply(req,
-                           "SELECT id, id, member_code AS member, client_id, suspended, "
+                           "SELECT id, id, member_code AS member, client_id, cert_sha256 AS "
+                           "certificate_sha256, suspended, "
                            "suspend_reason FROM lgsp_subsystems WHERE id > ? ORDER BY id LIMIT ?",
                            NULL, LGSP_CURSOR_TEXT);
 }
@@ -658,6 +731,7 @@ static const struct dd_route lgsp_routes[] = {
     DD_ROUTE_BODY("POST", "/api/v1/lgsp/rights/{id}/revocation", right_revoke, DD_AUTH_OFFICER, "lgsp:admin", DD_BODY_JSON, 8192, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/lgsp/suspensions", suspend, DD_AUTH_OFFICER, "lgsp:admin", DD_BODY_JSON, 8192, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/lgsp/reinstatements", reinstate, DD_AUTH_OFFICER, "lgsp:admin", DD_BODY_JSON, 8192, NULL),
+    DD_ROUTE_BODY("POST", "/api/v1/lgsp/certificates", certificate_register, DD_AUTH_OFFICER, "lgsp:admin", DD_BODY_JSON, 32768, NULL),
     DD_ROUTE("GET", "/api/v1/lgsp/usage", usage, DD_AUTH_OFFICER, "lgsp:admin"),
     DD_ROUTE("GET", "/api/v1/lgsp/log", log_list, DD_AUTH_OFFICER, "lgsp:admin"),
     DD_ROUTE("GET", "/api/v1/me/lgsp/subsystems", lgsp_own_subsystems, DD_AUTH_ESTABLISHMENT, "establishment:read"),

@@ -3,7 +3,8 @@
  * provider's service, checked, forwarded and logged.
  *
  * In order: the access token (an SSO client-credentials token, verified by the SSO module the
- * first time and remembered for a few seconds), the consumer subsystem behind its client, not
+ * first time and remembered for a few seconds) or, without one, a registered client certificate
+ * on the TLS listener (mtls.c), the consumer subsystem behind its client, not
  * suspended, the service, a right for the method that has not ended, the rate and the quota,
  * the person's consent when the service needs one, then the call to the provider through the
  * forwarder's I/O thread while the request is parked. The answer goes back as the provider gave
@@ -106,13 +107,26 @@ refuse(struct dd_req *req, struct lgsp_entry *e, int64_t start_ns, enum lgsp_pro
     return DD_DONE;
 }
 
-/* The SSO client behind the bearer token, or a 401 (logged as bad-token) and false. */
+/* Who calls: an SSO client behind a bearer token, or a registered client certificate. */
+struct caller {
+    char client[64];
+    char cert[65]; /* the certificate's SHA-256, when the call carries no token */
+    bool by_cert;
+};
+
+/* The caller, or a 401 (logged as bad-token) and false. A call without an Authorization header
+ * on a TLS connection that presented a verified client certificate is named by the certificate
+ * (mtls.c); every other call needs an access token. */
 static bool
-client_or_reply(struct dd_req *req, struct lgsp_entry *e, int64_t start_ns, char client[64])
+caller_or_reply(struct dd_req *req, struct lgsp_entry *e, int64_t start_ns, struct caller *who)
 {
     const char *auth = dd_req_header(req, "Authorization");
+    if (auth == NULL && lgsp_client_cert(req, who->cert)) {
+        who->by_cert = true;
+        return true;
+    }
     const char *token = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
-    if (token && lgsp_token_seen(token, client))
+    if (token && lgsp_token_seen(token, who->client))
         return true;
     if (dd_sso_authenticate(req, &client_route) != DD_OK) {
         if (!req->replied)
@@ -120,11 +134,11 @@ client_or_reply(struct dd_req *req, struct lgsp_entry *e, int64_t start_ns, char
         entry_done(e, (int)req->status, "bad-token", start_ns);
         return false;
     }
-    dd_strlcpy(client, req->who->name, 64);
+    dd_strlcpy(who->client, req->who->name, sizeof who->client);
     struct dd_jws jws;
     if (dd_jws_parse(req->arena, token, &jws) == DD_OK) {
         int64_t exp = dd_jwt_int(jws.payload, "exp", 0);
-        lgsp_token_remember(token, client, exp * 1000);
+        lgsp_token_remember(token, who->client, exp * 1000);
     }
     return true;
 }
@@ -337,8 +351,8 @@ lgsp_gateway(struct dd_req *req)
     snprintf(service_id, sizeof service_id, "VN/GOV/%s/%s/%s", dd_req_param(req, "member"),
              dd_req_param(req, "subsystem"), dd_req_param(req, "service"));
     struct lgsp_entry *e = entry_new(req, service_id);
-    char client[64];
-    if (!client_or_reply(req, e, start_ns, client))
+    struct caller who = {0};
+    if (!caller_or_reply(req, e, start_ns, &who))
         return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL) {
@@ -349,7 +363,7 @@ lgsp_gateway(struct dd_req *req)
     s->entry = e;
     s->start_ns = start_ns;
     int rc;
-    if (!lgsp_cache_consumer(db, client, &s->consumer, &rc)) {
+    if (!lgsp_cache_consumer(db, who.client, who.by_cert ? who.cert : NULL, &s->consumer, &rc)) {
         if (rc != DD_OK) {
             entry_done(e, 503, "unavailable", start_ns);
             return rc;

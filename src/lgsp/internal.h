@@ -72,10 +72,11 @@ enum lgsp_right_check {
 /* Marks the catalogue stale: the next lookup reloads it. */
 void lgsp_cache_invalidate(void);
 
-/* The consumer subsystem that calls as SSO client `client_id`, copied into *out. False when
- * the client is no subsystem's; DD_E… in *rc when the catalogue could not be read. */
-bool lgsp_cache_consumer(struct dd_db *db, const char *client_id, struct lgsp_consumer *out,
-                         int *rc);
+/* The consumer subsystem that calls as SSO client `client_id` — or, when cert_sha256 is not
+ * NULL, whose registered client certificate has that SHA-256 (hex) — copied into *out. False
+ * when it is no subsystem's; DD_E… in *rc when the catalogue could not be read. */
+bool lgsp_cache_consumer(struct dd_db *db, const char *client_id, const char *cert_sha256,
+                         struct lgsp_consumer *out, int *rc);
 
 /* The service `id`, copied into *out; false when unknown (or *rc set as above). */
 bool lgsp_cache_service(struct dd_db *db, const char *id, struct lgsp_service *out, int *rc);
@@ -88,6 +89,14 @@ enum lgsp_right_check lgsp_cache_right(const char *consumer, const char *service
 /* A token seen valid: the client it names, until its expiry (at most 10 s; core/token_cache.h). */
 bool lgsp_token_seen(const char *token, char client_id[64]);
 void lgsp_token_remember(const char *token, const char *client_id, int64_t exp_ms);
+
+/* ---- client certificates (mtls.c) ---- */
+
+/* The SHA-256 (lower-case hex) of the DER of the client certificate the request's TLS
+ * connection presented, once the certificate verifies against the CAs the server asks for
+ * (DATA_DIR/tls/client-ca.pem: signature, validity dates). False without TLS, without a
+ * certificate, or when it does not verify. */
+bool lgsp_client_cert(struct dd_req *req, char out[65]);
 
 /* ---- quotas and rates (limits.c) ---- */
 
