@@ -441,7 +441,8 @@ parse_head(struct conn *c)
         struct lgsp_call *call = c->call;
         call->status = status;
         c->close_after = s[7] == '0';
-        const char *line = memchr(s, '\n', head_len - from) + 1;
+        const char *first_nl = memchr(s, '\n', head_len - from);
+        const char *line = first_nl + 1;
         while (line < c->in + head_len - 2) {
             const char *nl = memchr(line, '\n', (size_t)(c->in + head_len - line));
             size_t n = (size_t)(nl - line);
