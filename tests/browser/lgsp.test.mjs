@@ -7,8 +7,9 @@
 // error or failed request for the page's own files.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startIdentityServer } from '../api/identity_util.mjs';
+import { call, officer, startIdentityServer } from '../api/identity_util.mjs';
 import { accessToken, gw, machineClient, startProvider } from '../api/lgsp_util.mjs';
+import { NT, P, PASSWORD, registerOrg } from '../api/org_util.mjs';
 import { LAPTOP, axe, codeToType, frameBrowser, officerWithTotp, openPage, signIn } from './frame_util.mjs';
 
 let srv;
@@ -134,5 +135,52 @@ test('a leader who opens the console is told whose page it is', async () => {
   }
   await page.waitForSelector('#own-home');
   assert.equal(await page.locator('#usage').count(), 0, 'no console for a leader');
+  await check();
+});
+
+test("an agency's staff see their own traffic on /lgsp/mine.html, and only theirs", async () => {
+  const admin = officer(srv, 'lgsp.api', 'admin', '56');
+  const cp = officer(srv, 'cand.nt.web', 'commune-police', `${P}-${NT}`);
+  const { org, owner } = await registerOrg(srv, cp.token, { kind: 'clinic', name: 'Trung tâm BHXH' });
+  const post = async (p, body) => {
+    const r = await call(srv, 'POST', p, { as: admin.token, body });
+    assert.equal(r.status, 201, `${p}: ${r.text}`);
+  };
+  const client = machineClient(srv, 'Công an xã');
+  await post('/api/v1/lgsp/members', { code: 'BHXHW', name: 'BHXH tỉnh', organisation: org.id });
+  await post('/api/v1/lgsp/members', { code: 'CAW', name: 'Công an' });
+  await post('/api/v1/lgsp/subsystems', { member: 'BHXHW', code: 'core' });
+  await post('/api/v1/lgsp/subsystems', { member: 'CAW', code: 'app', client_id: client.client_id });
+  await post('/api/v1/lgsp/subsystems', { member: 'CAW', code: 'other' });
+  await post('/api/v1/lgsp/services', { subsystem: 'VN/GOV/BHXHW/core', code: 'cards', name: 'Thẻ', upstream_url: provider.url, legal_basis: 'x' });
+  await post('/api/v1/lgsp/services', { subsystem: 'VN/GOV/CAW/other', code: 'x', name: 'X', upstream_url: provider.url, legal_basis: 'x' });
+  await post('/api/v1/lgsp/rights', { consumer: 'VN/GOV/CAW/app', service: 'VN/GOV/BHXHW/core/cards', reason: 'x', valid_until: '2099-12-31' });
+  await post('/api/v1/lgsp/rights', { consumer: 'VN/GOV/CAW/app', service: 'VN/GOV/CAW/other/x', reason: 'x', valid_until: '2099-12-31' });
+  const at = await accessToken(srv, client);
+  assert.equal((await gw(srv, at, 'GET', 'VN/GOV/BHXHW/core/cards/the-1')).status, 200);
+  assert.equal((await gw(srv, at, 'GET', 'VN/GOV/CAW/other/x/not-theirs')).status, 200);
+
+  const { page, check } = await openPage(browser, srv, LAPTOP);
+  await page.goto(`${srv.url}/lgsp/mine.html`);
+  await signIn(page, srv, { login: owner.username, password: PASSWORD }, '/lgsp/mine.html');
+  assert.equal((await page.locator('h1').innerText()).trim(), 'Lưu lượng chia sẻ dữ liệu của cơ quan');
+  assert.match(await page.locator('#own-subsystems tbody').innerText(), /VN\/GOV\/BHXHW\/core/);
+  let rows = page.locator('#own-log tbody tr');
+  for (let i = 0; i < 40 && !/the-1/.test(await page.locator('#own-log tbody').innerText()); i++) {
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    rows = page.locator('#own-log tbody tr');
+  }
+  const log = await page.locator('#own-log tbody').innerText();
+  assert.match(log, /VN\/GOV\/CAW\/app/);
+  assert.match(log, /GET \/the-1/);
+  assert.doesNotMatch(log, /not-theirs/);
+  assert.equal(await rows.count(), 1);
+  assert.match(await page.locator('#own-usage tbody').innerText(), /VN\/GOV\/BHXHW\/core\/cards/);
+  assert.doesNotMatch(await page.locator('#own-usage tbody').innerText(), /CAW\/other/);
+  // As a consumer the agency made no call.
+  await page.selectOption('#own-as', 'consumer');
+  await page.waitForFunction(() => !/the-1/.test(document.querySelector('#own-log tbody').innerText));
+  await axe(page, 'lgsp own view');
   await check();
 });

@@ -811,4 +811,9 @@ export default {
   'lgsp.subsystemReinstated': 'Subsystem reinstated.',
   'lgsp.servicePublished': 'Service {id} published.',
   'lgsp.rightGranted': 'Right #{id} granted.',
+  'page.lgsp.mine': 'Your agency’s data-sharing traffic',
+  'lgsp.mine.subsystems': 'Your agency’s subsystems',
+  'lgsp.mine.none': 'Your agency has no subsystem on the gateway.',
+  'lgsp.mine.noCalls': 'No calls yet.',
+  'lgsp.mine.both': 'Both: your calls and the calls to your services',
 };

@@ -812,4 +812,9 @@ export default {
   'lgsp.subsystemReinstated': 'Hệ thống hoạt động lại.',
   'lgsp.servicePublished': 'Đã công bố dịch vụ {id}.',
   'lgsp.rightGranted': 'Đã cấp quyền #{id}.',
+  'page.lgsp.mine': 'Lưu lượng chia sẻ dữ liệu của cơ quan',
+  'lgsp.mine.subsystems': 'Hệ thống của cơ quan',
+  'lgsp.mine.none': 'Cơ quan chưa có hệ thống nào trên nền tảng chia sẻ dữ liệu.',
+  'lgsp.mine.noCalls': 'Chưa có lời gọi nào.',
+  'lgsp.mine.both': 'Cả hai: lời gọi của cơ quan và lời gọi đến dịch vụ của cơ quan',
 };
