@@ -8,7 +8,9 @@
  * (head and body, no copy of the body), the answer read into one buffer that becomes the reply's
  * body (Content-Length, chunked, or until close), a deadline per call checked at every turn, and
  * one retry on a fresh connection when a kept connection turns out closed before any byte of
- * its answer. https providers still go through libcurl (forward.c).
+ * its answer. https providers still go through libcurl (forward.c). A provider's host name is
+ * resolved on the I/O thread (getaddrinfo, blocking) on its first call and then at most once a
+ * minute: a provider named by an IP address never waits for a resolver.
  *
  * Results use libcurl's codes so that the gateway treats both paths alike: CURLE_OK,
  * CURLE_OPERATION_TIMEDOUT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR,
