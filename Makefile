@@ -5,7 +5,7 @@
 #   make bench | make fuzz | make lint | make clean
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq openssl libutf8proc libsodium libcurl libqrencode zlib libpcsclite libeac
+PKGS    := libmicrohttpd gnutls jansson sqlite3 libpq openssl libutf8proc libsodium libcurl libqrencode zlib libpcsclite libeac
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla

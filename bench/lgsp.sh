@@ -9,6 +9,13 @@
 # GET /lgsp/r1/VN/GOV/BENCH/api/person/… ; the direct path is the same URL on nginx.
 # wrk -t2 -c64 for BENCH_SECONDS (10) on each path, BENCH_ROUNDS (3) rounds taking turns, the
 # median kept. Target: through the gateway at least 80% of the direct requests per second.
+#
+# A second provider (BENCH_LGSP_REGISTER=1, the default): the register's own person lookup
+# (GET /api/v1/people/{id} of a synthetic province of BENCH_LGSP_PEOPLE people, an officer's
+# token, access log on) served by a second dinhdanh process on the same SQLite database, and
+# published through the gateway by `dinhdanh lgsp publish-register` (every answer names a person:
+# the gateway parses it and writes the person's access-log row too). This is what an agency's
+# application server costs per call; nginx's `return 200` is the cheapest peer there is.
 # Prints a table and appends a dated section to BENCH_RESULTS (bench/RESULTS.md; `-` prints
 # only) with the load average at the start (over 0.5: marked as not final). Everything it
 # starts is stopped on exit.
@@ -58,6 +65,14 @@ DB="sqlite:$TMP/dd/dinhdanh.db"
 mkdir -p "$TMP/dd"
 "$BIN" migrate --db "$DB" >/dev/null
 "$BIN" user add bench.lgsp --role admin --area 56 --db "$DB" >/dev/null
+REGISTER=${BENCH_LGSP_REGISTER:-1}
+if [ "$REGISTER" = 1 ]; then
+    "$BIN" demo --people "${BENCH_LGSP_PEOPLE:-20000}" --db "$DB" --data-dir "$TMP/dd" >/dev/null
+    REG_PORT=$(free_port)
+    "$BIN" lgsp publish-register --upstream "http://127.0.0.1:$REG_PORT" --db "$DB" --data-dir "$TMP/dd" >/dev/null
+    REG_TOKEN=$(sqlite3 "$TMP/dd/dinhdanh.db" "SELECT substr(upstream_auth, 8) FROM lgsp_services WHERE id = 'VN/GOV/CA-KH/register/person'")
+    sqlite3 "$TMP/dd/dinhdanh.db" "SELECT id_number FROM people WHERE status = 'alive' ORDER BY id_number LIMIT 5000" >"$TMP/ids.txt"
+fi
 ADMIN=$("$BIN" token --user bench.lgsp --db "$DB")
 CLIENT=$("$BIN" client add "Bench consumer" --grant client_credentials --db "$DB" --data-dir "$TMP/dd")
 CLIENT_ID=$(node -e 'console.log(JSON.parse(process.argv[1]).client_id)' "$CLIENT")
@@ -68,6 +83,13 @@ DD_PORT=$(free_port)
 SERVER=$!
 pids+=("$SERVER")
 wait_http "http://127.0.0.1:$DD_PORT/healthz"
+if [ "$REGISTER" = 1 ]; then
+    "$BIN" serve --listen "127.0.0.1:$REG_PORT" --db "$DB" --data-dir "$TMP/dd" --access-log on \
+        --log-level warn 2>"$TMP/register.log" &
+    REG_SERVER=$!
+    pids+=("$REG_SERVER")
+    wait_http "http://127.0.0.1:$REG_PORT/healthz"
+fi
 wait_http "http://127.0.0.1:$NG_PORT/api/x"
 
 api() { # api PATH JSON
@@ -80,6 +102,7 @@ api /api/v1/lgsp/subsystems '{"member":"BENCH","code":"api"}'
 api /api/v1/lgsp/subsystems "{\"member\":\"CONS\",\"code\":\"app\",\"client_id\":\"$CLIENT_ID\"}"
 api /api/v1/lgsp/services "{\"subsystem\":\"VN/GOV/BENCH/api\",\"code\":\"person\",\"name\":\"Person\",\"upstream_url\":\"http://127.0.0.1:$NG_PORT/api\",\"legal_basis\":\"bench\"}"
 api /api/v1/lgsp/rights '{"consumer":"VN/GOV/CONS/app","service":"VN/GOV/BENCH/api/person","operation":"GET","reason":"bench","valid_until":"2099-12-31"}'
+[ "$REGISTER" != 1 ] || api /api/v1/lgsp/rights '{"consumer":"VN/GOV/CONS/app","service":"VN/GOV/CA-KH/register/person","operation":"GET","reason":"bench","valid_until":"2099-12-31"}'
 TOKEN=$(curl -fsS -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials \
     "http://127.0.0.1:$DD_PORT/sso/token" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).access_token))')
 
@@ -108,7 +131,38 @@ for _ in $(seq "$ROUNDS"); do
     wait_perf=$(jobs -p | tail -1); [ -z "${BENCH_PERF:-}" ] || wait "$wait_perf" 2>/dev/null || true
 done
 ticks1=$(cpu_ticks "$SERVER")
-for name in direct gateway; do
+names="direct gateway"
+if [ "$REGISTER" = 1 ]; then
+    names+=" reg_direct reg_gateway"
+    run_people() { # run_people NAME PREFIX TOKEN
+        local out rps
+        out=$(DD_BENCH_IDS="$TMP/ids.txt" DD_BENCH_PREFIX="$2" DD_BENCH_TOKEN="$3" \
+            wrk -t2 -c64 -d"${DURATION}s" --latency -s bench/lgsp_people.lua "http://127.0.0.1:$4")
+        echo "$out" >>"$TMP/wrk-$1.txt"
+        rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+        ALL[$1]+="$rps $(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")") $(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out" | grep . || echo 0)"$'\n'
+    }
+    run_people reg_direct /api/v1/people/ "$REG_TOKEN" "$REG_PORT" # warm-up, not kept
+    ALL[reg_direct]=""
+    rticks0=$(cpu_ticks "$REG_SERVER")
+    for _ in $(seq "$ROUNDS"); do
+        run_people reg_direct /api/v1/people/ "$REG_TOKEN" "$REG_PORT"
+    done
+    rticks1=$(cpu_ticks "$REG_SERVER")
+    gticks0=$(cpu_ticks "$SERVER")
+    for _ in $(seq "$ROUNDS"); do
+        [ -z "${BENCH_PERF:-}" ] || { perf record -q -F 499 -g -p "$SERVER" -o "$BENCH_PERF.register" -- sleep "$DURATION" 2>/dev/null & }
+        run_people reg_gateway /lgsp/r1/VN/GOV/CA-KH/register/person/ "$TOKEN" "$DD_PORT"
+        [ -z "${BENCH_PERF:-}" ] || wait "$(jobs -p | tail -1)" 2>/dev/null || true
+    done
+    gticks1=$(cpu_ticks "$SERVER")
+    REG_CALLS=$(awk '/requests in/ {n += $1} END {print n}' "$TMP/wrk-reg_direct.txt")
+    REGGW_CALLS=$(awk '/requests in/ {n += $1} END {print n}' "$TMP/wrk-reg_gateway.txt")
+    per_call() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN {printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0)}'; }
+    REG_CPU_US=$(per_call $((rticks1 - rticks0)) "$REG_CALLS")
+    REGGW_CPU_US=$(per_call $((gticks1 - gticks0)) "$REGGW_CALLS")
+fi
+for name in $names; do
     read -r RPS[$name] P99[$name] NON2XX[$name] < <(sort -n <<<"${ALL[$name]}" | grep . |
         awk -v n="$ROUNDS" 'NR == int((n + 1) / 2)')
 done
@@ -119,10 +173,15 @@ CPU_US=$(awk -v t=$((ticks1 - ticks0)) -v hz="$(getconf CLK_TCK)" -v n="$CALLS" 
     'BEGIN {printf "%.1f", (n > 0 ? t * 1e6 / hz / n : 0)}')
 kill "$SERVER"
 wait "$SERVER" 2>/dev/null || true
+[ "$REGISTER" != 1 ] || stop "$REG_SERVER"
 VERIFY=$("$BIN" lgsp log verify --db "$DB" --data-dir "$TMP/dd" || true)
 
 ratio=$(awk -v a="${RPS[gateway]}" -v b="${RPS[direct]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 verdict=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.8 ? "meets" : "misses")}')
+if [ "$REGISTER" = 1 ]; then
+    rratio=$(awk -v a="${RPS[reg_gateway]}" -v b="${RPS[reg_direct]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+    rverdict=$(awk -v r="$rratio" 'BEGIN {print (r >= 0.8 ? "meets" : "misses")}')
+fi
 busy=$(awk -v l="${LOAD0%% *}" 'BEGIN {print (l > 0.5 ? "yes" : "no")}')
 table() {
     echo "| path | requests/s | p99 (ms) | non-2xx |"
@@ -133,6 +192,18 @@ table() {
     echo "Gateway/direct: **$ratio** ($verdict the 0.8 target). Exchanges logged: $LOGGED (the $CALLS measured calls and the warm-up)"
     echo "(\`lgsp log verify\`: $VERIFY). Gateway process CPU time per call"
     echo "(user + system, the dispatcher and log writer included): $CPU_US µs."
+    if [ "$REGISTER" = 1 ]; then
+        echo
+        echo "Provider 2, the register's person lookup (a second dinhdanh process, same SQLite database):"
+        echo
+        echo "| path | requests/s | p99 (ms) | non-2xx |"
+        echo "|---|---:|---:|---:|"
+        echo "| direct: wrk → register | ${RPS[reg_direct]} | ${P99[reg_direct]} | ${NON2XX[reg_direct]} |"
+        echo "| through the gateway: wrk → dinhdanh gateway → register | ${RPS[reg_gateway]} | ${P99[reg_gateway]} | ${NON2XX[reg_gateway]} |"
+        echo
+        echo "Gateway/direct: **$rratio** ($rverdict the 0.8 target). CPU time per call: the register $REG_CPU_US µs"
+        echo "(direct rounds), the gateway process $REGGW_CPU_US µs (gateway rounds)."
+    fi
     [ -z "${BENCH_PERF:-}" ] || echo "**Not final:** taken under perf."
     [ "$busy" = no ] || echo "**Not final:** the load average was $LOAD0 at the start (other work on the machine)."
 }
@@ -146,7 +217,7 @@ tree=$(git describe --always --dirty 2>/dev/null || echo "no git")
     echo
     echo "Machine: $(nproc) cores, $cpu; load average at the start $LOAD0."
     echo "\`wrk -t2 -c64 -d${DURATION}s --latency\` on loopback, $ROUNDS rounds taking turns, median"
-    echo "shown. Provider: nginx, one worker, \`return 200\` with a 104-byte JSON person; gateway: SQLite,"
+    echo "shown. Provider 1: nginx, one worker, \`return 200\` with a 104-byte JSON person; gateway: SQLite,"
     echo "access log on, exchange log on. Why nginx: it is what agencies commonly put in front of their"
     echo "services, and as the fastest provider it shows the gateway's own cost per call at its largest"
     echo "share (a slower provider, such as the register's person lookup, makes the ratio better)."

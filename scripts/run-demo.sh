@@ -23,6 +23,11 @@ if ! build/dinhdanh client list --db sqlite:var/dinhdanh.db --data-dir var | gre
     echo "dinhdanh: registered the portal's sign-in client ddc_portal"
 fi
 
+# The register's person lookup, household and residence verification as gateway services of
+# VN/GOV/CA-KH/register (docs/LGSP.md); idempotent, it renews their token on each start.
+build/dinhdanh lgsp publish-register --upstream http://127.0.0.1:8080 --db sqlite:var/dinhdanh.db \
+    --data-dir var >/dev/null
+
 echo "dinhdanh: open http://127.0.0.1:8080 in a browser, the homes at http://127.0.0.1:8080/signin/ (Ctrl-C to stop)"
 echo "          database var/dinhdanh.db, data folder var/"
 # Payments run against the sandbox gateway with a made-up collection account (docs/PAYMENTS.md).

@@ -53,6 +53,7 @@ struct dd_server {
     unsigned port;
     char *tls_key;
     char *tls_cert;
+    char *tls_trust; /* CAs whose client certificates are asked for (tls/client-ca.pem), or NULL */
 };
 
 static dd_authenticator_fn authenticator;
@@ -448,6 +449,9 @@ load_tls(struct dd_server *srv, const struct dd_config *cfg, char *err, size_t e
                  cfg->data_dir);
         return DD_EIO;
     }
+    /* Optional: client certificates (the data-sharing gateway's consumers, docs/LGSP.md). */
+    snprintf(path, sizeof path, "%s/tls/client-ca.pem", cfg->data_dir);
+    srv->tls_trust = read_file(path, 1 << 20);
     return DD_OK;
 }
 
@@ -456,6 +460,7 @@ server_free(struct dd_server *srv)
 {
     free(srv->tls_key);
     free(srv->tls_cert);
+    free(srv->tls_trust);
     free(srv);
 }
 
@@ -504,6 +509,8 @@ dd_server_start(const struct dd_config *cfg, const struct dd_router *router, str
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL},
         {cfg->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->tls_key},
         {cfg->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->tls_cert},
+        {cfg->tls && srv->tls_trust ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0,
+         srv->tls_trust},
         {MHD_OPTION_END, 0, NULL},
     };
     srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts,

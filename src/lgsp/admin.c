@@ -12,6 +12,7 @@
 #include "core/access_log.h"
 #include "core/consent/consent.h"
 #include "core/events.h"
+#include "crypto/hash.h"
 #include "http/list.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -22,6 +23,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,7 +171,22 @@ change_or_reply(struct dd_req *req, const char *sql, const char *const *args, js
     return dd_reply_json(req, 201, body);
 }
 
-/* POST /api/v1/lgsp/members {code, name} */
+/* 1 when organisation `id` exists, 0 when not, DD_E… */
+static int
+organisation_exists(struct dd_db *db, int64_t id)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, "SELECT 1 FROM organisations WHERE id = ?", &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_int64(st, 1, id);
+    rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : rc == DD_DB_ROW ? 1 : 0;
+}
+
+/* POST /api/v1/lgsp/members {code, name, organisation?} — organisation: the id of the
+ * organisation (core/identity orgs.h) whose staff see the member's own traffic (own.c). */
 static int
 member_create(struct dd_req *req)
 {
@@ -178,15 +195,33 @@ member_create(struct dd_req *req)
         return DD_DONE;
     const char *code = text(&f, "code", true, 32);
     const char *name = text(&f, "name", true, 200);
+    int64_t org = number(&f, "organisation", 0, 0, INT64_MAX);
     check(&f, code[0] == '\0' || lgsp_member_code_valid(code), "code",
           "Mã thành viên gồm 1–32 ký tự A-Z 0-9 -.", "A member code is 1–32 of A-Z 0-9 -.");
+    struct dd_db *db = dd_req_db_or_reply(req);
+    if (db == NULL)
+        return DD_DONE;
+    if (org > 0) {
+        int rc = organisation_exists(db, org);
+        if (rc < 0)
+            return rc;
+        check(&f, rc == 1, "organisation", "Không có tổ chức này.", "No such organisation.");
+    }
     if (done_or_reply(&f) != DD_OK)
         return DD_DONE;
-    const char *args[] = {code, name, actor(req), now_text(req), NULL};
+    char org_text[24];
+    snprintf(org_text, sizeof org_text, "#%lld", (long long)org);
+    const char *args[] = {code, name, actor(req), now_text(req), org_text, NULL};
+    json_t *body = json_pack("{s:s, s:s}", "code", code, "name", name);
+    json_object_set_new(body, "organisation", org > 0 ? json_integer(org) : json_null());
+    if (org == 0)
+        args[4] = NULL;
     return change_or_reply(req,
-                           "INSERT INTO lgsp_members (code, name, created_by, created_at) VALUES "
-                           "(?, ?, ?, ?)",
-                           args, json_pack("{s:s, s:s}", "code", code, "name", name));
+                           org > 0 ? "INSERT INTO lgsp_members (code, name, created_by, "
+                                     "created_at, org_id) VALUES (?, ?, ?, ?, ?)"
+                                   : "INSERT INTO lgsp_members (code, name, created_by, "
+                                     "created_at) VALUES (?, ?, ?, ?)",
+                           args, body);
 }
 
 /* POST /api/v1/lgsp/subsystems {member, code, client_id} */
@@ -387,6 +422,76 @@ right_revoke(struct dd_req *req)
         json_pack("{s:I, s:b, s:s}", "id", (json_int_t)id, "revoked", 1, "revoke_reason", reason));
 }
 
+/* The SHA-256 (hex) of the first certificate of a PEM text; false when there is none. */
+static bool
+pem_thumbprint(const char *pem, char out[65])
+{
+    static const char begin[] = "-----BEGIN CERTIFICATE-----";
+    const char *b = strstr(pem, begin);
+    const char *e = b ? strstr(b, "-----END CERTIFICATE-----") : NULL;
+    if (e == NULL)
+        return false;
+    b += sizeof begin - 1;
+    unsigned char der[16384];
+    size_t n = 0;
+    if (sodium_base642bin(der, sizeof der, b, (size_t)(e - b), " \t\r\n", &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        n < 16 || der[0] != 0x30)
+        return false;
+    dd_sha256_hex(der, n, out);
+    return true;
+}
+
+/* POST /api/v1/lgsp/certificates {subsystem, certificate | certificate_sha256} — the client
+ * certificate a consumer subsystem calls with on the TLS listener (mtls.c); "" removes it. */
+static int
+certificate_register(struct dd_req *req)
+{
+    struct form f = {req, NULL};
+    if (form_or_reply(&f) != DD_OK)
+        return DD_DONE;
+    const char *sub = text(&f, "subsystem", true, LGSP_ID_MAX - 1);
+    /* PEM has line breaks, which text() refuses. */
+    const char *pem = json_string_value(json_object_get(req->json, "certificate"));
+    check(&f, json_object_get(req->json, "certificate") == NULL || (pem && strlen(pem) <= 16384),
+          "certificate", "Chứng thư phải là văn bản PEM.", "The certificate must be PEM text.");
+    pem = pem ? pem : "";
+    const char *hex = text(&f, "certificate_sha256", false, 64);
+    char thumb[65] = "";
+    if (pem[0])
+        check(&f, pem_thumbprint(pem, thumb), "certificate",
+              "Chứng thư phải là một chứng thư X.509 dạng PEM.",
+              "The certificate must be an X.509 certificate in PEM.");
+    else if (hex[0]) {
+        bool ok = strlen(hex) == 64 && strspn(hex, "0123456789abcdef") == 64;
+        check(&f, ok, "certificate_sha256", "Dấu vân tay SHA-256 gồm 64 chữ số hex viết thường.",
+              "A SHA-256 thumbprint is 64 lower-case hex digits.");
+        if (ok)
+            memcpy(thumb, hex, 65);
+    }
+    check(&f,
+          json_object_get(req->json, "certificate") ||
+              json_object_get(req->json, "certificate_sha256"),
+          "certificate", "Cần chứng thư hoặc dấu vân tay SHA-256 của nó (\"\" để gỡ).",
+          "A certificate or its SHA-256 thumbprint is required (\"\" removes it).");
+    if (done_or_reply(&f) != DD_OK)
+        return DD_DONE;
+    struct dd_db *db = dd_req_db_or_reply(req);
+    if (db == NULL)
+        return DD_DONE;
+    int64_t n = 0;
+    int rc = exec_change(db, "UPDATE lgsp_subsystems SET cert_sha256 = ? WHERE id = ?",
+                         (const char *const[]){thumb, sub, NULL}, &n);
+    if (rc == DD_ECONFLICT || rc == DD_EEXIST)
+        return dd_reply_problem(req, DD_PROBLEM_CONFLICT, NULL);
+    if (rc != DD_OK)
+        return rc;
+    if (n == 0)
+        return dd_reply_problem(req, DD_PROBLEM_NOT_FOUND, NULL);
+    return dd_reply_json(req, 200,
+                         json_pack("{s:s, s:s}", "subsystem", sub, "certificate_sha256", thumb));
+}
+
 int
 lgsp_set_suspended(struct dd_db *db, const char *consumer, bool suspended, const char *reason,
                    const char *who, int64_t *changed)
@@ -467,12 +572,8 @@ reinstate(struct dd_req *req)
 
 /* ---- lists ---- */
 
-/* Runs a SELECT whose first column is the cursor key, binding the args then `cursor` and
- * limit+1, and replies {"items","next_cursor"} with each row as an object of its columns. */
-enum cursor_kind { CURSOR_TEXT, CURSOR_UP, CURSOR_DOWN };
-
-static int
-list_reply(struct dd_req *req, const char *sql, const char *const *args, enum cursor_kind kind)
+int
+lgsp_list_reply(struct dd_req *req, const char *sql, const char *const *args, enum lgsp_cursor kind)
 {
     int limit;
     if (dd_list_limit_or_reply(req, &limit) != DD_OK)
@@ -488,12 +589,12 @@ list_reply(struct dd_req *req, const char *sql, const char *const *args, enum cu
     int i = 0;
     for (; args && args[i]; i++)
         dd_stmt_bind_text(st, i + 1, args[i]);
-    int64_t after = kind == CURSOR_DOWN ? INT64_MAX : 0;
-    if (kind != CURSOR_TEXT && cursor && dd_parse_int64(cursor, 0, INT64_MAX, &after) != 0) {
+    int64_t after = kind == LGSP_CURSOR_DOWN ? INT64_MAX : 0;
+    if (kind != LGSP_CURSOR_TEXT && cursor && dd_parse_int64(cursor, 0, INT64_MAX, &after) != 0) {
         dd_stmt_reset(st);
         return dd_reply_problem(req, DD_PROBLEM_BAD_REQUEST, NULL);
     }
-    if (kind == CURSOR_TEXT)
+    if (kind == LGSP_CURSOR_TEXT)
         dd_stmt_bind_text(st, i + 1, cursor ? cursor : "");
     else
         dd_stmt_bind_int64(st, i + 1, after);
@@ -504,18 +605,22 @@ list_reply(struct dd_req *req, const char *sql, const char *const *args, enum cu
     int64_t last_key = 0;
     while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
         if (n++ == limit) {
-            next = kind == CURSOR_TEXT ? dd_arena_strdup(req->arena, dd_stmt_text(st, 0))
-                                       : dd_arena_printf(req->arena, "%lld", (long long)last_key);
+            next = kind == LGSP_CURSOR_TEXT
+                       ? dd_arena_strdup(req->arena, dd_stmt_text(st, 0))
+                       : dd_arena_printf(req->arena, "%lld", (long long)last_key);
             break;
         }
-        last_key = kind == CURSOR_TEXT ? 0 : dd_stmt_int64(st, 0);
+        last_key = kind == LGSP_CURSOR_TEXT ? 0 : dd_stmt_int64(st, 0);
         json_t *o = json_object();
         for (int c = 1; c < dd_stmt_column_count(st); c++) {
             const char *name = dd_stmt_column_name(st, c);
-            if (strcmp(name, "status") == 0 || strcmp(name, "duration_us") == 0 ||
-                strcmp(name, "id") == 0 || strcmp(name, "seq") == 0 ||
-                strcmp(name, "quota_per_day") == 0 || strcmp(name, "rate_per_second") == 0 ||
-                strcmp(name, "timeout_ms") == 0 || strcmp(name, "keep_bodies_days") == 0)
+            const char *v = dd_stmt_text(st, c);
+            bool numeric_id =
+                strcmp(name, "id") == 0 && v && v[0] && strspn(v, "0123456789") == strlen(v);
+            if (strcmp(name, "status") == 0 || strcmp(name, "duration_us") == 0 || numeric_id ||
+                strcmp(name, "seq") == 0 || strcmp(name, "quota_per_day") == 0 ||
+                strcmp(name, "rate_per_second") == 0 || strcmp(name, "timeout_ms") == 0 ||
+                strcmp(name, "keep_bodies_days") == 0 || strcmp(name, "organisation") == 0)
                 json_object_set_new(o, name, json_integer(dd_stmt_int64(st, c)));
             else if (strcmp(name, "suspended") == 0)
                 json_object_set_new(o, name, json_boolean(dd_stmt_int64(st, c) != 0));
@@ -535,30 +640,33 @@ list_reply(struct dd_req *req, const char *sql, const char *const *args, enum cu
 static int
 member_list(struct dd_req *req)
 {
-    return list_reply(req,
-                      "SELECT code, code, name, created_at FROM lgsp_members WHERE code > ? "
-                      "ORDER BY code LIMIT ?",
-                      NULL, CURSOR_TEXT);
+    return lgsp_list_reply(req,
+                           "SELECT code, code, name, COALESCE(org_id, 0) AS organisation, "
+                           "created_at FROM lgsp_members WHERE code > ? "
+                           "ORDER BY code LIMIT ?",
+                           NULL, LGSP_CURSOR_TEXT);
 }
 
 static int
 subsystem_list(struct dd_req *req)
 {
-    return list_reply(req,
-                      "SELECT id, id, member_code AS member, client_id, suspended, "
-                      "suspend_reason FROM lgsp_subsystems WHERE id > ? ORDER BY id LIMIT ?",
-                      NULL, CURSOR_TEXT);
+    return lgsp_list_reply(req,
+                           "SELECT id, id, member_code AS member, client_id, cert_sha256 AS "
+                           "certificate_sha256, suspended, "
+                           "suspend_reason FROM lgsp_subsystems WHERE id > ? ORDER BY id LIMIT ?",
+                           NULL, LGSP_CURSOR_TEXT);
 }
 
 static int
 service_list(struct dd_req *req)
 {
-    return list_reply(req,
-                      "SELECT id, id, subsystem_id AS subsystem, name, upstream_url, "
-                      "data_returned, legal_basis, consent_item, person_field, keep_bodies_days, "
-                      "timeout_ms, quota_per_day, rate_per_second FROM lgsp_services WHERE id > ? "
-                      "ORDER BY id LIMIT ?",
-                      NULL, CURSOR_TEXT);
+    return lgsp_list_reply(
+        req,
+        "SELECT id, id, subsystem_id AS subsystem, name, upstream_url, "
+        "data_returned, legal_basis, consent_item, person_field, keep_bodies_days, "
+        "timeout_ms, quota_per_day, rate_per_second FROM lgsp_services WHERE id > ? "
+        "ORDER BY id LIMIT ?",
+        NULL, LGSP_CURSOR_TEXT);
 }
 
 static int
@@ -567,13 +675,14 @@ right_list(struct dd_req *req)
     const char *c = dd_req_query(req, "consumer");
     const char *s = dd_req_query(req, "service");
     const char *args[] = {c ? c : "", c ? c : "", s ? s : "", s ? s : "", NULL};
-    return list_reply(req,
-                      "SELECT id, id, consumer_id AS consumer, "
-                      "service_id AS service, operation, reason, valid_until, granted_by, "
-                      "granted_at, revoked_at, revoke_reason FROM lgsp_rights WHERE (? = '' OR "
-                      "consumer_id = ?) AND (? = '' OR service_id = ?) AND id > ? ORDER BY id "
-                      "LIMIT ?",
-                      args, CURSOR_UP);
+    return lgsp_list_reply(
+        req,
+        "SELECT id, id, consumer_id AS consumer, "
+        "service_id AS service, operation, reason, valid_until, granted_by, "
+        "granted_at, revoked_at, revoke_reason FROM lgsp_rights WHERE (? = '' OR "
+        "consumer_id = ?) AND (? = '' OR service_id = ?) AND id > ? ORDER BY id "
+        "LIMIT ?",
+        args, LGSP_CURSOR_UP);
 }
 
 /* GET /api/v1/lgsp/log?consumer=&provider= — newest first. */
@@ -584,13 +693,14 @@ log_list(struct dd_req *req)
     const char *p = dd_req_query(req, "provider");
     const char *pl = p ? dd_arena_printf(req->arena, "%s/%%", p) : "";
     const char *args[] = {c ? c : "", c ? c : "", pl, pl, NULL};
-    return list_reply(req,
-                      "SELECT seq, seq, at, consumer_id AS "
-                      "consumer, service_id AS service, method, path, status, outcome, "
-                      "duration_us, request_hash, response_hash, request_id FROM lgsp_log "
-                      "WHERE (? = '' OR consumer_id = ?) AND (? = '' OR service_id LIKE ?) AND "
-                      "seq < ? ORDER BY seq DESC LIMIT ?",
-                      args, CURSOR_DOWN);
+    return lgsp_list_reply(
+        req,
+        "SELECT seq, seq, at, consumer_id AS "
+        "consumer, service_id AS service, method, path, status, outcome, "
+        "duration_us, request_hash, response_hash, request_id FROM lgsp_log "
+        "WHERE (? = '' OR consumer_id = ?) AND (? = '' OR service_id LIKE ?) AND "
+        "seq < ? ORDER BY seq DESC LIMIT ?",
+        args, LGSP_CURSOR_DOWN);
 }
 
 /* GET /api/v1/lgsp/usage?consumer=&provider= */
@@ -621,8 +731,12 @@ static const struct dd_route lgsp_routes[] = {
     DD_ROUTE_BODY("POST", "/api/v1/lgsp/rights/{id}/revocation", right_revoke, DD_AUTH_OFFICER, "lgsp:admin", DD_BODY_JSON, 8192, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/lgsp/suspensions", suspend, DD_AUTH_OFFICER, "lgsp:admin", DD_BODY_JSON, 8192, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/lgsp/reinstatements", reinstate, DD_AUTH_OFFICER, "lgsp:admin", DD_BODY_JSON, 8192, NULL),
+    DD_ROUTE_BODY("POST", "/api/v1/lgsp/certificates", certificate_register, DD_AUTH_OFFICER, "lgsp:admin", DD_BODY_JSON, 32768, NULL),
     DD_ROUTE("GET", "/api/v1/lgsp/usage", usage, DD_AUTH_OFFICER, "lgsp:admin"),
     DD_ROUTE("GET", "/api/v1/lgsp/log", log_list, DD_AUTH_OFFICER, "lgsp:admin"),
+    DD_ROUTE("GET", "/api/v1/me/lgsp/subsystems", lgsp_own_subsystems, DD_AUTH_ESTABLISHMENT, "establishment:read"),
+    DD_ROUTE("GET", "/api/v1/me/lgsp/log", lgsp_own_log, DD_AUTH_ESTABLISHMENT, "establishment:read"),
+    DD_ROUTE("GET", "/api/v1/me/lgsp/usage", lgsp_own_usage, DD_AUTH_ESTABLISHMENT, "establishment:read"),
     DD_ROUTES_END,
 };
 // clang-format on

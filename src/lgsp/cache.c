@@ -34,6 +34,7 @@ struct right {
 struct consumer_row {
     struct lgsp_consumer c;
     char client_id[64];
+    char cert_sha256[65];
 };
 
 struct snapshot {
@@ -107,10 +108,11 @@ static int
 load_consumers(struct dd_db *db, struct snapshot *s)
 {
     struct dd_stmt *st;
-    int rc = dd_db_prepare(db,
-                           "SELECT s.id, s.client_id, s.suspended, m.name FROM lgsp_subsystems s "
-                           "JOIN lgsp_members m ON m.code = s.member_code ORDER BY s.id",
-                           &st);
+    int rc = dd_db_prepare(
+        db,
+        "SELECT s.id, s.client_id, s.suspended, m.name, s.cert_sha256 FROM lgsp_subsystems s "
+        "JOIN lgsp_members m ON m.code = s.member_code ORDER BY s.id",
+        &st);
     if (rc != DD_OK)
         return rc;
     size_t cap = 0;
@@ -125,6 +127,7 @@ load_consumers(struct dd_db *db, struct snapshot *s)
         dd_strlcpy(r->client_id, dd_stmt_text(st, 1), sizeof r->client_id);
         r->c.suspended = dd_stmt_int64(st, 2) != 0;
         dd_strlcpy(r->c.member_name, dd_stmt_text(st, 3), sizeof r->c.member_name);
+        dd_strlcpy(r->cert_sha256, dd_stmt_text(st, 4), sizeof r->cert_sha256);
         r->c.slot = (unsigned)s->nconsumers++;
     }
     dd_stmt_reset(st);
@@ -243,7 +246,8 @@ fresh(struct dd_db *db)
 }
 
 bool
-lgsp_cache_consumer(struct dd_db *db, const char *client_id, struct lgsp_consumer *out, int *rc)
+lgsp_cache_consumer(struct dd_db *db, const char *client_id, const char *cert_sha256,
+                    struct lgsp_consumer *out, int *rc)
 {
     *rc = fresh(db);
     if (*rc != DD_OK)
@@ -251,8 +255,9 @@ lgsp_cache_consumer(struct dd_db *db, const char *client_id, struct lgsp_consume
     bool found = false;
     pthread_rwlock_rdlock(&lock);
     for (size_t i = 0; i < current->nconsumers && !found; i++) {
-        if (current->consumers[i].client_id[0] != '\0' &&
-            strcmp(current->consumers[i].client_id, client_id) == 0) {
+        const char *key =
+            cert_sha256 ? current->consumers[i].cert_sha256 : current->consumers[i].client_id;
+        if (key[0] != '\0' && strcmp(key, cert_sha256 ? cert_sha256 : client_id) == 0) {
             *out = current->consumers[i].c;
             found = true;
         }

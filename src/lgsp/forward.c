@@ -6,7 +6,8 @@
  * (HTTP/1.1 keep-alive), and unparks the request when the answer, a timeout or a failure is in.
  * No server thread waits for a provider. Easy handles are reused from a free list. The answer
  * is gathered into one malloc'd buffer, bounded by LGSP_BODY_MAX, that the handler gives to
- * libmicrohttpd as it is (no second copy).
+ * libmicrohttpd as it is (no second copy). Calls to plain-http providers go to the lean client
+ * (upstream.c) instead, unless DD_LGSP_CURL_ONLY is set in the environment (a comparison).
  */
 #include "base/log.h"
 #include "base/mem.h"
@@ -63,9 +64,31 @@ setup_once(CURL *e)
 /* The call's own options; every option a call may change is set again, so that a handle
  * taken back from the free list carries nothing of its previous call (no curl_easy_reset,
  * which would free and rebuild the handle's state each time). */
+/* The call's header lines as libcurl's list (freed by the gateway once answered). */
+static struct curl_slist *
+header_list(const struct lgsp_call *c)
+{
+    struct curl_slist *h = NULL;
+    const char *p = c->headers_text, *end = p + c->headers_len;
+    while (p < end) {
+        const char *eol = memchr(p, '\r', (size_t)(end - p));
+        size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
+        char line[1024];
+        if (n < sizeof line) {
+            memcpy(line, p, n);
+            line[n] = '\0';
+            h = curl_slist_append(h, line);
+        }
+        p += n + 2;
+    }
+    return curl_slist_append(h, "Expect:");
+}
+
 static void
 setup(CURL *e, struct lgsp_call *c)
 {
+    if (c->headers == NULL)
+        c->headers = header_list(c);
     curl_easy_setopt(e, CURLOPT_URL, c->url);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms < 3000 ? c->timeout_ms : 3000L);
@@ -189,6 +212,9 @@ lgsp_forward_start(void)
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 256L);
     stopping = false;
     running = pthread_create(&thread, NULL, io_main, NULL) == 0;
+    if (running && getenv("DD_LGSP_CURL_ONLY") == NULL && lgsp_upstream_start() != 0)
+        dd_log(DD_LOG_WARN, "lgsp.upstream",
+               "the lean client cannot start: calls go through libcurl");
     if (!running) {
         curl_multi_cleanup(multi);
         multi = NULL;
@@ -202,6 +228,7 @@ lgsp_forward_stop(void)
 {
     if (!running)
         return;
+    lgsp_upstream_stop();
     pthread_mutex_lock(&queue_lock);
     stopping = true;
     pthread_mutex_unlock(&queue_lock);
@@ -217,6 +244,10 @@ lgsp_forward_stop(void)
 void
 lgsp_forward_submit(struct lgsp_call *c)
 {
+    if (lgsp_upstream_handles(c->url)) {
+        lgsp_upstream_submit(c);
+        return;
+    }
     c->next = NULL;
     pthread_mutex_lock(&queue_lock);
     if (queue_tail)

@@ -3,7 +3,8 @@
  * provider's service, checked, forwarded and logged.
  *
  * In order: the access token (an SSO client-credentials token, verified by the SSO module the
- * first time and remembered for a few seconds), the consumer subsystem behind its client, not
+ * first time and remembered for a few seconds) or, without one, a registered client certificate
+ * on the TLS listener (mtls.c), the consumer subsystem behind its client, not
  * suspended, the service, a right for the method that has not ended, the rate and the quota,
  * the person's consent when the service needs one, then the call to the provider through the
  * forwarder's I/O thread while the request is parked. The answer goes back as the provider gave
@@ -106,13 +107,26 @@ refuse(struct dd_req *req, struct lgsp_entry *e, int64_t start_ns, enum lgsp_pro
     return DD_DONE;
 }
 
-/* The SSO client behind the bearer token, or a 401 (logged as bad-token) and false. */
+/* Who calls: an SSO client behind a bearer token, or a registered client certificate. */
+struct caller {
+    char client[64];
+    char cert[65]; /* the certificate's SHA-256, when the call carries no token */
+    bool by_cert;
+};
+
+/* The caller, or a 401 (logged as bad-token) and false. A call without an Authorization header
+ * on a TLS connection that presented a verified client certificate is named by the certificate
+ * (mtls.c); every other call needs an access token. */
 static bool
-client_or_reply(struct dd_req *req, struct lgsp_entry *e, int64_t start_ns, char client[64])
+caller_or_reply(struct dd_req *req, struct lgsp_entry *e, int64_t start_ns, struct caller *who)
 {
     const char *auth = dd_req_header(req, "Authorization");
+    if (auth == NULL && lgsp_client_cert(req, who->cert)) {
+        who->by_cert = true;
+        return true;
+    }
     const char *token = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
-    if (token && lgsp_token_seen(token, client))
+    if (token && lgsp_token_seen(token, who->client))
         return true;
     if (dd_sso_authenticate(req, &client_route) != DD_OK) {
         if (!req->replied)
@@ -120,11 +134,11 @@ client_or_reply(struct dd_req *req, struct lgsp_entry *e, int64_t start_ns, char
         entry_done(e, (int)req->status, "bad-token", start_ns);
         return false;
     }
-    dd_strlcpy(client, req->who->name, 64);
+    dd_strlcpy(who->client, req->who->name, sizeof who->client);
     struct dd_jws jws;
     if (dd_jws_parse(req->arena, token, &jws) == DD_OK) {
         int64_t exp = dd_jwt_int(jws.payload, "exp", 0);
-        lgsp_token_remember(token, client, exp * 1000);
+        lgsp_token_remember(token, who->client, exp * 1000);
     }
     return true;
 }
@@ -191,54 +205,86 @@ upstream_url(struct dd_req *req, const struct lgsp_service *s)
     return b.data;
 }
 
-static struct curl_slist *
-upstream_headers(struct dd_req *req, const struct lgsp_consumer *c, const struct lgsp_service *s,
-                 const char *purpose)
-{
-    struct curl_slist *h = NULL;
-    if (s->upstream_auth[0])
-        h = curl_slist_append(h,
-                              dd_arena_printf(req->arena, "Authorization: %s", s->upstream_auth));
-    const char *ct = dd_req_header(req, "Content-Type");
-    const char *accept = dd_req_header(req, "Accept");
-    h = curl_slist_append(h, dd_arena_printf(req->arena, "X-LGSP-Client: %s", c->id));
-    h = curl_slist_append(h, dd_arena_printf(req->arena, "X-Request-Id: %s", req->request_id));
-    if (ct)
-        h = curl_slist_append(h, dd_arena_printf(req->arena, "Content-Type: %s", ct));
-    if (accept)
-        h = curl_slist_append(h, dd_arena_printf(req->arena, "Accept: %s", accept));
-    if (purpose)
-        h = curl_slist_append(
-            h, dd_arena_printf(req->arena, "X-Purpose: %s", dd_req_header(req, "X-Purpose")));
-    h = curl_slist_append(h, "Expect:");
-    return h;
-}
-
+/* Appends one header line "name: value\r\n"; a value with CR or LF is left out. */
 static void
-add_person(struct lgsp_entry *e, const json_t *v)
+put_header(struct dd_buf *b, const char *name, const char *value)
 {
-    const char *id = json_string_value(v);
-    if (id && strlen(id) == 12 && dd_str_all_digits(id, 12) && e->npersons < LGSP_PERSONS_MAX)
-        memcpy(e->persons[e->npersons++], id, 13);
+    if (value == NULL || strpbrk(value, "\r\n"))
+        return;
+    dd_buf_puts(b, name);
+    dd_buf_append(b, ": ", 2);
+    dd_buf_puts(b, value);
+    dd_buf_append(b, "\r\n", 2);
 }
 
-/* The people an answer names: the service's person_field at the top level, or in each of
- * `items`. */
+/* The headers the provider gets, as one block of lines (the consumer's token is not among them). */
+static void
+upstream_headers(struct dd_req *req, struct lgsp_call *c, const struct lgsp_consumer *consumer,
+                 const struct lgsp_service *s, const char *purpose)
+{
+    struct dd_buf b;
+    dd_buf_init(&b, req->arena, 16384);
+    if (s->upstream_auth[0])
+        put_header(&b, "Authorization", s->upstream_auth);
+    put_header(&b, "X-LGSP-Client", consumer->id);
+    put_header(&b, "X-Request-Id", req->request_id);
+    put_header(&b, "Content-Type", dd_req_header(req, "Content-Type"));
+    put_header(&b, "Accept", dd_req_header(req, "Accept"));
+    if (purpose)
+        put_header(&b, "X-Purpose", dd_req_header(req, "X-Purpose"));
+    c->headers_text = b.data ? b.data : "";
+    c->headers_len = b.len;
+}
+
+static bool
+twelve_digits(const char *p)
+{
+    for (int i = 0; i < 12; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+    return true;
+}
+
+/* The people an answer names: every member called the service's person_field whose value is a
+ * 12-digit ID number, wherever it is in the answer (the top level, `items`, a household's
+ * members). A scan for `"<field>":"` rather than a parse: an answer is not parsed for each call,
+ * and a key cannot appear inside a JSON string without its quotes escaped. */
 static void
 find_persons(struct call_state *s)
 {
-    if (s->service.person_field[0] == '\0' || s->call.answer_len == 0)
+    const char *field = s->service.person_field;
+    size_t flen = strlen(field);
+    if (flen == 0 || s->call.answer_len == 0)
         return;
-    json_t *doc = json_loadb(s->call.answer, s->call.answer_len, 0, NULL);
-    if (doc == NULL)
-        return;
-    add_person(s->entry, json_object_get(doc, s->service.person_field));
-    json_t *items = json_object_get(doc, "items");
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it)
-        add_person(s->entry, json_object_get(it, s->service.person_field));
-    json_decref(doc);
+    struct lgsp_entry *e = s->entry;
+    const char *p = s->call.answer, *end = p + s->call.answer_len;
+    while (e->npersons < LGSP_PERSONS_MAX && p < end) {
+        const char *q = memmem(p, (size_t)(end - p), field, flen);
+        if (q == NULL)
+            break;
+        p = q + flen;
+        if (q == s->call.answer || q[-1] != '"' || (q - 1 > s->call.answer && q[-2] == '\\') ||
+            p >= end || *p != '"')
+            continue;
+        const char *v = p + 1;
+        while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
+            v++;
+        if (v >= end || *v != ':')
+            continue;
+        v++;
+        while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
+            v++;
+        if (end - v < 14 || *v != '"' || v[13] != '"' || !twelve_digits(v + 1))
+            continue;
+        bool seen = false;
+        for (int i = 0; i < e->npersons && !seen; i++)
+            seen = memcmp(e->persons[i], v + 1, 12) == 0;
+        if (!seen) {
+            memcpy(e->persons[e->npersons], v + 1, 12);
+            e->persons[e->npersons++][12] = '\0';
+        }
+        p = v + 14;
+    }
 }
 
 /* Answers a call once the forwarder has it back. */
@@ -305,8 +351,8 @@ lgsp_gateway(struct dd_req *req)
     snprintf(service_id, sizeof service_id, "VN/GOV/%s/%s/%s", dd_req_param(req, "member"),
              dd_req_param(req, "subsystem"), dd_req_param(req, "service"));
     struct lgsp_entry *e = entry_new(req, service_id);
-    char client[64];
-    if (!client_or_reply(req, e, start_ns, client))
+    struct caller who = {0};
+    if (!caller_or_reply(req, e, start_ns, &who))
         return DD_DONE;
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL) {
@@ -317,7 +363,7 @@ lgsp_gateway(struct dd_req *req)
     s->entry = e;
     s->start_ns = start_ns;
     int rc;
-    if (!lgsp_cache_consumer(db, client, &s->consumer, &rc)) {
+    if (!lgsp_cache_consumer(db, who.client, who.by_cert ? who.cert : NULL, &s->consumer, &rc)) {
         if (rc != DD_OK) {
             entry_done(e, 503, "unavailable", start_ns);
             return rc;
@@ -367,7 +413,7 @@ lgsp_gateway(struct dd_req *req)
     c->req = req;
     c->url = upstream_url(req, &s->service);
     c->method = req->method;
-    c->headers = upstream_headers(req, &s->consumer, &s->service, purpose);
+    upstream_headers(req, c, &s->consumer, &s->service, purpose);
     c->body = req->body.len ? req->body.data : NULL;
     c->body_len = req->body.len;
     c->timeout_ms = s->service.timeout_ms > 0 ? s->service.timeout_ms : 5000;

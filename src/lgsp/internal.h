@@ -72,10 +72,11 @@ enum lgsp_right_check {
 /* Marks the catalogue stale: the next lookup reloads it. */
 void lgsp_cache_invalidate(void);
 
-/* The consumer subsystem that calls as SSO client `client_id`, copied into *out. False when
- * the client is no subsystem's; DD_E… in *rc when the catalogue could not be read. */
-bool lgsp_cache_consumer(struct dd_db *db, const char *client_id, struct lgsp_consumer *out,
-                         int *rc);
+/* The consumer subsystem that calls as SSO client `client_id` — or, when cert_sha256 is not
+ * NULL, whose registered client certificate has that SHA-256 (hex) — copied into *out. False
+ * when it is no subsystem's; DD_E… in *rc when the catalogue could not be read. */
+bool lgsp_cache_consumer(struct dd_db *db, const char *client_id, const char *cert_sha256,
+                         struct lgsp_consumer *out, int *rc);
 
 /* The service `id`, copied into *out; false when unknown (or *rc set as above). */
 bool lgsp_cache_service(struct dd_db *db, const char *id, struct lgsp_service *out, int *rc);
@@ -88,6 +89,14 @@ enum lgsp_right_check lgsp_cache_right(const char *consumer, const char *service
 /* A token seen valid: the client it names, until its expiry (at most 10 s; core/token_cache.h). */
 bool lgsp_token_seen(const char *token, char client_id[64]);
 void lgsp_token_remember(const char *token, const char *client_id, int64_t exp_ms);
+
+/* ---- client certificates (mtls.c) ---- */
+
+/* The SHA-256 (lower-case hex) of the DER of the client certificate the request's TLS
+ * connection presented, once the certificate verifies against the CAs the server asks for
+ * (DATA_DIR/tls/client-ca.pem: signature, validity dates). False without TLS, without a
+ * certificate, or when it does not verify. */
+bool lgsp_client_cert(struct dd_req *req, char out[65]);
 
 /* ---- quotas and rates (limits.c) ---- */
 
@@ -108,10 +117,13 @@ struct lgsp_call {
     struct dd_req *req;
     char *url;
     const char *method;
-    struct curl_slist *headers;
+    const char *headers_text; /* "Name: value\r\n" lines for the provider */
+    size_t headers_len;
+    struct curl_slist *headers; /* the same for libcurl (forward.c makes and frees it) */
     const char *body;
     size_t body_len;
     long timeout_ms;
+    int64_t deadline_ms; /* upstream.c: the monotonic time the call gives up */
     /* filled by the I/O thread */
     char *answer; /* malloc'd, NUL-terminated; the caller frees it (or hands it to MHD) */
     size_t answer_len;
@@ -135,6 +147,16 @@ void lgsp_forward_submit(struct lgsp_call *call);
 
 /* Runs `call` on the calling thread (a request that cannot be parked). */
 void lgsp_forward_run(struct lgsp_call *call);
+
+/* ---- the lean HTTP/1.1 client (upstream.c) ---- */
+
+/* Starts and stops its I/O thread. */
+int lgsp_upstream_start(void);
+void lgsp_upstream_stop(void);
+/* Whether it takes calls to `url` (plain http, thread running). */
+bool lgsp_upstream_handles(const char *url);
+/* Hands `call` over as lgsp_forward_submit does. */
+void lgsp_upstream_submit(struct lgsp_call *call);
 
 /* ---- the exchange log (log.c) ---- */
 
@@ -200,6 +222,10 @@ void lgsp_stats_observe(const char *consumer, const char *service, int status, b
 struct json_t;
 struct json_t *lgsp_stats_json(const char *consumer, const char *provider);
 
+/* The counters of every pair whose consumer is one of `subsystems` (n of them) or whose service
+ * one of them provides, as lgsp_stats_json. */
+struct json_t *lgsp_stats_json_of(const char *const *subsystems, size_t n);
+
 /* Appends the counters in Prometheus' text format (for /metrics). */
 int lgsp_stats_render(struct dd_buf *out);
 
@@ -227,8 +253,23 @@ int lgsp_problem_reply(struct dd_req *req, enum lgsp_problem p, struct json_t *e
 int lgsp_set_suspended(struct dd_db *db, const char *consumer, bool suspended, const char *reason,
                        const char *who, int64_t *changed);
 
+/* ---- lists (admin.c) ---- */
+
+enum lgsp_cursor { LGSP_CURSOR_TEXT, LGSP_CURSOR_UP, LGSP_CURSOR_DOWN };
+
+/* Runs a SELECT whose first column is the cursor key, binding the texts `args` (NULL-terminated),
+ * then `?cursor` and ?limit+1, and replies {"items","next_cursor"} with each row as an object of
+ * its other columns. LGSP_CURSOR_DOWN: the key is an integer read newest first (key < cursor). */
+int lgsp_list_reply(struct dd_req *req, const char *sql, const char *const *args,
+                    enum lgsp_cursor kind);
+
 /* ---- handlers ---- */
 
 int lgsp_gateway(struct dd_req *req);
+
+/* An agency's own views (own.c): its staff signed in as its organisation. */
+int lgsp_own_subsystems(struct dd_req *req);
+int lgsp_own_log(struct dd_req *req);
+int lgsp_own_usage(struct dd_req *req);
 
 #endif

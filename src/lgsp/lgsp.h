@@ -53,4 +53,21 @@ int dd_lgsp_log_verify(struct dd_db *db, const char *public_key_hex,
  * DD_ENOTFOUND when there is no key yet, DD_EIO when it cannot be read. */
 int dd_lgsp_public_key(const char *data_dir, char out[65]);
 
+/* What `dinhdanh lgsp publish-register` publishes (publish.c). */
+struct dd_lgsp_publish {
+    const char *member;      /* the register's member code, e.g. "CA-KH" */
+    const char *member_name; /* its name, when the member is made */
+    const char *base_url;    /* where the register's API answers, e.g. "http://127.0.0.1:8080" */
+    const char *officer;     /* the gateway's officer account (made when missing) */
+    const char *province;    /* that account's province (2 digits) */
+};
+
+/* Publishes the register's person lookup, household and residence verification as services of
+ * the subsystem VN/GOV/<member>/register, making the member, the subsystem and the officer
+ * account when missing and giving the services a fresh token of that account. Idempotent: run
+ * again, it only renews the services' upstream URL and token. DD_EINVAL with a sentence in err
+ * for a bad member code, URL or province; another DD_E… when the database fails. */
+int dd_lgsp_publish_register(struct dd_db *db, const struct dd_lgsp_publish *o, char *err,
+                             size_t errlen);
+
 #endif

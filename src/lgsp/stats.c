@@ -104,6 +104,30 @@ lgsp_stats_json(const char *consumer, const char *provider)
     return json_pack("{s:o, s:n}", "items", items, "next_cursor");
 }
 
+json_t *
+lgsp_stats_json_of(const char *const *subsystems, size_t n)
+{
+    json_t *items = json_array();
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < npairs; i++) {
+        const struct pair *p = &pairs[i];
+        bool ours = false;
+        for (size_t k = 0; k < n && !ours; k++)
+            ours =
+                strcmp(p->consumer, subsystems[k]) == 0 || of_provider(p->service, subsystems[k]);
+        if (!ours)
+            continue;
+        json_array_append_new(
+            items, json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:b}", "consumer", p->consumer,
+                             "service", p->service, "calls", (json_int_t)p->calls, "errors",
+                             (json_int_t)p->errors, "refused", (json_int_t)p->refused, "mean_ms",
+                             p->calls ? (double)p->sum_us / (double)p->calls / 1000.0 : 0.0,
+                             "alerting", p->alerted));
+    }
+    pthread_mutex_unlock(&lock);
+    return json_pack("{s:o, s:n}", "items", items, "next_cursor");
+}
+
 int
 lgsp_stats_render(struct dd_buf *out)
 {

@@ -245,6 +245,23 @@ describe('gateway', () => {
     assert.ok(!JSON.stringify(list).includes(cred.token));
   });
 
+  test('every person an answer names gets an access-log row, nested or listed, once; a name inside a string does not count', async () => {
+    await service('household', { person_field: 'id_number' });
+    await grant(health.id, 'household');
+    const [a, b, c, d] = ['056090000011', '056090000012', '056090000013', '056090000014'];
+    answer = () => ({ status: 200, json: {
+      number: 'H1', head: { id_number: a }, members: [{ id_number: a }, { id_number: b }],
+      items: [{ id_number: c }], note: `"id_number":"${d}"`, other_id: { id_number: '12345' },
+    } });
+    const r = await gw(srv, health.token, 'GET', 'VN/GOV/BHXH/core/household/H1', { headers: { 'X-Purpose': 'kiem-tra' } });
+    assert.equal(r.status, 200, r.text);
+    const rows = await eventually(() => {
+      const v = sql(srv, "SELECT id_number FROM access_log WHERE data = 'VN/GOV/BHXH/core/household' ORDER BY id_number").split('\n').filter(Boolean);
+      return v.length >= 3 && v;
+    });
+    assert.deepEqual(rows, [a, b, c]);
+  });
+
   test('usage and /metrics count per service and consumer', async () => {
     const u = await adminOk(srv, 'GET', `/api/v1/lgsp/usage?consumer=${encodeURIComponent(health.id)}`, undefined, 200);
     const cards = u.items.find((x) => x.service === 'VN/GOV/BHXH/core/cards');

@@ -1,25 +1,19 @@
 // lgsp.js — the data-sharing gateway's console (docs/LGSP.md): usage and the exchange log, seen
 // whole by the LGSP administrator or narrowed to one subsystem as a provider (its services) or a
 // consumer (its calls); members and subsystems, suspension and reinstatement; services; rights,
-// granted with a reason and an end and revoked with a reason. Every call goes through the
-// administration API with the officer's session.
-import { ApiError, api, el, lang, say, setCsrf, when } from '/api.js';
+// granted with a reason and an end and revoked with a reason. It stands in the web frame
+// (web/lib/shell.js: sign-in, header, language); its texts are in web/i18n/*.js under `lgsp.`.
+// Every call goes through the administration API with the officer's session.
+import { api } from '/lib/http.js';
+import { dateTime, t, translate } from '/lib/i18n.js';
+import { start } from '/lib/page.js';
+import { el } from '/lib/ui.js';
 
-const vi = lang !== 'en';
-
-// Loads the caller and their CSRF token; without a session, sends them to the login page.
-async function whoAmI() {
-  try {
-    const me = await api('GET', '/api/v1/me');
-    setCsrf(me.csrf_token);
-    return me;
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 401) {
-      location.assign(`/login.html?next=${encodeURIComponent(location.pathname)}`);
-      return null;
-    }
-    throw e;
-  }
+// Shows `text` in a live region (hidden when empty).
+function say(region, text, kind = 'error') {
+  region.textContent = text || '';
+  region.hidden = !text;
+  region.className = `notice ${text ? kind : ''}`.trim();
 }
 
 const $ = (id) => document.getElementById(id);
@@ -50,7 +44,7 @@ async function loadUsage() {
       el('tr', { 'data-usage': `${x.consumer} ${x.service}` },
         el('td', {}, x.consumer), el('td', {}, x.service), el('td', {}, String(x.calls)),
         el('td', {}, String(x.errors)), el('td', {}, String(x.refused)), el('td', {}, x.mean_ms.toFixed(2)),
-        el('td', {}, x.alerting ? (vi ? 'Lỗi tăng đột biến' : 'Error spike') : '')),
+        el('td', {}, x.alerting ? t('lgsp.spike') : '')),
     ),
   );
 }
@@ -62,7 +56,7 @@ async function loadLog(cursor) {
   const page = await api('GET', `/api/v1/lgsp/log?${q}`);
   const rows = page.items.map((x) =>
     el('tr', { 'data-seq': x.seq },
-      el('td', {}, String(x.seq)), el('td', {}, when(x.at)), el('td', {}, x.consumer || '—'), el('td', {}, x.service),
+      el('td', {}, String(x.seq)), el('td', {}, dateTime(x.at)), el('td', {}, x.consumer || '—'), el('td', {}, x.service),
       el('td', {}, `${x.method} ${x.path}`), el('td', {}, String(x.status)), el('td', {}, x.outcome), el('td', {}, String(x.duration_us))),
   );
   if (cursor) $('log').tBodies[0].append(...rows);
@@ -78,7 +72,7 @@ async function loadMembers() {
   $('subsystems').tBodies[0].replaceChildren(
     ...s.items.map((x) =>
       el('tr', { 'data-subsystem': x.id }, el('td', {}, x.id), el('td', {}, x.client_id || '—'),
-        el('td', {}, x.suspended ? `${vi ? 'Tạm dừng' : 'Suspended'}: ${x.suspend_reason}` : vi ? 'Hoạt động' : 'Active'))),
+        el('td', {}, x.suspended ? `${t('lgsp.suspended')}: ${x.suspend_reason}` : t('lgsp.active')))),
   );
 }
 
@@ -96,9 +90,9 @@ async function loadRights() {
   const r = await api('GET', '/api/v1/lgsp/rights?limit=500');
   $('rights').tBodies[0].replaceChildren(
     ...r.items.map((x) => {
-      const revoke = el('button', { type: 'button', 'data-revoke': x.id }, vi ? 'Thu hồi' : 'Revoke');
+      const revoke = el('button', { type: 'button', 'data-revoke': x.id }, t('lgsp.revoke'));
       revoke.addEventListener('click', () => revokeRight(x.id));
-      const state = x.revoked_at ? `${vi ? 'Đã thu hồi' : 'Revoked'}: ${x.revoke_reason}` : new Date(x.valid_until) < new Date() ? (vi ? 'Hết hạn' : 'Ended') : vi ? 'Hiệu lực' : 'In force';
+      const state = x.revoked_at ? `${t('lgsp.revoked')}: ${x.revoke_reason}` : new Date(x.valid_until) < new Date() ? t('lgsp.ended') : t('lgsp.inForce');
       return el('tr', { 'data-right': x.id }, el('td', {}, String(x.id)), el('td', {}, x.consumer), el('td', {}, x.service),
         el('td', {}, x.operation), el('td', {}, x.valid_until.slice(0, 10)), el('td', {}, x.reason), el('td', {}, state),
         el('td', {}, x.revoked_at ? '' : revoke));
@@ -107,11 +101,11 @@ async function loadRights() {
 }
 
 async function revokeRight(id) {
-  const reason = window.prompt(vi ? 'Lý do thu hồi quyền' : 'Why is the right revoked?');
+  const reason = window.prompt(t('lgsp.revokeWhy'));
   if (!reason) return;
   await guarded(async () => {
     await api('POST', `/api/v1/lgsp/rights/${id}/revocation`, { reason });
-    say($('notice'), vi ? `Đã thu hồi quyền #${id}.` : `Right #${id} revoked.`, 'ok');
+    say($('notice'), t('lgsp.rightRevoked', { id }), 'ok');
     await loadRights();
   });
 }
@@ -123,10 +117,10 @@ function onSubmit(id, run) {
   });
 }
 
-async function start() {
-  const me = await whoAmI();
-  if (me === null) return;
-  $('officer').textContent = me.account?.display_name || '';
+start(async (_ctx, main) => {
+  const view = document.getElementById('console').content.cloneNode(true);
+  translate(view);
+  main.append(view);
   onSubmit('view', async () => {
     await loadUsage();
     await loadLog(null);
@@ -134,12 +128,12 @@ async function start() {
   $('log-more').addEventListener('click', () => guarded(() => loadLog(logNext)));
   onSubmit('member-form', async () => {
     await api('POST', '/api/v1/lgsp/members', { code: value('member-code'), name: value('member-name') });
-    say($('notice'), vi ? 'Đã thêm thành viên.' : 'Member added.', 'ok');
+    say($('notice'), t('lgsp.memberAdded'), 'ok');
     await loadMembers();
   });
   onSubmit('subsystem-form', async () => {
     const s = await api('POST', '/api/v1/lgsp/subsystems', { member: value('sub-member'), code: value('sub-code'), client_id: value('sub-client') });
-    say($('notice'), `${vi ? 'Đã thêm hệ thống' : 'Subsystem added'} ${s.id}.`, 'ok');
+    say($('notice'), t('lgsp.subsystemAdded', { id: s.id }), 'ok');
     await loadMembers();
   });
   const suspension = (path, done) => guarded(async () => {
@@ -147,26 +141,23 @@ async function start() {
     say($('notice'), done, 'ok');
     await loadMembers();
   });
-  onSubmit('suspend-form', () => suspension('/api/v1/lgsp/suspensions', vi ? 'Đã tạm dừng hệ thống.' : 'Subsystem suspended.'));
-  $('reinstate').addEventListener('click', () => suspension('/api/v1/lgsp/reinstatements', vi ? 'Hệ thống hoạt động lại.' : 'Subsystem reinstated.'));
+  onSubmit('suspend-form', () => suspension('/api/v1/lgsp/suspensions', t('lgsp.subsystemSuspended')));
+  $('reinstate').addEventListener('click', () => suspension('/api/v1/lgsp/reinstatements', t('lgsp.subsystemReinstated')));
   onSubmit('service-form', async () => {
     const body = { subsystem: value('svc-subsystem'), code: value('svc-code'), name: value('svc-name'), upstream_url: value('svc-url'),
       legal_basis: value('svc-legal'), quota_per_day: Number(value('svc-quota') || 0) };
     if (value('svc-consent')) body.consent_item = value('svc-consent');
     const s = await api('POST', '/api/v1/lgsp/services', body);
-    say($('notice'), `${vi ? 'Đã công bố dịch vụ' : 'Service published'} ${s.id}.`, 'ok');
+    say($('notice'), t('lgsp.servicePublished', { id: s.id }), 'ok');
     await loadServices();
   });
   onSubmit('right-form', async () => {
     const r = await api('POST', '/api/v1/lgsp/rights', { consumer: value('right-consumer'), service: value('right-service'),
       operation: $('right-op').value, valid_until: value('right-until'), reason: value('right-reason') });
-    say($('notice'), `${vi ? 'Đã cấp quyền' : 'Right granted'} #${r.id}.`, 'ok');
+    say($('notice'), t('lgsp.rightGranted', { id: r.id }), 'ok');
     await loadRights();
   });
   await guarded(async () => {
     await Promise.all([loadMembers(), loadServices(), loadRights(), loadUsage(), loadLog(null)]);
   });
-  $('main').setAttribute('aria-busy', 'false');
-}
-
-start();
+});
