@@ -11,19 +11,27 @@ import { call, startIdentityServer } from './identity_util.mjs';
 
 export const RULES_REPO = path.join(ROOT, 'data', 'soc-rules.json');
 
-// The repository's rules with the thresholds a test can reach.
+// The repository's rules with the thresholds a test can reach (a number in `over` is a
+// threshold, an object replaces members of the rule).
 export function testRules(over = {}) {
   const rules = JSON.parse(fs.readFileSync(RULES_REPO, 'utf8')).rules;
   const low = {
     'password-spraying': 5,
-    'credential-stuffing': 400,
+    'credential-stuffing': 5,
+    'failed-logins-platform-wide': 400,
+    'officer-lookups-above-own': { threshold: 10, baseline: { compare: 'own', days: 2, factor: 5 } },
+    'officer-lookups-above-peers': { threshold: 10, baseline: { compare: 'peers', days: 2, factor: 5 } },
+    'officer-outside-area': 3,
     'brute-force': 5,
     'officer-mass-lookups': 20,
     'gateway-scraping': 30,
     'gateway-refusals': 10,
     ...over,
   };
-  for (const r of rules) if (r.id in low) r.threshold = low[r.id];
+  for (const r of rules) {
+    if (typeof low[r.id] === 'number') r.threshold = low[r.id];
+    else if (low[r.id]) Object.assign(r, low[r.id]);
+  }
   return { rules };
 }
 
@@ -65,11 +73,16 @@ export async function alerts(srv, token, q = '') {
   return r.json().items;
 }
 
-// Logs in with a wrong password until `n` attempts were refused with 401 (waiting out 429s).
-export async function failLogins(srv, login, n) {
+// Logs in with a wrong password until `n` attempts were refused with 401 (waiting out 429s),
+// from another loopback address (another network) when `from` is given.
+export async function failLogins(srv, login, n, password = 'sai mật khẩu rồi', from = undefined) {
   let done = 0;
   for (let i = 0; done < n && i < n * 20; i++) {
-    const r = await call(srv, 'POST', '/api/v1/sessions', { body: { login, password: 'sai mật khẩu rồi' } });
+    const r = await srv.request('POST', '/api/v1/sessions', {
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login, password }),
+      localAddress: from,
+    });
     if (r.status === 429) {
       await sleep(Number(r.headers['retry-after'] || 1) * 1000);
       continue;

@@ -23,7 +23,7 @@ static const struct kind kinds[] = {
     {"auth.succeeded", "identity", "success"},
     {"account.", "identity", "info"},
     {"officer.", "identity", "info"},
-    {"access.reads", "register", "info"},
+    {"access.", "register", "info"},
     {"export.", "register", "info"},
     {"lgsp.refused", "lgsp", "failure"},
     {"lgsp.", "lgsp", "info"},
@@ -100,6 +100,12 @@ dd_soc_normalise(const struct dd_event *ev, struct dd_soc_event *out)
         dd_strlcpy(out->actor, str_of(p, "actor"), sizeof out->actor);
         dd_strlcpy(out->source, str_of(p, "network"), sizeof out->source);
     }
+    /* The actor's role and area (officers), a login's device, a refused password's tag. */
+    if (str_of(p, "role")[0])
+        snprintf(out->actor_group, sizeof out->actor_group, "%s@%s", str_of(p, "role"),
+                 str_of(p, "area"));
+    dd_strlcpy(out->device, str_of(p, "device"), sizeof out->device);
+    dd_strlcpy(out->pw_tag, str_of(p, "pw_tag"), sizeof out->pw_tag);
     json_t *amount = json_object_get(p, "count");
     if (json_is_integer(amount) && json_integer_value(amount) > 0)
         out->amount = json_integer_value(amount);
