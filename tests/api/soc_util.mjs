@@ -1,13 +1,15 @@
 // soc_util.mjs — what the security operations centre's API tests share: a server with a rules
 // file of low thresholds (the repository's rules are for a province, not for a test), analysts
-// and officers made with the command line, waiting for the `soc` consumer to catch up, and
-// gateway events written through `dinhdanh events emit` (the gateway is built in parallel; its
-// contract says it emits lgsp.person_read and lgsp.refused through the outbox).
+// and officers made with the command line, waiting for the `soc` consumer to catch up, events
+// written through `dinhdanh events emit` (for the unit-like checks of handling), and a real
+// data-sharing gateway set-up: a provider, a person service and a consumer with a right, whose
+// calls make the gateway emit lgsp.person_read and lgsp.refused itself.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, eventsStatus, runCli, sleep, tempDir } from './server.mjs';
-import { call, startIdentityServer } from './identity_util.mjs';
+import { call, officer, startIdentityServer } from './identity_util.mjs';
+import { accessToken, machineClient, startProvider } from './lgsp_util.mjs';
 
 export const RULES_REPO = path.join(ROOT, 'data', 'soc-rules.json');
 
@@ -91,4 +93,54 @@ export async function failLogins(srv, login, n, password = 'sai mật khẩu r�
     done++;
   }
   assert.equal(done, n, `only ${done} refused logins of ${login}`);
+}
+
+// A gateway on `srv`: provider member DANCU (subsystem VN/GOV/DANCU/core) with the service
+// `person` (its answers name the person in id_number), and consumer members whose calls read
+// persons through it. {consumer(code), close()}; a consumer is {id, token, read(idNumber),
+// readUngranted()}.
+export async function gateway(srv) {
+  const provider = await startProvider((req) => ({ status: 200, json: { id_number: req.url.split('/').pop(), ok: true } }));
+  const admin = officer(srv, `lgsp.admin.${Date.now() % 100000}`, 'admin', '56');
+  const as = async (method, p, body, status = 201) => {
+    const r = await call(srv, method, p, { as: admin.token, body });
+    assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
+    return r.json();
+  };
+  await as('POST', '/api/v1/lgsp/members', { code: 'DANCU', name: 'Cơ sở dữ liệu dân cư' });
+  await as('POST', '/api/v1/lgsp/subsystems', { member: 'DANCU', code: 'core', client_id: '' });
+  await as('POST', '/api/v1/lgsp/services', {
+    subsystem: 'VN/GOV/DANCU/core', code: 'person', name: 'Tra cứu nhân khẩu', upstream_url: `${provider.url}/api`,
+    legal_basis: 'Nghị định 47/2020/NĐ-CP', data_returned: 'họ tên, ngày sinh', person_field: 'id_number',
+  });
+  await as('POST', '/api/v1/lgsp/services', {
+    subsystem: 'VN/GOV/DANCU/core', code: 'secret', name: 'Dịch vụ chưa cấp quyền', upstream_url: `${provider.url}/api`,
+    legal_basis: 'Nghị định 47/2020/NĐ-CP', data_returned: 'không',
+  });
+  const consumer = async (code) => {
+    await as('POST', '/api/v1/lgsp/members', { code, name: `Sở ${code}` });
+    const c = machineClient(srv, `${code} app`);
+    const s = await as('POST', '/api/v1/lgsp/subsystems', { member: code, code: 'app', client_id: c.client_id });
+    await as('POST', '/api/v1/lgsp/rights', {
+      consumer: s.id, service: 'VN/GOV/DANCU/core/person', reason: 'Công văn 1/2026', valid_until: '2099-12-31',
+    });
+    const token = await accessToken(srv, c);
+    const get = (rest, headers = {}) => srv.request('GET', `/lgsp/r1/VN/GOV/DANCU/core/${rest}`, {
+      headers: { Authorization: `Bearer ${token}`, 'X-Purpose': encodeURIComponent('Xác minh nhân thân'), ...headers },
+    });
+    return {
+      id: s.id,
+      token,
+      read: async (id) => {
+        const r = await get(`person/${id}`, { 'X-Person-Id': id });
+        assert.equal(r.status, 200, r.text);
+      },
+      readUngranted: async () => {
+        const r = await get('secret/x');
+        assert.equal(r.status, 403, r.text);
+      },
+      get,
+    };
+  };
+  return { consumer, close: () => provider.close() };
 }

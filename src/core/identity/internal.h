@@ -77,10 +77,10 @@ int id_age_years(const char *birth, const char *today);
 #define ID_PW_TAG_LEN 4
 
 struct id_client {
-    char network[64];    /* "203.0.113.0/24" or "2001:0db8:0001::/48"; "" if unknown */
-    char user_agent[64]; /* "Firefox on Linux", "curl", "other" */
+    char network[64];               /* "203.0.113.0/24" or "2001:0db8:0001::/48"; "" if unknown */
+    char user_agent[64];            /* "Firefox on Linux", "curl", "other" */
     char device[ID_DEVICE_LEN + 1]; /* id_device_fingerprint */
-    const char *service; /* "web" or "api" */
+    const char *service;            /* "web" or "api" */
 };
 
 /* Fills *c from the request's connection and User-Agent; service "web". */

@@ -152,8 +152,8 @@ reader_count(struct dd_db *db, struct reader *rd, const char *id)
         if (outside && rd->outside++ < OUTSIDE_SAMPLE) {
             if (rd->sample == NULL)
                 rd->sample = json_array();
-            json_array_append_new(rd->sample, json_pack("{s:s, s:s, s:s}", "person", id,
-                                                        "province", prov, "commune", com));
+            json_array_append_new(rd->sample, json_pack("{s:s, s:s, s:s}", "person", id, "province",
+                                                        prov, "commune", com));
         }
     }
     dd_stmt_reset(st);
@@ -212,8 +212,7 @@ emit_reads(struct dd_db *db, const uint32_t *slots, size_t n)
         while (k < nseen && strcmp(seen[k].actor, r->actor) != 0)
             k++;
         if (k == nseen)
-            seen[nseen++] =
-                (struct reader){r->actor, r->role, r->province, r->commune, 0, 0, NULL};
+            seen[nseen++] = (struct reader){r->actor, r->role, r->province, r->commune, 0, 0, NULL};
         rc = reader_count(db, &seen[k], r->id_number);
     }
     for (size_t j = 0; rc != DD_OK && j < nseen; j++)
@@ -398,8 +397,7 @@ fill_row(struct row *r, const struct dd_req *req, const char *id, int64_t ms, co
     dd_access_log_actor(p, r->actor, sizeof r->actor);
     dd_strlcpy(r->actor_name, p->display_name, sizeof r->actor_name);
     dd_strlcpy(r->role, p->role, sizeof r->role);
-    dd_strlcpy(r->province, p->kind == DD_PRINCIPAL_OFFICER ? p->province : "",
-               sizeof r->province);
+    dd_strlcpy(r->province, p->kind == DD_PRINCIPAL_OFFICER ? p->province : "", sizeof r->province);
     dd_strlcpy(r->commune, p->kind == DD_PRINCIPAL_OFFICER ? p->commune : "", sizeof r->commune);
     dd_strlcpy(r->agency, p->agency, sizeof r->agency);
     dd_strlcpy(r->action, action, sizeof r->action);
@@ -447,8 +445,8 @@ dd_reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids
         char actor[96];
         dd_access_log_actor(p, actor, sizeof actor);
         bool officer = p->kind == DD_PRINCIPAL_OFFICER;
-        struct reader rd = {actor, p->role, officer ? p->province : "",
-                            officer ? p->commune : "", 0, 0, NULL};
+        struct reader rd = {
+            actor, p->role, officer ? p->province : "", officer ? p->commune : "", 0, 0, NULL};
         for (int i = 0; rc == DD_OK && i < n; i++)
             rc = reader_count(db, &rd, ids[i]);
         rc = rc == DD_OK ? reads_events(db, &rd) : rc;

@@ -317,8 +317,8 @@ rule_extras_json(const struct soc_rule *r, json_t *o)
         json_object_set_new(o, "baseline",
                             json_pack("{s:s, s:I, s:f}", "compare",
                                       r->baseline == SOC_BASELINE_OWN ? "own" : "peers", "days",
-                                      (json_int_t)(r->baseline_ms / (24 * 3600 * 1000LL)),
-                                      "factor", r->factor));
+                                      (json_int_t)(r->baseline_ms / (24 * 3600 * 1000LL)), "factor",
+                                      r->factor));
     if (r->pw_max >= 0)
         json_object_set_new(o, "passwords", json_pack("{s:I}", "max", (json_int_t)r->pw_max));
     if (r->pw_min_percent >= 0)

@@ -30,8 +30,8 @@ dd_soc_change_event(struct dd_db *db, const char *type, const char *subject, con
 }
 
 int
-dd_soc_change_event_tx(struct dd_db *db, const char *type, const char *subject,
-                       const char *actor, json_t *detail)
+dd_soc_change_event_tx(struct dd_db *db, const char *type, const char *subject, const char *actor,
+                       json_t *detail)
 {
     int rc = db ? dd_db_begin(db) : DD_EUNAVAIL;
     if (rc != DD_OK) {
@@ -52,10 +52,9 @@ void
 dd_soc_reload_event(struct dd_db *db, const char *actor, int rc, const char *err)
 {
     struct soc_ruleset *rs = rc == DD_OK ? soc_rules_get() : NULL;
-    json_t *detail =
-        rs ? json_pack("{s:s, s:I, s:s}", "what", "soc-rules", "rules", (json_int_t)rs->count,
-                       "loaded_at", rs->loaded_at)
-           : json_pack("{s:s, s:s}", "what", "soc-rules", "reason", err ? err : "");
+    json_t *detail = rs ? json_pack("{s:s, s:I, s:s}", "what", "soc-rules", "rules",
+                                    (json_int_t)rs->count, "loaded_at", rs->loaded_at)
+                        : json_pack("{s:s, s:s}", "what", "soc-rules", "reason", err ? err : "");
     soc_rules_put(rs);
     dd_soc_change_event_tx(db, rc == DD_OK ? "config.changed" : "config.refused", "soc-rules",
                            actor, detail);

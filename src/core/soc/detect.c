@@ -336,8 +336,8 @@ bind_base(struct dd_stmt *st, const void *arg)
     dd_stmt_bind_text(st, 1, b->w->r->type);
     dd_stmt_bind_text(st, 2, b->since);
     dd_stmt_bind_text(st, 3, b->w->r->baseline == SOC_BASELINE_OWN ? b->w->from : b->w->to);
-    dd_stmt_bind_text(st, 4, b->w->r->baseline == SOC_BASELINE_OWN ? b->w->key
-                                                                   : b->w->se->actor_group);
+    dd_stmt_bind_text(st, 4,
+                      b->w->r->baseline == SOC_BASELINE_OWN ? b->w->key : b->w->se->actor_group);
     if (b->w->r->baseline == SOC_BASELINE_PEERS)
         dd_stmt_bind_text(st, 5, b->w->key);
 }
@@ -369,8 +369,8 @@ above_baseline(struct dd_db *db, const struct win *w, int64_t at_ms, int64_t val
     int rc = scalar(db, sql, &total, &actors, bind_base, &b);
     if (rc != DD_OK || total == 0 || actors == 0)
         return rc;
-    double span = (double)(r->baseline == SOC_BASELINE_OWN ? r->baseline_ms - r->window_ms
-                                                           : r->baseline_ms);
+    double span =
+        (double)(r->baseline == SOC_BASELINE_OWN ? r->baseline_ms - r->window_ms : r->baseline_ms);
     double per_window = (double)total / (double)actors * ((double)r->window_ms / span);
     *above = (double)value >= r->factor * per_window;
     return DD_OK;
@@ -395,9 +395,8 @@ static int
 rule_value(struct dd_db *db, const struct win *w, int64_t at_ms, int64_t *value)
 {
     const struct soc_rule *r = w->r;
-    int rc = r->measure == SOC_NEW_VALUE
-                 ? new_value(db, w, value)
-                 : measure(db, r, w->from, w->to, w->key, w->like, value);
+    int rc = r->measure == SOC_NEW_VALUE ? new_value(db, w, value)
+                                         : measure(db, r, w->from, w->to, w->key, w->like, value);
     if (rc != DD_OK || *value < r->threshold)
         return rc;
     if (r->pw_max >= 0 || r->pw_min_percent >= 0) {

@@ -140,8 +140,7 @@ parse_passwords(json_t *o, struct soc_rule *r)
         return false;
     if (json_is_integer(max) && json_integer_value(max) >= 1)
         r->pw_max = json_integer_value(max);
-    else if (json_is_integer(pct) && json_integer_value(pct) >= 1 &&
-             json_integer_value(pct) <= 100)
+    else if (json_is_integer(pct) && json_integer_value(pct) >= 1 && json_integer_value(pct) <= 100)
         r->pw_min_percent = json_integer_value(pct);
     else
         return false;

@@ -26,12 +26,12 @@ extern const struct dd_module dd_module_soc;
 
 /* One event in the uniform shape. Strings point into the caller's buffers or the event. */
 struct dd_soc_event {
-    const char *module;  /* "identity", "register", "lgsp", "card", "audit", … */
-    char actor[300];     /* who did it: "account:7", "officer:3", "lgsp:VN/GOV/…", or "" */
-    char subject[300];   /* what it was about: "account:7", "login:<sha256>", "person:…" */
-    char source[72];     /* the network it came from, or "" */
-    const char *outcome; /* "success", "failure" or "info" */
-    int64_t amount;      /* what a summing rule adds: 1, or the size of a batch */
+    const char *module;   /* "identity", "register", "lgsp", "card", "audit", … */
+    char actor[300];      /* who did it: "account:7", "officer:3", "lgsp:VN/GOV/…", or "" */
+    char subject[300];    /* what it was about: "account:7", "login:<sha256>", "person:…" */
+    char source[72];      /* the network it came from, or "" */
+    const char *outcome;  /* "success", "failure" or "info" */
+    int64_t amount;       /* what a summing rule adds: 1, or the size of a batch */
     char actor_group[80]; /* the actor's role and area: "province-police@56", or "" */
     char device[20];      /* a login's device fingerprint (16 hex digits), or "" */
     char pw_tag[8];       /* a refused password's keyed tag (4 hex digits), or "" */

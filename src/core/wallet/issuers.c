@@ -68,7 +68,6 @@ wallet_issuers_list(struct dd_req *req)
     return dd_reply_json(req, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
-
 /* A wallet issuer's signing key made or rotated, as a security event in the same transaction. */
 static int
 key_event(struct dd_req *req, struct dd_db *db, const char *type, const char *issuer)
