@@ -12,16 +12,19 @@
 #include "store/store.h"
 
 #include <jansson.h>
-#include <stdlib.h>
-
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void
 help(void)
 {
-    printf("Usage: dinhdanh keys rotate|list [--data-dir DIR]\n"
-           "Makes a new signing key for single sign-on (rotate), or lists the keys (list).\n\n");
+    printf("Usage: dinhdanh keys rotate|list [--data-dir DIR] [--db URL]\n"
+           "Makes a new signing key for single sign-on (rotate), or lists the keys (list).\n"
+           "A rotation is recorded as a security event (keys.rotated) in the database, when it "
+           "exists.\n\n");
     dd_cmd_print_settings();
 }
 
@@ -43,8 +46,10 @@ rotate(const struct dd_config *cfg, char *err, size_t errlen)
         fputs(text, stdout);
     json_t *made = rc == DD_OK ? json_loads(text, 0, NULL) : NULL;
     free(text);
+    /* A SQLite database that does not exist yet is not made for this. */
+    bool no_db = strncmp(cfg->db, "sqlite:", 7) == 0 && access(cfg->db + 7, F_OK) != 0;
     struct dd_db *db = NULL;
-    if (made && dd_cmd_open_migrated_db(cfg, &db) == DD_OK) {
+    if (made && !no_db && dd_cmd_open_migrated_db(cfg, &db) == DD_OK) {
         json_object_set_new(made, "kind", json_string("sso-signing"));
         dd_soc_change_event_tx(db, "keys.rotated", "sso-keys", dd_cmd_operator(), made);
         made = NULL;
