@@ -130,34 +130,70 @@ struct reader {
 };
 #define OUTSIDE_SAMPLE 10
 
-/* Counts a read by reader `rd` of person `id`, looking up where the person lives when the
- * reader is an officer with an area (a person the register does not hold is not counted). */
+/* Reads waiting for the residence of their person, looked up LOOKUP_IDS at a time (one query
+ * per LOOKUP_IDS reads, not one per read: the writer's batches hold thousands). */
+#define LOOKUP_IDS 64
+struct lookup {
+    struct reader *rd[LOOKUP_IDS];
+    const char *id[LOOKUP_IDS];
+    size_t n;
+};
+
+static void
+count_outside(struct reader *rd, const char *id, const char *prov, const char *com)
+{
+    bool outside = strcmp(prov, rd->province) != 0 ||
+                   (rd->commune[0] != '\0' && strcmp(com, rd->commune) != 0);
+    if (outside && rd->outside++ < OUTSIDE_SAMPLE) {
+        if (rd->sample == NULL)
+            rd->sample = json_array();
+        json_array_append_new(rd->sample, json_pack("{s:s, s:s, s:s}", "person", id, "province",
+                                                    prov, "commune", com));
+    }
+}
+
+/* Looks up where the people of the waiting reads live and counts those outside each reader's
+ * area (a person the register does not hold is not counted). */
 static int
-reader_count(struct dd_db *db, struct reader *rd, const char *id)
+lookup_flush(struct dd_db *db, struct lookup *lk)
+{
+    if (lk->n == 0)
+        return DD_OK;
+    char sql[128 + 3 * LOOKUP_IDS];
+    size_t used = (size_t)snprintf(sql, sizeof sql,
+                                   "SELECT id_number, permanent_province, permanent_commune FROM "
+                                   "people WHERE id_number IN (?");
+    for (int i = 1; i < LOOKUP_IDS; i++)
+        used += (size_t)snprintf(sql + used, sizeof sql - used, ", ?");
+    snprintf(sql + used, sizeof sql - used, ")");
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, sql, &st);
+    if (rc != DD_OK)
+        return rc;
+    for (size_t i = 0; i < LOOKUP_IDS; i++) /* the same statement for a short last lookup */
+        dd_stmt_bind_text(st, (int)i + 1, lk->id[i < lk->n ? i : 0]);
+    while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
+        const char *id = dd_stmt_text(st, 0);
+        for (size_t i = 0; i < lk->n; i++)
+            if (strcmp(lk->id[i], id) == 0)
+                count_outside(lk->rd[i], id, dd_stmt_text(st, 1), dd_stmt_text(st, 2));
+    }
+    dd_stmt_reset(st);
+    lk->n = 0;
+    return rc < 0 ? rc : DD_OK;
+}
+
+/* Counts a read by reader `rd` of person `id`; for an officer with an area, the read waits in
+ * `lk` for the person's residence. */
+static int
+reader_count(struct dd_db *db, struct lookup *lk, struct reader *rd, const char *id)
 {
     rd->count++;
     if (rd->province[0] == '\0')
         return DD_OK;
-    struct dd_stmt *st;
-    int rc = dd_db_prepare(
-        db, "SELECT permanent_province, permanent_commune FROM people WHERE id_number = ?", &st);
-    if (rc != DD_OK)
-        return rc;
-    dd_stmt_bind_text(st, 1, id);
-    rc = dd_stmt_step(st);
-    if (rc == DD_DB_ROW) {
-        const char *prov = dd_stmt_text(st, 0), *com = dd_stmt_text(st, 1);
-        bool outside = strcmp(prov, rd->province) != 0 ||
-                       (rd->commune[0] != '\0' && strcmp(com, rd->commune) != 0);
-        if (outside && rd->outside++ < OUTSIDE_SAMPLE) {
-            if (rd->sample == NULL)
-                rd->sample = json_array();
-            json_array_append_new(rd->sample, json_pack("{s:s, s:s, s:s}", "person", id, "province",
-                                                        prov, "commune", com));
-        }
-    }
-    dd_stmt_reset(st);
-    return rc < 0 ? rc : DD_OK;
+    lk->rd[lk->n] = rd; /* a person read twice is counted twice, as the reads are */
+    lk->id[lk->n++] = id;
+    return lk->n == LOOKUP_IDS ? lookup_flush(db, lk) : DD_OK;
 }
 
 /* One access.reads event ({actor, role, area, count}) in the caller's transaction, and one
@@ -194,10 +230,12 @@ static int
 emit_reads(struct dd_db *db, const uint32_t *slots, size_t n)
 {
     struct reader seen[READERS_PER_PASS];
+    struct lookup lk = {.n = 0};
     size_t nseen = 0;
     int rc = DD_OK;
     for (size_t i = 0; rc == DD_OK && i <= n; i++) {
         if (i == n || nseen == READERS_PER_PASS) {
+            rc = lookup_flush(db, &lk);
             for (size_t j = 0; j < nseen; j++)
                 if (rc == DD_OK)
                     rc = reads_events(db, &seen[j]);
@@ -213,7 +251,7 @@ emit_reads(struct dd_db *db, const uint32_t *slots, size_t n)
             k++;
         if (k == nseen)
             seen[nseen++] = (struct reader){r->actor, r->role, r->province, r->commune, 0, 0, NULL};
-        rc = reader_count(db, &seen[k], r->id_number);
+        rc = reader_count(db, &lk, &seen[k], r->id_number);
     }
     for (size_t j = 0; rc != DD_OK && j < nseen; j++)
         json_decref(seen[j].sample);
@@ -447,8 +485,10 @@ dd_reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids
         bool officer = p->kind == DD_PRINCIPAL_OFFICER;
         struct reader rd = {
             actor, p->role, officer ? p->province : "", officer ? p->commune : "", 0, 0, NULL};
+        struct lookup lk = {.n = 0};
         for (int i = 0; rc == DD_OK && i < n; i++)
-            rc = reader_count(db, &rd, ids[i]);
+            rc = reader_count(db, &lk, &rd, ids[i]);
+        rc = rc == DD_OK ? lookup_flush(db, &lk) : rc;
         rc = rc == DD_OK ? reads_events(db, &rd) : rc;
         json_decref(rd.sample);
     }
