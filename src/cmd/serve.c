@@ -92,8 +92,10 @@ wait_for_signal(void)
     /* SIGHUP reloads the security operations centre's rules and keeps serving. */
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
         char err[400];
-        if (dd_soc_reload(err, sizeof err) != DD_OK)
+        int rc = dd_soc_reload(err, sizeof err);
+        if (rc != DD_OK)
             dd_log(DD_LOG_WARN, "soc.rules_not_reloaded", "rules kept: %s", err);
+        dd_soc_reload_event(dd_db_pool_get(), "operator:sighup", rc, err);
     }
     return sig;
 }

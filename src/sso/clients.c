@@ -13,6 +13,7 @@
 #include "core/audit.h"
 #include "core/events.h"
 #include "crypto/hash.h"
+#include "core/soc/soc.h"
 #include "sso/internal.h"
 #include "store/store.h"
 
@@ -412,6 +413,10 @@ dd_sso_client_rotate_secret(struct dd_db *db, const char *client_id, const char 
     }
     if (rc == DD_OK)
         rc = audit_now(db, actor, "sso.client.rotate_secret", client_id);
+    if (rc == DD_OK) /* a credential change, for the security operations centre */
+        rc = dd_soc_change_event(
+            db, "keys.rotated", client_id, actor,
+            json_pack("{s:s, s:s}", "kind", "sso-client-secret", "client", client_id));
     if (rc == DD_OK)
         rc = client_changed(db, client_id);
     if (rc == DD_OK)

@@ -40,7 +40,7 @@ function snapshot() {
   return {
     people: count('SELECT COUNT(*) FROM people'),
     history: count('SELECT COUNT(*) FROM person_history'),
-    events: count("SELECT COUNT(*) FROM events WHERE type NOT IN ('access.reads', 'soc.alert')"),
+    events: count("SELECT COUNT(*) FROM events WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert')"),
     access: count('SELECT COUNT(*) FROM access_log'),
     households: count('SELECT COUNT(*) FROM households'),
     residences: count('SELECT COUNT(*) FROM residences'),
@@ -197,9 +197,9 @@ describe('birth registration', () => {
       h,
       `born|officer:${officerIds.nhatrang} (commune-police ${NT})|Đăng ký khai sinh|${LAW_BIRTH}|HS-2026-0001`,
     );
-    const ev = sql(`SELECT type || '|' || subject FROM events WHERE type NOT IN ('access.reads', 'soc.alert') ORDER BY id DESC LIMIT 1`);
+    const ev = sql(`SELECT type || '|' || subject FROM events WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert') ORDER BY id DESC LIMIT 1`);
     assert.equal(ev, `person.born|person:${id}`);
-    const payload = JSON.parse(sql("SELECT payload FROM events WHERE type NOT IN ('access.reads', 'soc.alert') ORDER BY id DESC LIMIT 1"));
+    const payload = JSON.parse(sql("SELECT payload FROM events WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert') ORDER BY id DESC LIMIT 1"));
     assert.equal(payload.id_number, id);
     assert.equal(payload.commune, NT);
     const log = sql(
@@ -482,7 +482,7 @@ describe('corrections', () => {
       full_name: { from: 'Nguyễn Văn An', to: 'Nguyễn Văn Ân' },
       religion: { from: '', to: 'Phật giáo' },
     });
-    assert.equal(sql("SELECT type FROM events WHERE type NOT IN ('access.reads', 'soc.alert') ORDER BY id DESC LIMIT 1"), 'person.corrected');
+    assert.equal(sql("SELECT type FROM events WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert') ORDER BY id DESC LIMIT 1"), 'person.corrected');
     // the old ETag is stale now
     const again = await call('nhatrang', 'PATCH', `/api/v1/people/${id}`, {
       body: { religion: 'Không', reason: 'x', legal_basis: 'y' },
@@ -538,7 +538,7 @@ describe('residence', () => {
       until: '2027-01-10',
     });
     assert.equal((await getPerson('camranh', id)).status, 200);
-    assert.equal(sql("SELECT type FROM events WHERE type NOT IN ('access.reads', 'soc.alert') ORDER BY id DESC LIMIT 1"), 'residence.moved');
+    assert.equal(sql("SELECT type FROM events WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert') ORDER BY id DESC LIMIT 1"), 'residence.moved');
   });
 
   test('bad moves are refused and store nothing', async () => {
@@ -700,7 +700,7 @@ describe('deaths', () => {
     assert.equal(r.json().status, 'dead');
     assert.equal(r.json().death_date, '2026-10-02');
     assert.deepEqual(r.json().residences, []);
-    assert.equal(sql("SELECT type FROM events WHERE type NOT IN ('access.reads', 'soc.alert') ORDER BY id DESC LIMIT 1"), 'person.died');
+    assert.equal(sql("SELECT type FROM events WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert') ORDER BY id DESC LIMIT 1"), 'person.died');
     const before = await settled();
     const again = await call('nhatrang', 'POST', `/api/v1/people/${id}/deaths`, {
       body: { date: '2026-10-02', reason: 'Khai tử', legal_basis: LAW_BIRTH },
@@ -1180,7 +1180,7 @@ describe('households', () => {
 
 describe('events', () => {
   test('every change emitted its event, and the audit consumer took them', async () => {
-    const types = sql("SELECT type FROM events WHERE type NOT IN ('access.reads', 'soc.alert') ORDER BY id").split('\n');
+    const types = sql("SELECT type FROM events WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert') ORDER BY id").split('\n');
     for (const t of ['person.born', 'person.corrected', 'person.died', 'residence.moved', 'household.changed'])
       assert.ok(types.includes(t), `${t} missing`);
     const history = count('SELECT COUNT(*) FROM person_history');

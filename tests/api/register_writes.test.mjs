@@ -40,7 +40,7 @@ function snapshot() {
   return {
     people: count('SELECT COUNT(*) FROM people'),
     history: count('SELECT COUNT(*) FROM person_history'),
-    events: count("SELECT COUNT(*) FROM events WHERE type NOT IN ('access.reads', 'soc.alert')"),
+    events: count("SELECT COUNT(*) FROM events WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert')"),
     access: count('SELECT COUNT(*) FROM access_log'),
     households: count('SELECT COUNT(*) FROM households'),
     heads: sql("SELECT COALESCE(MAX(head_id || number), '') FROM households"),
@@ -384,7 +384,7 @@ describe('missing and found', () => {
     assert.equal(h.legal_basis, LAW_MISSING);
     assert.equal(h.dossier, 'MT-2026-1');
     assert.equal(h.actor, `officer:${officerIds.nhatrang} (commune-police ${NT})`);
-    const ev = sql("SELECT type || '|' || subject || '|' || payload FROM events WHERE type NOT IN ('access.reads', 'soc.alert') ORDER BY id DESC LIMIT 1").split('|');
+    const ev = sql("SELECT type || '|' || subject || '|' || payload FROM events WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert') ORDER BY id DESC LIMIT 1").split('|');
     assert.equal(ev[0], 'person.missing');
     assert.equal(ev[1], `person:${id}`);
     // The person's figures before and after, for the dashboards (docs/INSIGHT.md).

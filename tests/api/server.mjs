@@ -221,6 +221,7 @@ export function request(port, method, p, o = {}) {
         path: p,
         headers: o.headers || {},
         agent: false,
+        localAddress: o.localAddress, // another loopback address: another client network
         timeout: o.timeout || 15000,
         rejectUnauthorized: o.tls ? !!o.ca : undefined,
         ca: o.ca,

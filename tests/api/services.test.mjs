@@ -69,7 +69,7 @@ const tables = ['service_dossiers', 'service_dossier_log', 'payments', 'wallet_c
 function snapshot() {
   const out = {};
   for (const t of tables) {
-    const where = t === 'events' ? " WHERE type NOT IN ('access.reads', 'soc.alert')" : '';
+    const where = t === 'events' ? " WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert')" : '';
     out[t] = count(srv, `SELECT COUNT(*) FROM ${t}${where}`);
   }
   return out;

@@ -1,16 +1,14 @@
 // soc_detection.test.mjs — the security operations centre's detection on the real binary, on
 // SQLite or PostgreSQL (DD_TEST_DB): scripted attacks replayed against a running server raise
 // the alerts their rules describe, with their evidence, repeated hits grouped into one alert;
-// a replay of ordinary traffic raises none. Logins go through POST /api/v1/sessions and look-ups
-// through GET /api/v1/people/{id}; the gateway is being built in parallel, so its
-// lgsp.person_read events are written with `dinhdanh events emit` as its contract states them.
+// a replay of ordinary traffic raises none. Logins go through POST /api/v1/sessions, look-ups
+// through GET /api/v1/people/{id}, and gateway reads through the gateway itself (/lgsp/r1/…)
+// with a provider behind it, so the gateway emits its lgsp.person_read and lgsp.refused events.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertProblem, runCli } from './server.mjs';
+import { assertProblem, runCli, sleep } from './server.mjs';
 import { addPerson, call, citizen, idFor, officer, session, sql } from './identity_util.mjs';
-import { alerts, emit, failLogins, settle, startSocServer } from './soc_util.mjs';
-
-const CONSUMER = 'VN/GOV/000.00.00.G22/SCRAPER';
+import { alerts, failLogins, gateway, settle, startSocServer } from './soc_util.mjs';
 
 // Registers people through the API (a province police officer), so that reads find them.
 async function registerPeople(srv, token, n, seqBase) {
@@ -63,9 +61,11 @@ describe('a replay of ordinary traffic', () => {
     }
     const ids = await registerPeople(srv, clerk.token, 6, 700100);
     await readPeople(srv, clerk.token, ids);
-    for (const id of ids)
-      emit(srv, 'lgsp.person_read', `person:${id}`, { consumer: 'VN/GOV/000.00.00.H26/BHXH', service: 'VN/GOV/000.00.00.G22/DC/person', person: id, purpose: 'Cấp thẻ BHYT' });
-    emit(srv, 'lgsp.refused', 'lgsp:VN/GOV/000.00.00.H26/BHXH', { consumer: 'VN/GOV/000.00.00.H26/BHXH', service: 'VN/GOV/000.00.00.G22/DC/person', reason: 'consent-missing', ip: '198.51.100.7' });
+    const gw = await gateway(srv);
+    const bhxh = await gw.consumer('BHXH');
+    for (const id of ids) await bhxh.read(id);
+    await bhxh.readUngranted();
+    await gw.close();
     await settle(srv);
     assert.deepEqual(await alerts(srv, analyst.token), []);
     const ev = await call(srv, 'GET', '/api/v1/soc/events?limit=500', { as: analyst.token });
@@ -77,14 +77,19 @@ describe('a replay of ordinary traffic', () => {
     assert.equal(reads.reduce((s, e) => s + e.amount, 0), 6);
     assert.ok(reads.every((e) => e.actor === `officer:${clerk.id}` && e.module === 'register'));
     const refused = ev.json().items.find((e) => e.type === 'lgsp.refused');
-    assert.equal(refused.actor, 'lgsp:VN/GOV/000.00.00.H26/BHXH');
-    assert.equal(refused.source, '198.51.100.7');
+    assert.equal(refused.actor, `lgsp:${bhxh.id}`);
+    assert.equal(refused.source, '127.0.0.0/24'); // a network, never the full address
     assert.equal(refused.outcome, 'failure');
+    assert.equal(refused.details.reason, 'no-right');
+    const read = ev.json().items.filter((e) => e.type === 'lgsp.person_read');
+    assert.deepEqual(read.map((e) => e.subject).sort(), ids.map((id) => `person:${id}`).sort());
+    assert.ok(read.every((e) => e.actor === `lgsp:${bhxh.id}`));
   });
 });
 
 describe('replayed attacks', () => {
   let srv;
+  let scrapeHits = 0;
   let analyst;
   let clerk;
   before(async () => {
@@ -140,17 +145,41 @@ describe('replayed attacks', () => {
     assert.ok(a[0].value >= 20 && a[0].value <= 24, String(a[0].value));
   });
 
-  test('a gateway scraping run raises an alert on the consumer', async () => {
-    for (let i = 0; i < 32; i++) {
-      const id = idFor('female', 1990, 800000 + i);
-      emit(srv, 'lgsp.person_read', `person:${id}`, { consumer: CONSUMER, service: 'VN/GOV/000.00.00.G22/DC/person', person: id, purpose: 'Tra cứu' });
-    }
+  test('a gateway scraping run raises an alert on the consumer; containment suspends it at the gateway', async () => {
+    // A consumer with a right reads 32 different persons through the gateway; another reads a
+    // few, under the threshold.
+    const gw = await gateway(srv);
+    const scraper = await gw.consumer('SCRAPER');
+    const quiet = await gw.consumer('QUIET');
+    for (let i = 0; i < 32; i++) await scraper.read(idFor('female', 1990, 800000 + i));
+    for (let i = 0; i < 3; i++) await quiet.read(idFor('female', 1991, 800000 + i));
     await settle(srv);
     const a = await alerts(srv, analyst.token, '?rule=gateway-scraping');
     assert.equal(a.length, 1, JSON.stringify(a));
-    assert.equal(a[0].key, `lgsp:${CONSUMER}`);
+    assert.equal(a[0].key, `lgsp:${scraper.id}`);
     assert.equal(a[0].hits, 3);
     assert.equal(a[0].value, 32);
+    // The analyst raises an incident and suspends the consumer: the gateway refuses it after.
+    const inc = await call(srv, 'POST', '/api/v1/soc/incidents', { as: analyst.token, body: { title: 'Cào dữ liệu qua LGSP', severity: 'high', alerts: [a[0].id] } });
+    assert.equal(inc.status, 201, inc.text);
+    const act = await call(srv, 'POST', `/api/v1/soc/incidents/${inc.json().id}/actions`, {
+      as: analyst.token, body: { action: 'suspend-consumer', consumer: scraper.id, reason: 'Đọc hàng loạt nhân khẩu' },
+    });
+    assert.equal(act.status, 201, act.text);
+    let status = 200;
+    for (let i = 0; i < 100 && status === 200; i++) {
+      await sleep(100);
+      status = (await scraper.get(`person/${idFor('female', 1990, 800100)}`, { 'X-Person-Id': idFor('female', 1990, 800100) })).status;
+    }
+    assert.equal(status, 403);
+    await quiet.read(idFor('female', 1991, 800009));
+    await gw.close();
+    // Reads that passed before the suspension took effect are further hits of the same alert.
+    await settle(srv);
+    const after = await alerts(srv, analyst.token, '?rule=gateway-scraping');
+    assert.equal(after.length, 1);
+    scrapeHits = after[0].hits;
+    assert.ok(scrapeHits >= 3);
   });
 
   test('a burst of bulk exports raises an alert on the operator', async () => {
@@ -171,7 +200,7 @@ describe('replayed attacks', () => {
     const by = Object.fromEntries(r.json().items.map((x) => [x.id, x]));
     assert.equal(by['brute-force'].hits, 2);
     assert.equal(by['brute-force'].threshold, 5);
-    assert.equal(by['gateway-scraping'].hits, 3);
+    assert.equal(by['gateway-scraping'].hits, scrapeHits);
     assert.equal(by['audit-chain-broken'].hits, 0);
     assert.ok(by['password-spraying'].hits >= 5);
     assert.equal(by['password-spraying'].alerts, 1);

@@ -38,7 +38,7 @@ function state() {
     incidents: count(srv, 'SELECT COUNT(*) FROM soc_incidents'),
     timeline: count(srv, 'SELECT COUNT(*) FROM soc_timeline'),
     audit: count(srv, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'soc.%'"),
-    events: count(srv, "SELECT COUNT(*) FROM events WHERE type NOT IN ('access.reads', 'soc.alert')"),
+    events: count(srv, "SELECT COUNT(*) FROM events WHERE type NOT IN ('access.reads', 'access.outside_area', 'soc.alert')"),
     linked: count(srv, 'SELECT COUNT(*) FROM soc_alerts WHERE incident_id IS NOT NULL'),
     accounts: sql(srv, 'SELECT id || status FROM accounts ORDER BY id'),
     sessions: count(srv, "SELECT COUNT(*) FROM sessions WHERE ended_at = ''"),

@@ -15,9 +15,9 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { runCli } from '../api/server.mjs';
-import { citizen, freshTotp, login, officer, totpAt } from '../api/identity_util.mjs';
+import { call, citizen, count, freshTotp, login, officer, session, sql, totpAt } from '../api/identity_util.mjs';
 import { enrolTotp } from '../api/sso_util.mjs';
-import { failLogins, startSocServer } from '../api/soc_util.mjs';
+import { failLogins, settle, startSocServer } from '../api/soc_util.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -170,6 +170,92 @@ test('an analyst works an alert into an incident, searches events and reads the 
   await page.click('#reload-rules');
   await page.locator('text=Đã nạp lại quy tắc.').waitFor();
   await axe(page, 'rules');
+  await check();
+});
+
+test('containment and breach from the incident page, each after a confirmation dialog, audited', async () => {
+  const analyst = await officerWithTotp('soc.ngan.chan', 'soc-analyst', '56');
+  const victim = await citizen(srv);
+  const own = await session(srv, victim.login, victim.password);
+  await failLogins(srv, victim.login, 5);
+  await settle(srv);
+  const { page, check } = await openPage();
+  await page.goto(`${srv.url}/soc/`);
+  await signIn(page, analyst, '/soc/');
+  const row = page.locator('#alert-table tbody tr', { hasText: `account:${victim.account.id}` });
+  await row.waitFor({ timeout: 20000 });
+  await Promise.all([page.waitForURL(/\/soc\/incident\.html\?id=\d+/), row.locator('button.raise').click()]);
+  await ready(page);
+  const incident = Number(new URL(page.url()).searchParams.get('id'));
+  const audits = (action) => count(srv, `SELECT COUNT(*) FROM audit_log WHERE action = '${action}' AND object = 'soc-incident:${incident}'`);
+
+  // Cancel changes nothing.
+  await page.click('#do-lock-account');
+  const dlg = page.locator('dialog[open]');
+  await dlg.waitFor();
+  assert.match(await dlg.locator('h2').innerText(), /Khóa tài khoản\?/);
+  // The account the alert names is filled in.
+  assert.equal(await dlg.locator('#act-account_id').inputValue(), String(victim.account.id));
+  await axe(page, 'containment dialog');
+  await dlg.locator('button[data-value="no"]').click();
+  await dlg.waitFor({ state: 'detached' });
+  assert.equal(sql(srv, `SELECT status FROM accounts WHERE id = ${victim.account.id}`), 'active');
+  assert.equal(audits('soc.contain.lock_account'), 0);
+
+  // A consumer that is no subsystem id: the dialog shows the error and nothing is stored.
+  const suspends = () => count(srv, "SELECT COUNT(*) FROM events WHERE type = 'soc.contain.suspend_consumer'");
+  await page.click('#do-suspend-consumer');
+  await dlg.waitFor();
+  await dlg.locator('#act-consumer').fill('có dấu cách');
+  await dlg.locator('#act-reason').fill('Đọc dữ liệu hàng loạt');
+  await dlg.locator('button[data-value="yes"]').click();
+  await dlg.locator('#act-consumer-error:not([hidden])').waitFor();
+  assert.equal(suspends(), 0);
+  await dlg.locator('#act-consumer').fill('VN/GOV/000.00.00.G22/SCRAPER');
+  await dlg.locator('button[data-value="yes"]').click();
+  await dlg.waitFor({ state: 'detached' });
+  await page.locator('#timeline li', { hasText: 'suspend-consumer' }).waitFor();
+  assert.equal(suspends(), 1);
+  assert.equal(audits('soc.contain.suspend_consumer'), 1);
+
+  // Lock the account: its session ends, the step is audited with the analyst as actor.
+  await page.click('#do-lock-account');
+  await dlg.waitFor();
+  await dlg.locator('#act-reason').fill('Dò mật khẩu, khóa để bảo vệ chủ tài khoản');
+  await dlg.locator('button[data-value="yes"]').click();
+  await dlg.waitFor({ state: 'detached' });
+  await page.locator('#timeline li', { hasText: 'lock-account' }).waitFor();
+  assert.equal(sql(srv, `SELECT status FROM accounts WHERE id = ${victim.account.id}`), 'locked');
+  assert.equal(audits('soc.contain.lock_account'), 1);
+  assert.equal(sql(srv, `SELECT actor FROM audit_log WHERE action = 'soc.contain.lock_account' AND object = 'soc-incident:${incident}'`), `officer:${analyst.id}`);
+  assert.equal((await call(srv, 'GET', '/api/v1/me', { as: own.token })).status, 401);
+
+  await page.click('#do-revoke-sessions');
+  await dlg.waitFor();
+  await dlg.locator('#act-reason').fill('Chấm dứt mọi phiên còn lại');
+  await dlg.locator('button[data-value="yes"]').click();
+  await dlg.waitFor({ state: 'detached' });
+  await page.locator('#timeline li', { hasText: 'revoke-sessions' }).waitFor();
+  assert.equal(audits('soc.contain.revoke_sessions'), 1);
+
+  // Mark as a breach: a missing field is refused in the dialog; then the clock and the draft.
+  await page.click('#mark-breach');
+  await dlg.waitFor();
+  await dlg.locator('#br-description').fill('Lộ danh sách tài khoản bị dò mật khẩu');
+  await dlg.locator('button[data-value="yes"]').click();
+  await dlg.locator('#br-categories-error:not([hidden])').waitFor();
+  assert.equal(sql(srv, `SELECT breach FROM soc_incidents WHERE id = ${incident}`), '0');
+  await dlg.locator('#br-categories').fill('họ tên, số định danh');
+  await dlg.locator('#br-subjects_estimate').fill('1');
+  await dlg.locator('button[data-value="yes"]').click();
+  await dlg.waitFor({ state: 'detached' });
+  await page.locator('#draft').waitFor();
+  assert.match(await page.locator('#draft').innerText(), /THÔNG BÁO VI PHẠM/);
+  assert.notEqual((await page.locator('#notify-by').innerText()).trim(), '');
+  assert.equal(await page.locator('#mark-breach').count(), 0);
+  assert.equal(sql(srv, `SELECT breach FROM soc_incidents WHERE id = ${incident}`), '1');
+  assert.equal(audits('soc.incident.breach'), 1);
+  await axe(page, 'incident with actions');
   await check();
 });
 

@@ -54,8 +54,27 @@ normalises_security_events_only(void **state)
                "{\"consumer\":\"VN/GOV/A/B\",\"reason\":\"quota\",\"ip\":\"192.0.2.9\"}");
     assert_true(dd_soc_normalise(&ev, &se));
     assert_string_equal(se.actor, "lgsp:VN/GOV/A/B");
-    assert_string_equal(se.source, "192.0.2.9");
+    assert_string_equal(se.source, "192.0.2.0/24"); /* the gateway's address, kept as a network */
     assert_string_equal(se.outcome, "failure");
+
+    ev = event(40, "lgsp.refused", "lgsp:A", "{\"consumer\":\"A\",\"ip\":\"2001:db8:1:2::5\"}");
+    assert_true(dd_soc_normalise(&ev, &se));
+    assert_string_equal(se.source, "2001:0db8:0001::/48");
+
+    /* Later rules' members: role and area, device, password tag. */
+    ev = event(41, "auth.failed", "",
+               "{\"network\":\"198.51.100.0/24\",\"login_hash\":\"ab\",\"pw_tag\":\"0f3a\","
+               "\"device\":\"0123456789abcdef\",\"role\":\"admin\",\"area\":\"56\"}");
+    assert_true(dd_soc_normalise(&ev, &se));
+    assert_string_equal(se.pw_tag, "0f3a");
+    assert_string_equal(se.device, "0123456789abcdef");
+    assert_string_equal(se.actor_group, "admin@56");
+    ev = event(42, "access.outside_area", "officer:3",
+               "{\"actor\":\"officer:3\",\"role\":\"commune-police\",\"area\":\"56/22366\","
+               "\"count\":4}");
+    assert_true(dd_soc_normalise(&ev, &se));
+    assert_string_equal(se.actor_group, "commune-police@56/22366");
+    assert_int_equal(se.amount, 4);
 
     ev = event(5, "account.locked", "account:9", "{\"by\":\"officer:4\"}");
     assert_true(dd_soc_normalise(&ev, &se));
@@ -107,6 +126,54 @@ rule_sets_are_checked(void **state)
         "\"a\",\"en\":\"b\"},\"severity\":\"low\",\"type\":\"y\",\"window_minutes\":1,"
         "\"threshold\":1}]}",
     };
+    /* The later rules' members. */
+    rs = soc_rules_parse(RULE(",\"baseline\":{\"compare\":\"peers\",\"days\":30,\"factor\":10}") "",
+                         err, sizeof err);
+    assert_null(rs); /* a baseline needs key actor */
+#define RULE_ACTOR(extra)                                                                          \
+    "{\"rules\":[{\"id\":\"r2\",\"title\":{\"vi\":\"a\",\"en\":\"b\"},\"severity\":\"low\","       \
+    "\"type\":\"access.reads\",\"key\":\"actor\"" extra "}]}"
+    rs = soc_rules_parse(RULE_ACTOR(",\"measure\":\"sum\",\"window_minutes\":60,\"threshold\":50,"
+                                    "\"baseline\":{\"compare\":\"own\",\"days\":30,\"factor\":10}"),
+                         err, sizeof err);
+    assert_non_null(rs);
+    assert_int_equal(rs->rules[0].baseline, SOC_BASELINE_OWN);
+    assert_int_equal(rs->rules[0].baseline_ms, 30LL * 24 * 3600 * 1000);
+    soc_rules_put(rs);
+    rs = soc_rules_parse(
+        RULE_ACTOR(",\"measure\":\"new-value\",\"field\":\"device\","
+                   "\"window_minutes\":129600,\"threshold\":1,\"roles\":[\"admin\"]"),
+        err, sizeof err);
+    assert_non_null(rs);
+    assert_int_equal(rs->rules[0].measure, SOC_NEW_VALUE);
+    assert_int_equal(rs->rules[0].nroles, 1);
+    soc_rules_put(rs);
+    rs = soc_rules_parse(
+        RULE(",\"measure\":\"distinct-subjects\",\"passwords\":{\"min_percent\":80}") "", err,
+        sizeof err);
+    assert_null(rs); /* "measure" twice: duplicate keys are refused */
+    const char *bad2[] = {
+        RULE_ACTOR(",\"measure\":\"sum\",\"window_minutes\":60,\"threshold\":5,"
+                   "\"baseline\":{\"compare\":\"median\",\"days\":30,\"factor\":10}"),
+        RULE_ACTOR(",\"measure\":\"sum\",\"window_minutes\":60,\"threshold\":5,"
+                   "\"baseline\":{\"compare\":\"own\",\"days\":30,\"factor\":1}"),
+        RULE_ACTOR(",\"measure\":\"sum\",\"window_minutes\":2880,\"threshold\":5,"
+                   "\"baseline\":{\"compare\":\"own\",\"days\":1,\"factor\":3}"),
+        RULE_ACTOR(",\"measure\":\"new-value\",\"field\":\"colour\",\"window_minutes\":60,"
+                   "\"threshold\":1"),
+        RULE_ACTOR(",\"measure\":\"new-value\",\"field\":\"device\",\"window_minutes\":60,"
+                   "\"threshold\":2"),
+        RULE_ACTOR(",\"measure\":\"count\",\"field\":\"device\",\"window_minutes\":60,"
+                   "\"threshold\":2"),
+        RULE_ACTOR(",\"measure\":\"count\",\"window_minutes\":60,\"threshold\":2,"
+                   "\"passwords\":{\"max\":3}"),
+        RULE_ACTOR(",\"measure\":\"count\",\"window_minutes\":60,\"threshold\":2,\"roles\":[]"),
+    };
+    for (size_t i = 0; i < sizeof bad2 / sizeof bad2[0]; i++) {
+        err[0] = '\0';
+        assert_null(soc_rules_parse(bad2[i], err, sizeof err));
+        assert_true(err[0] != '\0');
+    }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
         assert_null(soc_rules_parse(bad[i], err, sizeof err));
@@ -128,9 +195,10 @@ syslog_message_is_framed_and_escaped(void **state)
     char *sp = strchr(b.data, ' ');
     assert_non_null(sp);
     assert_int_equal(strtol(b.data, NULL, 10), (long)(b.len - (size_t)(sp + 1 - b.data)));
-    const char *head = "<108>1 2026-03-01T03:00:00.000Z host1 dinhdanh 77 lgsp.refused "
-                       "[dinhdanh@32473 event_id=\"42\" module=\"lgsp\" actor=\"lgsp:a\\]b\\\"c\" "
-                       "subject=\"lgsp:X\" source=\"192.0.2.1\" outcome=\"failure\"] \xEF\xBB\xBF{";
+    const char *head =
+        "<108>1 2026-03-01T03:00:00.000Z host1 dinhdanh 77 lgsp.refused "
+        "[dinhdanh@32473 event_id=\"42\" module=\"lgsp\" actor=\"lgsp:a\\]b\\\"c\" "
+        "subject=\"lgsp:X\" source=\"192.0.2.0/24\" outcome=\"failure\"] \xEF\xBB\xBF{";
     assert_memory_equal(sp + 1, head, strlen(head));
     dd_buf_release(&b);
 }

@@ -1,10 +1,11 @@
 // incident.js — one incident (/soc/incident.html?id=N): its facts, its timeline, a form to add a
-// note (POST …/notes), and, once marked as a personal-data breach, the 72-hour deadline and the
-// notification draft in the reader's language.
+// note (POST …/notes), the containment and breach buttons (actions.js), and, once marked as a
+// personal-data breach, the 72-hour deadline and the notification draft in the reader's language.
 import { api } from '/lib/http.js';
 import { dateTime, lang, t } from '/lib/i18n.js';
 import { facts, section, start } from '/lib/page.js';
 import { clearErrors, el, field, fieldError, showProblem } from '/lib/ui.js';
+import { actionButtons } from '/soc/actions.js';
 import { severity } from '/soc/common.js';
 
 function timeline(inc) {
@@ -43,9 +44,20 @@ start(async (_ctx, main) => {
       showProblem(form, err);
     }
   });
-  main.append(section('incident', 'page.soc.incident', head), section('steps', 'soc.timeline', steps, form));
-  if (inc.breach) {
-    const d = await api('GET', `/api/v1/soc/incidents/${inc.id}/breach-notification`);
-    main.append(section('breach', 'soc.breach', el('pre', { id: 'draft', class: 'draft', lang }, lang === 'en' ? d.en : d.vi)));
-  }
+  const acts = el('div');
+  const breach = el('div');
+  const paintSteps = async () => {
+    acts.replaceChildren(await actionButtons(inc, (after) => {
+      inc = after;
+      paint();
+      paintSteps();
+    }));
+    if (inc.breach) {
+      const d = await api('GET', `/api/v1/soc/incidents/${inc.id}/breach-notification`);
+      breach.replaceChildren(section('breach', 'soc.breach', el('pre', { id: 'draft', class: 'draft', lang }, lang === 'en' ? d.en : d.vi)));
+    }
+  };
+  await paintSteps();
+  main.append(section('incident', 'page.soc.incident', head), section('actions', 'soc.act.heading', acts),
+    section('steps', 'soc.timeline', steps, form), breach);
 });

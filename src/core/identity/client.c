@@ -77,6 +77,7 @@ id_client_read(struct dd_req *req, struct id_client *c)
 {
     client_network(req, c->network, sizeof c->network);
     user_agent_summary(dd_req_header(req, "User-Agent"), c->user_agent, sizeof c->user_agent);
+    id_device_fingerprint(req, c->device);
     c->service = "web";
 }
 

@@ -56,11 +56,19 @@ id_history_write(struct dd_db *db, const struct id_attempt *a, int64_t now_ms)
         return rc;
     /* The SOC's rules count failures by network, by account, and by typed login when it
      * matched no account: its SHA-256 stands for it (never the login or the password). */
-    json_t *payload = json_pack("{s:o, s:s, s:s, s:i, s:s, s:s, s:s}", "account_id",
-                                a->account_id ? json_integer(a->account_id) : json_null(),
-                                "service", a->client->service, "method", a->method, "level",
-                                a->level, "reason", a->reason ? a->reason : "", "network",
-                                a->client->network, "login_hash", login_hash);
+    json_t *payload = json_pack(
+        "{s:o, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "account_id",
+        a->account_id ? json_integer(a->account_id) : json_null(), "service", a->client->service,
+        "method", a->method, "level", a->level, "reason", a->reason ? a->reason : "", "network",
+        a->client->network, "login_hash", login_hash, "device", a->client->device);
+    /* A refused password's tag (distinct passwords, never the password) and an officer's role
+     * and area, for the SOC's spraying, stuffing and new-device rules. */
+    if (payload && a->pw_tag && a->pw_tag[0])
+        json_object_set_new(payload, "pw_tag", json_string(a->pw_tag));
+    if (payload && a->role && a->role[0]) {
+        json_object_set_new(payload, "role", json_string(a->role));
+        json_object_set_new(payload, "area", json_string(a->area ? a->area : ""));
+    }
     return id_event(db, a->success ? "auth.succeeded" : "auth.failed", a->account_id, payload);
 }
 

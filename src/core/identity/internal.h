@@ -73,14 +73,25 @@ int id_age_years(const char *birth, const char *today);
 
 /* --- the caller (client.c) --- */
 
+#define ID_DEVICE_LEN 16
+#define ID_PW_TAG_LEN 4
+
 struct id_client {
-    char network[64];    /* "203.0.113.0/24" or "2001:0db8:0001::/48"; "" if unknown */
-    char user_agent[64]; /* "Firefox on Linux", "curl", "other" */
-    const char *service; /* "web" or "api" */
+    char network[64];               /* "203.0.113.0/24" or "2001:0db8:0001::/48"; "" if unknown */
+    char user_agent[64];            /* "Firefox on Linux", "curl", "other" */
+    char device[ID_DEVICE_LEN + 1]; /* id_device_fingerprint */
+    const char *service;            /* "web" or "api" */
 };
 
 /* Fills *c from the request's connection and User-Agent; service "web". */
 void id_client_read(struct dd_req *req, struct id_client *c);
+
+/* 16 hex digits of SHA-256 of the User-Agent as sent and the dd_device cookie (soc_tags.c). */
+void id_device_fingerprint(struct dd_req *req, char out[ID_DEVICE_LEN + 1]);
+
+/* 4 hex digits of a keyed hash of a typed password, the key random per process; "" for none.
+ * Only for counting distinct passwords in the SOC (soc_tags.c). */
+void id_password_tag(const char *password, char out[ID_PW_TAG_LEN + 1]);
 
 /* The value of cookie `name` in the Cookie header, in the arena, or NULL. */
 const char *id_cookie(struct dd_req *req, const char *name);
@@ -247,6 +258,9 @@ struct id_attempt {
     const char *reason; /* "", "bad-password", "unknown-login", … */
     int64_t session_id; /* the session a success opened, 0 for none */
     const struct id_client *client;
+    const char *pw_tag; /* a refused password's id_password_tag, or NULL */
+    const char *role;   /* an officer's role and area, for the SOC's rules; NULL for others */
+    const char *area;
 };
 
 /* Writes one history row and its event (auth.succeeded or auth.failed, without secrets or the

@@ -114,12 +114,16 @@ static int
 refuse(struct dd_req *req, struct dd_db *db, struct login *l, const char *method,
        const char *reason, bool counts, enum id_problem p, json_t *ext)
 {
+    char tag[ID_PW_TAG_LEN + 1] = "";
+    if (strcmp(reason, "bad-password") == 0 || strcmp(reason, "unknown-login") == 0)
+        id_password_tag(l->password, tag);
     struct id_attempt a = {.account_id = l->known ? l->acc.id : 0,
                            .login = l->login,
                            .method = method,
                            .level = l->known ? l->acc.level : 0,
                            .reason = reason,
-                           .client = &l->client};
+                           .client = &l->client,
+                           .pw_tag = tag};
     int rc = dd_db_begin(db);
     if (rc == DD_OK)
         rc = id_history_write(db, &a, l->now_ms);
@@ -236,6 +240,15 @@ record_success(struct dd_db *db, const struct login *l, int64_t step, const char
     return rc < 0 ? rc : DD_OK;
 }
 
+/* An officer's area as the SOC groups peers: "56" or "56/22366". */
+static const char *
+officer_area(struct dd_req *req, const struct id_account *a)
+{
+    if (a->commune == NULL || a->commune[0] == '\0')
+        return a->province ? a->province : "";
+    return dd_arena_printf(req->arena, "%s/%s", a->province ? a->province : "", a->commune);
+}
+
 static int
 succeed(struct dd_req *req, struct dd_db *db, struct login *l, const char *method, int64_t step)
 {
@@ -275,7 +288,9 @@ succeed(struct dd_req *req, struct dd_db *db, struct login *l, const char *metho
                            .level = s.level,
                            .success = true,
                            .session_id = made.id,
-                           .client = &l->client};
+                           .client = &l->client,
+                           .role = officer ? l->acc.role : NULL,
+                           .area = officer ? officer_area(req, &l->acc) : NULL};
     if (rc == DD_OK)
         rc = id_history_write(db, &a, l->now_ms);
     if (rc != DD_OK)

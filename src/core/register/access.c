@@ -61,6 +61,8 @@ struct row {
     char actor[96];
     char actor_name[128];
     char role[32];
+    char province[4]; /* the reader's area (officers) */
+    char commune[8];
     char agency[128];
     char action[8];
     char data[16];
@@ -119,47 +121,140 @@ insert_rows(struct dd_db *db, const uint32_t *slots, size_t n)
     return rc < 0 ? rc : DD_OK;
 }
 
-/* One access.reads event ({actor, role, count}) in the caller's transaction: the security
- * operations centre counts officers' look-ups from these rather than from every row. */
-static int
-reads_event(struct dd_db *db, const char *actor, const char *role, int64_t count)
+/* What the security operations centre learns of one reader's batch: the reader, their area
+ * ("56" or "56/22366"), how many reads, and those of people living outside the area. */
+struct reader {
+    const char *actor, *role, *province, *commune;
+    int64_t count, outside;
+    json_t *sample; /* up to OUTSIDE_SAMPLE {person, province, commune} outside the area */
+};
+#define OUTSIDE_SAMPLE 10
+
+/* Reads waiting for the residence of their person, looked up LOOKUP_IDS at a time (one query
+ * per LOOKUP_IDS reads, not one per read: the writer's batches hold thousands). */
+#define LOOKUP_IDS 64
+struct lookup {
+    struct reader *rd[LOOKUP_IDS];
+    const char *id[LOOKUP_IDS];
+    size_t n;
+};
+
+static void
+count_outside(struct reader *rd, const char *id, const char *prov, const char *com)
 {
-    json_t *p =
-        json_pack("{s:s, s:s, s:I}", "actor", actor, "role", role, "count", (json_int_t)count);
+    bool outside = strcmp(prov, rd->province) != 0 ||
+                   (rd->commune[0] != '\0' && strcmp(com, rd->commune) != 0);
+    if (outside && rd->outside++ < OUTSIDE_SAMPLE) {
+        if (rd->sample == NULL)
+            rd->sample = json_array();
+        json_array_append_new(rd->sample, json_pack("{s:s, s:s, s:s}", "person", id, "province",
+                                                    prov, "commune", com));
+    }
+}
+
+/* Looks up where the people of the waiting reads live and counts those outside each reader's
+ * area (a person the register does not hold is not counted). */
+static int
+lookup_flush(struct dd_db *db, struct lookup *lk)
+{
+    if (lk->n == 0)
+        return DD_OK;
+    char sql[128 + 3 * LOOKUP_IDS];
+    size_t used = (size_t)snprintf(sql, sizeof sql,
+                                   "SELECT id_number, permanent_province, permanent_commune FROM "
+                                   "people WHERE id_number IN (?");
+    for (int i = 1; i < LOOKUP_IDS; i++)
+        used += (size_t)snprintf(sql + used, sizeof sql - used, ", ?");
+    snprintf(sql + used, sizeof sql - used, ")");
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, sql, &st);
+    if (rc != DD_OK)
+        return rc;
+    for (size_t i = 0; i < LOOKUP_IDS; i++) /* the same statement for a short last lookup */
+        dd_stmt_bind_text(st, (int)i + 1, lk->id[i < lk->n ? i : 0]);
+    while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
+        const char *id = dd_stmt_text(st, 0);
+        for (size_t i = 0; i < lk->n; i++)
+            if (strcmp(lk->id[i], id) == 0)
+                count_outside(lk->rd[i], id, dd_stmt_text(st, 1), dd_stmt_text(st, 2));
+    }
+    dd_stmt_reset(st);
+    lk->n = 0;
+    return rc < 0 ? rc : DD_OK;
+}
+
+/* Counts a read by reader `rd` of person `id`; for an officer with an area, the read waits in
+ * `lk` for the person's residence. */
+static int
+reader_count(struct dd_db *db, struct lookup *lk, struct reader *rd, const char *id)
+{
+    rd->count++;
+    if (rd->province[0] == '\0')
+        return DD_OK;
+    lk->rd[lk->n] = rd; /* a person read twice is counted twice, as the reads are */
+    lk->id[lk->n++] = id;
+    return lk->n == LOOKUP_IDS ? lookup_flush(db, lk) : DD_OK;
+}
+
+/* One access.reads event ({actor, role, area, count}) in the caller's transaction, and one
+ * access.outside_area ({actor, role, area, count, persons}) when some of the people read live
+ * outside the officer's area: the security operations centre counts officers' look-ups from
+ * these rather than from every row. */
+static int
+reads_events(struct dd_db *db, struct reader *rd)
+{
+    char area[16];
+    snprintf(area, sizeof area, "%s%s%s", rd->province, rd->commune[0] ? "/" : "", rd->commune);
+    json_t *p = json_pack("{s:s, s:s, s:s, s:I}", "actor", rd->actor, "role", rd->role, "area",
+                          area, "count", (json_int_t)rd->count);
     char *text = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(p);
-    int rc = text ? dd_event_emit(db, "access.reads", actor, text) : DD_EINTERNAL;
+    int rc = text ? dd_event_emit(db, "access.reads", rd->actor, text) : DD_EINTERNAL;
     free(text);
+    if (rc == DD_OK && rd->outside > 0) {
+        p = json_pack("{s:s, s:s, s:s, s:I, s:O}", "actor", rd->actor, "role", rd->role, "area",
+                      area, "count", (json_int_t)rd->outside, "persons", rd->sample);
+        text = p ? json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        json_decref(p);
+        rc = text ? dd_event_emit(db, "access.outside_area", rd->actor, text) : DD_EINTERNAL;
+        free(text);
+    }
+    json_decref(rd->sample);
+    rd->sample = NULL;
     return rc;
 }
 
-/* One access.reads event per reader of rows [0, n), readers taken READERS_PER_PASS at a time. */
+/* The events of each reader of rows [0, n), readers taken READERS_PER_PASS at a time. */
 #define READERS_PER_PASS 32
 static int
 emit_reads(struct dd_db *db, const uint32_t *slots, size_t n)
 {
-    struct reader {
-        const struct row *r;
-        int64_t count;
-    } seen[READERS_PER_PASS];
+    struct reader seen[READERS_PER_PASS];
+    struct lookup lk = {.n = 0};
     size_t nseen = 0;
     int rc = DD_OK;
     for (size_t i = 0; rc == DD_OK && i <= n; i++) {
         if (i == n || nseen == READERS_PER_PASS) {
-            for (size_t j = 0; rc == DD_OK && j < nseen; j++)
-                rc = reads_event(db, seen[j].r->actor, seen[j].r->role, seen[j].count);
+            rc = lookup_flush(db, &lk);
+            for (size_t j = 0; j < nseen; j++)
+                if (rc == DD_OK)
+                    rc = reads_events(db, &seen[j]);
+                else
+                    json_decref(seen[j].sample);
             nseen = 0;
         }
         if (i == n)
             break;
         const struct row *r = &w.ring[slots[i]];
         size_t k = 0;
-        while (k < nseen && strcmp(seen[k].r->actor, r->actor) != 0)
+        while (k < nseen && strcmp(seen[k].actor, r->actor) != 0)
             k++;
         if (k == nseen)
-            seen[nseen++] = (struct reader){r, 0};
-        seen[k].count++;
+            seen[nseen++] = (struct reader){r->actor, r->role, r->province, r->commune, 0, 0, NULL};
+        rc = reader_count(db, &lk, &seen[k], r->id_number);
     }
+    for (size_t j = 0; rc != DD_OK && j < nseen; j++)
+        json_decref(seen[j].sample);
     return rc;
 }
 
@@ -340,6 +435,8 @@ fill_row(struct row *r, const struct dd_req *req, const char *id, int64_t ms, co
     dd_access_log_actor(p, r->actor, sizeof r->actor);
     dd_strlcpy(r->actor_name, p->display_name, sizeof r->actor_name);
     dd_strlcpy(r->role, p->role, sizeof r->role);
+    dd_strlcpy(r->province, p->kind == DD_PRINCIPAL_OFFICER ? p->province : "", sizeof r->province);
+    dd_strlcpy(r->commune, p->kind == DD_PRINCIPAL_OFFICER ? p->commune : "", sizeof r->commune);
     dd_strlcpy(r->agency, p->agency, sizeof r->agency);
     dd_strlcpy(r->action, action, sizeof r->action);
     dd_strlcpy(r->data, data, sizeof r->data);
@@ -382,9 +479,18 @@ dd_reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids
     for (int i = 0; rc == DD_OK && i < n; i++)
         rc = dd_access_log_write(db, req, ids[i], action, data, purpose);
     if (rc == DD_OK) {
+        const struct dd_principal *p = req->who;
         char actor[96];
-        dd_access_log_actor(req->who, actor, sizeof actor);
-        rc = reads_event(db, actor, req->who->role, n);
+        dd_access_log_actor(p, actor, sizeof actor);
+        bool officer = p->kind == DD_PRINCIPAL_OFFICER;
+        struct reader rd = {
+            actor, p->role, officer ? p->province : "", officer ? p->commune : "", 0, 0, NULL};
+        struct lookup lk = {.n = 0};
+        for (int i = 0; rc == DD_OK && i < n; i++)
+            rc = reader_count(db, &lk, &rd, ids[i]);
+        rc = rc == DD_OK ? lookup_flush(db, &lk) : rc;
+        rc = rc == DD_OK ? reads_events(db, &rd) : rc;
+        json_decref(rd.sample);
     }
     if (rc == DD_OK)
         return dd_db_commit(db);

@@ -301,6 +301,31 @@ soc_alert_status(struct dd_req *req)
     return dd_reply_json(req, 200, out);
 }
 
+/* The members of the later rules: roles, field, baseline, passwords. */
+static void
+rule_extras_json(const struct soc_rule *r, json_t *o)
+{
+    if (r->nroles > 0) {
+        json_t *roles = json_array();
+        for (int i = 0; i < r->nroles; i++)
+            json_array_append_new(roles, json_string(r->roles[i]));
+        json_object_set_new(o, "roles", roles);
+    }
+    if (r->field[0])
+        json_object_set_new(o, "field", json_string(r->field));
+    if (r->baseline != SOC_BASELINE_NONE)
+        json_object_set_new(o, "baseline",
+                            json_pack("{s:s, s:I, s:f}", "compare",
+                                      r->baseline == SOC_BASELINE_OWN ? "own" : "peers", "days",
+                                      (json_int_t)(r->baseline_ms / (24 * 3600 * 1000LL)), "factor",
+                                      r->factor));
+    if (r->pw_max >= 0)
+        json_object_set_new(o, "passwords", json_pack("{s:I}", "max", (json_int_t)r->pw_max));
+    if (r->pw_min_percent >= 0)
+        json_object_set_new(o, "passwords",
+                            json_pack("{s:I}", "min_percent", (json_int_t)r->pw_min_percent));
+}
+
 static json_t *
 rules_json(struct dd_db *db, const struct soc_ruleset *rs, int *rc)
 {
@@ -333,6 +358,7 @@ rules_json(struct dd_db *db, const struct soc_ruleset *rs, int *rc)
         if (r->hours_from >= 0)
             json_object_set_new(o, "outside_hours",
                                 json_pack("[i, i]", r->hours_from, r->hours_to));
+        rule_extras_json(r, o);
         json_array_append_new(items, o);
     }
     return items;
@@ -370,7 +396,9 @@ soc_rules_reload(struct dd_req *req)
     if (db == NULL)
         return DD_DONE;
     char err[400];
-    if (dd_soc_reload(err, sizeof err) != DD_OK)
+    int rc = dd_soc_reload(err, sizeof err);
+    dd_soc_reload_event(db, soc_actor(req), rc, err);
+    if (rc != DD_OK)
         return dd_reply_problem_detail(req, DD_PROBLEM_RULE_VIOLATED,
                                        "Không nạp được tệp quy tắc; các quy tắc đang dùng vẫn giữ "
                                        "nguyên.",

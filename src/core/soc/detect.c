@@ -29,8 +29,9 @@ soc_event_store(struct dd_db *db, const struct dd_event *ev, const struct dd_soc
     struct dd_stmt *st;
     int rc = dd_db_prepare(db,
                            "INSERT INTO soc_events (event_id, at, type, module, actor, subject, "
-                           "source, outcome, amount, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                           "?) ON CONFLICT (event_id) DO NOTHING RETURNING id",
+                           "source, outcome, amount, details, actor_group, device, pw_tag) VALUES "
+                           "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO "
+                           "NOTHING RETURNING id",
                            &st);
     if (rc != DD_OK)
         return rc;
@@ -44,6 +45,9 @@ soc_event_store(struct dd_db *db, const struct dd_event *ev, const struct dd_soc
     dd_stmt_bind_text(st, 8, se->outcome);
     dd_stmt_bind_int64(st, 9, se->amount);
     dd_stmt_bind_text(st, 10, ev->payload ? ev->payload : "{}");
+    dd_stmt_bind_text(st, 11, se->actor_group);
+    dd_stmt_bind_text(st, 12, se->device);
+    dd_stmt_bind_text(st, 13, se->pw_tag);
     rc = dd_stmt_step(st);
     if (rc == DD_DB_ROW)
         *row_id = dd_stmt_int64(st, 0);
@@ -244,6 +248,173 @@ hours_match(const struct soc_rule *r, int64_t at_ms)
     return hour < r->hours_from || hour >= r->hours_to;
 }
 
+/* One integer of a query whose placeholders are bound by `bind`. */
+static int
+scalar(struct dd_db *db, const char *sql, int64_t *out, int64_t *out2,
+       void (*bind)(struct dd_stmt *, const void *), const void *arg)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, sql, &st);
+    if (rc != DD_OK)
+        return rc;
+    bind(st, arg);
+    rc = dd_stmt_step(st);
+    *out = rc == DD_DB_ROW ? dd_stmt_int64(st, 0) : 0;
+    if (out2)
+        *out2 = rc == DD_DB_ROW ? dd_stmt_int64(st, 1) : 0;
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
+struct win {
+    const struct soc_rule *r;
+    const struct dd_soc_event *se;
+    const char *from, *to, *key, *like;
+    int64_t row_id;
+};
+
+static void
+bind_window(struct dd_stmt *st, const void *arg)
+{
+    const struct win *w = arg;
+    window_bind(st, w->r, w->from, w->to, w->key, w->like);
+}
+
+/* The number of different passwords (their tags) tried in the window. */
+static int
+distinct_passwords(struct dd_db *db, const struct win *w, int64_t *n)
+{
+    char where[200], sql[320];
+    window_where(w->r, where, sizeof where);
+    snprintf(sql, sizeof sql, "SELECT COUNT(DISTINCT pw_tag) FROM soc_events %s AND pw_tag <> ''",
+             where);
+    return scalar(db, sql, n, NULL, bind_window, w);
+}
+
+static void
+bind_new_value(struct dd_stmt *st, const void *arg)
+{
+    const struct win *w = arg;
+    dd_stmt_bind_text(st, 1, strcmp(w->r->field, "device") == 0 ? w->se->device : w->se->source);
+    dd_stmt_bind_text(st, 2, w->r->type);
+    dd_stmt_bind_text(st, 3, w->from);
+    dd_stmt_bind_text(st, 4, w->to);
+    dd_stmt_bind_text(st, 5, w->key);
+    dd_stmt_bind_int64(st, 6, w->row_id);
+}
+
+/* new-value: 1 when the actor had events of the type in the window (its history) and none with
+ * the event's device (or source); 0 otherwise, and for an actor without history. */
+static int
+new_value(struct dd_db *db, const struct win *w, int64_t *value)
+{
+    const char *v = strcmp(w->r->field, "device") == 0 ? w->se->device : w->se->source;
+    *value = 0;
+    if (v[0] == '\0')
+        return DD_OK;
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN %s = ? THEN 1 ELSE 0 END), 0) FROM "
+             "soc_events WHERE type = ? AND at >= ? AND at <= ? AND actor = ? AND id <> ?",
+             strcmp(w->r->field, "device") == 0 ? "device" : "source");
+    int64_t history = 0, same = 0;
+    int rc = scalar(db, sql, &history, &same, bind_new_value, w);
+    if (rc == DD_OK && history > 0 && same == 0)
+        *value = 1;
+    return rc;
+}
+
+struct base {
+    const struct win *w;
+    const char *since;
+};
+
+static void
+bind_base(struct dd_stmt *st, const void *arg)
+{
+    const struct base *b = arg;
+    dd_stmt_bind_text(st, 1, b->w->r->type);
+    dd_stmt_bind_text(st, 2, b->since);
+    dd_stmt_bind_text(st, 3, b->w->r->baseline == SOC_BASELINE_OWN ? b->w->from : b->w->to);
+    dd_stmt_bind_text(st, 4,
+                      b->w->r->baseline == SOC_BASELINE_OWN ? b->w->key : b->w->se->actor_group);
+    if (b->w->r->baseline == SOC_BASELINE_PEERS)
+        dd_stmt_bind_text(st, 5, b->w->key);
+}
+
+/* True when the window's value is at least factor × the baseline rate per window: the actor's
+ * own over the baseline span before the window, or the average of their peers (same role and
+ * area) over the whole span. No history (or no peers) compares with nothing: false. */
+static int
+above_baseline(struct dd_db *db, const struct win *w, int64_t at_ms, int64_t value, bool *above)
+{
+    const struct soc_rule *r = w->r;
+    *above = false;
+    if (r->baseline == SOC_BASELINE_PEERS && w->se->actor_group[0] == '\0')
+        return DD_OK;
+    char since[32], sql[300];
+    dd_clock_iso8601(at_ms - r->baseline_ms, since);
+    const char *what = r->measure == SOC_SUM ? "COALESCE(SUM(amount), 0)" : "COUNT(*)";
+    if (r->baseline == SOC_BASELINE_OWN)
+        snprintf(sql, sizeof sql,
+                 "SELECT %s, 1 FROM soc_events WHERE type = ? AND at >= ? AND at < ? AND actor = ?",
+                 what);
+    else
+        snprintf(sql, sizeof sql,
+                 "SELECT %s, COUNT(DISTINCT actor) FROM soc_events WHERE type = ? AND at >= ? AND "
+                 "at <= ? AND actor_group = ? AND actor <> ?",
+                 what);
+    struct base b = {w, since};
+    int64_t total = 0, actors = 0;
+    int rc = scalar(db, sql, &total, &actors, bind_base, &b);
+    if (rc != DD_OK || total == 0 || actors == 0)
+        return rc;
+    double span =
+        (double)(r->baseline == SOC_BASELINE_OWN ? r->baseline_ms - r->window_ms : r->baseline_ms);
+    double per_window = (double)total / (double)actors * ((double)r->window_ms / span);
+    *above = (double)value >= r->factor * per_window;
+    return DD_OK;
+}
+
+/* True when the actor's role (actor_group up to '@') is one of the rule's. */
+static bool
+role_match(const struct soc_rule *r, const struct dd_soc_event *se)
+{
+    if (r->nroles == 0)
+        return true;
+    size_t n = strcspn(se->actor_group, "@");
+    for (int i = 0; i < r->nroles; i++)
+        if (strlen(r->roles[i]) == n && strncmp(r->roles[i], se->actor_group, n) == 0)
+            return true;
+    return false;
+}
+
+/* The rule's value for the event when it reaches the threshold and its other conditions
+ * (passwords, baseline) hold; 0 otherwise. */
+static int
+rule_value(struct dd_db *db, const struct win *w, int64_t at_ms, int64_t *value)
+{
+    const struct soc_rule *r = w->r;
+    int rc = r->measure == SOC_NEW_VALUE ? new_value(db, w, value)
+                                         : measure(db, r, w->from, w->to, w->key, w->like, value);
+    if (rc != DD_OK || *value < r->threshold)
+        return rc;
+    if (r->pw_max >= 0 || r->pw_min_percent >= 0) {
+        int64_t pw = 0;
+        rc = distinct_passwords(db, w, &pw);
+        if (rc == DD_OK && ((r->pw_max >= 0 && pw > r->pw_max) ||
+                            (r->pw_min_percent >= 0 && pw * 100 < r->pw_min_percent * *value)))
+            *value = 0;
+    }
+    if (rc == DD_OK && *value > 0 && r->baseline != SOC_BASELINE_NONE) {
+        bool above = false;
+        rc = above_baseline(db, w, at_ms, *value, &above);
+        if (!above)
+            *value = 0;
+    }
+    return rc;
+}
+
 static int
 run_rule(struct dd_db *db, const struct soc_rule *r, const struct dd_event *ev,
          const struct dd_soc_event *se, int64_t row_id, int64_t at_ms)
@@ -251,14 +422,15 @@ run_rule(struct dd_db *db, const struct soc_rule *r, const struct dd_event *ev,
     const char *key = key_value(r, se);
     if (key[0] == '\0' || (r->outcome[0] && strcmp(r->outcome, se->outcome) != 0) ||
         (r->subject_prefix[0] && !dd_str_has_prefix(se->subject, r->subject_prefix)) ||
-        !hours_match(r, at_ms))
+        !hours_match(r, at_ms) || !role_match(r, se))
         return DD_OK;
     char from[32], like[40];
     dd_clock_iso8601(at_ms - r->window_ms, from);
     snprintf(like, sizeof like, "%s%%", r->subject_prefix);
+    struct win w = {r, se, from, ev->created_at, key, like, row_id};
     int64_t value = 0;
-    int rc = measure(db, r, from, ev->created_at, key, like, &value);
-    if (rc != DD_OK || value < r->threshold)
+    int rc = rule_value(db, &w, at_ms, &value);
+    if (rc != DD_OK || value < r->threshold || value == 0)
         return rc;
     bool found;
     rc = alert_add_hit(db, r, key, ev->created_at, value, row_id, &found);

@@ -16,7 +16,10 @@ struct dd_db;
 struct dd_req;
 
 enum soc_key { SOC_KEY_ALL, SOC_KEY_SOURCE, SOC_KEY_ACTOR, SOC_KEY_SUBJECT };
-enum soc_measure { SOC_COUNT, SOC_SUM, SOC_DISTINCT_SUBJECTS };
+enum soc_measure { SOC_COUNT, SOC_SUM, SOC_DISTINCT_SUBJECTS, SOC_NEW_VALUE };
+enum soc_baseline { SOC_BASELINE_NONE, SOC_BASELINE_OWN, SOC_BASELINE_PEERS };
+
+#define SOC_ROLES_MAX 8
 
 #define SOC_ID_MAX 64
 
@@ -33,6 +36,14 @@ struct soc_rule {
     int64_t window_ms;
     int64_t threshold;
     int hours_from, hours_to; /* counts only events outside [from, to) local hours; -1: always */
+    char roles[SOC_ROLES_MAX][32]; /* only events whose actor has one of these roles */
+    int nroles;                    /* 0: any actor */
+    char field[16];                /* new-value: "device" or "source" */
+    enum soc_baseline baseline;    /* fires only above factor × the own or the peers' rate */
+    int64_t baseline_ms;           /* the span the baseline rate is taken over */
+    double factor;
+    int64_t pw_max;         /* fires only when at most this many passwords were tried; -1 */
+    int64_t pw_min_percent; /* … or at least this share of distinct passwords per subject; -1 */
 };
 
 struct soc_ruleset {

@@ -8,6 +8,7 @@
 #include "core/soc/soc.h"
 #include "base/str.h"
 
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static const struct kind kinds[] = {
     {"auth.succeeded", "identity", "success"},
     {"account.", "identity", "info"},
     {"officer.", "identity", "info"},
-    {"access.reads", "register", "info"},
+    {"access.", "register", "info"},
     {"export.", "register", "info"},
     {"lgsp.refused", "lgsp", "failure"},
     {"lgsp.", "lgsp", "info"},
@@ -54,6 +55,21 @@ str_of(json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s ? s : "";
+}
+
+/* The network of an address as the SOC keeps it (/24 for IPv4, /48 for IPv6, as the identity
+ * module writes it); a network is kept as it is, anything else is dropped. */
+static void
+network_of(const char *ip, char *out, size_t n)
+{
+    unsigned char a[16];
+    out[0] = '\0';
+    if (strchr(ip, '/'))
+        dd_strlcpy(out, ip, n);
+    else if (inet_pton(AF_INET, ip, a) == 1)
+        snprintf(out, n, "%u.%u.%u.0/24", a[0], a[1], a[2]);
+    else if (inet_pton(AF_INET6, ip, a) == 1)
+        snprintf(out, n, "%02x%02x:%02x%02x:%02x%02x::/48", a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 /* "by" of account events is "self", "failures", "officer:3" or "system": an actor only when it
@@ -92,7 +108,7 @@ dd_soc_normalise(const struct dd_event *ev, struct dd_soc_event *out)
         const char *consumer = str_of(p, "consumer");
         if (consumer[0])
             snprintf(out->actor, sizeof out->actor, "lgsp:%s", consumer);
-        dd_strlcpy(out->source, str_of(p, "ip"), sizeof out->source);
+        network_of(str_of(p, "ip"), out->source, sizeof out->source);
         if (strcmp(ev->type, "lgsp.consumer_suspended") == 0 ||
             strcmp(ev->type, "lgsp.consumer_reinstated") == 0)
             dd_strlcpy(out->actor, str_of(p, "actor"), sizeof out->actor);
@@ -100,6 +116,12 @@ dd_soc_normalise(const struct dd_event *ev, struct dd_soc_event *out)
         dd_strlcpy(out->actor, str_of(p, "actor"), sizeof out->actor);
         dd_strlcpy(out->source, str_of(p, "network"), sizeof out->source);
     }
+    /* The actor's role and area (officers), a login's device, a refused password's tag. */
+    if (str_of(p, "role")[0])
+        snprintf(out->actor_group, sizeof out->actor_group, "%s@%s", str_of(p, "role"),
+                 str_of(p, "area"));
+    dd_strlcpy(out->device, str_of(p, "device"), sizeof out->device);
+    dd_strlcpy(out->pw_tag, str_of(p, "pw_tag"), sizeof out->pw_tag);
     json_t *amount = json_object_get(p, "count");
     if (json_is_integer(amount) && json_integer_value(amount) > 0)
         out->amount = json_integer_value(amount);

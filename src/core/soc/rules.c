@@ -5,7 +5,9 @@
  *
  * A rule: {"id", "title": {"vi", "en"}, "severity", "type", "outcome"?, "subject_prefix"?,
  * "key": "source|actor|subject|all", "measure": "count|sum|distinct-subjects",
- * "window_minutes", "threshold", "outside_hours": [from, to]?}. See docs/SOC.md.
+ * "window_minutes", "threshold", "outside_hours": [from, to]?, "roles": [...]?, "field"?,
+ * "baseline": {"compare": "own|peers", "days", "factor"}?, "passwords": {"max"|"min_percent"}?}.
+ * See docs/SOC.md.
  */
 #include "base/config.h"
 #include "base/err.h"
@@ -29,7 +31,7 @@ static struct soc_ruleset *current;
 static char rules_path[512];
 
 static const char *const key_names[] = {"all", "source", "actor", "subject"};
-static const char *const measure_names[] = {"count", "sum", "distinct-subjects"};
+static const char *const measure_names[] = {"count", "sum", "distinct-subjects", "new-value"};
 static const char *const severities[] = {"low", "medium", "high", "critical", NULL};
 
 const char *
@@ -81,6 +83,93 @@ name_index(const char *s, const char *const *names, int n)
     return -1;
 }
 
+/* "roles": the actor roles a rule is limited to. */
+static bool
+parse_roles(json_t *o, struct soc_rule *r)
+{
+    json_t *roles = json_object_get(o, "roles");
+    if (roles == NULL)
+        return true;
+    if (!json_is_array(roles) || json_array_size(roles) == 0 ||
+        json_array_size(roles) > SOC_ROLES_MAX)
+        return false;
+    for (size_t i = 0; i < json_array_size(roles); i++) {
+        const char *s = json_string_value(json_array_get(roles, i));
+        if (s == NULL || s[0] == '\0' || strlen(s) >= sizeof r->roles[0])
+            return false;
+        dd_strlcpy(r->roles[r->nroles++], s, sizeof r->roles[0]);
+    }
+    return true;
+}
+
+/* "baseline": {"compare": "own" | "peers", "days": 1..366, "factor": > 1}. */
+static bool
+parse_baseline(json_t *o, struct soc_rule *r)
+{
+    json_t *b = json_object_get(o, "baseline");
+    if (b == NULL)
+        return true;
+    const char *compare = json_string_value(json_object_get(b, "compare"));
+    json_t *days = json_object_get(b, "days"), *factor = json_object_get(b, "factor");
+    if (!json_is_object(b) || compare == NULL || !json_is_integer(days) ||
+        json_integer_value(days) < 1 || json_integer_value(days) > 366 || !json_is_number(factor) ||
+        json_number_value(factor) <= 1 || json_object_size(b) != 3)
+        return false;
+    r->baseline = strcmp(compare, "own") == 0     ? SOC_BASELINE_OWN
+                  : strcmp(compare, "peers") == 0 ? SOC_BASELINE_PEERS
+                                                  : SOC_BASELINE_NONE;
+    r->baseline_ms = json_integer_value(days) * 24 * 3600 * 1000LL;
+    r->factor = json_number_value(factor);
+    /* The baseline must be longer than the window it is compared with. */
+    return r->baseline != SOC_BASELINE_NONE && r->key == SOC_KEY_ACTOR &&
+           r->measure != SOC_DISTINCT_SUBJECTS && r->measure != SOC_NEW_VALUE &&
+           r->baseline_ms > r->window_ms;
+}
+
+/* "passwords": {"max": n} (spraying: few passwords) or {"min_percent": p} (stuffing: a
+ * different password for most subjects), on a distinct-subjects rule. */
+static bool
+parse_passwords(json_t *o, struct soc_rule *r)
+{
+    r->pw_max = r->pw_min_percent = -1;
+    json_t *pw = json_object_get(o, "passwords");
+    if (pw == NULL)
+        return true;
+    json_t *max = json_object_get(pw, "max"), *pct = json_object_get(pw, "min_percent");
+    if (!json_is_object(pw) || json_object_size(pw) != 1 || r->measure != SOC_DISTINCT_SUBJECTS)
+        return false;
+    if (json_is_integer(max) && json_integer_value(max) >= 1)
+        r->pw_max = json_integer_value(max);
+    else if (json_is_integer(pct) && json_integer_value(pct) >= 1 && json_integer_value(pct) <= 100)
+        r->pw_min_percent = json_integer_value(pct);
+    else
+        return false;
+    return true;
+}
+
+/* The members later rules added: roles, field, baseline, passwords. */
+static bool
+parse_extras(json_t *o, struct soc_rule *r, char *err, size_t errlen)
+{
+    bool ok = parse_roles(o, r) && text_field(o, "field", false, r->field, sizeof r->field);
+    if (ok && r->measure == SOC_NEW_VALUE)
+        ok = (strcmp(r->field, "device") == 0 || strcmp(r->field, "source") == 0) &&
+             r->key == SOC_KEY_ACTOR && r->threshold == 1;
+    else if (ok)
+        ok = r->field[0] == '\0';
+    if (!ok || !parse_baseline(o, r) || !parse_passwords(o, r)) {
+        snprintf(err, errlen,
+                 "rule %s: roles is a list of role names; new-value needs key actor, threshold 1 "
+                 "and field (device, source), other measures no field; baseline is {compare "
+                 "(own, peers), days (1 to 366, longer than the window), factor (over 1)} on a "
+                 "count or sum by actor; passwords is {max} or {min_percent} on "
+                 "distinct-subjects",
+                 r->id);
+        return false;
+    }
+    return true;
+}
+
 /* One rule; a sentence in err naming what is wrong. */
 static bool
 parse_rule(json_t *o, struct soc_rule *r, char *err, size_t errlen)
@@ -100,17 +189,18 @@ parse_rule(json_t *o, struct soc_rule *r, char *err, size_t errlen)
               text_field(o, "key", false, key, sizeof key) &&
               text_field(o, "measure", false, measure, sizeof measure);
     int k = ok ? name_index(key, key_names, 4) : -1;
-    int m = ok ? name_index(measure, measure_names, 3) : -1;
+    int m = ok ? name_index(measure, measure_names, 4) : -1;
     json_t *win = json_object_get(o, "window_minutes");
     json_t *thr = json_object_get(o, "threshold");
     if (!ok || k < 0 || m < 0 || name_index(r->severity, severities, 4) < 0 ||
         !json_is_integer(win) || json_integer_value(win) < 1 ||
-        json_integer_value(win) > 60 * 24 * 31 || !json_is_integer(thr) ||
+        json_integer_value(win) > 60 * 24 * 366 || !json_is_integer(thr) ||
         json_integer_value(thr) < 1) {
         snprintf(err, errlen,
                  "rule %s: needs id, title {vi, en}, severity (low, medium, high, critical), "
                  "type, key (all, source, actor, subject), measure (count, sum, "
-                 "distinct-subjects), window_minutes (1 to 44640) and threshold (1 or more)",
+                 "distinct-subjects, new-value), window_minutes (1 to 527040) and threshold (1 or "
+                 "more)",
                  r->id[0] ? r->id : "(without id)");
         return false;
     }
@@ -131,7 +221,7 @@ parse_rule(json_t *o, struct soc_rule *r, char *err, size_t errlen)
         r->hours_from = (int)json_integer_value(from);
         r->hours_to = (int)json_integer_value(to);
     }
-    return true;
+    return parse_extras(o, r, err, errlen);
 }
 
 struct soc_ruleset *

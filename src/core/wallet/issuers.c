@@ -10,6 +10,8 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "core/access_log.h"
+#include "core/soc/soc.h"
 #include "core/wallet/internal.h"
 #include "http/principal.h"
 #include "http/problem.h"
@@ -66,6 +68,16 @@ wallet_issuers_list(struct dd_req *req)
     return dd_reply_json(req, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
+/* A wallet issuer's signing key made or rotated, as a security event in the same transaction. */
+static int
+key_event(struct dd_req *req, struct dd_db *db, const char *type, const char *issuer)
+{
+    char actor[96];
+    dd_access_log_actor(req->who, actor, sizeof actor);
+    return dd_soc_change_event(db, type, dd_arena_printf(req->arena, "wallet:%s", issuer), actor,
+                               json_pack("{s:s, s:s}", "kind", "wallet-issuer", "issuer", issuer));
+}
+
 int
 wallet_issuers_create(struct dd_req *req)
 {
@@ -86,6 +98,8 @@ wallet_issuers_create(struct dd_req *req)
     if (rc == DD_OK)
         rc = wallet_issuer_create(db, id, name, now);
     if (rc == DD_OK)
+        rc = key_event(req, db, "keys.created", id);
+    if (rc == DD_OK)
         rc = dd_db_commit(db);
     if (rc != DD_OK)
         return wallet_fail(req, db, rc);
@@ -105,6 +119,8 @@ wallet_keys_create(struct dd_req *req)
     int rc = dd_db_begin(db);
     if (rc == DD_OK)
         rc = wallet_key_rotate(db, issuer, dd_clock_now_ms(), kid);
+    if (rc == DD_OK)
+        rc = key_event(req, db, "keys.rotated", issuer);
     if (rc == DD_OK)
         rc = dd_db_commit(db);
     if (rc != DD_OK)
