@@ -21,7 +21,7 @@ extern const struct dd_module dd_module_insight;
 
 /* Applies one event to the aggregate tables inside the caller's transaction: register events
  * (their "before"/"after" figures, births, deaths, permanent moves), stay check-ins and
- * check-outs, labour records. An event at or below the last rebuild's watermark changes nothing;
+ * check-outs (the only writer of the daily tourism figures too), labour records. An event at or below the last rebuild's watermark changes nothing;
  * before the first rebuild, and on a bulk load of people (register.imported,
  * register.demo_created), the tables are rebuilt instead. DD_OK or a DD_E… code. */
 int dd_insight_apply(struct dd_db *db, const struct dd_event *ev);
@@ -37,8 +37,8 @@ struct dd_insight_rebuild_report {
 
 /* Empties the aggregate tables and computes them again inside the caller's transaction: stocks
  * from the people and labour tables, flows by replaying the register's birth, death and move
- * events, tourism from the stays module's daily figures, public order from the stays and their
- * watch-list alerts. On PostgreSQL it first locks the outbox against new events so that the
+ * events, tourism (the daily figures of the stays module's API and the monthly ones), length of
+ * stay and public order from the stays and their watch-list alerts. On PostgreSQL it first locks the outbox against new events so that the
  * tables and the watermark agree. `rep` may be NULL. */
 int dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep);
 

@@ -24,6 +24,19 @@ void insight_month(const char *date, char out[8]);
 /* Applies a birth, death or permanent move (its payload `p`) to the monthly flows. */
 int insight_flow_event(struct dd_db *db, const char *type, json_t *p);
 
+/* A stay's guest nights stop counting after this many (the check-out's rule and the rebuild's). */
+#define INSIGHT_MAX_NIGHTS 366
+
+/* Applies stay.checked_in or stay.checked_out (its payload text) to the daily figures
+ * (stay_fig_arrivals, stay_fig_nights), the monthly ones (insight_tourism, insight_arrivals),
+ * the length of stay and public order, inside the caller's transaction; other types change
+ * nothing. DD_OK or the database's code. */
+int insight_stay_event(struct dd_db *db, const char *type, const char *payload);
+
+/* Computes the same tables from the stays themselves (rebuild_tourism.c), after they were
+ * emptied. */
+int insight_rebuild_tourism(struct dd_db *db);
+
 /* The watermark of the last rebuild (>= 0) or a DD_E… code; *rebuilt false before the first. */
 int64_t insight_watermark(struct dd_db *db, bool *rebuilt);
 
