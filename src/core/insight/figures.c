@@ -144,16 +144,17 @@ only_row(json_t *rows_)
 static json_t *
 by_commune(struct dd_db *db, const struct insight_filter *f, int *rc)
 {
-    json_t *list = q_area(db,
-                          "SELECT p.commune_code AS commune, SUM(p.people) AS people, SUM(CASE "
-                          "WHEN p.sex = 'male' THEN p.people ELSE 0 END) AS male, "
-                          "COALESCE(CAST(ROUND(CAST(MAX(a.area_km2) * 1000 AS NUMERIC)) AS "
-                          "BIGINT), 0) AS area_m FROM insight_population p LEFT JOIN "
-                          "insight_commune_areas a ON a.province_code = p.province_code AND "
-                          "a.commune_code = p.commune_code WHERE p.province_code = ? AND "
-                          "(CAST(? AS TEXT) IS NULL OR p.commune_code = ?)"
-                          " GROUP BY p.commune_code ORDER BY p.commune_code",
-                          f, 1, rc);
+    json_t *list =
+        q_area(db,
+               "SELECT x.commune, x.people, x.male, COALESCE(CAST(ROUND(CAST(a.area_km2 "
+               "* 1000 AS NUMERIC)) AS BIGINT), 0) AS area_m FROM (SELECT "
+               "province_code, commune_code AS commune, SUM(people) AS people, SUM(CASE "
+               "WHEN sex = 'male' THEN people ELSE 0 END) AS male FROM "
+               "insight_population WHERE " AREA
+               " GROUP BY province_code, commune_code) x LEFT JOIN insight_commune_areas "
+               "a ON a.province_code = x.province_code AND a.commune_code = x.commune "
+               "ORDER BY x.commune",
+               f, 1, rc);
     size_t i;
     json_t *r;
     json_array_foreach(list, i, r)

@@ -33,18 +33,25 @@ static const char *const cells_pg =
     "FROM stays s JOIN stay_establishments e ON e.org_id = s.establishment_id GROUP BY 1, 2, 3, "
     "4, 5, 6, 7) x";
 
+/* The night offsets 0..365 as a table keyed by them, so that each cell joins only its own n
+ * offsets (a range on the key) rather than scanning all 366. */
+static const char *const offsets_sqlite[] = {
+    "CREATE TEMP TABLE insight_k (i INTEGER PRIMARY KEY)",
+    "INSERT INTO insight_k (i) WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k "
+    "WHERE i < 365) SELECT i FROM k",
+};
+
 static const char *const nights_sqlite =
-    "INSERT INTO stay_fig_nights (day, province_code, commune_code, class, guest_nights) WITH "
-    "RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 365) SELECT date(x.a, "
-    "'+' || k.i || ' days'), x.p, x.c, x.cl, SUM(x.m) FROM (SELECT a, p, c, cl, n, SUM(m) AS m "
-    "FROM insight_stay_cells WHERE n > 0 GROUP BY a, p, c, cl, n) x JOIN k ON k.i < x.n GROUP "
-    "BY 1, 2, 3, 4";
+    "INSERT INTO stay_fig_nights (day, province_code, commune_code, class, guest_nights) SELECT "
+    "date(x.a, '+' || k.i || ' days'), x.p, x.c, x.cl, SUM(x.m) FROM (SELECT a, p, c, cl, n, "
+    "SUM(m) AS m FROM insight_stay_cells WHERE n > 0 GROUP BY a, p, c, cl, n) x JOIN insight_k k "
+    "ON k.i < x.n GROUP BY 1, 2, 3, 4";
 
 static const char *const nights_pg =
     "INSERT INTO stay_fig_nights (day, province_code, commune_code, class, guest_nights) SELECT "
     "to_char(x.a::date + k.i, 'YYYY-MM-DD'), x.p, x.c, x.cl, SUM(x.m) FROM (SELECT a, p, c, cl, "
-    "n, SUM(m) AS m FROM insight_stay_cells WHERE n > 0 GROUP BY a, p, c, cl, n) x JOIN "
-    "generate_series(0, 365) AS k(i) ON k.i < x.n GROUP BY 1, 2, 3, 4";
+    "n, SUM(m) AS m FROM insight_stay_cells WHERE n > 0 GROUP BY a, p, c, cl, n) x CROSS JOIN "
+    "LATERAL generate_series(0, x.n - 1) AS k(i) GROUP BY 1, 2, 3, 4";
 
 static const char *const common_sql[] = {
     "INSERT INTO stay_fig_arrivals (day, province_code, commune_code, class, nationality, "
@@ -86,8 +93,12 @@ insight_rebuild_tourism(struct dd_db *db)
 {
     bool pg = dd_db_kind(db) == DD_DB_POSTGRES;
     int rc = dd_db_exec(db, pg ? cells_pg : cells_sqlite);
+    for (size_t i = 0; !pg && rc == DD_OK && i < 2; i++)
+        rc = dd_db_exec(db, offsets_sqlite[i]);
     if (rc == DD_OK)
         rc = dd_db_exec(db, pg ? nights_pg : nights_sqlite);
+    if (rc == DD_OK && !pg)
+        rc = dd_db_exec(db, "DROP TABLE insight_k");
     for (size_t i = 0; rc == DD_OK && i < sizeof common_sql / sizeof common_sql[0]; i++)
         rc = dd_db_exec(db, common_sql[i]);
     return rc;

@@ -51,12 +51,11 @@ static const struct spec specs[] = {
      "communes",
      B_AREA,
      {false, true, true, false, false},
-     "SELECT p.commune_code AS commune, SUM(p.people) AS people, SUM(CASE WHEN p.sex = 'male' "
-     "THEN p.people ELSE 0 END) AS male, a.area_km2, ROUND(CAST(SUM(p.people) / a.area_km2 AS "
-     "NUMERIC), 1) AS density FROM insight_population p LEFT JOIN insight_commune_areas a ON "
-     "a.province_code = p.province_code AND a.commune_code = p.commune_code WHERE p.province_code "
-     "= ? AND (CAST(? AS TEXT) IS NULL OR p.commune_code = ?)"
-     " GROUP BY p.commune_code, a.area_km2 ORDER BY 1"},
+     "SELECT x.commune, x.people, x.male, a.area_km2, ROUND(CAST(x.people / a.area_km2 AS "
+     "NUMERIC), 1) AS density FROM (SELECT province_code, commune_code AS commune, SUM(people) AS "
+     "people, SUM(CASE WHEN sex = 'male' THEN people ELSE 0 END) AS male FROM insight_population "
+     "WHERE " AREA " GROUP BY province_code, commune_code) x LEFT JOIN insight_commune_areas a ON "
+     "a.province_code = x.province_code AND a.commune_code = x.commune ORDER BY 1"},
     {"population",
      "flows",
      B_RANGE,
