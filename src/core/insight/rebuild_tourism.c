@@ -16,22 +16,26 @@
 
 #include <stddef.h>
 
+/* The stays grouped first by establishment and hour of departure (UTC), with neither a join nor
+ * date arithmetic per stay; then the class and the departure day for each group. */
+#define STAY_GROUPS                                                                                \
+    "(SELECT arrival_day AS a, province_code AS p, commune_code AS c, establishment_id AS est, "   \
+    "nationality AS nat, origin_province AS o, substr(departed_at, 1, 13) AS h, COUNT(*) AS m "    \
+    "FROM stays GROUP BY 1, 2, 3, 4, 5, 6, 7) y JOIN stay_establishments e ON e.org_id = y.est"
+
 static const char *const cells_sqlite =
     "CREATE TEMP TABLE insight_stay_cells AS SELECT a, p, c, cl, nat, o, d, m, CASE WHEN d = '' "
     "THEN 1 WHEN d <= a THEN 0 ELSE MIN(CAST(julianday(d) - julianday(a) AS INTEGER), 366) END "
-    "AS n FROM (SELECT s.arrival_day AS a, s.province_code AS p, s.commune_code AS c, e.class AS "
-    "cl, s.nationality AS nat, s.origin_province AS o, CASE WHEN s.departed_at = '' THEN '' ELSE "
-    "date(s.departed_at, '+7 hours') END AS d, COUNT(*) AS m FROM stays s JOIN "
-    "stay_establishments e ON e.org_id = s.establishment_id GROUP BY 1, 2, 3, 4, 5, 6, 7) x";
+    "AS n FROM (SELECT y.a, y.p, y.c, e.class AS cl, y.nat, y.o, CASE WHEN y.h = '' THEN '' ELSE "
+    "date(y.h || ':00:00Z', '+7 hours') END AS d, SUM(y.m) AS m FROM " STAY_GROUPS
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7) x";
 
 static const char *const cells_pg =
     "CREATE TEMP TABLE insight_stay_cells AS SELECT a, p, c, cl, nat, o, d, m, CASE WHEN d = '' "
-    "THEN 1 WHEN d <= a THEN 0 ELSE LEAST(d::date - a::date, 366) END AS n FROM (SELECT "
-    "s.arrival_day AS a, s.province_code AS p, s.commune_code AS c, e.class AS cl, s.nationality "
-    "AS nat, s.origin_province AS o, CASE WHEN s.departed_at = '' THEN '' ELSE "
-    "to_char(s.departed_at::timestamp + interval '7 hours', 'YYYY-MM-DD') END AS d, COUNT(*) AS m "
-    "FROM stays s JOIN stay_establishments e ON e.org_id = s.establishment_id GROUP BY 1, 2, 3, "
-    "4, 5, 6, 7) x";
+    "THEN 1 WHEN d <= a THEN 0 ELSE LEAST(d::date - a::date, 366) END AS n FROM (SELECT y.a, "
+    "y.p, y.c, e.class AS cl, y.nat, y.o, CASE WHEN y.h = '' THEN '' ELSE to_char((y.h || "
+    "':00:00')::timestamp + interval '7 hours', 'YYYY-MM-DD') END AS d, SUM(y.m) AS m "
+    "FROM " STAY_GROUPS " GROUP BY 1, 2, 3, 4, 5, 6, 7) x";
 
 /* The night offsets 0..365 as a table keyed by them, so that each cell joins only its own n
  * offsets (a range on the key) rather than scanning all 366. */
