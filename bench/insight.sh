@@ -3,8 +3,8 @@
 #
 # 1. Generates BENCH_INSIGHT_PEOPLE (2,000,000) people (bench/gen_people.c) and imports them into
 #    an empty SQLite register; stores BENCH_INSIGHT_STAYS (1,000,000) stays of one to three nights
-#    spread over the province's communes and the 365 days of 2025, with the stays module's daily
-#    figures they make.
+#    spread over the province's communes and the 365 days of 2025 (straight into the stays table:
+#    the rebuild computes every tourism figure, daily and monthly, from the stays).
 # 2. Times `dinhdanh insight rebuild` (every aggregate from scratch).
 # 3. Exports the same people and stays as CSV and runs the peer, bench/insight_duckdb.mjs (DuckDB
 #    from npm): its full recomputation of population by commune × age band × sex and guest nights
@@ -68,16 +68,6 @@ SELECT $ORG, '56', (SELECT code FROM c WHERE idx = i % $NC), 'id:' || printf('05
     date('2025-01-01', '+' || (i % 365 + 1 + i % 3) || ' days') || 'T03:00:00.000Z',
     'r', 'd', CASE WHEN i % 50 = 0 THEN 1 ELSE 0 END, 'bench', 'u'
 FROM n;
-INSERT INTO stay_fig_arrivals (day, province_code, commune_code, class, nationality,
-    origin_province, arrivals)
-SELECT arrival_day, '56', commune_code, 'hotel-3', nationality, origin_province, COUNT(*)
-FROM stays GROUP BY arrival_day, commune_code, nationality, origin_province;
-INSERT INTO stay_fig_nights (day, province_code, commune_code, class, guest_nights)
-SELECT d, '56', commune_code, 'hotel-3', COUNT(*) FROM (
-    SELECT arrival_day AS d, commune_code FROM stays
-    UNION ALL SELECT date(arrival_day, '+1 day'), commune_code FROM stays WHERE id % 3 >= 1
-    UNION ALL SELECT date(arrival_day, '+2 days'), commune_code FROM stays WHERE id % 3 = 2)
-GROUP BY d, commune_code;
 ANALYZE;
 SQL
 

@@ -155,57 +155,6 @@ a_guest_is_present_once_per_establishment(void **state)
     assert_int_equal(dbfx_int(db, "SELECT COUNT(*) FROM stays"), 3);
 }
 
-static int
-deliver(struct dd_db *db, const char *type, const char *payload)
-{
-    assert_int_equal(dd_db_begin(db), DD_OK);
-    int rc = stay_figures_apply(db, type, payload);
-    assert_int_equal(dd_db_commit(db), DD_OK);
-    return rc;
-}
-
-static int64_t
-nights(struct dd_db *db, const char *day)
-{
-    char sql[200];
-    snprintf(sql, sizeof sql,
-             "SELECT COALESCE(SUM(guest_nights), 0) FROM stay_fig_nights WHERE day = '%s'", day);
-    return dbfx_int(db, sql);
-}
-
-static void
-figures_follow_the_stay_events(void **state)
-{
-    struct dd_db *db = migrated(state);
-    const char *in = "{\"id\":1,\"day\":\"2026-11-28\",\"province\":\"56\",\"commune\":\"22366\","
-                     "\"class\":\"hotel-3\",\"nationality\":\"KOR\",\"origin\":\"\"}";
-    assert_int_equal(deliver(db, "stay.checked_in", in), DD_OK);
-    assert_int_equal(deliver(db, "stay.checked_in", in), DD_OK);
-    assert_int_equal(dbfx_int(db, "SELECT arrivals FROM stay_fig_arrivals WHERE nationality = "
-                                  "'KOR' AND day = '2026-11-28'"),
-                     2);
-    assert_int_equal(nights(db, "2026-11-28"), 2);
-    /* One leaves three days later: the nights of the 29th and 30th are added. */
-    assert_int_equal(deliver(db, "stay.checked_out",
-                             "{\"id\":1,\"arrival_day\":\"2026-11-28\",\"departure_day\":"
-                             "\"2026-12-01\",\"province\":\"56\",\"commune\":\"22366\","
-                             "\"class\":\"hotel-3\"}"),
-                     DD_OK);
-    assert_int_equal(nights(db, "2026-11-29"), 1);
-    assert_int_equal(nights(db, "2026-11-30"), 1);
-    assert_int_equal(nights(db, "2026-12-01"), 0);
-    /* The other leaves the day they came: their night is taken back. */
-    assert_int_equal(deliver(db, "stay.checked_out",
-                             "{\"id\":2,\"arrival_day\":\"2026-11-28\",\"departure_day\":"
-                             "\"2026-11-28\",\"province\":\"56\",\"commune\":\"22366\","
-                             "\"class\":\"hotel-3\"}"),
-                     DD_OK);
-    assert_int_equal(nights(db, "2026-11-28"), 1);
-    /* Other events change nothing. */
-    assert_int_equal(deliver(db, "person.born", "{}"), DD_OK);
-    assert_int_equal(dbfx_int(db, "SELECT COUNT(*) FROM stay_fig_nights"), 3);
-}
-
 int
 main(void)
 {
@@ -217,7 +166,6 @@ main(void)
         cmocka_unit_test(local_days_are_vietnams),
         cmocka_unit_test(times_need_a_zone_and_a_real_date),
         DB_TEST(a_guest_is_present_once_per_establishment),
-        DB_TEST(figures_follow_the_stay_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,8 @@ start(async ({ me }, main) => {
   const onPick = (code) => { const q = new URLSearchParams(location.search); q.set('commune', code); location.search = q.toString(); };
   main.append(
     chartCard('map', 'insight.map', tileMap(list.length ? list : b.by_commune.map((c) => ({ code: c.commune, name: c.commune })), values, { title: t('insight.map'), onPick }),
-      [t('insight.commune'), t('insight.people')], b.by_commune.map((c) => [`${name(c.commune)} (${c.commune})`, c.people])),
+      [t('insight.commune'), t('insight.people'), t('insight.area'), t('insight.density')],
+      b.by_commune.map((c) => [`${name(c.commune)} (${c.commune})`, c.people, c.area_km2 ?? t('insight.noArea'), c.density === null ? '–' : Math.round(c.density)])),
     chartCard('pyramid', 'insight.pyramid', pyramid(b.pyramid, { title: t('insight.pyramid'), labels: { male: t('insight.male'), female: t('insight.female') } }),
       [t('insight.ageBand'), t('insight.male'), t('insight.female')], b.pyramid.map((r) => [r.band, r.male, r.female])),
     chartCard('vital', 'insight.vital', lines([

@@ -4,10 +4,8 @@
  * Register events carry the person's figures before and after the change (register/
  * event_dims.c): one person leaves the cells of "before" and enters those of "after" when
  * counted (not dead). Births, deaths and permanent moves also count in the month of their date.
- * Stay check-ins add an arrival and the first guest night (and a late notification or a
- * watch-list hit); a check-out adds the nights after the first up to the night before the
- * departure day, or takes the first back when the guest left on the day they came — the same
- * rule as the stays module's daily figures, so both agree month by month.
+ * Stay check-ins and check-outs go to tourism.c, which keeps the daily and the monthly tourism
+ * figures in one pass.
  */
 #include "base/err.h"
 #include "base/str.h"
@@ -20,9 +18,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-
-#define MAX_NIGHTS 366
 
 static const char *
 str(json_t *o, const char *name)
@@ -161,91 +156,6 @@ insight_flow_event(struct dd_db *db, const char *type, json_t *p)
     return DD_OK;
 }
 
-/* out = the date n days after d (YYYY-MM-DD); false if d is not a date. */
-static bool
-day_add(const char *d, int n, char out[11])
-{
-    struct tm tm = {0};
-    if (d == NULL || strlen(d) != 10 ||
-        sscanf(d, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
-        return false;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm) + (time_t)n * 86400;
-    struct tm r;
-    gmtime_r(&t, &r);
-    char text[48];
-    snprintf(text, sizeof text, "%04d-%02d-%02d", r.tm_year + 1900, r.tm_mon + 1, r.tm_mday);
-    snprintf(out, 11, "%.10s", text);
-    return true;
-}
-
-static int
-tourism(struct dd_db *db, json_t *p, const char *day, int64_t arrivals, int64_t nights)
-{
-    char month[8];
-    insight_month(day, month);
-    const char *t[] = {str(p, "province"), str(p, "commune"), str(p, "class"), month};
-    char sql[400];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO insight_tourism (province_code, commune_code, class, month, arrivals, "
-             "guest_nights) VALUES (?, ?, ?, ?, %lld, ?) ON CONFLICT (province_code, commune_code, "
-             "class, month) "
-             "DO UPDATE SET arrivals = insight_tourism.arrivals + excluded.arrivals, guest_nights "
-             "= insight_tourism.guest_nights + excluded.guest_nights",
-             (long long)arrivals);
-    return insight_step(db, sql, t, 4, nights);
-}
-
-static int
-checked_in(struct dd_db *db, json_t *p)
-{
-    char month[8];
-    insight_month(str(p, "day"), month);
-    int rc = tourism(db, p, str(p, "day"), 1, 1);
-    static const char *const sql =
-        "INSERT INTO insight_arrivals (province_code, commune_code, month, dimension, value, "
-        "arrivals) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (province_code, commune_code, month, "
-        "dimension, value) "
-        "DO UPDATE SET arrivals = insight_arrivals.arrivals + excluded.arrivals";
-    const char *nat[] = {str(p, "province"), str(p, "commune"), month, "nationality",
-                         str(p, "nationality")};
-    const char *org[] = {str(p, "province"), str(p, "commune"), month, "origin", str(p, "origin")};
-    if (rc == DD_OK)
-        rc = insight_step(db, sql, nat, 5, 1);
-    if (rc == DD_OK)
-        rc = insight_step(db, sql, org, 5, 1);
-    bool late = json_is_true(json_object_get(p, "late"));
-    bool watched = json_is_true(json_object_get(p, "watched"));
-    if (rc == DD_OK && (late || watched)) {
-        char q[400];
-        snprintf(q, sizeof q,
-                 "INSERT INTO insight_order (province_code, commune_code, month, late_stays, "
-                 "watch_hits) VALUES (?, ?, ?, %d, ?) ON CONFLICT (province_code, commune_code, "
-                 "month) DO UPDATE SET late_stays = insight_order.late_stays + "
-                 "excluded.late_stays, watch_hits = insight_order.watch_hits + excluded.watch_hits",
-                 late ? 1 : 0);
-        const char *t[] = {str(p, "province"), str(p, "commune"), month};
-        rc = insight_step(db, q, t, 3, watched ? 1 : 0);
-    }
-    return rc;
-}
-
-static int
-checked_out(struct dd_db *db, json_t *p)
-{
-    const char *arrival = str(p, "arrival_day"), *departure = str(p, "departure_day");
-    if (strcmp(departure, arrival) <= 0)
-        return tourism(db, p, arrival, 0, -1);
-    char day[11];
-    int rc = DD_OK;
-    for (int i = 1;
-         rc == DD_OK && i < MAX_NIGHTS && day_add(arrival, i, day) && strcmp(day, departure) < 0;
-         i++)
-        rc = tourism(db, p, day, 0, 1);
-    return rc;
-}
-
 static int
 labour(struct dd_db *db, json_t *p)
 {
@@ -299,10 +209,10 @@ dd_insight_apply(struct dd_db *db, const struct dd_event *ev)
         return DD_OK;
     bool person =
         dd_str_has_prefix(ev->type, "person.") || dd_str_has_prefix(ev->type, "residence.");
-    bool stay =
-        strcmp(ev->type, "stay.checked_in") == 0 || strcmp(ev->type, "stay.checked_out") == 0;
+    if (dd_str_has_prefix(ev->type, "stay."))
+        return insight_stay_event(db, ev->type, ev->payload);
     bool lab = strcmp(ev->type, "labour.recorded") == 0;
-    if (!person && !stay && !lab)
+    if (!person && !lab)
         return DD_OK;
     json_t *p = json_loads(ev->payload, 0, NULL);
     if (p == NULL)
@@ -314,9 +224,7 @@ dd_insight_apply(struct dd_db *db, const struct dd_event *ev)
             rc = person_cells(db, json_object_get(p, "after"), 1);
         if (rc == DD_OK)
             rc = insight_flow_event(db, ev->type, p);
-    } else if (stay)
-        rc = strcmp(ev->type, "stay.checked_in") == 0 ? checked_in(db, p) : checked_out(db, p);
-    else
+    } else
         rc = labour(db, p);
     json_decref(p);
     return rc;

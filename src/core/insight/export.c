@@ -78,9 +78,11 @@ known_area(const char *a)
 }
 
 static int
-options_or_reply(struct dd_req *req, const char **area, bool *xlsx, bool *police)
+options_or_reply(struct dd_req *req, const char **area, const char **table, bool *xlsx,
+                 bool *police)
 {
     *area = dd_req_param(req, "area");
+    *table = dd_req_query(req, "table");
     const char *format = dd_req_query(req, "format");
     const char *audience = dd_req_query(req, "audience");
     if (!known_area(*area)) {
@@ -88,6 +90,10 @@ options_or_reply(struct dd_req *req, const char **area, bool *xlsx, bool *police
         return -1;
     }
     json_t *ext = NULL;
+    if (*table && !insight_table_known(*area, *table))
+        ext = dd_problem_add_error(ext, req, "table", "table-unknown",
+                                   "Khu vực này không có bảng số liệu đó.",
+                                   "This area has no table of that name.");
     if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)
         ext = dd_problem_add_error(ext, req, "format", "format-invalid",
                                    "Định dạng là csv hoặc xlsx.", "The format is csv or xlsx.");
@@ -113,9 +119,9 @@ options_or_reply(struct dd_req *req, const char **area, bool *xlsx, bool *police
 int
 insight_export_get(struct dd_req *req)
 {
-    const char *area;
+    const char *area, *table;
     bool xlsx, police;
-    if (options_or_reply(req, &area, &xlsx, &police) != 0)
+    if (options_or_reply(req, &area, &table, &xlsx, &police) != 0)
         return DD_DONE;
     struct insight_filter f;
     if (insight_filter_or_reply(req, &f) != 0)
@@ -124,7 +130,7 @@ insight_export_get(struct dd_req *req)
     if (db == NULL)
         return DD_DONE;
     int rc;
-    struct insight_table *t = insight_area_table(req, db, area, &f, &rc);
+    struct insight_table *t = insight_area_table(req, db, area, table, &f, &rc);
     if (rc != DD_OK)
         return rc;
     if (!police)
@@ -136,8 +142,8 @@ insight_export_get(struct dd_req *req)
               : write_csv(&b, t);
     if (rc != DD_OK)
         return rc;
-    const char *name = dd_arena_printf(req->arena, "attachment; filename=\"%s-%s-%s.%s\"", area,
-                                       f.from, f.to, xlsx ? "xlsx" : "csv");
+    const char *name = dd_arena_printf(req->arena, "attachment; filename=\"%s-%s-%s-%s.%s\"", area,
+                                       table ? table : "main", f.from, f.to, xlsx ? "xlsx" : "csv");
     dd_reply_header(req, "Content-Disposition", name);
     dd_reply_header(req, "X-Suppressed-Below",
                     police ? "0" : dd_arena_printf(req->arena, "%lld", (long long)suppress_below));

@@ -17,9 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define WORK_FROM  15
-#define RETIRE_MEN 61
-#define RETIRE_WOM 57
+#define WORK_FROM  INSIGHT_WORK_FROM
+#define RETIRE_MEN INSIGHT_RETIRE_MEN
+#define RETIRE_WOM INSIGHT_RETIRE_WOMEN
 #define BAND_YEARS 5
 #define BANDS      17 /* 0–4 … 75–79, 80+ */
 
@@ -139,6 +139,36 @@ only_row(json_t *rows_)
     return out;
 }
 
+/* People by commune with the density where the commune's area is known (insight_commune_areas,
+ * in milli-km² to read it as an integer): area_km2 and density are null elsewhere. */
+static json_t *
+by_commune(struct dd_db *db, const struct insight_filter *f, int *rc)
+{
+    json_t *list =
+        q_area(db,
+               "SELECT x.commune, x.people, x.male, COALESCE(CAST(ROUND(CAST(a.area_km2 "
+               "* 1000 AS NUMERIC)) AS BIGINT), 0) AS area_m FROM (SELECT "
+               "province_code, commune_code AS commune, SUM(people) AS people, SUM(CASE "
+               "WHEN sex = 'male' THEN people ELSE 0 END) AS male FROM "
+               "insight_population WHERE " AREA
+               " GROUP BY province_code, commune_code) x LEFT JOIN insight_commune_areas "
+               "a ON a.province_code = x.province_code AND a.commune_code = x.commune "
+               "ORDER BY x.commune",
+               f, 1, rc);
+    size_t i;
+    json_t *r;
+    json_array_foreach(list, i, r)
+    {
+        int64_t m = json_integer_value(json_object_get(r, "area_m"));
+        int64_t people = json_integer_value(json_object_get(r, "people"));
+        json_object_del(r, "area_m");
+        json_object_set_new(r, "area_km2", m > 0 ? json_real((double)m / 1000.0) : json_null());
+        json_object_set_new(r, "density",
+                            m > 0 ? json_real((double)people * 1000.0 / (double)m) : json_null());
+    }
+    return list;
+}
+
 static json_t *
 population(struct dd_db *db, const struct insight_filter *f, int *rc)
 {
@@ -146,13 +176,7 @@ population(struct dd_db *db, const struct insight_filter *f, int *rc)
     json_t *out = json_object();
     json_object_set_new(out, "pyramid", pyramid(db, f, &totals, rc));
     json_object_set_new(out, "totals", totals);
-    json_object_set_new(out, "by_commune",
-                        q_area(db,
-                               "SELECT commune_code AS commune, SUM(people) AS people, SUM(CASE "
-                               "WHEN sex = 'male' THEN people ELSE 0 END) AS male FROM "
-                               "insight_population WHERE " AREA
-                               " GROUP BY commune_code ORDER BY commune_code",
-                               f, 1, rc));
+    json_object_set_new(out, "by_commune", by_commune(db, f, rc));
     json_object_set_new(out, "by_month", q_range(db, flows_sql, f, f->from, f->to, 1, rc));
     json_object_set_new(out, "period",
                         only_row(q_range(db, flows_total_sql, f, f->from, f->to, 0, rc)));
@@ -219,6 +243,121 @@ labour(struct dd_db *db, const struct insight_filter *f, int *rc)
     return out;
 }
 
+/* Guest nights by commune and class over the rooms and beds of the approved establishments of
+ * that commune and class and the days of the period: occupancy = guest nights / (rooms × days),
+ * bed_occupancy = guest nights / (beds × days); null without rooms (beds). */
+static json_t *
+occupancy(struct dd_db *db, const struct insight_filter *f, const char *from, const char *to,
+          int *rc)
+{
+    json_t *list = q_range(
+        db,
+        "SELECT t.commune_code AS commune, t.class, SUM(t.arrivals) AS arrivals, "
+        "SUM(t.guest_nights) AS guest_nights, (SELECT COALESCE(SUM(e.rooms), 0) FROM "
+        "stay_establishments e WHERE e.province_code = t.province_code AND e.commune_code = "
+        "t.commune_code AND e.class = t.class AND e.status = 'approved') AS rooms, (SELECT "
+        "COALESCE(SUM(e.beds), 0) FROM stay_establishments e WHERE e.province_code = "
+        "t.province_code AND e.commune_code = t.commune_code AND e.class = t.class AND e.status = "
+        "'approved') AS beds FROM insight_tourism t WHERE t." AREA
+        " AND t.month >= ? AND t.month <= ? GROUP BY t.province_code, t.commune_code, t.class "
+        "ORDER BY 1, 2",
+        f, from, to, 2, rc);
+    int days = insight_period_days(from, to);
+    size_t i;
+    json_t *r;
+    json_array_foreach(list, i, r)
+    {
+        double nights = (double)json_integer_value(json_object_get(r, "guest_nights"));
+        int64_t rooms = json_integer_value(json_object_get(r, "rooms"));
+        int64_t beds = json_integer_value(json_object_get(r, "beds"));
+        json_object_set_new(r, "days", json_integer(days));
+        json_object_set_new(r, "occupancy",
+                            rooms > 0 && days > 0 ? json_real(nights / ((double)rooms * days))
+                                                  : json_null());
+        json_object_set_new(r, "bed_occupancy",
+                            beds > 0 && days > 0 ? json_real(nights / ((double)beds * days))
+                                                 : json_null());
+    }
+    return list;
+}
+
+/* {stays, nights, mean_nights, distribution: [{nights: "0".."4-7".."31+", stays}], by_commune,
+ * by_class, by_nationality: [{…, stays, nights, mean_nights}]}: the stays that ended (checked
+ * out) in the period, their nights counted as the guest nights are. */
+static const struct {
+    const char *label;
+    int64_t lo, hi;
+} los_buckets[] = {
+    {"0", 0, 0},   {"1", 1, 1},     {"2", 2, 2},       {"3", 3, 3},
+    {"4-7", 4, 7}, {"8-14", 8, 14}, {"15-30", 15, 30}, {"31+", 31, 366},
+};
+
+static void
+add_means(json_t *list)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(list, i, r)
+    {
+        int64_t n = json_integer_value(json_object_get(r, "stays"));
+        int64_t nights = json_integer_value(json_object_get(r, "nights"));
+        json_object_set_new(r, "mean_nights",
+                            n ? json_real((double)nights / (double)n) : json_null());
+    }
+}
+
+static json_t *
+stay_lengths(struct dd_db *db, const struct insight_filter *f, const char *from, const char *to,
+             int *rc)
+{
+    json_t *out = only_row(q_range(db,
+                                   "SELECT COALESCE(SUM(stays), 0) AS stays, COALESCE(SUM(stays "
+                                   "* nights), 0) AS nights FROM insight_stay_lengths WHERE " AREA
+                                   " AND month >= ? AND month <= ?",
+                                   f, from, to, 0, rc));
+    json_t *one = json_array();
+    json_array_append(one, out);
+    add_means(one);
+    json_decref(one);
+    json_t *by_n =
+        q_range(db,
+                "SELECT nights, SUM(stays) AS stays FROM insight_stay_lengths WHERE " AREA
+                " AND month >= ? AND month <= ? GROUP BY nights",
+                f, from, to, 0, rc);
+    size_t nb = sizeof los_buckets / sizeof los_buckets[0];
+    int64_t count[sizeof los_buckets / sizeof los_buckets[0]] = {0};
+    size_t i;
+    json_t *r;
+    json_array_foreach(by_n, i, r)
+    {
+        int64_t n = json_integer_value(json_object_get(r, "nights"));
+        for (size_t b = 0; b < nb; b++)
+            if (n >= los_buckets[b].lo && n <= los_buckets[b].hi)
+                count[b] += json_integer_value(json_object_get(r, "stays"));
+    }
+    json_decref(by_n);
+    json_t *dist = json_array();
+    for (size_t b = 0; b < nb; b++)
+        json_array_append_new(dist, json_pack("{s:s, s:I}", "nights", los_buckets[b].label, "stays",
+                                              (json_int_t)count[b]));
+    json_object_set_new(out, "distribution", dist);
+    static const char *const dim[] = {"commune_code", "class", "nationality"};
+    static const char *const key[] = {"by_commune", "by_class", "by_nationality"};
+    static const char *const name[] = {"commune", "class", "nationality"};
+    for (int d = 0; d < 3; d++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT %s AS %s, SUM(stays) AS stays, SUM(stays * nights) AS nights FROM "
+                 "insight_stay_lengths WHERE " AREA " AND month >= ? AND month <= ? GROUP BY %s "
+                 "HAVING SUM(stays) <> 0 ORDER BY 2 DESC, 1 LIMIT 65",
+                 dim[d], name[d], dim[d]);
+        json_t *list = q_range(db, sql, f, from, to, 1, rc);
+        add_means(list);
+        json_object_set_new(out, key[d], list);
+    }
+    return out;
+}
+
 static json_t *
 tourism(struct dd_db *db, const struct insight_filter *f, int *rc)
 {
@@ -234,15 +373,14 @@ tourism(struct dd_db *db, const struct insight_filter *f, int *rc)
     json_object_set_new(out, "same_months_last_year", q_range(db, by_month, f, lf, lt, 1, rc));
     if (f->cfrom[0])
         json_object_set_new(out, "compare", q_range(db, by_month, f, f->cfrom, f->cto, 1, rc));
-    json_object_set_new(
-        out, "by_commune_class",
-        q_range(db,
-                "SELECT t.commune_code AS commune, t.class, SUM(t.arrivals) AS arrivals, "
-                "SUM(t.guest_nights) AS guest_nights, (SELECT COALESCE(SUM(e.beds), 0) FROM "
-                "stay_establishments e WHERE e.commune_code = t.commune_code AND e.class = t.class "
-                "AND e.status = 'approved') AS beds FROM insight_tourism t WHERE t." AREA
-                " AND t.month >= ? AND t.month <= ? GROUP BY t.commune_code, t.class ORDER BY 1, 2",
-                f, f->from, f->to, 2, rc));
+    json_object_set_new(out, "by_commune_class", occupancy(db, f, f->from, f->to, rc));
+    json_object_set_new(out, "length_of_stay", stay_lengths(db, f, f->from, f->to, rc));
+    if (f->cfrom[0]) {
+        json_object_set_new(out, "by_commune_class_compare",
+                            occupancy(db, f, f->cfrom, f->cto, rc));
+        json_object_set_new(out, "length_of_stay_compare",
+                            stay_lengths(db, f, f->cfrom, f->cto, rc));
+    }
     for (int d = 0; d < 2; d++) {
         static const char *const dim[] = {"nationality", "origin"};
         static const char *const key[] = {"by_nationality", "by_origin_province"};
@@ -294,105 +432,6 @@ insight_area_json(struct dd_req *req, struct dd_db *db, const char *area,
                             json_pack("{s:s, s:s}", "from", f->cfrom, "to", f->cto));
     json_object_set_new(body, "filter", filter);
     return body;
-}
-
-/* --- the tables of the exports --- */
-
-static struct insight_table *
-table_from(struct dd_req *req, struct dd_db *db, const char *name, const char *sql,
-           const char *const *binds, int nb, const bool *counts, int *rc)
-{
-    struct insight_table *t = dd_arena_zalloc(req->arena, sizeof *t);
-    t->name = name;
-    t->counts = counts;
-    struct dd_stmt *st;
-    if ((*rc = dd_db_prepare(db, sql, &st)) != DD_OK)
-        return t;
-    for (int i = 0; i < nb; i++) {
-        if (binds[i])
-            dd_stmt_bind_text(st, i + 1, binds[i]);
-        else
-            dd_stmt_bind_null(st, i + 1);
-    }
-    int r;
-    while ((r = dd_stmt_step(st)) == DD_DB_ROW) {
-        if (t->columns == NULL) {
-            t->ncols = (size_t)dd_stmt_column_count(st);
-            t->columns = dd_arena_alloc(req->arena, t->ncols * sizeof *t->columns);
-            for (size_t c = 0; c < t->ncols; c++)
-                t->columns[c] = dd_arena_strdup(req->arena, dd_stmt_column_name(st, (int)c));
-        }
-        if (t->nrows == t->cap) {
-            size_t cap = t->cap ? t->cap * 2 : 64;
-            const char **cells = dd_arena_alloc(req->arena, cap * t->ncols * sizeof *cells);
-            if (t->nrows)
-                memcpy(cells, t->cells, t->nrows * t->ncols * sizeof *cells);
-            t->cells = cells;
-            t->cap = cap;
-        }
-        for (size_t c = 0; c < t->ncols; c++)
-            t->cells[t->nrows * t->ncols + c] =
-                dd_arena_strdup(req->arena, dd_stmt_text(st, (int)c));
-        t->nrows++;
-    }
-    if (t->columns == NULL) { /* no rows: the names from the statement itself */
-        t->ncols = (size_t)dd_stmt_column_count(st);
-        t->columns = dd_arena_alloc(req->arena, (t->ncols ? t->ncols : 1) * sizeof *t->columns);
-        for (size_t c = 0; c < t->ncols; c++)
-            t->columns[c] = dd_arena_strdup(req->arena, dd_stmt_column_name(st, (int)c));
-    }
-    dd_stmt_reset(st);
-    if (r < 0)
-        *rc = r;
-    return t;
-}
-
-struct insight_table *
-insight_area_table(struct dd_req *req, struct dd_db *db, const char *area,
-                   const struct insight_filter *f, int *rc)
-{
-    static const bool pop_counts[] = {false, false, false, true};
-    static const bool lab_counts[] = {false, false, false, false, true};
-    static const bool tour_counts[] = {false, false, false, true, true};
-    static const bool order_counts[] = {false, false, true, true};
-    char year[16];
-    snprintf(year, sizeof year, "%d", f->year);
-    const char *b3[] = {f->province, f->commune, f->commune};
-    const char *b5[] = {f->province, f->commune, f->commune, f->from, f->to};
-    if (strcmp(area, "population") == 0) {
-        const char *b[] = {year, f->province, f->commune, f->commune};
-        /* age band: 5 years, 80 and over together */
-        return table_from(req, db, "population",
-                          "SELECT commune_code AS commune, CASE WHEN CAST(? AS INTEGER) - "
-                          "birth_year >= 80 THEN 80 WHEN CAST(? AS INTEGER) - birth_year < 0 THEN "
-                          "0 ELSE ((CAST(? AS INTEGER) - birth_year) / 5) * 5 END AS age_band, "
-                          "sex, SUM(people) AS people FROM insight_population WHERE " AREA
-                          " GROUP BY 1, 2, 3 HAVING SUM(people) <> 0 ORDER BY 1, 2, 3",
-                          (const char *const[]){year, year, year, b[1], b[2], b[3]}, 6, pop_counts,
-                          rc);
-    }
-    if (strcmp(area, "labour") == 0)
-        return table_from(req, db, "labour",
-                          "SELECT commune_code AS commune, employment_status AS status, sector, "
-                          "industrial_park AS park, SUM(people) AS people FROM insight_labour "
-                          "WHERE " AREA " GROUP BY 1, 2, 3, 4 HAVING SUM(people) <> 0 ORDER BY 1, "
-                          "2, 3, 4",
-                          b3, 3, lab_counts, rc);
-    if (strcmp(area, "tourism") == 0)
-        return table_from(req, db, "tourism",
-                          "SELECT commune_code AS commune, month, class, SUM(arrivals) AS "
-                          "arrivals, SUM(guest_nights) AS guest_nights FROM insight_tourism "
-                          "WHERE " AREA " AND month >= ? AND month <= ? GROUP BY 1, 2, 3 ORDER BY "
-                          "1, 2, 3",
-                          b5, 5, tour_counts, rc);
-    if (strcmp(area, "order") == 0)
-        return table_from(req, db, "order",
-                          "SELECT commune_code AS commune, month, SUM(late_stays) AS late_stays, "
-                          "SUM(watch_hits) AS watch_hits FROM insight_order WHERE " AREA
-                          " AND month >= ? AND month <= ? GROUP BY 1, 2 ORDER BY 1, 2",
-                          b5, 5, order_counts, rc);
-    *rc = DD_ENOTFOUND;
-    return NULL;
 }
 
 void

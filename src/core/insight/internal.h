@@ -24,6 +24,19 @@ void insight_month(const char *date, char out[8]);
 /* Applies a birth, death or permanent move (its payload `p`) to the monthly flows. */
 int insight_flow_event(struct dd_db *db, const char *type, json_t *p);
 
+/* A stay's guest nights stop counting after this many (the check-out's rule and the rebuild's). */
+#define INSIGHT_MAX_NIGHTS 366
+
+/* Applies stay.checked_in or stay.checked_out (its payload text) to the daily figures
+ * (stay_fig_arrivals, stay_fig_nights), the monthly ones (insight_tourism, insight_arrivals),
+ * the length of stay and public order, inside the caller's transaction; other types change
+ * nothing. DD_OK or the database's code. */
+int insight_stay_event(struct dd_db *db, const char *type, const char *payload);
+
+/* Computes the same tables from the stays themselves (rebuild_tourism.c), after they were
+ * emptied. */
+int insight_rebuild_tourism(struct dd_db *db);
+
 /* The watermark of the last rebuild (>= 0) or a DD_E… code; *rebuilt false before the first. */
 int64_t insight_watermark(struct dd_db *db, bool *rebuilt);
 
@@ -55,9 +68,25 @@ int insight_filter_or_reply(struct dd_req *req, struct insight_filter *f);
 json_t *insight_area_json(struct dd_req *req, struct dd_db *db, const char *area,
                           const struct insight_filter *f, int *rc);
 
-/* The export tables of one area: its main table for CSV and XLSX. NULL for an unknown area. */
+/* The working age: 15 up to the retirement age of the Labour Code 2019 (art. 169) reached in
+ * 2026 by the yearly roadmap of Decree 135/2020, by whole years of birth. */
+#define INSIGHT_WORK_FROM    15
+#define INSIGHT_RETIRE_MEN   61
+#define INSIGHT_RETIRE_WOMEN 57
+
+/* One export table of an area (tables.c): `table` by name, or the area's first when NULL; with
+ * the comparison period's rows too when the filter has one and the table is by month. NULL and
+ * *rc DD_ENOTFOUND for an unknown area or table. */
 struct insight_table *insight_area_table(struct dd_req *req, struct dd_db *db, const char *area,
-                                         const struct insight_filter *f, int *rc);
+                                         const char *table, const struct insight_filter *f,
+                                         int *rc);
+
+/* Whether `area` has an export table named `table`. */
+bool insight_table_known(const char *area, const char *table);
+
+/* The days of the months [from, to] ("YYYY-MM"), the current month counted up to today: the
+ * nights a bed could be sold in that period. 0 for a period wholly in the future. */
+int insight_period_days(const char *from, const char *to);
 
 /* Replaces every count from 1 to threshold - 1 in t's counting columns by `mark` ("<5"). */
 void insight_suppress(struct insight_table *t, int64_t threshold, const char *mark);

@@ -4,8 +4,8 @@
  *
  * Stocks come from the tables that hold the current state (people, people_labour), flows from
  * the register's birth, death and move events replayed through the same code as the consumer,
- * tourism from the stays module's daily figures (kept from the same stay events), public order
- * from the stays and their watch-list alerts. The watermark is the newest event included: the
+ * tourism (daily and monthly), length of stay and public order from the stays and their
+ * watch-list alerts (rebuild_tourism.c). The watermark is the newest event included: the
  * consumer skips the events at or below it.
  */
 #include "base/clock.h"
@@ -18,10 +18,12 @@
 #include <string.h>
 
 static const char *const clear_sql[] = {
-    "DELETE FROM insight_population", "DELETE FROM insight_composition",
-    "DELETE FROM insight_flows",      "DELETE FROM insight_moves",
-    "DELETE FROM insight_labour",     "DELETE FROM insight_tourism",
-    "DELETE FROM insight_arrivals",   "DELETE FROM insight_order",
+    "DELETE FROM insight_population",   "DELETE FROM insight_composition",
+    "DELETE FROM insight_flows",        "DELETE FROM insight_moves",
+    "DELETE FROM insight_labour",       "DELETE FROM insight_tourism",
+    "DELETE FROM insight_arrivals",     "DELETE FROM insight_order",
+    "DELETE FROM insight_stay_lengths", "DELETE FROM stay_fig_arrivals",
+    "DELETE FROM stay_fig_nights",
 };
 
 /* The people's cells in one pass over the covering index people_insight (migration 0023), then
@@ -48,31 +50,6 @@ static const char *const stock_sql[] = {
     "industrial_park, people) SELECT province_code, commune_code, employment_status, sector, "
     "industrial_park, COUNT(*) FROM people_labour GROUP BY province_code, commune_code, "
     "employment_status, sector, industrial_park",
-    "INSERT INTO insight_tourism (province_code, commune_code, class, month, arrivals, "
-    "guest_nights) SELECT province_code, commune_code, class, substr(day, 1, 7), 0, "
-    "SUM(guest_nights) FROM stay_fig_nights GROUP BY province_code, commune_code, class, "
-    "substr(day, 1, 7)",
-    "INSERT INTO insight_tourism (province_code, commune_code, class, month, arrivals, "
-    "guest_nights) SELECT province_code, commune_code, class, substr(day, 1, 7), SUM(arrivals), "
-    "0 FROM stay_fig_arrivals WHERE 1 = 1 GROUP BY province_code, commune_code, class, "
-    "substr(day, 1, 7) ON CONFLICT (province_code, commune_code, class, month) DO UPDATE SET "
-    "arrivals = excluded.arrivals",
-    "INSERT INTO insight_arrivals (province_code, commune_code, month, dimension, value, "
-    "arrivals) SELECT province_code, commune_code, substr(day, 1, 7), 'nationality', nationality, "
-    "SUM(arrivals) FROM stay_fig_arrivals GROUP BY province_code, commune_code, substr(day, 1, "
-    "7), nationality",
-    "INSERT INTO insight_arrivals (province_code, commune_code, month, dimension, value, "
-    "arrivals) SELECT province_code, commune_code, substr(day, 1, 7), 'origin', origin_province, "
-    "SUM(arrivals) FROM stay_fig_arrivals GROUP BY province_code, commune_code, substr(day, 1, "
-    "7), origin_province",
-    "INSERT INTO insight_order (province_code, commune_code, month, late_stays, watch_hits) "
-    "SELECT province_code, commune_code, substr(arrival_day, 1, 7), COUNT(*), 0 FROM stays WHERE "
-    "late = 1 GROUP BY province_code, commune_code, substr(arrival_day, 1, 7)",
-    "INSERT INTO insight_order (province_code, commune_code, month, late_stays, watch_hits) "
-    "SELECT s.province_code, s.commune_code, substr(s.arrival_day, 1, 7), 0, COUNT(*) FROM "
-    "stay_alerts a JOIN stays s ON s.id = a.stay_id WHERE 1 = 1 GROUP BY s.province_code, "
-    "s.commune_code, substr(s.arrival_day, 1, 7) ON CONFLICT (province_code, commune_code, month) "
-    "DO UPDATE SET watch_hits = excluded.watch_hits",
 };
 
 static int
@@ -144,6 +121,8 @@ dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep)
         rc = exec_all(db, people_sql, sizeof people_sql / sizeof people_sql[0]);
     if (rc == DD_OK)
         rc = exec_all(db, stock_sql, sizeof stock_sql / sizeof stock_sql[0]);
+    if (rc == DD_OK)
+        rc = insight_rebuild_tourism(db);
     if (rc == DD_OK)
         rc = replay_flows(db, watermark);
     char now[32];

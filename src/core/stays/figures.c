@@ -1,14 +1,14 @@
 /*
- * figures.c — the tourism figures (for model 29), kept current from the stay events, and read
- * per day.
+ * figures.c — the tourism figures (for model 29) read per day, and the stay writes' events.
  *
- * stay.checked_in adds one arrival (by day, commune, class, nationality and province of origin)
- * and the first guest night; stay.checked_out adds the nights after the first up to the night
- * before the departure day, or takes the first back when the guest left on the day they came.
- * Occupancy is guest nights over the beds of the approved establishments of that commune and
- * class. Each stay event is applied to the figures in the transaction that writes it (stay_emit),
- * so the figures are always exactly what the events say, with no disk flush of their own: a
- * consumer of the outbox would commit once per event, which halves the check-ins a disk can take.
+ * The daily figures (stay_fig_arrivals, stay_fig_nights) are kept by the `insight` event
+ * consumer (core/insight/tourism.c) in the same pass as the leaders' monthly figures, from the
+ * stay.checked_in and stay.checked_out events: the check-in and check-out transactions write the
+ * event only, and the figures follow within the dispatcher's delay. stay.checked_in adds one
+ * arrival (by day, commune, class, nationality and province of origin) and the first guest
+ * night; stay.checked_out adds the nights after the first up to the night before the departure
+ * day, or takes the first back when the guest left on the day they came. Occupancy is guest
+ * nights over the beds of the approved establishments of that commune and class.
  */
 #include "base/arena.h"
 #include "base/err.h"
@@ -26,7 +26,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_NIGHTS 366
+#define MAX_DAYS 366
 
 /* out = the date n days after d (YYYY-MM-DD); false if d is not a date. */
 static bool
@@ -48,99 +48,10 @@ day_add(const char *d, int n, char out[11])
     return true;
 }
 
-static int
-add_nights(struct dd_db *db, const char *day, const char *province, const char *commune,
-           const char *class_, int64_t n)
-{
-    struct dd_stmt *st;
-    int rc = dd_db_prepare(db,
-                           "INSERT INTO stay_fig_nights (day, province_code, commune_code, class, "
-                           "guest_nights) VALUES (?, ?, ?, ?, ?) ON CONFLICT (day, commune_code, "
-                           "class) DO UPDATE SET guest_nights = stay_fig_nights.guest_nights + "
-                           "excluded.guest_nights",
-                           &st);
-    if (rc != DD_OK)
-        return rc;
-    dd_stmt_bind_text(st, 1, day);
-    dd_stmt_bind_text(st, 2, province);
-    dd_stmt_bind_text(st, 3, commune);
-    dd_stmt_bind_text(st, 4, class_);
-    dd_stmt_bind_int64(st, 5, n);
-    rc = dd_stmt_step(st);
-    dd_stmt_reset(st);
-    return rc == DD_DB_DONE ? DD_OK : rc;
-}
-
-static const char *
-str(json_t *p, const char *name)
-{
-    const char *s = json_string_value(json_object_get(p, name));
-    return s ? s : "";
-}
-
-static int
-checked_in(struct dd_db *db, json_t *p)
-{
-    struct dd_stmt *st;
-    int rc = dd_db_prepare(db,
-                           "INSERT INTO stay_fig_arrivals (day, province_code, commune_code, "
-                           "class, nationality, origin_province, arrivals) VALUES (?, ?, ?, ?, ?, "
-                           "?, 1) ON CONFLICT (day, commune_code, class, nationality, "
-                           "origin_province) DO UPDATE SET arrivals = stay_fig_arrivals.arrivals "
-                           "+ 1",
-                           &st);
-    if (rc != DD_OK)
-        return rc;
-    dd_stmt_bind_text(st, 1, str(p, "day"));
-    dd_stmt_bind_text(st, 2, str(p, "province"));
-    dd_stmt_bind_text(st, 3, str(p, "commune"));
-    dd_stmt_bind_text(st, 4, str(p, "class"));
-    dd_stmt_bind_text(st, 5, str(p, "nationality"));
-    dd_stmt_bind_text(st, 6, str(p, "origin"));
-    rc = dd_stmt_step(st);
-    dd_stmt_reset(st);
-    if (rc != DD_DB_DONE)
-        return rc;
-    return add_nights(db, str(p, "day"), str(p, "province"), str(p, "commune"), str(p, "class"), 1);
-}
-
-static int
-checked_out(struct dd_db *db, json_t *p)
-{
-    const char *arrival = str(p, "arrival_day"), *departure = str(p, "departure_day");
-    const char *province = str(p, "province"), *commune = str(p, "commune");
-    const char *class_ = str(p, "class");
-    if (strcmp(departure, arrival) <= 0)
-        return add_nights(db, arrival, province, commune, class_, -1);
-    char day[11];
-    int rc = DD_OK;
-    for (int i = 1;
-         rc == DD_OK && i < MAX_NIGHTS && day_add(arrival, i, day) && strcmp(day, departure) < 0;
-         i++)
-        rc = add_nights(db, day, province, commune, class_, 1);
-    return rc;
-}
-
-int
-stay_figures_apply(struct dd_db *db, const char *type, const char *payload)
-{
-    bool in = strcmp(type, "stay.checked_in") == 0;
-    bool out = strcmp(type, "stay.checked_out") == 0;
-    if (!in && !out)
-        return DD_OK;
-    json_t *p = json_loads(payload, 0, NULL);
-    if (p == NULL)
-        return DD_EINVAL;
-    int rc = in ? checked_in(db, p) : checked_out(db, p);
-    json_decref(p);
-    return rc;
-}
-
 int
 stay_emit(struct dd_db *db, const char *type, const char *subject, const char *payload)
 {
-    int rc = dd_event_emit(db, type, subject, payload);
-    return rc == DD_OK ? stay_figures_apply(db, type, payload) : rc;
+    return dd_event_emit(db, type, subject, payload);
 }
 
 static bool
@@ -170,7 +81,7 @@ stay_figures_get(struct dd_req *req)
         ext = dd_problem_add_error(ext, req, "to", "date-invalid", "Ngày phải có dạng YYYY-MM-DD.",
                                    "The date must be YYYY-MM-DD.");
     else if (ext == NULL && (strcmp(to, from) < 0 ||
-                             (day_add(from, MAX_NIGHTS, limit_day) && strcmp(to, limit_day) >= 0)))
+                             (day_add(from, MAX_DAYS, limit_day) && strcmp(to, limit_day) >= 0)))
         ext = dd_problem_add_error(ext, req, "to", "range-invalid",
                                    "Khoảng ngày từ 1 đến 366 ngày.", "The range is 1 to 366 days.");
     if (ext)

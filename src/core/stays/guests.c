@@ -241,9 +241,10 @@ checkout_run(struct dd_req *req, struct dd_idem *idem)
     if (rc == DD_OK)
         rc = stay_emit(
             db, "stay.checked_out", subject,
-            stay_dump(req, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)s.id,
+            stay_dump(req, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)s.id,
                                      "arrival_day", s.arrival_day, "departure_day", day, "province",
-                                     s.province, "commune", s.commune, "class", e.class_)));
+                                     s.province, "commune", s.commune, "class", e.class_,
+                                     "nationality", s.nationality)));
     if (rc != DD_OK)
         return stay_fail(req, db, rc);
     return stay_commit_reply(req, db, idem, 200, json_pack("{s:o}", "stay", stay_json(&s)), NULL);

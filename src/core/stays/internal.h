@@ -216,11 +216,8 @@ int stay_figures_get(struct dd_req *req);
 
 /* --- figures (figures.c) and alerts (watch.c) --- */
 
-/* Applies a stay event (stay.checked_in, stay.checked_out; others are ignored) with its payload
- * to the tourism figures, inside the caller's transaction. */
-int stay_figures_apply(struct dd_db *db, const char *type, const char *payload);
-
-/* dd_event_emit, then stay_figures_apply of the same event: what every stay write calls. */
+/* dd_event_emit of a stay event, what every stay write calls: the tourism figures follow from
+ * the event in the `insight` consumer (core/insight/tourism.c), not in the writer's transaction. */
 int stay_emit(struct dd_db *db, const char *type, const char *subject, const char *payload);
 
 /* Sends alert `alert_id` (committed) to each contact of its commune and records when and to

@@ -1,0 +1,109 @@
+/*
+ * rebuild_tourism.c — the tourism figures computed again from the stays themselves: the daily
+ * figures the stays module's figures API reads, the monthly ones of the dashboards, the length of
+ * stay and the late notifications and watch-list hits.
+ *
+ * The stays are first grouped into cells (arrival day, commune, class of the establishment,
+ * nationality, province of origin, departure day in Vietnam's time), each with its number of
+ * guest nights by the check-out's rule (tourism.c): one while the guest is there, none when they
+ * left the day they came, else the days between arrival and departure, at most 366. Every table
+ * is then computed from the cells, never from the stays again: a few hundred thousand cells for
+ * a million stays. The date arithmetic is each backend's own; the rest is the same SQL.
+ */
+#include "base/err.h"
+#include "core/insight/internal.h"
+#include "store/store.h"
+
+#include <stddef.h>
+
+/* The stays grouped first by establishment and hour of departure (UTC), with neither a join nor
+ * date arithmetic per stay; then the class and the departure day for each group. */
+#define STAY_GROUPS                                                                                \
+    "(SELECT arrival_day AS a, province_code AS p, commune_code AS c, establishment_id AS est, "   \
+    "nationality AS nat, origin_province AS o, substr(departed_at, 1, 13) AS h, COUNT(*) AS m "    \
+    "FROM stays GROUP BY 1, 2, 3, 4, 5, 6, 7) y JOIN stay_establishments e ON e.org_id = y.est"
+
+static const char *const cells_sqlite =
+    "CREATE TEMP TABLE insight_stay_cells AS SELECT a, p, c, cl, nat, o, d, m, CASE WHEN d = '' "
+    "THEN 1 WHEN d <= a THEN 0 ELSE MIN(CAST(julianday(d) - julianday(a) AS INTEGER), 366) END "
+    "AS n FROM (SELECT y.a, y.p, y.c, e.class AS cl, y.nat, y.o, CASE WHEN y.h = '' THEN '' ELSE "
+    "date(y.h || ':00:00Z', '+7 hours') END AS d, SUM(y.m) AS m FROM " STAY_GROUPS
+    " GROUP BY 1, 2, 3, 4, 5, 6, 7) x";
+
+static const char *const cells_pg =
+    "CREATE TEMP TABLE insight_stay_cells AS SELECT a, p, c, cl, nat, o, d, m, CASE WHEN d = '' "
+    "THEN 1 WHEN d <= a THEN 0 ELSE LEAST(d::date - a::date, 366) END AS n FROM (SELECT y.a, "
+    "y.p, y.c, e.class AS cl, y.nat, y.o, CASE WHEN y.h = '' THEN '' ELSE to_char((y.h || "
+    "':00:00')::timestamp + interval '7 hours', 'YYYY-MM-DD') END AS d, SUM(y.m) AS m "
+    "FROM " STAY_GROUPS " GROUP BY 1, 2, 3, 4, 5, 6, 7) x";
+
+/* The night offsets 0..365 as a table keyed by them, so that each cell joins only its own n
+ * offsets (a range on the key) rather than scanning all 366. */
+static const char *const offsets_sqlite[] = {
+    "CREATE TEMP TABLE insight_k (i INTEGER PRIMARY KEY)",
+    "INSERT INTO insight_k (i) WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k "
+    "WHERE i < 365) SELECT i FROM k",
+};
+
+static const char *const nights_sqlite =
+    "INSERT INTO stay_fig_nights (day, province_code, commune_code, class, guest_nights) SELECT "
+    "date(x.a, '+' || k.i || ' days'), x.p, x.c, x.cl, SUM(x.m) FROM (SELECT a, p, c, cl, n, "
+    "SUM(m) AS m FROM insight_stay_cells WHERE n > 0 GROUP BY a, p, c, cl, n) x JOIN insight_k k "
+    "ON k.i < x.n GROUP BY 1, 2, 3, 4";
+
+static const char *const nights_pg =
+    "INSERT INTO stay_fig_nights (day, province_code, commune_code, class, guest_nights) SELECT "
+    "to_char(x.a::date + k.i, 'YYYY-MM-DD'), x.p, x.c, x.cl, SUM(x.m) FROM (SELECT a, p, c, cl, "
+    "n, SUM(m) AS m FROM insight_stay_cells WHERE n > 0 GROUP BY a, p, c, cl, n) x CROSS JOIN "
+    "LATERAL generate_series(0, x.n - 1) AS k(i) GROUP BY 1, 2, 3, 4";
+
+static const char *const common_sql[] = {
+    "INSERT INTO stay_fig_arrivals (day, province_code, commune_code, class, nationality, "
+    "origin_province, arrivals) SELECT a, p, c, cl, nat, o, SUM(m) FROM insight_stay_cells GROUP "
+    "BY a, p, c, cl, nat, o",
+    "INSERT INTO insight_stay_lengths (province_code, commune_code, month, class, nationality, "
+    "nights, stays) SELECT p, c, substr(d, 1, 7), cl, nat, n, SUM(m) FROM insight_stay_cells "
+    "WHERE d <> '' GROUP BY p, c, substr(d, 1, 7), cl, nat, n",
+    "DROP TABLE insight_stay_cells",
+    "INSERT INTO insight_tourism (province_code, commune_code, class, month, arrivals, "
+    "guest_nights) SELECT province_code, commune_code, class, substr(day, 1, 7), 0, "
+    "SUM(guest_nights) FROM stay_fig_nights GROUP BY province_code, commune_code, class, "
+    "substr(day, 1, 7)",
+    "INSERT INTO insight_tourism (province_code, commune_code, class, month, arrivals, "
+    "guest_nights) SELECT province_code, commune_code, class, substr(day, 1, 7), SUM(arrivals), "
+    "0 FROM stay_fig_arrivals WHERE 1 = 1 GROUP BY province_code, commune_code, class, "
+    "substr(day, 1, 7) ON CONFLICT (province_code, commune_code, class, month) DO UPDATE SET "
+    "arrivals = excluded.arrivals",
+    "INSERT INTO insight_arrivals (province_code, commune_code, month, dimension, value, "
+    "arrivals) SELECT province_code, commune_code, substr(day, 1, 7), 'nationality', nationality, "
+    "SUM(arrivals) FROM stay_fig_arrivals GROUP BY province_code, commune_code, substr(day, 1, "
+    "7), nationality",
+    "INSERT INTO insight_arrivals (province_code, commune_code, month, dimension, value, "
+    "arrivals) SELECT province_code, commune_code, substr(day, 1, 7), 'origin', origin_province, "
+    "SUM(arrivals) FROM stay_fig_arrivals GROUP BY province_code, commune_code, substr(day, 1, "
+    "7), origin_province",
+    "INSERT INTO insight_order (province_code, commune_code, month, late_stays, watch_hits) "
+    "SELECT province_code, commune_code, substr(arrival_day, 1, 7), COUNT(*), 0 FROM stays WHERE "
+    "late = 1 GROUP BY province_code, commune_code, substr(arrival_day, 1, 7)",
+    "INSERT INTO insight_order (province_code, commune_code, month, late_stays, watch_hits) "
+    "SELECT s.province_code, s.commune_code, substr(s.arrival_day, 1, 7), 0, COUNT(*) FROM "
+    "stay_alerts a JOIN stays s ON s.id = a.stay_id WHERE 1 = 1 GROUP BY s.province_code, "
+    "s.commune_code, substr(s.arrival_day, 1, 7) ON CONFLICT (province_code, commune_code, month) "
+    "DO UPDATE SET watch_hits = excluded.watch_hits",
+};
+
+int
+insight_rebuild_tourism(struct dd_db *db)
+{
+    bool pg = dd_db_kind(db) == DD_DB_POSTGRES;
+    int rc = dd_db_exec(db, pg ? cells_pg : cells_sqlite);
+    for (size_t i = 0; !pg && rc == DD_OK && i < 2; i++)
+        rc = dd_db_exec(db, offsets_sqlite[i]);
+    if (rc == DD_OK)
+        rc = dd_db_exec(db, pg ? nights_pg : nights_sqlite);
+    if (rc == DD_OK && !pg)
+        rc = dd_db_exec(db, "DROP TABLE insight_k");
+    for (size_t i = 0; rc == DD_OK && i < sizeof common_sql / sizeof common_sql[0]; i++)
+        rc = dd_db_exec(db, common_sql[i]);
+    return rc;
+}
