@@ -14,8 +14,9 @@
 #    bearer token and X-Purpose (target ≥ 20,000 req/s), then name search
 #    GET /api/v1/people?name=… (2 threads, 16 connections; target p99 < 20 ms), and reads the
 #    server's peak RSS (VmHWM; target < 300 MB).
-# Prints a table and appends a dated section to bench/RESULTS.md. Everything it starts is
-# stopped on exit.
+# Prints a table and appends a dated section to bench/RESULTS.md, marked as not final when the
+# load average (1 minute) was above 0.5 at the start or at the end: the machine is shared, and
+# a busy one slows every figure. Everything it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,8 @@ export DD_PG_STATE=$TMP/pg.state
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}'; }
 rate() { awk -v n="$ROWS" -v s="$1" 'BEGIN {printf "%.0f", (s > 0 ? n / s : 0)}'; }
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- 1. the file ------------------------------------------------------------------------------
 echo "== generating $ROWS people"
@@ -175,9 +178,14 @@ table
     echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — register: import, reads, search — dinhdanh ${dd_v:-unknown} (tree $tree)"
     echo
     echo "Machine: $(nproc) cores, $cpu, $mem; kernel $(uname -r); $(sqlite3 --version | cut -d' ' -f1) (sqlite3);"
-    echo "PostgreSQL $("$PGBIN/postgres" --version 2>/dev/null | awk '{print $3}'); load average at the end: $load."
+    echo "PostgreSQL $("$PGBIN/postgres" --version 2>/dev/null | awk '{print $3}'); load average at the start: $LOAD_START, at the end: $load."
     echo "$ROWS generated people (bench/gen_people.c, seed 6); SQLite on local disk; wrk -t2, ${DURATION} s, access log on."
     echo
     table
+    if awk -v a="${LOAD_START%% *}" -v b="${load%% *}" 'BEGIN {exit !(a + 0 > 0.5 || b + 0 > 0.5)}'; then
+        echo
+        echo "**Not a final figure:** the machine was busy (load average above 0.5 at the start or"
+        echo "the end); the figures are to be measured again on an idle machine."
+    fi
 } >>bench/RESULTS.md
 echo "(appended to bench/RESULTS.md)"

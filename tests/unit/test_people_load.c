@@ -675,6 +675,17 @@ loads_of_several_batches_are_all_or_nothing(void **state)
     dd_arena_free(a);
     assert_int_equal(secondary_indexes(fx), 8);
     assert_int_equal(count(fx->db, "events"), 1);
+    /* The partial index of temporary residents stayed while the rows went in (it is not
+     * rebuilt): it holds exactly the rows with a temporary commune, as a scan finds them. */
+    const char *by_index = fx->kind == DD_DB_SQLITE
+                               ? "SELECT COUNT(*) FROM people INDEXED BY people_temporary "
+                                 "WHERE temporary_commune = '22390' AND temporary_commune <> ''"
+                               : "SELECT COUNT(*) FROM people WHERE temporary_commune = '22390'";
+    assert_int_equal(dbfx_int(fx->db, by_index), rows / 10);
+    if (fx->kind == DD_DB_SQLITE)
+        assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM people NOT INDEXED "
+                                          "WHERE temporary_commune = '22390'"),
+                         rows / 10);
     batch_rows = 0;
 }
 
@@ -687,10 +698,15 @@ sqlite_journal_comes_back_to_wal(void **state)
     setup(fx);
     struct dd_people_load_result res;
     struct issues iss;
+    int64_t cache = dbfx_int(fx->db, "PRAGMA cache_size");
+    int64_t mmap = dbfx_int(fx->db, "PRAGMA mmap_size");
     assert_int_equal(import_str(fx, family, &res, &iss), DD_OK);
     char mode[16];
     dbfx_text(fx->db, "PRAGMA journal_mode", mode, sizeof mode);
     assert_string_equal(mode, "wal");
+    /* The load's page cache and memory map were the load's only. */
+    assert_int_equal(dbfx_int(fx->db, "PRAGMA cache_size"), cache);
+    assert_int_equal(dbfx_int(fx->db, "PRAGMA mmap_size"), mmap);
 
     struct dd_db *reader = dbfx_connect(fx, 1000);
     assert_int_equal(dd_db_begin_read(reader), DD_OK);

@@ -108,9 +108,10 @@ struct dd_people_load {
     /* indexes of `people` dropped for the load, rebuilt at the end */
     const char *index_sql[DD_PL_MAX_INDEXES];
     int nindexes;
-    long saved_cache_size; /* SQLite: the connection's cache_size before the load */
-    bool tuned;            /* SQLite: the load's settings are in force */
-    bool alone;            /* SQLite: rollback journal, database locked for the load */
+    long saved_cache_size;   /* SQLite: the connection's cache_size before the load */
+    int64_t saved_mmap_size; /* and its mmap_size */
+    bool tuned;              /* SQLite: the load's settings are in force */
+    bool alone;              /* SQLite: rollback journal, database locked for the load */
 };
 
 /* --- load.c: problems, steps, failures --- */

@@ -16,6 +16,10 @@
 #include <string.h>
 
 #define SQLITE_CACHE_KIB 262144L /* page cache while the rows go in: 256 MiB at most */
+/* Pages read through a memory map while the load runs (SQLite clamps it to its own maximum,
+ * 2 GiB in Debian's build): the scans of the index builds read the table without a pread and a
+ * copy per page. */
+#define SQLITE_MMAP_BYTES 4294967296LL
 
 /* The text of the first column of a one-row query, or "" (errors are not reported). */
 static void
@@ -79,9 +83,15 @@ dd_pl_sqlite_tune(struct dd_people_load *l)
     int64_t kib = 0;
     int rc = dd_pl_query_int(l, "PRAGMA cache_size", &kib);
     l->saved_cache_size = (long)kib;
+    int64_t mmap_bytes = 0;
+    if (rc == DD_OK)
+        rc = dd_pl_query_int(l, "PRAGMA mmap_size", &mmap_bytes);
+    l->saved_mmap_size = mmap_bytes;
     l->tuned = rc == DD_OK;
-    char sql[128];
-    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%ld; PRAGMA threads = 2", SQLITE_CACHE_KIB);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "PRAGMA cache_size = -%ld; PRAGMA threads = 2; PRAGMA mmap_size = %lld",
+             SQLITE_CACHE_KIB, SQLITE_MMAP_BYTES);
     if (rc == DD_OK)
         rc = dd_db_exec(l->db, sql);
     if (rc == DD_OK)
@@ -95,7 +105,9 @@ dd_pl_sqlite_untune(struct dd_people_load *l)
     sqlite_give_back(l);
     if (!l->tuned)
         return;
-    char sql[128];
-    snprintf(sql, sizeof sql, "PRAGMA cache_size = %ld; PRAGMA threads = 0", l->saved_cache_size);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "PRAGMA cache_size = %ld; PRAGMA threads = 0; PRAGMA mmap_size = %lld",
+             l->saved_cache_size, (long long)l->saved_mmap_size);
     dd_db_exec(l->db, sql);
 }
