@@ -59,6 +59,8 @@ test('the administrator signs in through the frame, builds the catalogue, sees t
   await page.fill('#sub-client', client.client_id);
   await page.locator('#subsystem-form button').click();
   await notice(page, /VN\/GOV\/SYT\/his/);
+  // The list reloads after the notice: wait for the second row rather than count at once.
+  await page.waitForFunction(() => document.querySelectorAll('#subsystems tbody tr').length === 2);
   assert.equal(await page.locator('#subsystems tbody tr').count(), 2);
 
   await page.fill('#svc-subsystem', 'VN/GOV/BHXH/core');
