@@ -5,6 +5,7 @@
 #include "base/str.h"
 #include "http/problem.h"
 #include "http/req.h"
+#include "store/store.h"
 
 #include <stdint.h>
 
@@ -38,4 +39,24 @@ dd_list_reply_page(struct dd_req *req, json_t *items, bool more, int64_t last_id
 {
     json_t *next = more ? json_sprintf("%lld", (long long)last_id) : json_null();
     return dd_reply_json(req, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+int
+dd_list_collect(struct dd_stmt *st, int limit, dd_list_row_fn row, json_t *items, bool *more,
+                int64_t *last_id)
+{
+    *more = false;
+    *last_id = 0;
+    int n = 0, rc;
+    while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
+        if (n == limit) {
+            *more = true;
+            break;
+        }
+        *last_id = dd_stmt_int64(st, 0);
+        json_array_append_new(items, row(st));
+        n++;
+    }
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
 }

@@ -184,18 +184,8 @@ svc_kiosks_list(struct dd_req *req)
     dd_stmt_bind_int64(st, 5, limit + 1);
     json_t *items = json_array();
     int64_t last = 0;
-    int n = 0;
     bool more = false;
-    while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        last = dd_stmt_int64(st, 0);
-        json_array_append_new(items, kiosk_json(st));
-        n++;
-    }
-    dd_stmt_reset(st);
+    rc = dd_list_collect(st, limit, kiosk_json, items, &more, &last);
     if (rc < 0) {
         json_decref(items);
         return svc_fail(req, db, rc);
