@@ -8,6 +8,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/json.h"
 #include "base/str.h"
 #include "core/access_log.h"
 #include "core/consent/consent.h"
@@ -117,10 +118,21 @@ now_text(struct dd_req *req)
 
 /* ---- writing ---- */
 
+/* The compact text of a security event's payload, in the request's arena; v is released. */
+static const char *
+event_text(struct dd_req *req, json_t *v)
+{
+    const char *text = dd_json_dump(req->arena, v);
+    json_decref(v);
+    return text;
+}
+
 /* Runs `sql` with the texts (NULL-terminated; "#n" binds the integer n) in a transaction with
- * the `lgsp.changed` event; *changes gets the rows changed. */
+ * the `lgsp.changed` event and, when `event` is given and a row changed, that security event with
+ * `payload` (JSON text) for the security operations centre; *changes gets the rows changed. */
 static int
-exec_change(struct dd_db *db, const char *sql, const char *const *args, int64_t *changes)
+exec_change(struct dd_db *db, const char *sql, const char *const *args, int64_t *changes,
+            const char *event, const char *payload)
 {
     int rc = dd_db_begin(db);
     if (rc != DD_OK)
@@ -143,6 +155,8 @@ exec_change(struct dd_db *db, const char *sql, const char *const *args, int64_t 
     }
     if (rc == DD_OK)
         rc = dd_event_emit(db, LGSP_EVENT_CHANGED, NULL, "{}");
+    if (rc == DD_OK && event && (!changes || *changes > 0))
+        rc = dd_event_emit(db, event, NULL, payload);
     if (rc == DD_OK)
         rc = dd_db_commit(db);
     else
@@ -159,7 +173,7 @@ change_or_reply(struct dd_req *req, const char *sql, const char *const *args, js
     if (db == NULL)
         return DD_DONE;
     int64_t n = 0;
-    int rc = exec_change(db, sql, args, &n);
+    int rc = exec_change(db, sql, args, &n, NULL, NULL);
     if (rc == DD_ECONFLICT || rc == DD_EEXIST) {
         json_decref(body);
         return dd_reply_problem(req, DD_PROBLEM_CONFLICT, NULL);
@@ -376,6 +390,14 @@ right_create(struct dd_req *req)
     }
     if (rc == DD_OK)
         rc = dd_event_emit(db, LGSP_EVENT_CHANGED, NULL, "{}");
+    /* A privilege granted, for the security operations centre. */
+    if (rc == DD_OK)
+        rc =
+            dd_event_emit(db, "lgsp.right_granted", NULL,
+                          event_text(req, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "right",
+                                                    (json_int_t)id, "consumer", consumer, "service",
+                                                    service, "operation", op, "valid_until", end,
+                                                    "reason", reason, "by", actor(req))));
     if (rc == DD_OK)
         rc = dd_db_commit(db);
     else if (dd_db_in_transaction(db))
@@ -409,10 +431,12 @@ right_revoke(struct dd_req *req)
     snprintf(idt, sizeof idt, "#%lld", (long long)id);
     const char *args[] = {now_text(req), actor(req), reason, idt, NULL};
     int64_t n = 0;
+    const char *ev = event_text(req, json_pack("{s:I, s:s, s:s}", "right", (json_int_t)id, "by",
+                                               args[1], "reason", reason));
     int rc = exec_change(db,
                          "UPDATE lgsp_rights SET revoked_at = ?, revoked_by = ?, revoke_reason = ? "
                          "WHERE id = ? AND revoked_at = ''",
-                         args, &n);
+                         args, &n, "lgsp.right_revoked", ev);
     if (rc != DD_OK)
         return rc;
     if (n == 0)
@@ -480,8 +504,11 @@ certificate_register(struct dd_req *req)
     if (db == NULL)
         return DD_DONE;
     int64_t n = 0;
-    int rc = exec_change(db, "UPDATE lgsp_subsystems SET cert_sha256 = ? WHERE id = ?",
-                         (const char *const[]){thumb, sub, NULL}, &n);
+    const char *ev = event_text(req, json_pack("{s:s, s:s, s:s}", "subsystem", sub,
+                                               "certificate_sha256", thumb, "by", actor(req)));
+    int rc =
+        exec_change(db, "UPDATE lgsp_subsystems SET cert_sha256 = ? WHERE id = ?",
+                    (const char *const[]){thumb, sub, NULL}, &n, "lgsp.certificate_changed", ev);
     if (rc == DD_ECONFLICT || rc == DD_EEXIST)
         return dd_reply_problem(req, DD_PROBLEM_CONFLICT, NULL);
     if (rc != DD_OK)

@@ -143,7 +143,12 @@ describe('mutual TLS with a registered certificate', () => {
     await adminOk('POST', '/api/v1/lgsp/certificates', { subsystem: 'VN/GOV/SYT/his', certificate_sha256: '' }, 200);
     r = await gwTls('his', 'VN/GOV/BHXH/core/cards/v1/the');
     assert.equal(r.status, 403, r.text);
-    const outcomes = sql(srv, "SELECT outcome FROM lgsp_log ORDER BY seq");
-    assert.ok(outcomes.split('\n').includes('ok'));
+    // The exchange log is written in batches by a background writer: wait for the calls' rows.
+    let outcomes = '';
+    for (let i = 0; i < 50 && !outcomes.split('\n').includes('ok'); i++) {
+      if (i) await new Promise((done) => setTimeout(done, 100));
+      outcomes = sql(srv, "SELECT outcome FROM lgsp_log ORDER BY seq");
+    }
+    assert.ok(outcomes.split('\n').includes('ok'), outcomes);
   });
 });

@@ -2,13 +2,15 @@
 // PostgreSQL (DD_TEST_DB): a wallet issuer's key made and rotated (in the change's transaction,
 // a refused request emitting nothing), the single sign-on signing key rotated with `dinhdanh keys
 // rotate`, a client secret rotated, the gateway's log key made at the first start, the detection
-// rules reloaded by the API and by SIGHUP or refused, an officer's role and area changed; each
-// reaches soc_events with its actor and raises its low-severity alert.
+// rules reloaded by the API and by SIGHUP or refused, an officer's role and area changed, a
+// gateway right granted and revoked and a subsystem's certificate registered; each reaches
+// soc_events with its actor and raises its alert.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { assertProblem, runCli, sleep } from './server.mjs';
 import { call, count, officer, sql } from './identity_util.mjs';
 import { alerts, settle, startSocServer, testRules, writeRules } from './soc_util.mjs';
+import { machineClient } from './lgsp_util.mjs';
 
 let srv;
 let analyst;
@@ -131,5 +133,44 @@ describe('configuration', () => {
     assert.equal(sql(srv, `SELECT role FROM officers WHERE id = ${o.id}`), 'province-police');
     const a = await alerts(srv, analyst.token, '?rule=officer-privilege-change');
     assert.equal(a.length, 1, JSON.stringify(a));
+  });
+
+  test('a gateway right granted and revoked, a certificate registered: privilege changes with their actor', async () => {
+    const as = async (method, p, body, status) => {
+      const r = await call(srv, method, p, { as: admin.token, body });
+      assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
+      return r.json();
+    };
+    await as('POST', '/api/v1/lgsp/members', { code: 'BHXH', name: 'Bảo hiểm xã hội tỉnh' }, 201);
+    await as('POST', '/api/v1/lgsp/subsystems', { member: 'BHXH', code: 'core', client_id: '' }, 201);
+    await as('POST', '/api/v1/lgsp/services', {
+      subsystem: 'VN/GOV/BHXH/core', code: 'cards', name: 'Tra cứu thẻ', upstream_url: 'http://127.0.0.1:9/api',
+      legal_basis: 'Nghị định 47/2020/NĐ-CP', data_returned: 'số thẻ',
+    }, 201);
+    await as('POST', '/api/v1/lgsp/members', { code: 'SYT', name: 'Sở Y tế' }, 201);
+    const c = machineClient(srv, 'SYT his');
+    await as('POST', '/api/v1/lgsp/subsystems', { member: 'SYT', code: 'his', client_id: c.client_id }, 201);
+    // A refused grant (no such service) emits nothing.
+    await as('POST', '/api/v1/lgsp/rights', {
+      consumer: 'VN/GOV/SYT/his', service: 'VN/GOV/BHXH/core/none', reason: 'Công văn 2/SYT', valid_until: '2099-12-31',
+    }, 404);
+    const right = await as('POST', '/api/v1/lgsp/rights', {
+      consumer: 'VN/GOV/SYT/his', service: 'VN/GOV/BHXH/core/cards', reason: 'Công văn 1/SYT', valid_until: '2099-12-31',
+    }, 201);
+    await as('POST', `/api/v1/lgsp/rights/${right.id}/revocation`, { reason: 'Hết nhu cầu' }, 200);
+    await as('POST', `/api/v1/lgsp/rights/${right.id}/revocation`, { reason: 'Lần nữa' }, 404);
+    await as('POST', '/api/v1/lgsp/certificates', { subsystem: 'VN/GOV/SYT/his', certificate_sha256: 'a'.repeat(64) }, 200);
+    assert.equal(outboxCount('lgsp.right_granted'), 1);
+    assert.equal(outboxCount('lgsp.right_revoked'), 1);
+    assert.equal(outboxCount('lgsp.certificate_changed'), 1);
+    await settle(srv);
+    const granted = await events('type=lgsp.right_granted');
+    assert.equal(granted.length, 1, JSON.stringify(granted));
+    assert.equal(granted[0].details.service, 'VN/GOV/BHXH/core/cards');
+    assert.equal(granted[0].actor, `officer:${admin.id}`);
+    const revoked = await events('type=lgsp.right_revoked');
+    assert.equal(revoked[0].details.right, right.id);
+    assert.equal((await alerts(srv, analyst.token, '?rule=gateway-right-granted')).length, 1);
+    assert.equal((await alerts(srv, analyst.token, '?rule=gateway-certificate-changed')).length, 1);
   });
 });

@@ -24,6 +24,7 @@ static const struct kind kinds[] = {
     {"auth.succeeded", "identity", "success"},
     {"account.", "identity", "info"},
     {"officer.", "identity", "info"},
+    {"organisation.staff_", "identity", "info"},
     {"access.", "register", "info"},
     {"export.", "register", "info"},
     {"lgsp.refused", "lgsp", "failure"},
@@ -102,7 +103,8 @@ dd_soc_normalise(const struct dd_event *ev, struct dd_soc_event *out)
             dd_strlcpy(out->actor, subject, sizeof out->actor);
         else if (str_of(p, "login_hash")[0])
             snprintf(out->subject, sizeof out->subject, "login:%s", str_of(p, "login_hash"));
-    } else if (strncmp(ev->type, "account.", 8) == 0 || strncmp(ev->type, "officer.", 8) == 0) {
+    } else if (strncmp(ev->type, "account.", 8) == 0 || strncmp(ev->type, "officer.", 8) == 0 ||
+               strncmp(ev->type, "organisation.", 13) == 0) {
         actor_from_by(str_of(p, "by"), subject, out->actor, sizeof out->actor);
     } else if (strncmp(ev->type, "lgsp.", 5) == 0) {
         const char *consumer = str_of(p, "consumer");
@@ -112,6 +114,8 @@ dd_soc_normalise(const struct dd_event *ev, struct dd_soc_event *out)
         if (strcmp(ev->type, "lgsp.consumer_suspended") == 0 ||
             strcmp(ev->type, "lgsp.consumer_reinstated") == 0)
             dd_strlcpy(out->actor, str_of(p, "actor"), sizeof out->actor);
+        else if (str_of(p, "by")[0]) /* an administrator's change: rights, certificates */
+            dd_strlcpy(out->actor, str_of(p, "by"), sizeof out->actor);
     } else {
         dd_strlcpy(out->actor, str_of(p, "actor"), sizeof out->actor);
         dd_strlcpy(out->source, str_of(p, "network"), sizeof out->source);
