@@ -124,7 +124,7 @@ describe('uploads', () => {
     assert.deepEqual(d.documents, [{ kind: 'land-certificate', upload: u.id }]);
     assert.equal(count(srv, `SELECT COUNT(*) FROM service_uploads WHERE id = ${u.id} AND dossier_id = (SELECT id FROM service_dossiers WHERE code = '${d.code}')`), 1);
 
-    const logged = () => count(srv, `SELECT COUNT(*) FROM access_log WHERE id_number = '${a.id}' AND data = 'dossier-document'`);
+    const logged = () => count(srv, `SELECT COUNT(*) FROM access_log WHERE id_number = '${a.id}' AND data = 'document'`);
     assert.equal(logged(), 0);
     for (const t of [who.officer, who.here]) {
       const got = await as(t, 'GET', `/api/v1/dossiers/${d.code}/documents/0`);
@@ -133,7 +133,7 @@ describe('uploads', () => {
       assert.deepEqual(got.body, bytes);
     }
     await until(() => logged() === 2, 'two access-log rows of the officers\' downloads');
-    const row = sql(srv, `SELECT action || '|' || purpose FROM access_log WHERE id_number = '${a.id}' AND data = 'dossier-document' LIMIT 1`);
+    const row = sql(srv, `SELECT action || '|' || purpose FROM access_log WHERE id_number = '${a.id}' AND data = 'document' LIMIT 1`);
     assert.equal(row, `read|${PURPOSE}`);
 
     // An officer of another commune sees neither the dossier nor its documents.

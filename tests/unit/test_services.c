@@ -2,7 +2,7 @@
  * test_services.c — the online public services' pure parts: the working-day calendar (weekends,
  * the holidays of data/holidays-vn.csv, moved working Saturdays), and the procedure catalogue
  * (every data file loads; the check refuses what the engine cannot honour, above all a paperless
- * procedure that asks for a document).
+ * procedure that asks for a document), and the magic bytes that tell an upload's type.
  */
 #include <setjmp.h>
 #include <stdarg.h>

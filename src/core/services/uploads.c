@@ -445,6 +445,6 @@ svc_dossier_documents_get(struct dd_req *req)
     if (rc != DD_OK)
         return svc_fail(req, db, rc);
     const char *ids[] = {d.applicant_id};
-    dd_reg_access_reads(db, req, ids, 1, "read", "dossier-document", purpose);
+    dd_reg_access_reads(db, req, ids, 1, "read", "document", purpose);
     return send_upload(req, db, &u);
 }
