@@ -357,8 +357,10 @@ svc_me_uploads_create(struct dd_req *req)
     if (rc == DD_DB_ROW)
         u.id = dd_stmt_int64(st, 0);
     dd_stmt_reset(st);
-    if (rc != DD_DB_ROW)
+    if (rc != DD_DB_ROW) {
+        (void)unlink_if_unused(db, hex); /* best effort: no file without a row */
         return svc_fail(req, db, rc < 0 ? rc : DD_EDB);
+    }
     dd_reply_header(req, "Location",
                     dd_arena_printf(req->arena, "/api/v1/me/uploads/%lld", (long long)u.id));
     return dd_reply_json(req, 201, upload_json(&u));
