@@ -42,6 +42,8 @@ static const struct setting settings[] = {
     STR("log-level", log_level, SET_LEVEL, "debug, info, warn or error (info)"),
     NUM("threads", threads, 0, 256, "worker threads, 0 for one per core (0)"),
     NUM("max-body", max_body, 1024, 64L * 1024 * 1024, "largest request body in bytes (1048576)"),
+    NUM("upload-max-bytes", upload_max_bytes, 1024, 64L * 1024 * 1024,
+        "largest uploaded scan in bytes, held in memory while received (10485760)"),
     NUM("max-connections", max_connections, 1, 100000, "open connections at once (1024)"),
     NUM("timeout", timeout, 1, 3600, "seconds before an idle or slow connection is closed (30)"),
     NUM("shutdown-grace", shutdown_grace, 0, 600, "seconds to finish requests on SIGTERM (10)"),
@@ -106,6 +108,7 @@ dd_config_defaults(struct dd_config *cfg)
     dd_strlcpy(cfg->log_level, "info", sizeof cfg->log_level);
     cfg->threads = 0;
     cfg->max_body = 1024 * 1024;
+    cfg->upload_max_bytes = 10L * 1024 * 1024;
     cfg->max_connections = 1024;
     cfg->timeout = 30;
     cfg->shutdown_grace = 10;

@@ -27,6 +27,7 @@ struct dd_config {
     bool tls;               /* serve HTTPS with data_dir/tls/cert.pem and key.pem */
     bool access_log;        /* one JSON line per request */
     long read_log_flush_ms; /* how often reads' access-log rows are committed */
+    long upload_max_bytes;  /* largest scan a citizen uploads (services) */
 
     /* Identity: passwords, second factor and notices (crypto/password.h, crypto/totp.h,
      * core/notify/notify.h). */

@@ -137,6 +137,7 @@ run(const struct dd_config *cfg)
     dd_wallet_configure(cfg);
     dd_insight_configure(cfg->insight_suppress_below);
     dd_soc_configure(cfg);
+    dd_services_configure(cfg);
     if (dd_card_api_configure(cfg, err, sizeof err) != DD_OK ||
         dd_sso_configure(cfg, err, sizeof err) != DD_OK ||
         dd_lgsp_start(cfg, err, sizeof err) != DD_OK) {

@@ -50,6 +50,8 @@ struct dd_route {
     const char *scope; /* role or OAuth scope; NULL when auth says all */
     enum dd_body body;
     size_t max_body;                  /* 0: the server's max-body setting */
+    const size_t *max_body_at;        /* when set: the limit, read at each request, which may
+                                         exceed max-body (uploads; the body is held in memory) */
     const char *const *content_types; /* NULL: application/json only */
 };
 

@@ -127,10 +127,13 @@ content_type_accepted(const struct dd_route *route, const char *ct)
     return false;
 }
 
-/* The route's own limit, never above the server's max-body setting. */
+/* The route's own limit, never above the server's max-body setting unless the route points at a
+ * limit of its own (max_body_at: a module's setting, e.g. upload-max-bytes). */
 static size_t
 route_max_body(const struct dd_server *srv, const struct dd_route *route)
 {
+    if (route->max_body_at)
+        return *route->max_body_at;
     if (route->max_body && route->max_body < srv->max_body)
         return route->max_body;
     return srv->max_body;

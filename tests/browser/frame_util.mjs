@@ -52,7 +52,7 @@ export async function openPage(browser, srv, viewport = PHONE) {
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const url = m.location().url || '';
-    if (/\/(api\/v1|sso)\//.test(url) && /status of (400|401|403|404|409|422)\b/.test(m.text())) return;
+    if (/\/(api\/v1|sso)\//.test(url) && /status of (400|401|403|404|409|413|415|422)\b/.test(m.text())) return;
     problems.push(`console error: ${m.text()} (${url})`);
   });
   page.on('requestfailed', (r) => {

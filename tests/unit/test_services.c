@@ -2,7 +2,7 @@
  * test_services.c — the online public services' pure parts: the working-day calendar (weekends,
  * the holidays of data/holidays-vn.csv, moved working Saturdays), and the procedure catalogue
  * (every data file loads; the check refuses what the engine cannot honour, above all a paperless
- * procedure that asks for a document).
+ * procedure that asks for a document), and the magic bytes that tell an upload's type.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -192,6 +192,26 @@ the_check_refuses_what_the_engine_cannot_honour(void **state)
     json_decref(def);
 }
 
+/* Uploads are taken by their first bytes: the PDF header, the JPEG SOI marker followed by a
+ * marker, the PNG signature (ISO 32000, ITU T.81, RFC 2083). */
+static void
+uploads_are_sniffed_by_magic_bytes(void **state)
+{
+    (void)state;
+    const unsigned char pdf[] = "%PDF-1.7\n";
+    const unsigned char jpeg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 0x10};
+    const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0};
+    const unsigned char gif[] = "GIF89a";
+    assert_string_equal(svc_upload_sniff(pdf, sizeof pdf - 1), "application/pdf");
+    assert_string_equal(svc_upload_sniff(jpeg, sizeof jpeg), "image/jpeg");
+    assert_string_equal(svc_upload_sniff(png, sizeof png), "image/png");
+    assert_null(svc_upload_sniff(gif, sizeof gif - 1));
+    assert_null(svc_upload_sniff(pdf, 4));      /* "%PDF" without the dash */
+    assert_null(svc_upload_sniff(png, 7));      /* a signature cut short */
+    assert_null(svc_upload_sniff(jpeg + 1, 5)); /* not at the start */
+    assert_null(svc_upload_sniff((const unsigned char *)"", 0));
+}
+
 int
 main(void)
 {
@@ -202,6 +222,7 @@ main(void)
         cmocka_unit_test(the_calendar_warns_past_its_last_year),
         cmocka_unit_test(every_procedure_file_loads),
         cmocka_unit_test(the_check_refuses_what_the_engine_cannot_honour),
+        cmocka_unit_test(uploads_are_sniffed_by_magic_bytes),
     };
     return cmocka_run_group_tests_name("services", tests, NULL, NULL);
 }

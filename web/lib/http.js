@@ -41,5 +41,21 @@ export async function api(method, path, body, headers = {}) {
   return data;
 }
 
+// Sends a file's bytes as the body (its own type, else application/octet-stream) and resolves to
+// the parsed JSON reply, throwing ApiError as api() does.
+export async function apiUpload(path, file) {
+  const h = { Accept: 'application/json', 'Accept-Language': lang, 'Content-Type': file.type || 'application/octet-stream' };
+  if (csrf) h['X-CSRF-Token'] = csrf;
+  let res;
+  try {
+    res = await fetch(path, { method: 'POST', headers: h, body: file, credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, { detail: t('error.network') });
+  }
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, data || { detail: t('error.http', { status: res.status }) }, res.headers);
+  return data;
+}
+
 // A key unique to one attempt of a change, for Idempotency-Key.
 export const newKey = () => crypto.randomUUID();

@@ -4,9 +4,11 @@
 // the citizen's dossiers with their state and deadline (GET /api/v1/me/dossiers), paying a fee
 // by VietQR on screen (POST /api/v1/me/payments/{id}/checkouts), answering a request for more,
 // the result in the wallet, a printable receipt, the rating of a decided dossier, and the public
-// lookup by code and ID number. With ?kiosk=1 (from the kiosk) dossiers are sent as channel
+// lookup by code and ID number. A procedure that is not paperless asks, for each required
+// document, for a scan (PDF, JPEG or PNG, sent to POST /api/v1/me/uploads before the submission)
+// or the reference of a document in the wallet. With ?kiosk=1 (from the kiosk) dossiers are sent as channel
 // "kiosk" and the page uses the kiosk's large touch layout.
-import { api, newKey } from '/lib/http.js';
+import { api, apiUpload, newKey } from '/lib/http.js';
 import { date, has, lang, money, t } from '/lib/i18n.js';
 import { facts, section, showError, start } from '/lib/page.js';
 import { clearErrors, el, empty, field, showProblem, toast } from '/lib/ui.js';
@@ -57,6 +59,29 @@ function readTyped(form, fields) {
   return out;
 }
 
+// The documents of a submission: each kind's chosen scan, uploaded first (once per file), else
+// its wallet reference. A refused upload is shown next to its file input.
+async function readDocuments(form, proc, uploaded) {
+  const out = [];
+  for (const d of proc.documents) {
+    const file = form.elements.namedItem(`file-${d.kind}`).files[0];
+    if (file) {
+      if (!uploaded.has(file)) {
+        try {
+          uploaded.set(file, (await apiUpload('/api/v1/me/uploads', file)).id);
+        } catch (err) {
+          err.body = { ...err.body, errors: [{ field: `file-${d.kind}`, message: err.body?.detail || err.message }] };
+          throw err;
+        }
+      }
+      out.push({ kind: d.kind, upload: uploaded.get(file) });
+    } else {
+      out.push({ kind: d.kind, wallet_document: form.elements.namedItem(`doc-${d.kind}`).value.trim() });
+    }
+  }
+  return out;
+}
+
 // Problems name fields "form.x": show them next to input "x".
 function showFormProblem(form, err) {
   if (Array.isArray(err.body?.errors))
@@ -91,7 +116,12 @@ start(async (ctx, main) => {
     const proc = await api('GET', `/api/v1/procedures/${p.code}`);
     const typed = f.form.filter((x) => !x.prefill);
     const known = f.form.filter((x) => x.prefill).map((x) => [name(x.label), f.values[x.name]]);
-    const docs = proc.documents.map((d) => field('d', { name: `doc-${d.kind}`, label: name(d.name), required: true }));
+    const docs = proc.documents.map((d) => el('fieldset', { class: 'document', 'data-kind': d.kind },
+      el('legend', {}, name(d.name)),
+      field('d', { name: `file-${d.kind}`, label: t('svc.scan'), type: 'file', hint: t('svc.scanHint') }),
+      field('d', { name: `doc-${d.kind}`, label: t('svc.walletRef') })));
+    for (const input of docs.map((d) => d.querySelector('input[type=file]'))) input.accept = '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png';
+    const uploaded = new Map(); // file → upload id, so that a second attempt does not send it again
     const form = el('form', { id: 'apply-form', novalidate: true },
       el('h3', {}, name(proc.name)),
       f.level_ok ? null : el('p', { class: 'notice error', role: 'alert' }, t('svc.level2')),
@@ -105,9 +135,8 @@ start(async (ctx, main) => {
       e.preventDefault();
       clearErrors(form);
       const body = { procedure: p.code, form: readTyped(form, typed), channel: kiosk ? 'kiosk' : 'online' };
-      if (proc.documents.length)
-        body.documents = proc.documents.map((d) => ({ kind: d.kind, wallet_document: form.elements.namedItem(`doc-${d.kind}`).value.trim() }));
       try {
+        if (proc.documents.length) body.documents = await readDocuments(form, proc, uploaded);
         const d = await api('POST', '/api/v1/me/dossiers', body, { 'Idempotency-Key': key });
         toast(t('svc.submitted', { code: d.code }));
         applyHost.replaceChildren();

@@ -190,7 +190,39 @@ int svc_kiosk_or_reply(struct dd_req *req, struct dd_db *db, struct svc_kiosk *k
 int svc_ticket_stats(struct dd_db *db, const char *province, const char *commune, int64_t from_ms,
                      int64_t to_ms, json_t **out);
 
+/* ---- uploads.c: scans for a non-paperless procedure's documents ---- */
+struct svc_upload {
+    int64_t id;
+    const char *owner_id; /* the citizen's ID number */
+    const char *media_type;
+    int64_t size;
+    const char *sha256; /* hex; the file's name under DATA_DIR/uploads/ */
+    int64_t created_at;
+    int64_t dossier_id; /* 0 until a submission attaches it */
+};
+/* The route's limit (upload-max-bytes), set by dd_services_configure. */
+extern size_t svc_upload_max;
+/* Where the files go (DATA_DIR/uploads by dd_services_configure): for tests. */
+void svc_upload_set_dir(const char *dir);
+/* "application/pdf", "image/jpeg" or "image/png" by the first bytes of p, or NULL. */
+const char *svc_upload_sniff(const unsigned char *p, size_t n);
+/* Loads upload id (strings in a). DD_ENOTFOUND. */
+int svc_upload_load(struct dd_db *db, struct dd_arena *a, int64_t id, struct svc_upload *u);
+/* Why upload id cannot be referenced by `owner` ("upload-unknown": none of theirs,
+ * "upload-already-attached", "upload-unreadable": a store error), or NULL when it can. */
+const char *svc_upload_check(struct dd_db *db, struct dd_arena *a, int64_t id, const char *owner);
+/* Attaches owner's unattached upload id to dossier_id in the caller's transaction; DD_ECONFLICT
+ * when it is not (or no longer) theirs and unattached. */
+int svc_upload_attach(struct dd_db *db, int64_t id, const char *owner, int64_t dossier_id);
+/* Deletes up to `limit` (at most 100) uploads left unattached for a day as of now_ms, each
+ * file with its last row; *removed gets the count of rows. Autocommits each row. */
+int svc_uploads_purge(struct dd_db *db, struct dd_arena *a, int64_t now_ms, int limit,
+                      int64_t *removed);
+
 /* ---- handlers ---- */
+int svc_me_uploads_create(struct dd_req *req);
+int svc_me_uploads_get(struct dd_req *req);
+int svc_dossier_documents_get(struct dd_req *req);
 int svc_procedures_list(struct dd_req *req);
 int svc_procedures_get(struct dd_req *req);
 int svc_me_form_get(struct dd_req *req);

@@ -14,6 +14,9 @@
 /* EF.SOD and the data groups in base64, as the card module takes them. */
 #define CARD_CHIP_BODY (1024 * 1024)
 
+static const char *const upload_types[] = {"application/pdf", "image/jpeg", "image/png",
+                                           "application/octet-stream", NULL};
+
 // clang-format off
 static const struct dd_route services_routes[] = {
     DD_ROUTE("GET", "/api/v1/procedures", svc_procedures_list, DD_AUTH_NONE, NULL),
@@ -21,12 +24,16 @@ static const struct dd_route services_routes[] = {
     DD_ROUTE("GET", "/api/v1/dossier-lookup", svc_lookup, DD_AUTH_NONE, NULL),
     DD_ROUTE("GET", "/api/v1/me/procedures/{code}/form", svc_me_form_get, DD_AUTH_CITIZEN_L1, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/me/dossiers", svc_me_dossiers_create, DD_AUTH_CITIZEN_L1, NULL, DD_BODY_JSON, BODY, NULL),
+    /* Its limit is the upload-max-bytes setting, which may exceed max-body. */
+    {.method = "POST", .path = "/api/v1/me/uploads", .handler = svc_me_uploads_create, .auth = DD_AUTH_CITIZEN_L1, .body = DD_BODY_RAW, .max_body_at = &svc_upload_max, .content_types = upload_types},
+    DD_ROUTE("GET", "/api/v1/me/uploads/{id}", svc_me_uploads_get, DD_AUTH_CITIZEN_L1, NULL),
     DD_ROUTE("GET", "/api/v1/me/dossiers", svc_me_dossiers_list, DD_AUTH_CITIZEN_L1, NULL),
     DD_ROUTE("GET", "/api/v1/me/dossiers/{code}", svc_me_dossiers_get, DD_AUTH_CITIZEN_L1, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/me/dossiers/{code}/supplements", svc_me_supplements_create, DD_AUTH_CITIZEN_L1, NULL, DD_BODY_JSON, BODY, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/me/dossiers/{code}/ratings", svc_me_ratings_create, DD_AUTH_CITIZEN_L1, NULL, DD_BODY_JSON, 8192, NULL),
     DD_ROUTE("GET", "/api/v1/dossiers", svc_dossiers_list, DD_AUTH_OFFICER, "services:process"),
     DD_ROUTE("GET", "/api/v1/dossiers/{code}", svc_dossiers_get, DD_AUTH_OFFICER, "services:process"),
+    DD_ROUTE("GET", "/api/v1/dossiers/{code}/documents/{n}", svc_dossier_documents_get, DD_AUTH_OFFICER, "services:process"),
     DD_ROUTE_BODY("POST", "/api/v1/dossiers/{code}/actions", svc_actions_create, DD_AUTH_OFFICER, "services:process", DD_BODY_JSON, 8192, NULL),
     DD_ROUTE("GET", "/api/v1/services/statistics", svc_statistics_get, DD_AUTH_OFFICER, "services:stats"),
     DD_ROUTE_BODY("POST", "/api/v1/kiosks", svc_kiosks_create, DD_AUTH_OFFICER, "services:kiosks", DD_BODY_JSON, 8192, NULL),

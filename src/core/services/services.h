@@ -15,6 +15,11 @@
 
 extern const struct dd_module dd_module_services;
 
+struct dd_config;
+/* Takes the upload settings from cfg: upload-max-bytes, and DATA_DIR/uploads for the files.
+ * Call once at start, before serving. */
+void dd_services_configure(const struct dd_config *cfg);
+
 /* Whether the year of now_ms in Vietnam is past the last year of data/holidays-vn.csv; logs a
  * warning (services.calendar) when it is. The server calls it at start. */
 bool dd_services_calendar_check(int64_t now_ms);

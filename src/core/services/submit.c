@@ -2,7 +2,9 @@
  * submit.c — POST /api/v1/me/dossiers: a citizen submits a procedure.
  *
  * The body names the procedure, the form's typed fields and, for a procedure that is not
- * paperless, the documents it requires (references to documents in the citizen's wallet). The
+ * paperless, the documents it requires: references to documents in the citizen's wallet
+ * ({kind, wallet_document}) or to scans the citizen uploaded ({kind, upload}, uploads.c), which
+ * the dossier then holds (an upload of someone else, or already attached, is refused). The
  * fields the procedure fills from the register or the wallet are filled here and never typed: a
  * value sent for one is refused, and a required one the wallet cannot give is named. A paperless
  * procedure refuses any document. A procedure that asks for a level-2 e-identity refuses a level-1
@@ -33,6 +35,8 @@ struct submit {
     const char *channel;
     json_t *form; /* the stored form: typed and prefilled values */
     json_t *documents;
+    int64_t uploads[SVC_MAX_DOCS]; /* to attach to the dossier */
+    int nuploads;
     json_t *ext; /* errors */
 };
 
@@ -113,8 +117,35 @@ read_form(struct dd_req *req, struct dd_db *db, struct submit *s, const json_t *
     }
 }
 
+/* Whether document d (number k of the body) is a wallet reference or an upload of the caller
+ * not yet attached; a bad upload reference is named in s->ext. */
+static bool
+document_ok(struct dd_req *req, struct dd_db *db, struct submit *s, const json_t *d, size_t k)
+{
+    const char *ref = json_string_value(json_object_get(d, "wallet_document"));
+    const json_t *up = json_object_get(d, "upload");
+    if (ref && up == NULL)
+        return ref[0] && strlen(ref) <= 64 && !dd_str_has_control(ref);
+    if (up == NULL || ref)
+        return false;
+    const char *why =
+        json_is_integer(up) && json_integer_value(up) > 0
+            ? svc_upload_check(db, req->arena, json_integer_value(up), req->who->id_number)
+            : "upload-unknown";
+    if (why == NULL)
+        return true;
+    const char *at = dd_arena_printf(req->arena, "documents[%zu].upload", k);
+    if (strcmp(why, "upload-already-attached") == 0)
+        err(req, s, at, why, "Tệp này đã gắn vào một hồ sơ khác.",
+            "This upload is already attached to a dossier.");
+    else
+        err(req, s, at, "upload-unknown", "Không có tệp tải lên này trong tài khoản của bạn.",
+            "No such upload of yours.");
+    return false;
+}
+
 static void
-read_documents(struct dd_req *req, struct submit *s, const json_t *docs)
+read_documents(struct dd_req *req, struct dd_db *db, struct submit *s, const json_t *docs)
 {
     s->documents = dd_json_keep(req->arena, json_array());
     if (docs == NULL || (json_is_array(docs) && json_array_size(docs) == 0)) {
@@ -142,11 +173,11 @@ read_documents(struct dd_req *req, struct submit *s, const json_t *docs)
         json_array_foreach(docs, k, d)
         {
             const char *kind = json_string_value(json_object_get(d, "kind"));
-            const char *ref = json_string_value(json_object_get(d, "wallet_document"));
-            if (kind && strcmp(kind, s->p->docs[i]) == 0 && ref && ref[0] && strlen(ref) <= 64 &&
-                !dd_str_has_control(ref))
+            if (kind && strcmp(kind, s->p->docs[i]) == 0 && document_ok(req, db, s, d, k))
                 found = d;
         }
+        if (found && json_object_get(found, "upload"))
+            s->uploads[s->nuploads++] = json_integer_value(json_object_get(found, "upload"));
         if (found)
             json_array_append(s->documents, (json_t *)found);
         else
@@ -185,7 +216,7 @@ parse_or_reply(struct dd_req *req, struct dd_db *db, struct submit *s,
         err(req, s, key, "unknown-field", "Trường không được nhận.", "Unknown field.");
     if (s->p) {
         read_form(req, db, s, json_object_get(body, "form"), me);
-        read_documents(req, s, json_object_get(body, "documents"));
+        read_documents(req, db, s, json_object_get(body, "documents"));
     }
     if (s->ext == NULL)
         return 0;
@@ -327,6 +358,8 @@ submit_run(struct dd_req *req, struct dd_idem *idem)
         rc = svc_dossier_log(db, req->arena, &d, svc_actor(req), "submit", NULL, now);
     if (rc == DD_OK && s.p->nparts > 0)
         rc = insert_parts(req, db, &d, s.p, now);
+    for (int i = 0; rc == DD_OK && i < s.nuploads; i++)
+        rc = svc_upload_attach(db, s.uploads[i], me.p.id_number, d.id);
     if (rc != DD_OK)
         return svc_fail(req, db, rc);
     json_t *body = svc_dossier_json(db, req->arena, &d, true, now);

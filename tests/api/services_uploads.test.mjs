@@ -1,0 +1,234 @@
+// services_uploads.test.mjs — scans citizens upload for a non-paperless procedure's documents, on
+// the real binary, on SQLite or PostgreSQL (DD_TEST_DB): PDF, JPEG and PNG only by their magic
+// bytes, the upload-max-bytes limit above the server's max-body, content-addressed files under
+// DATA_DIR/uploads, a submission referencing its owner's uploads only, paperless procedures
+// refusing them, officers of the dossier's area downloading them (X-Purpose, access log), the
+// citizen reading their own, and unattached uploads purged after a day. Every refused upload or
+// submission is checked to have stored nothing: no row, no file.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { assertProblem } from './server.mjs';
+import { call, citizen, count, officer, session, sql, startIdentityServer } from './identity_util.mjs';
+
+const P = '56';
+const NT = '22366'; // Phường Nha Trang
+const CR = '22420'; // Phường Cam Ranh
+const PURPOSE = 'Giai quyet ho so';
+const MAX = 200000; // --upload-max-bytes; --max-body is 65536
+const LAND = '1.004227'; // land-use change: level 2, no fee, requires a "land-certificate"
+let srv;
+const who = {};
+let seq = 0;
+
+const as = (token, method, p, body, headers = {}) =>
+  call(srv, method, p, { as: token, body, headers: { 'X-Purpose': PURPOSE, ...headers } });
+
+function idFor(year, n) {
+  return `0560${String(year % 100).padStart(2, '0')}${String(n).padStart(6, '0')}`;
+}
+
+async function person() {
+  const body = {
+    id_number: idFor(1985, 300000 + (++seq) * 7 + Math.floor(Math.random() * 5)),
+    full_name: 'Lê Văn Cường',
+    birth_date: '1985-03-02',
+    sex: 'male',
+    permanent_province: P,
+    permanent_commune: NT,
+    permanent_address: '5 Pasteur',
+    reason: 'Đăng ký khai sinh',
+    legal_basis: 'Luật Hộ tịch 2014',
+  };
+  const r = await as(who.admin, 'POST', '/api/v1/people', body);
+  assert.equal(r.status, 201, r.text);
+  const c = await citizen(srv, { person: { id_number: body.id_number, full_name: body.full_name, birth_date: body.birth_date } });
+  const up = await as(who.police, 'POST', `/api/v1/accounts/${c.account.id}/level-2`, { card_check: 'manual', face_check: 'manual' });
+  assert.equal(up.status, 200, up.text);
+  return { id: body.id_number, token: (await session(srv, c.login, c.password)).token };
+}
+
+// Bytes of a small file of each kind: the magic bytes, then random bytes (each file is unique).
+const PDF = (n = 2000) => Buffer.concat([Buffer.from('%PDF-1.7\n'), crypto.randomBytes(n)]);
+const JPEG = (n = 2000) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(n)]);
+const PNG = (n = 2000) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(n)]);
+
+function upload(token, bytes, type = 'application/pdf') {
+  return srv.request('POST', '/api/v1/me/uploads', {
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': type },
+    body: bytes,
+  });
+}
+
+const dir = () => path.join(srv.dataDir, 'uploads');
+const files = () => (fs.existsSync(dir()) ? fs.readdirSync(dir()).sort() : []);
+const rows = () => count(srv, 'SELECT COUNT(*) FROM service_uploads');
+const stored = () => ({ rows: rows(), files: files(), dossiers: count(srv, 'SELECT COUNT(*) FROM service_dossiers') });
+const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
+
+async function good(token, bytes, type) {
+  const r = await upload(token, bytes, type);
+  assert.equal(r.status, 201, r.text);
+  return r.json();
+}
+
+function submitLand(token, documents) {
+  return call(srv, 'POST', '/api/v1/me/dossiers', { as: token, body: { procedure: LAND, form: { parcel: 'Tờ 12, thửa 345' }, documents } });
+}
+
+async function until(fn, what) {
+  for (let i = 0; i < 200; i++) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+before(async () => {
+  srv = await startIdentityServer(['--upload-max-bytes', String(MAX), '--max-body', '65536']);
+  who.admin = officer(srv, 'quantri', 'admin', P).token;
+  who.police = officer(srv, 'congan', 'commune-police', `${P}-${NT}`).token;
+  who.officer = officer(srv, 'motcua', 'service-officer', P).token;
+  who.here = officer(srv, 'motcuant', 'service-officer', `${P}-${NT}`).token;
+  who.elsewhere = officer(srv, 'motcuacr', 'service-officer', `${P}-${CR}`).token;
+});
+
+after(async () => {
+  await srv?.stop();
+});
+
+describe('uploads', () => {
+  test('a PDF larger than max-body is stored under its SHA-256, referenced by a submission and downloaded by an officer of the area', async () => {
+    const a = await person();
+    const bytes = PDF(100000); // above --max-body, below --upload-max-bytes
+    const u = await good(a.token, bytes);
+    assert.equal(u.media_type, 'application/pdf');
+    assert.equal(u.size, bytes.length);
+    assert.equal(u.sha256, sha(bytes));
+    assert.ok(u.expires_at, 'an unattached upload says when it expires');
+    assert.deepEqual(fs.readFileSync(path.join(dir(), u.sha256)), bytes);
+    assert.equal(count(srv, `SELECT COUNT(*) FROM service_uploads WHERE id = ${u.id} AND owner_id = '${a.id}' AND dossier_id = 0`), 1);
+    assert.ok(!files().some((f) => f.startsWith('.tmp-')), 'no temporary file is left');
+
+    const mine = await call(srv, 'GET', `/api/v1/me/uploads/${u.id}`, { as: a.token });
+    assert.equal(mine.status, 200);
+    assert.equal(mine.headers['content-type'], 'application/pdf');
+    assert.deepEqual(mine.body, bytes);
+
+    const r = await submitLand(a.token, [{ kind: 'land-certificate', upload: u.id }]);
+    assert.equal(r.status, 201, r.text);
+    const d = r.json();
+    assert.deepEqual(d.documents, [{ kind: 'land-certificate', upload: u.id }]);
+    assert.equal(count(srv, `SELECT COUNT(*) FROM service_uploads WHERE id = ${u.id} AND dossier_id = (SELECT id FROM service_dossiers WHERE code = '${d.code}')`), 1);
+
+    const logged = () => count(srv, `SELECT COUNT(*) FROM access_log WHERE id_number = '${a.id}' AND data = 'document'`);
+    assert.equal(logged(), 0);
+    for (const t of [who.officer, who.here]) {
+      const got = await as(t, 'GET', `/api/v1/dossiers/${d.code}/documents/0`);
+      assert.equal(got.status, 200, got.text);
+      assert.equal(got.headers['content-type'], 'application/pdf');
+      assert.deepEqual(got.body, bytes);
+    }
+    await until(() => logged() === 2, 'two access-log rows of the officers\' downloads');
+    const row = sql(srv, `SELECT action || '|' || purpose FROM access_log WHERE id_number = '${a.id}' AND data = 'document' LIMIT 1`);
+    assert.equal(row, `read|${PURPOSE}`);
+
+    // An officer of another commune sees neither the dossier nor its documents.
+    assertProblem(await as(who.elsewhere, 'GET', `/api/v1/dossiers/${d.code}/documents/0`), 404, 'not-found');
+    // The purpose is required; a document number past the list, or not an upload, is not found.
+    assertProblem(await call(srv, 'GET', `/api/v1/dossiers/${d.code}/documents/0`, { as: who.officer }), 400, 'validation-failed');
+    assertProblem(await as(who.officer, 'GET', `/api/v1/dossiers/${d.code}/documents/1`), 404, 'not-found');
+    assertProblem(await as(who.officer, 'GET', `/api/v1/dossiers/${d.code}/documents/x`), 404, 'not-found');
+    assert.equal(logged(), 2);
+    // A citizen has no officer's route.
+    assert.equal((await as(a.token, 'GET', `/api/v1/dossiers/${d.code}/documents/0`)).status, 403);
+    // The upload, now attached, cannot be referenced again.
+    const before = stored();
+    const again = await submitLand(a.token, [{ kind: 'land-certificate', upload: u.id }]);
+    assertProblem(again, 400, 'validation-failed');
+    assert.ok(again.json().errors.some((e) => e.field === 'documents[0].upload' && e.code === 'upload-already-attached'), again.text);
+    assert.deepEqual(stored(), before);
+  });
+
+  test('JPEG and PNG are taken by their magic bytes; the same bytes twice share one file', async () => {
+    const a = await person();
+    const jpeg = JPEG();
+    const j = await good(a.token, jpeg, 'image/jpeg');
+    assert.equal(j.media_type, 'image/jpeg');
+    const p = await good(a.token, PNG(), 'application/octet-stream');
+    assert.equal(p.media_type, 'image/png');
+    const filesBefore = files();
+    const j2 = await good(a.token, jpeg, 'image/jpeg');
+    assert.notEqual(j2.id, j.id);
+    assert.equal(j2.sha256, j.sha256);
+    assert.deepEqual(files(), filesBefore);
+  });
+
+  test('wrong magic bytes, a declared type the bytes belie, an empty body and a body over upload-max-bytes store nothing', async () => {
+    const a = await person();
+    const before = stored();
+    let r = await upload(a.token, Buffer.concat([Buffer.from('GIF89a'), crypto.randomBytes(100)]), 'image/png');
+    assertProblem(r, 415, 'unsupported-media-type');
+    r = await upload(a.token, Buffer.from('%PDF but only as text'), 'text/plain');
+    assertProblem(r, 415, 'unsupported-media-type');
+    r = await upload(a.token, PNG(), 'application/pdf');
+    assertProblem(r, 415, 'unsupported-media-type');
+    r = await upload(a.token, Buffer.alloc(0));
+    assertProblem(r, 400, 'validation-failed');
+    assert.ok(r.json().errors.some((e) => e.field === 'body' && e.code === 'empty'), r.text);
+    r = await upload(a.token, PDF(MAX));
+    assertProblem(r, 413, 'payload-too-large');
+    assert.deepEqual(stored(), before);
+    // Without a citizen's session there is no upload.
+    r = await upload(who.officer, PDF());
+    assert.equal(r.status, 403);
+    assert.deepEqual(stored(), before);
+  });
+
+  test('someone else\'s upload, an unknown one and an upload in a paperless procedure are refused and store nothing', async () => {
+    const a = await person();
+    const b = await person();
+    const theirs = await good(b.token, PDF());
+    const mine = await good(a.token, PDF());
+    const before = stored();
+    let r = await submitLand(a.token, [{ kind: 'land-certificate', upload: theirs.id }]);
+    assertProblem(r, 400, 'validation-failed');
+    assert.ok(r.json().errors.some((e) => e.field === 'documents[0].upload' && e.code === 'upload-unknown'), r.text);
+    r = await submitLand(a.token, [{ kind: 'land-certificate', upload: 99999999 }]);
+    assertProblem(r, 400, 'validation-failed');
+    r = await submitLand(a.token, [{ kind: 'land-certificate', upload: 'x' }]);
+    assertProblem(r, 400, 'validation-failed');
+    // A paperless procedure (stay notification) refuses any document, an upload too.
+    r = await call(srv, 'POST', '/api/v1/me/dossiers', {
+      as: a.token,
+      body: { procedure: '2.001159', form: { province: P, commune: NT, address: '1 Yersin', until: '2027-01-31' }, documents: [{ kind: 'photo', upload: mine.id }] },
+    });
+    assertProblem(r, 400, 'validation-failed');
+    assert.ok(r.json().errors.some((e) => e.code === 'paperless-procedure'), r.text);
+    assert.deepEqual(stored(), before);
+    assert.equal(count(srv, `SELECT COUNT(*) FROM service_uploads WHERE dossier_id <> 0 AND id IN (${mine.id}, ${theirs.id})`), 0);
+    // Nor can anyone but the owner read an upload.
+    assertProblem(await call(srv, 'GET', `/api/v1/me/uploads/${theirs.id}`, { as: a.token }), 404, 'not-found');
+    assertProblem(await call(srv, 'GET', `/api/v1/me/uploads/${theirs.id}`, { as: who.officer }), 403, 'forbidden');
+  });
+
+  test('an upload left unattached for a day is purged with its file by a later upload; attached ones stay', async () => {
+    const a = await person();
+    const old = await good(a.token, PDF());
+    const kept = await good(a.token, PNG(), 'image/png');
+    const r = await submitLand(a.token, [{ kind: 'land-certificate', upload: kept.id }]);
+    assert.equal(r.status, 201, r.text);
+    const dayAgo = Date.now() - 25 * 3600 * 1000;
+    sql(srv, `UPDATE service_uploads SET created_at = ${dayAgo} WHERE id IN (${old.id}, ${kept.id})`);
+    assert.ok(files().includes(old.sha256));
+    await good(a.token, JPEG(), 'image/jpeg');
+    assert.equal(count(srv, `SELECT COUNT(*) FROM service_uploads WHERE id = ${old.id}`), 0);
+    assert.ok(!files().includes(old.sha256), 'the purged upload\'s file is gone');
+    assert.equal(count(srv, `SELECT COUNT(*) FROM service_uploads WHERE id = ${kept.id}`), 1);
+    assert.ok(files().includes(kept.sha256));
+    assertProblem(await call(srv, 'GET', `/api/v1/me/uploads/${old.id}`, { as: a.token }), 404, 'not-found');
+  });
+});
