@@ -296,6 +296,8 @@ test('the officer console: the dossiers of the area, one opened, refused without
   await page.fill('#q-commune', CR);
   await page.click('#queue-next');
   await page.waitForFunction(() => /Mời số 001/.test(document.getElementById('queue-called').textContent));
+  // The waiting count is refreshed after the call: wait for it rather than read it at once.
+  await page.waitForFunction(() => /Đang chờ: 0/.test(document.getElementById('queue-waiting').textContent));
   assert.match(await page.locator('#queue-waiting').innerText(), /Đang chờ: 0/);
   assert.equal(count(srv, `SELECT COUNT(*) FROM service_tickets WHERE commune = '${CR}' AND status = 'called'`), 1);
   await page.click('#queue-next');
