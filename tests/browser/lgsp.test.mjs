@@ -99,6 +99,8 @@ test('the administrator signs in through the frame, builds the catalogue, sees t
 
   await page.locator('#rights button[data-revoke]').first().click();
   await notice(page, /Đã thu hồi quyền/);
+  // The rights list reloads after the notice: wait for the row to show the revocation.
+  await page.waitForFunction(() => /Đã thu hồi: Hết nhu cầu khai thác/.test(document.querySelector('#rights tbody tr')?.textContent || ''));
   assert.match(await page.locator('#rights tbody tr').first().innerText(), /Đã thu hồi: Hết nhu cầu khai thác/);
   assert.equal((await gw(srv, at, 'GET', 'VN/GOV/BHXH/core/cards/x')).status, 403);
 
