@@ -34,6 +34,10 @@ static size_t
 deliver_round(struct dd_dispatcher *d, struct dd_db *db)
 {
     int rc = dd_events_consume_many(db, d->consumers, d->count, BATCH);
+    int left = dd_db_tidy(db);
+    if (left > 0)
+        dd_log(DD_LOG_ERROR, "db.left_open",
+               "event delivery left %d statement(s) or a transaction open; ended", left);
     if (rc != DD_OK)
         dd_log(DD_LOG_WARN, "events.round_failed", "event delivery: %s (will retry)",
                dd_strerror(rc));

@@ -33,6 +33,7 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "http/static.h"
+#include "store/store.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -282,6 +283,11 @@ static void
 answer(struct dd_req *req, int rc)
 {
     const struct dd_route *route = req->match.route;
+    int left = dd_db_tidy(dd_db_pool_peek());
+    if (left > 0)
+        dd_log(DD_LOG_ERROR, "db.left_open",
+               "%s %s left %d statement(s) or a transaction open (request %s); ended",
+               route->method, route->path, left, req->request_id);
     if (req->replied || req->resume != NULL)
         return;
     if (rc == DD_DONE) {

@@ -97,6 +97,12 @@ dd_db_pool_init(const char *url, const struct dd_db_options *opt, char *err, siz
 }
 
 struct dd_db *
+dd_db_pool_peek(void)
+{
+    return thread_db && thread_generation == atomic_load(&pool_generation) ? thread_db : NULL;
+}
+
+struct dd_db *
 dd_db_pool_get(void)
 {
     if (thread_db && thread_generation == atomic_load(&pool_generation) && !thread_db->lost)

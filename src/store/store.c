@@ -233,6 +233,7 @@ dd_db_prepare(struct dd_db *db, const char *sql, struct dd_stmt **out)
                 lru_push_front(db, st);
             }
             st->busy = true;
+            db->nbusy++;
             *out = st;
             return DD_OK;
         }
@@ -245,6 +246,7 @@ dd_db_prepare(struct dd_db *db, const char *sql, struct dd_stmt **out)
     st->sql = dd_xstrdup(sql);
     st->hash = h;
     st->busy = true;
+    db->nbusy++;
     cache_insert(db, st);
     *out = st;
     return DD_OK;
@@ -341,8 +343,30 @@ dd_stmt_reset(struct dd_stmt *st)
     if (st == NULL)
         return;
     st->db->ops->reset(st);
+    if (st->busy)
+        st->db->nbusy--;
     st->busy = false;
     st->done = false;
+}
+
+int
+dd_db_tidy(struct dd_db *db)
+{
+    if (db == NULL || (db->nbusy == 0 && !db->in_tx))
+        return 0;
+    int ended = 0;
+    for (struct dd_stmt *st = db->lru_first; st && db->nbusy > 0; st = st->lru_next) {
+        if (st->busy) {
+            dd_stmt_reset(st);
+            ended++;
+        }
+    }
+    db->nbusy = 0;
+    if (db->in_tx && !db->in_copy) {
+        dd_db_rollback(db);
+        ended++;
+    }
+    return ended;
 }
 
 static int

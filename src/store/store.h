@@ -157,6 +157,17 @@ int dd_db_pool_init(const char *url, const struct dd_db_options *opt, char *err,
  * the database cannot be reached (logged). */
 struct dd_db *dd_db_pool_get(void);
 
+/* The calling thread's connection if it has one open already, else NULL (never opens one). */
+struct dd_db *dd_db_pool_peek(void);
+
+/* Ends what a caller left open on `db`: resets every statement handed out by dd_db_prepare and
+ * not reset, and rolls back an open transaction. Returns how many it ended (0 when nothing was
+ * left open; db may be NULL). Something left open is a defect of the caller: an unreset SQLite
+ * statement keeps the connection reading the database as it was when the statement started, so
+ * every later read on that thread would miss every later change. The server tidies the thread's
+ * connection after each handler and logs `db.left_open` when it had to. */
+int dd_db_tidy(struct dd_db *db);
+
 /* Counts database errors since start, for /metrics. Errors on the pool's own connections
  * (anything but DD_ECONFLICT) are counted by the store itself; call dd_db_pool_count_error
  * only for failures the store cannot see. */

@@ -3,7 +3,7 @@
 // startServer() picks a free loopback port, makes a temporary data folder and a fresh database
 // (SQLite file, or a new database in the PostgreSQL cluster of DD_TEST_PG_URL when
 // DD_TEST_DB=postgres), runs DD_BIN (default build/asan/dinhdanh) and waits for /healthz.
-// stop() sends SIGTERM and asserts exit status 0. Every process's stderr is kept in memory and,
+// stop() sends SIGTERM and asserts exit status 0 and no db.left_open log line. Every process's stderr is kept in memory and,
 // when DD_TEST_LOG_DIR is set, in a file there, so tests/run.sh can scan it for sanitizer reports.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -181,6 +181,10 @@ export async function startServer(opts = {}) {
       const r = await exited;
       clearTimeout(t);
       assertNoSanitizer(stderr, 'server');
+      // A handler that leaves a statement or a transaction open pins its thread's view of the
+      // database; the server ends it and logs db.left_open, which no test may cause.
+      const leftOpen = srv.logs().filter((l) => l.event === 'db.left_open').map((l) => l.msg);
+      assert.deepEqual(leftOpen, [], 'statements or transactions left open by handlers');
       assert.equal(r.signal, null, `server killed by ${r.signal}; stderr:\n${stderr.slice(-3000)}`);
       assert.equal(r.code, expectCode, `server exit status; stderr:\n${stderr.slice(-3000)}`);
       return r;

@@ -489,6 +489,51 @@ test_pool_reconnects(void **state)
     dd_db_pool_shutdown();
 }
 
+/* What a caller leaves open is ended by dd_db_tidy: an unreset statement (on SQLite it pins the
+ * connection's view: a change committed by another connection stays unseen until it is reset)
+ * and an open transaction. */
+static void
+test_tidy(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    create_table(fx);
+    assert_int_equal(insert_row(fx->db, 1, "a", 1), DD_DB_DONE);
+    assert_int_equal(insert_row(fx->db, 2, "b", 2), DD_DB_DONE);
+    assert_int_equal(dd_db_tidy(fx->db), 0);
+    assert_int_equal(dd_db_tidy(NULL), 0);
+
+    struct dd_stmt *left = NULL;
+    assert_int_equal(dd_db_prepare(fx->db, "SELECT id FROM t ORDER BY id", &left), DD_OK);
+    assert_int_equal(dd_stmt_step(left), DD_DB_ROW); /* and never reset */
+
+    struct dd_db *other = NULL;
+    char err[256];
+    assert_int_equal(dd_db_open(fx->url, NULL, &other, err, sizeof err), DD_OK);
+    assert_int_equal(insert_row(other, 3, "c", 3), DD_DB_DONE);
+    if (fx->kind == DD_DB_SQLITE)
+        assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM t"), 2);
+
+    assert_int_equal(dd_db_tidy(fx->db), 1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM t"), 3);
+    assert_int_equal(dd_db_tidy(fx->db), 0);
+
+    /* The statement is usable again, from the cache. */
+    struct dd_stmt *again = NULL;
+    assert_int_equal(dd_db_prepare(fx->db, "SELECT id FROM t ORDER BY id", &again), DD_OK);
+    assert_ptr_equal(again, left);
+    dd_stmt_reset(again);
+
+    /* A transaction left open is rolled back, with its statement. */
+    assert_int_equal(dd_db_begin(fx->db), DD_OK);
+    assert_int_equal(insert_row(fx->db, 4, "d", 4), DD_DB_DONE);
+    assert_int_equal(dd_db_prepare(fx->db, "SELECT id FROM t ORDER BY id", &left), DD_OK);
+    assert_int_equal(dd_stmt_step(left), DD_DB_ROW);
+    assert_int_equal(dd_db_tidy(fx->db), 2);
+    assert_false(dd_db_in_transaction(fx->db));
+    assert_int_equal(dbfx_int(other, "SELECT count(*) FROM t"), 3);
+    dd_db_close(other);
+}
+
 int
 main(void)
 {
@@ -507,6 +552,7 @@ main(void)
         DB_TEST(test_exec_several),
         DB_TEST(test_busy),
         DB_TEST(test_pool),
+        DB_TEST(test_tidy),
         PG_TEST(test_pool_reconnects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
