@@ -1,13 +1,17 @@
 // services_uploads.test.mjs — scans citizens upload for a non-paperless procedure's documents, on
 // the real binary, on SQLite or PostgreSQL (DD_TEST_DB): PDF, JPEG and PNG only by their magic
 // bytes, the upload-max-bytes limit above the server's max-body, content-addressed files under
-// DATA_DIR/uploads, a submission referencing its owner's uploads only, paperless procedures
+// DATA_DIR/uploads, the body streamed to a temporary file as it arrives (sent in pieces, without
+// a length: the temporary file grows on disk while the request is open, and is removed as soon as
+// the body passes the limit or its first bytes are refused), a submission or a supplement
+// referencing its owner's uploads only, paperless procedures
 // refusing them, officers of the dossier's area downloading them (X-Purpose, access log), the
 // citizen reading their own, and unattached uploads purged after a day. Every refused upload or
 // submission is checked to have stored nothing: no row, no file.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertProblem } from './server.mjs';
@@ -62,7 +66,49 @@ function upload(token, bytes, type = 'application/pdf') {
   });
 }
 
+// An upload sent in pieces with chunked transfer coding (no Content-Length, so the server cannot
+// judge its size before reading it). `between(i)` runs after piece i is written and the server has
+// had a moment to take it.
+function streamUpload(token, pieces, { type = 'application/pdf', between = async () => {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port: srv.port, method: 'POST', path: '/api/v1/me/uploads', agent: false,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': type, 'Transfer-Encoding': 'chunked' },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    (async () => {
+      for (let i = 0; i < pieces.length; i++) {
+        if (!req.write(pieces[i])) await new Promise((r) => req.once('drain', r));
+        await new Promise((r) => setTimeout(r, 60));
+        await between(i);
+      }
+      req.end();
+    })().catch(reject);
+  });
+}
+
+// What fn() gives once ok(value) holds, or its last value after 3 s (the server takes a piece a
+// little after it is written).
+async function settle(fn, ok) {
+  let v = fn();
+  for (let i = 0; i < 120 && !ok(v); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    v = fn();
+  }
+  return v;
+}
+
+const split = (buf, n) => Array.from({ length: Math.ceil(buf.length / n) }, (_, i) => buf.subarray(i * n, (i + 1) * n));
+
 const dir = () => path.join(srv.dataDir, 'uploads');
+const temps = () => files().filter((f) => f.startsWith('.tmp-'));
 const files = () => (fs.existsSync(dir()) ? fs.readdirSync(dir()).sort() : []);
 const rows = () => count(srv, 'SELECT COUNT(*) FROM service_uploads');
 const stored = () => ({ rows: rows(), files: files(), dossiers: count(srv, 'SELECT COUNT(*) FROM service_dossiers') });
@@ -213,6 +259,73 @@ describe('uploads', () => {
     // Nor can anyone but the owner read an upload.
     assertProblem(await call(srv, 'GET', `/api/v1/me/uploads/${theirs.id}`, { as: a.token }), 404, 'not-found');
     assertProblem(await call(srv, 'GET', `/api/v1/me/uploads/${theirs.id}`, { as: who.officer }), 403, 'forbidden');
+  });
+
+  test('a body sent in pieces goes to a temporary file as it arrives; its hash and size are those of the whole', async () => {
+    const a = await person();
+    const bytes = PNG(150000); // above --max-body
+    // The 8 bytes of PNG's signature come in two pieces (3 + 5), the rest in pieces of 16 KiB.
+    const pieces = [bytes.subarray(0, 3), bytes.subarray(3, 8), ...split(bytes.subarray(8), 16384)];
+    const seen = [];
+    const r = await streamUpload(a.token, pieces, {
+      type: 'image/png',
+      between: async (i) => {
+        const sizes = () => temps().map((f) => fs.statSync(path.join(dir(), f)).size);
+        if (i === 6) seen.push(...(await settle(sizes, (v) => v[0] === 8 + 5 * 16384)));
+      },
+    });
+    assert.equal(r.status, 201, r.text);
+    const u = r.json();
+    assert.equal(u.media_type, 'image/png');
+    assert.equal(u.size, bytes.length);
+    assert.equal(u.sha256, sha(bytes));
+    assert.deepEqual(fs.readFileSync(path.join(dir(), u.sha256)), bytes);
+    // While the request was open, its first pieces were on disk already (3 + 5 + 5 × 16 KiB).
+    assert.deepEqual(seen, [8 + 5 * 16384]);
+    assert.deepEqual(temps(), []);
+    const back = await call(srv, 'GET', `/api/v1/me/uploads/${u.id}`, { as: a.token });
+    assert.deepEqual(back.body, bytes);
+  });
+
+  test('a body sent in pieces past upload-max-bytes is refused with 413: its temporary file goes at once, no row, no file', async () => {
+    const a = await person();
+    const before = stored();
+    const bytes = PDF(MAX + 30000);
+    let tempsWhileOpen = null;
+    let tempsEarly = null;
+    const pieces = split(bytes, 16384);
+    const over = Math.ceil((MAX + 1) / 16384) - 1; // the piece that passes the limit
+    const r = await streamUpload(a.token, pieces, {
+      between: async (i) => {
+        if (i === 2) tempsEarly = await settle(temps, (v) => v.length === 1);
+        if (i === over + 1) tempsWhileOpen = await settle(temps, (v) => v.length === 0);
+      },
+    });
+    assertProblem(r, 413, 'payload-too-large');
+    assert.equal(tempsEarly.length, 1, 'the body was being written to a temporary file');
+    assert.deepEqual(tempsWhileOpen, [], 'the temporary file was removed before the body ended');
+    assert.deepEqual(stored(), before);
+    assert.deepEqual(temps(), []);
+  });
+
+  test('a body sent in pieces whose first bytes are no PDF, JPEG or PNG is refused with 415 and leaves nothing', async () => {
+    const a = await person();
+    const before = stored();
+    const gif = Buffer.concat([Buffer.from('GIF89a'), crypto.randomBytes(80000)]);
+    let tempsWhileOpen = null;
+    const r = await streamUpload(a.token, split(gif, 16384), {
+      type: 'application/octet-stream',
+      between: async (i) => {
+        if (i === 1) tempsWhileOpen = await settle(temps, (v) => v.length === 0);
+      },
+    });
+    assertProblem(r, 415, 'unsupported-media-type');
+    assert.deepEqual(tempsWhileOpen, [], 'refused on its first piece: no temporary file kept');
+    // A JPEG declared as a PDF is refused the same way.
+    const r2 = await streamUpload(a.token, split(JPEG(40000), 16384), { type: 'application/pdf' });
+    assertProblem(r2, 415, 'unsupported-media-type');
+    assert.deepEqual(stored(), before);
+    assert.deepEqual(temps(), []);
   });
 
   test('an upload left unattached for a day is purged with its file by a later upload; attached ones stay', async () => {
