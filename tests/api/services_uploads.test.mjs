@@ -4,7 +4,8 @@
 // DATA_DIR/uploads, the body streamed to a temporary file as it arrives (sent in pieces, without
 // a length: the temporary file grows on disk while the request is open, and is removed as soon as
 // the body passes the limit or its first bytes are refused), a submission or a supplement
-// referencing its owner's uploads only, paperless procedures
+// referencing its owner's uploads only (a supplement after ask-more too, attached in its
+// transaction and downloaded by officers after the first documents), paperless procedures
 // refusing them, officers of the dossier's area downloading them (X-Purpose, access log), the
 // citizen reading their own, and unattached uploads purged after a day. Every refused upload or
 // submission is checked to have stored nothing: no row, no file.
@@ -343,5 +344,105 @@ describe('uploads', () => {
     assert.equal(count(srv, `SELECT COUNT(*) FROM service_uploads WHERE id = ${kept.id}`), 1);
     assert.ok(files().includes(kept.sha256));
     assertProblem(await call(srv, 'GET', `/api/v1/me/uploads/${old.id}`, { as: a.token }), 404, 'not-found');
+  });
+});
+
+describe('supplements with documents', () => {
+  const supplement = (token, code, body) => call(srv, 'POST', `/api/v1/me/dossiers/${code}/supplements`, { as: token, body });
+  const askMore = (code) => as(who.here, 'POST', `/api/v1/dossiers/${code}/actions`, { action: 'ask-more', note: 'Bản quét mờ, gửi lại' });
+  const dossierRow = (code) => sql(srv, `SELECT status || '|' || documents || '|' || version FROM service_dossiers WHERE code = '${code}'`);
+  const attachedTo = (code) => count(srv, `SELECT COUNT(*) FROM service_uploads WHERE dossier_id = (SELECT id FROM service_dossiers WHERE code = '${code}')`);
+
+  async function landDossier(a) {
+    const first = await good(a.token, PDF());
+    const r = await submitLand(a.token, [{ kind: 'land-certificate', upload: first.id }]);
+    assert.equal(r.status, 201, r.text);
+    return { code: r.json().code, first };
+  }
+
+  test('a supplement adds a scan after ask-more: attached in its transaction, shown with the dossier, downloaded by officers of the area', async () => {
+    const a = await person();
+    const { code, first } = await landDossier(a);
+    const r0 = await askMore(code);
+    assert.equal(r0.status, 200, r0.text);
+    const bytes = JPEG(90000); // above --max-body
+    const scan = await good(a.token, bytes, 'image/jpeg');
+    const r = await supplement(a.token, code, { documents: [{ kind: 'land-certificate', upload: scan.id }], note: 'Bản quét rõ hơn' });
+    assert.equal(r.status, 200, r.text);
+    const d = r.json();
+    assert.equal(d.status, 'submitted');
+    assert.equal(d.documents.length, 2);
+    assert.deepEqual(d.documents[0], { kind: 'land-certificate', upload: first.id });
+    assert.equal(d.documents[1].kind, 'land-certificate');
+    assert.equal(d.documents[1].upload, scan.id);
+    assert.match(d.documents[1].supplemented_at, /^\d{4}-\d{2}-\d{2}T/);
+    assert.equal(attachedTo(code), 2);
+    assert.deepEqual(d.log.map((l) => l.action), ['submit', 'ask-more', 'supplement']);
+    // The officer sees both documents with the dossier, and downloads the new one as number 1.
+    const seen = (await as(who.here, 'GET', `/api/v1/dossiers/${code}`)).json();
+    assert.equal(seen.documents.length, 2);
+    const logged = () => count(srv, `SELECT COUNT(*) FROM access_log WHERE id_number = '${a.id}' AND data = 'document'`);
+    const got = await as(who.officer, 'GET', `/api/v1/dossiers/${code}/documents/1`);
+    assert.equal(got.status, 200, got.text);
+    assert.equal(got.headers['content-type'], 'image/jpeg');
+    assert.deepEqual(got.body, bytes);
+    await until(() => logged() === 1, 'the access-log row of the download');
+    assertProblem(await as(who.elsewhere, 'GET', `/api/v1/dossiers/${code}/documents/1`), 404, 'not-found');
+    assertProblem(await as(who.officer, 'GET', `/api/v1/dossiers/${code}/documents/2`), 404, 'not-found');
+    // The upload is now held: it cannot be attached again, nor a supplement sent when not asked.
+    assertProblem(await supplement(a.token, code, { documents: [{ kind: 'land-certificate', upload: scan.id }] }), 422, 'rule-violated');
+  });
+
+  test('a supplement naming someone else\'s upload, an unknown one, an attached one, a kind not asked, or nothing, stores nothing', async () => {
+    const a = await person();
+    const b = await person();
+    const { code, first } = await landDossier(a);
+    assert.equal((await askMore(code)).status, 200);
+    const theirs = await good(b.token, PDF());
+    const mine = await good(a.token, PDF());
+    const before = { row: dossierRow(code), stored: stored(), attached: attachedTo(code), mine: count(srv, `SELECT dossier_id FROM service_uploads WHERE id = ${mine.id}`) };
+    const refused = async (body, field, code_) => {
+      const r = await supplement(a.token, code, body);
+      assertProblem(r, 400, 'validation-failed');
+      assert.ok(r.json().errors.some((e) => e.field === field && e.code === code_), r.text);
+    };
+    await refused({ documents: [{ kind: 'land-certificate', upload: theirs.id }] }, 'documents[0].upload', 'upload-unknown');
+    await refused({ documents: [{ kind: 'land-certificate', upload: 99999999 }] }, 'documents[0].upload', 'upload-unknown');
+    await refused({ documents: [{ kind: 'land-certificate', upload: first.id }] }, 'documents[0].upload', 'upload-already-attached');
+    await refused({ documents: [{ kind: 'passport', upload: mine.id }] }, 'documents[0].kind', 'document-kind-unknown');
+    // One good document and one bad one: nothing of either is kept.
+    await refused({ documents: [{ kind: 'land-certificate', upload: mine.id }, { kind: 'land-certificate', upload: theirs.id }] }, 'documents[1].upload', 'upload-unknown');
+    await refused({ documents: [{ kind: 'land-certificate' }] }, 'documents[0]', 'invalid');
+    await refused({ documents: 'x' }, 'documents', 'invalid');
+    await refused({}, 'form', 'required');
+    await refused({ documents: [] }, 'form', 'required');
+    assert.deepEqual({ row: dossierRow(code), stored: stored(), attached: attachedTo(code), mine: count(srv, `SELECT dossier_id FROM service_uploads WHERE id = ${mine.id}`) }, before);
+    // Someone else cannot supplement the dossier at all.
+    assertProblem(await call(srv, 'POST', `/api/v1/me/dossiers/${code}/supplements`, { as: b.token, body: { documents: [{ kind: 'land-certificate', upload: theirs.id }] } }), 404, 'not-found');
+    assert.equal(count(srv, `SELECT dossier_id FROM service_uploads WHERE id = ${theirs.id}`), 0);
+    // A typed field and a wallet reference together are taken.
+    const r = await supplement(a.token, code, { form: { parcel: 'Tờ 12, thửa 346' }, documents: [{ kind: 'land-certificate', wallet_document: 'gcn-2019-0042' }] });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json().form.parcel, 'Tờ 12, thửa 346');
+    assert.equal(r.json().documents[1].wallet_document, 'gcn-2019-0042');
+    assert.equal(attachedTo(code), 1);
+  });
+
+  test('a paperless procedure\'s supplement refuses documents and stores nothing', async () => {
+    const a = await person();
+    const r0 = await call(srv, 'POST', '/api/v1/me/dossiers', {
+      as: a.token,
+      body: { procedure: '2.001159', form: { province: P, commune: NT, address: '1 Yersin', until: '2027-01-31' } },
+    });
+    assert.equal(r0.status, 201, r0.text);
+    const code = r0.json().code;
+    assert.equal((await askMore(code)).status, 200);
+    const mine = await good(a.token, PDF());
+    const before = { row: dossierRow(code), stored: stored() };
+    const r = await supplement(a.token, code, { form: { address: '1A Yersin' }, documents: [{ kind: 'photo', upload: mine.id }] });
+    assertProblem(r, 400, 'validation-failed');
+    assert.ok(r.json().errors.some((e) => e.code === 'paperless-procedure'), r.text);
+    assert.deepEqual({ row: dossierRow(code), stored: stored() }, before);
+    assert.equal(count(srv, `SELECT dossier_id FROM service_uploads WHERE id = ${mine.id}`), 0);
   });
 });
