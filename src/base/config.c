@@ -43,7 +43,7 @@ static const struct setting settings[] = {
     NUM("threads", threads, 0, 256, "worker threads, 0 for one per core (0)"),
     NUM("max-body", max_body, 1024, 64L * 1024 * 1024, "largest request body in bytes (1048576)"),
     NUM("upload-max-bytes", upload_max_bytes, 1024, 64L * 1024 * 1024,
-        "largest uploaded scan in bytes, held in memory while received (10485760)"),
+        "largest uploaded scan in bytes, streamed to a file while received (10485760)"),
     NUM("max-connections", max_connections, 1, 100000, "open connections at once (1024)"),
     NUM("timeout", timeout, 1, 3600, "seconds before an idle or slow connection is closed (30)"),
     NUM("shutdown-grace", shutdown_grace, 0, 600, "seconds to finish requests on SIGTERM (10)"),

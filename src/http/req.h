@@ -49,7 +49,9 @@ struct dd_req {
     struct dd_buf body;
     size_t body_received; /* bytes the client sent, kept or not */
     bool body_too_big;
-    json_t *json; /* the parsed body of a DD_BODY_JSON route */
+    bool body_refused; /* a streamed body's sink refused it (DD_BODY_STREAM) */
+    void *body_state;  /* a streamed body's sink's own state */
+    json_t *json;      /* the parsed body of a DD_BODY_JSON route */
 
     /* Reply state. */
     bool replied;

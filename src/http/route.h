@@ -40,6 +40,24 @@ enum dd_body {
     DD_BODY_NONE = 0, /* no body: one sent is ignored */
     DD_BODY_JSON,     /* a JSON value, parsed with bounds into req->json */
     DD_BODY_RAW,      /* bytes kept unparsed in req->body (forms: the handler reads them) */
+    DD_BODY_STREAM,   /* bytes handed to the route's sink as they arrive, never kept whole */
+};
+
+/*
+ * What receives a streamed body (DD_BODY_STREAM), piece by piece as libmicrohttpd reads it, so
+ * that a large body (an upload) never sits in memory. Both functions run on the request's thread
+ * before the handler and never reply (libmicrohttpd queues no answer while a body is arriving):
+ * the handler runs once the body is in and answers. A sink keeps its state in req->body_state
+ * and releases non-memory resources with an arena cleanup, which runs however the request ends.
+ */
+struct dd_body_sink {
+    /* The next piece, in order; the pieces never add up past the route's limit. DD_OK to go on;
+     * an error refuses the body: no more pieces come (the rest is read and dropped), the server
+     * sets req->body_refused and the handler still runs and answers. */
+    int (*chunk)(struct dd_req *req, const char *data, size_t n);
+    /* The body passed the route's limit: release what is held now. The server answers 413
+     * itself and the handler does not run. */
+    void (*over)(struct dd_req *req);
 };
 
 struct dd_route {
@@ -51,8 +69,9 @@ struct dd_route {
     enum dd_body body;
     size_t max_body;                  /* 0: the server's max-body setting */
     const size_t *max_body_at;        /* when set: the limit, read at each request, which may
-                                         exceed max-body (uploads; the body is held in memory) */
+                                         exceed max-body (uploads) */
     const char *const *content_types; /* NULL: application/json only */
+    const struct dd_body_sink *sink;  /* DD_BODY_STREAM: what receives the body */
 };
 
 #define DD_ROUTE(method_, path_, handler_, auth_, scope_)                                          \

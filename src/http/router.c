@@ -106,7 +106,10 @@ compile_row(struct compiled_route *c, const struct dd_route *route, const struct
                  route->path ? route->path : "?", mod->name);
         return -1;
     }
-    if (!method_known(route->method) || route->path == NULL || route->handler == NULL) {
+    bool streams = route->body == DD_BODY_STREAM;
+    bool sink_whole = route->sink && route->sink->chunk && route->sink->over;
+    if (!method_known(route->method) || route->path == NULL || route->handler == NULL ||
+        streams != sink_whole || (!streams && route->sink)) {
         snprintf(err, errlen, "route %s %s in module %s is malformed", route->method,
                  route->path ? route->path : "?", mod->name);
         return -1;

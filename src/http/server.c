@@ -3,7 +3,8 @@
  *
  * libmicrohttpd calls on_request several times for one request: first with the headers (we
  * match the route and check auth, type and declared length, and may answer at once), then with
- * pieces of the body (kept in the request's bounded buffer), then once more with none (we parse
+ * pieces of the body (kept in the request's bounded buffer, or handed to the route's sink as they
+ * come for a streamed body: DD_BODY_STREAM), then once more with none (we parse
  * the body and run the handler). A handler may park its request (dd_req_park: the connection is
  * suspended while another thread does the work it waits for); once unparked, on_request is
  * called again and runs the answer the handler left. on_completed runs after the response is
@@ -324,6 +325,23 @@ req_finish(struct dd_req *req)
     answer(req, route->handler(req));
 }
 
+/* A piece of a streamed body (DD_BODY_STREAM) goes to the route's sink while the body is within
+ * the limit and the sink has not refused it; past the limit the sink is told at once. */
+static void
+body_stream(struct dd_req *req, const char *data, size_t n)
+{
+    const struct dd_body_sink *sink = req->match.route->sink;
+    if (req->body_too_big)
+        return;
+    if (req->body_received > req->body.max) {
+        req->body_too_big = true;
+        sink->over(req);
+        return;
+    }
+    if (!req->body_refused && sink->chunk(req, data, n) != DD_OK)
+        req->body_refused = true;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
            const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -348,7 +366,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         if (req->replied || req->match.route == NULL || req->match.route->body == DD_BODY_NONE)
             return MHD_YES;
         req->body_received += n;
-        if (!req->body_too_big && dd_buf_append(&req->body, upload_data, n) != DD_OK)
+        if (req->match.route->body == DD_BODY_STREAM)
+            body_stream(req, upload_data, n);
+        else if (!req->body_too_big && dd_buf_append(&req->body, upload_data, n) != DD_OK)
             req->body_too_big = true;
         /* A body far past the limit is not worth reading to the end: drop the connection. */
         if (req->body_too_big && req->body_received > 2 * req->body.max + 65536)

@@ -1,13 +1,18 @@
 // services_uploads.test.mjs — scans citizens upload for a non-paperless procedure's documents, on
 // the real binary, on SQLite or PostgreSQL (DD_TEST_DB): PDF, JPEG and PNG only by their magic
 // bytes, the upload-max-bytes limit above the server's max-body, content-addressed files under
-// DATA_DIR/uploads, a submission referencing its owner's uploads only, paperless procedures
+// DATA_DIR/uploads, the body streamed to a temporary file as it arrives (sent in pieces, without
+// a length: the temporary file grows on disk while the request is open, and is removed as soon as
+// the body passes the limit or its first bytes are refused), a submission or a supplement
+// referencing its owner's uploads only (a supplement after ask-more too, attached in its
+// transaction and downloaded by officers after the first documents), paperless procedures
 // refusing them, officers of the dossier's area downloading them (X-Purpose, access log), the
 // citizen reading their own, and unattached uploads purged after a day. Every refused upload or
 // submission is checked to have stored nothing: no row, no file.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertProblem } from './server.mjs';
@@ -62,7 +67,49 @@ function upload(token, bytes, type = 'application/pdf') {
   });
 }
 
+// An upload sent in pieces with chunked transfer coding (no Content-Length, so the server cannot
+// judge its size before reading it). `between(i)` runs after piece i is written and the server has
+// had a moment to take it.
+function streamUpload(token, pieces, { type = 'application/pdf', between = async () => {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port: srv.port, method: 'POST', path: '/api/v1/me/uploads', agent: false,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': type, 'Transfer-Encoding': 'chunked' },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    (async () => {
+      for (let i = 0; i < pieces.length; i++) {
+        if (!req.write(pieces[i])) await new Promise((r) => req.once('drain', r));
+        await new Promise((r) => setTimeout(r, 60));
+        await between(i);
+      }
+      req.end();
+    })().catch(reject);
+  });
+}
+
+// What fn() gives once ok(value) holds, or its last value after 3 s (the server takes a piece a
+// little after it is written).
+async function settle(fn, ok) {
+  let v = fn();
+  for (let i = 0; i < 120 && !ok(v); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    v = fn();
+  }
+  return v;
+}
+
+const split = (buf, n) => Array.from({ length: Math.ceil(buf.length / n) }, (_, i) => buf.subarray(i * n, (i + 1) * n));
+
 const dir = () => path.join(srv.dataDir, 'uploads');
+const temps = () => files().filter((f) => f.startsWith('.tmp-'));
 const files = () => (fs.existsSync(dir()) ? fs.readdirSync(dir()).sort() : []);
 const rows = () => count(srv, 'SELECT COUNT(*) FROM service_uploads');
 const stored = () => ({ rows: rows(), files: files(), dossiers: count(srv, 'SELECT COUNT(*) FROM service_dossiers') });
@@ -215,6 +262,73 @@ describe('uploads', () => {
     assertProblem(await call(srv, 'GET', `/api/v1/me/uploads/${theirs.id}`, { as: who.officer }), 403, 'forbidden');
   });
 
+  test('a body sent in pieces goes to a temporary file as it arrives; its hash and size are those of the whole', async () => {
+    const a = await person();
+    const bytes = PNG(150000); // above --max-body
+    // The 8 bytes of PNG's signature come in two pieces (3 + 5), the rest in pieces of 16 KiB.
+    const pieces = [bytes.subarray(0, 3), bytes.subarray(3, 8), ...split(bytes.subarray(8), 16384)];
+    const seen = [];
+    const r = await streamUpload(a.token, pieces, {
+      type: 'image/png',
+      between: async (i) => {
+        const sizes = () => temps().map((f) => fs.statSync(path.join(dir(), f)).size);
+        if (i === 6) seen.push(...(await settle(sizes, (v) => v[0] === 8 + 5 * 16384)));
+      },
+    });
+    assert.equal(r.status, 201, r.text);
+    const u = r.json();
+    assert.equal(u.media_type, 'image/png');
+    assert.equal(u.size, bytes.length);
+    assert.equal(u.sha256, sha(bytes));
+    assert.deepEqual(fs.readFileSync(path.join(dir(), u.sha256)), bytes);
+    // While the request was open, its first pieces were on disk already (3 + 5 + 5 × 16 KiB).
+    assert.deepEqual(seen, [8 + 5 * 16384]);
+    assert.deepEqual(temps(), []);
+    const back = await call(srv, 'GET', `/api/v1/me/uploads/${u.id}`, { as: a.token });
+    assert.deepEqual(back.body, bytes);
+  });
+
+  test('a body sent in pieces past upload-max-bytes is refused with 413: its temporary file goes at once, no row, no file', async () => {
+    const a = await person();
+    const before = stored();
+    const bytes = PDF(MAX + 30000);
+    let tempsWhileOpen = null;
+    let tempsEarly = null;
+    const pieces = split(bytes, 16384);
+    const over = Math.ceil((MAX + 1) / 16384) - 1; // the piece that passes the limit
+    const r = await streamUpload(a.token, pieces, {
+      between: async (i) => {
+        if (i === 2) tempsEarly = await settle(temps, (v) => v.length === 1);
+        if (i === over + 1) tempsWhileOpen = await settle(temps, (v) => v.length === 0);
+      },
+    });
+    assertProblem(r, 413, 'payload-too-large');
+    assert.equal(tempsEarly.length, 1, 'the body was being written to a temporary file');
+    assert.deepEqual(tempsWhileOpen, [], 'the temporary file was removed before the body ended');
+    assert.deepEqual(stored(), before);
+    assert.deepEqual(temps(), []);
+  });
+
+  test('a body sent in pieces whose first bytes are no PDF, JPEG or PNG is refused with 415 and leaves nothing', async () => {
+    const a = await person();
+    const before = stored();
+    const gif = Buffer.concat([Buffer.from('GIF89a'), crypto.randomBytes(80000)]);
+    let tempsWhileOpen = null;
+    const r = await streamUpload(a.token, split(gif, 16384), {
+      type: 'application/octet-stream',
+      between: async (i) => {
+        if (i === 1) tempsWhileOpen = await settle(temps, (v) => v.length === 0);
+      },
+    });
+    assertProblem(r, 415, 'unsupported-media-type');
+    assert.deepEqual(tempsWhileOpen, [], 'refused on its first piece: no temporary file kept');
+    // A JPEG declared as a PDF is refused the same way.
+    const r2 = await streamUpload(a.token, split(JPEG(40000), 16384), { type: 'application/pdf' });
+    assertProblem(r2, 415, 'unsupported-media-type');
+    assert.deepEqual(stored(), before);
+    assert.deepEqual(temps(), []);
+  });
+
   test('an upload left unattached for a day is purged with its file by a later upload; attached ones stay', async () => {
     const a = await person();
     const old = await good(a.token, PDF());
@@ -230,5 +344,105 @@ describe('uploads', () => {
     assert.equal(count(srv, `SELECT COUNT(*) FROM service_uploads WHERE id = ${kept.id}`), 1);
     assert.ok(files().includes(kept.sha256));
     assertProblem(await call(srv, 'GET', `/api/v1/me/uploads/${old.id}`, { as: a.token }), 404, 'not-found');
+  });
+});
+
+describe('supplements with documents', () => {
+  const supplement = (token, code, body) => call(srv, 'POST', `/api/v1/me/dossiers/${code}/supplements`, { as: token, body });
+  const askMore = (code) => as(who.here, 'POST', `/api/v1/dossiers/${code}/actions`, { action: 'ask-more', note: 'Bản quét mờ, gửi lại' });
+  const dossierRow = (code) => sql(srv, `SELECT status || '|' || documents || '|' || version FROM service_dossiers WHERE code = '${code}'`);
+  const attachedTo = (code) => count(srv, `SELECT COUNT(*) FROM service_uploads WHERE dossier_id = (SELECT id FROM service_dossiers WHERE code = '${code}')`);
+
+  async function landDossier(a) {
+    const first = await good(a.token, PDF());
+    const r = await submitLand(a.token, [{ kind: 'land-certificate', upload: first.id }]);
+    assert.equal(r.status, 201, r.text);
+    return { code: r.json().code, first };
+  }
+
+  test('a supplement adds a scan after ask-more: attached in its transaction, shown with the dossier, downloaded by officers of the area', async () => {
+    const a = await person();
+    const { code, first } = await landDossier(a);
+    const r0 = await askMore(code);
+    assert.equal(r0.status, 200, r0.text);
+    const bytes = JPEG(90000); // above --max-body
+    const scan = await good(a.token, bytes, 'image/jpeg');
+    const r = await supplement(a.token, code, { documents: [{ kind: 'land-certificate', upload: scan.id }], note: 'Bản quét rõ hơn' });
+    assert.equal(r.status, 200, r.text);
+    const d = r.json();
+    assert.equal(d.status, 'submitted');
+    assert.equal(d.documents.length, 2);
+    assert.deepEqual(d.documents[0], { kind: 'land-certificate', upload: first.id });
+    assert.equal(d.documents[1].kind, 'land-certificate');
+    assert.equal(d.documents[1].upload, scan.id);
+    assert.match(d.documents[1].supplemented_at, /^\d{4}-\d{2}-\d{2}T/);
+    assert.equal(attachedTo(code), 2);
+    assert.deepEqual(d.log.map((l) => l.action), ['submit', 'ask-more', 'supplement']);
+    // The officer sees both documents with the dossier, and downloads the new one as number 1.
+    const seen = (await as(who.here, 'GET', `/api/v1/dossiers/${code}`)).json();
+    assert.equal(seen.documents.length, 2);
+    const logged = () => count(srv, `SELECT COUNT(*) FROM access_log WHERE id_number = '${a.id}' AND data = 'document'`);
+    const got = await as(who.officer, 'GET', `/api/v1/dossiers/${code}/documents/1`);
+    assert.equal(got.status, 200, got.text);
+    assert.equal(got.headers['content-type'], 'image/jpeg');
+    assert.deepEqual(got.body, bytes);
+    await until(() => logged() === 1, 'the access-log row of the download');
+    assertProblem(await as(who.elsewhere, 'GET', `/api/v1/dossiers/${code}/documents/1`), 404, 'not-found');
+    assertProblem(await as(who.officer, 'GET', `/api/v1/dossiers/${code}/documents/2`), 404, 'not-found');
+    // The upload is now held: it cannot be attached again, nor a supplement sent when not asked.
+    assertProblem(await supplement(a.token, code, { documents: [{ kind: 'land-certificate', upload: scan.id }] }), 422, 'rule-violated');
+  });
+
+  test('a supplement naming someone else\'s upload, an unknown one, an attached one, a kind not asked, or nothing, stores nothing', async () => {
+    const a = await person();
+    const b = await person();
+    const { code, first } = await landDossier(a);
+    assert.equal((await askMore(code)).status, 200);
+    const theirs = await good(b.token, PDF());
+    const mine = await good(a.token, PDF());
+    const before = { row: dossierRow(code), stored: stored(), attached: attachedTo(code), mine: count(srv, `SELECT dossier_id FROM service_uploads WHERE id = ${mine.id}`) };
+    const refused = async (body, field, code_) => {
+      const r = await supplement(a.token, code, body);
+      assertProblem(r, 400, 'validation-failed');
+      assert.ok(r.json().errors.some((e) => e.field === field && e.code === code_), r.text);
+    };
+    await refused({ documents: [{ kind: 'land-certificate', upload: theirs.id }] }, 'documents[0].upload', 'upload-unknown');
+    await refused({ documents: [{ kind: 'land-certificate', upload: 99999999 }] }, 'documents[0].upload', 'upload-unknown');
+    await refused({ documents: [{ kind: 'land-certificate', upload: first.id }] }, 'documents[0].upload', 'upload-already-attached');
+    await refused({ documents: [{ kind: 'passport', upload: mine.id }] }, 'documents[0].kind', 'document-kind-unknown');
+    // One good document and one bad one: nothing of either is kept.
+    await refused({ documents: [{ kind: 'land-certificate', upload: mine.id }, { kind: 'land-certificate', upload: theirs.id }] }, 'documents[1].upload', 'upload-unknown');
+    await refused({ documents: [{ kind: 'land-certificate' }] }, 'documents[0]', 'invalid');
+    await refused({ documents: 'x' }, 'documents', 'invalid');
+    await refused({}, 'form', 'required');
+    await refused({ documents: [] }, 'form', 'required');
+    assert.deepEqual({ row: dossierRow(code), stored: stored(), attached: attachedTo(code), mine: count(srv, `SELECT dossier_id FROM service_uploads WHERE id = ${mine.id}`) }, before);
+    // Someone else cannot supplement the dossier at all.
+    assertProblem(await call(srv, 'POST', `/api/v1/me/dossiers/${code}/supplements`, { as: b.token, body: { documents: [{ kind: 'land-certificate', upload: theirs.id }] } }), 404, 'not-found');
+    assert.equal(count(srv, `SELECT dossier_id FROM service_uploads WHERE id = ${theirs.id}`), 0);
+    // A typed field and a wallet reference together are taken.
+    const r = await supplement(a.token, code, { form: { parcel: 'Tờ 12, thửa 346' }, documents: [{ kind: 'land-certificate', wallet_document: 'gcn-2019-0042' }] });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json().form.parcel, 'Tờ 12, thửa 346');
+    assert.equal(r.json().documents[1].wallet_document, 'gcn-2019-0042');
+    assert.equal(attachedTo(code), 1);
+  });
+
+  test('a paperless procedure\'s supplement refuses documents and stores nothing', async () => {
+    const a = await person();
+    const r0 = await call(srv, 'POST', '/api/v1/me/dossiers', {
+      as: a.token,
+      body: { procedure: '2.001159', form: { province: P, commune: NT, address: '1 Yersin', until: '2027-01-31' } },
+    });
+    assert.equal(r0.status, 201, r0.text);
+    const code = r0.json().code;
+    assert.equal((await askMore(code)).status, 200);
+    const mine = await good(a.token, PDF());
+    const before = { row: dossierRow(code), stored: stored() };
+    const r = await supplement(a.token, code, { form: { address: '1A Yersin' }, documents: [{ kind: 'photo', upload: mine.id }] });
+    assertProblem(r, 400, 'validation-failed');
+    assert.ok(r.json().errors.some((e) => e.code === 'paperless-procedure'), r.text);
+    assert.deepEqual({ row: dossierRow(code), stored: stored() }, before);
+    assert.equal(count(srv, `SELECT dossier_id FROM service_uploads WHERE id = ${mine.id}`), 0);
   });
 });

@@ -3,7 +3,9 @@
 // change) on /services/: the form offers a file input for its required document. A file that is
 // not a PDF, JPEG or PNG (whatever its name says) is refused next to the input, storing nothing;
 // a PDF is uploaded and the dossier submitted with it; the officer of the area downloads the same
-// bytes through the API. Sign-in goes through frame_util.mjs; axe-core checks the form; no CSP
+// bytes through the API. The officer then asks for more: the dossier's supplement form offers a
+// file input per document, and a PNG sent with it is attached to the dossier as its second
+// document, which the officer downloads. Sign-in goes through frame_util.mjs; axe-core checks the form; no CSP
 // violation, page error or failed request for the site's own files happens.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -30,7 +32,7 @@ after(async () => {
   await srv?.stop();
 });
 
-test('the submit form of a procedure with documents uploads a scan and refuses a file that is not one', async () => {
+test('the submit form of a procedure with documents uploads a scan and refuses a file that is not one; a supplement attaches another', async () => {
   const person = {
     id_number: `056085${String(400000 + Math.floor(Math.random() * 99999)).padStart(6, '0')}`,
     full_name: 'Phạm Văn Lâm', birth_date: '1985-03-02', sex: 'male', permanent_province: P, permanent_commune: NT,
@@ -73,5 +75,26 @@ test('the submit form of a procedure with documents uploads a scan and refuses a
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.body, pdf);
   assert.equal(count(srv, 'SELECT COUNT(*) FROM service_uploads'), 1);
+
+  // Asked for more, the citizen answers with a new scan from the dossier's supplement form.
+  r = await call(srv, 'POST', `/api/v1/dossiers/${code}/actions`, { as: who.officer, body: { action: 'ask-more', note: 'Bản quét mờ' }, headers: { 'X-Purpose': 'Giai quyet ho so' } });
+  assert.equal(r.status, 200, r.text);
+  await page.reload();
+  await page.waitForSelector(`#supplement-${code}`);
+  const more = page.locator(`#s-${code}-file-land-certificate`);
+  assert.equal(await more.getAttribute('type'), 'file');
+  await axe(page, 'services-supplement-upload');
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(2500)]);
+  await more.setInputFiles({ name: 'so-do-ro.png', mimeType: 'image/png', buffer: png });
+  await page.click(`#supplement-${code} button[type=submit]`);
+  await page.waitForSelector(`#dossier-${code}[data-status="submitted"]`);
+  const after = (await call(srv, 'GET', `/api/v1/dossiers/${code}`, { as: who.officer, headers: { 'X-Purpose': 'Giai quyet ho so' } })).json();
+  assert.equal(after.documents.length, 2);
+  assert.equal(after.documents[1].kind, 'land-certificate');
+  r = await call(srv, 'GET', `/api/v1/dossiers/${code}/documents/1`, { as: who.officer, headers: { 'X-Purpose': 'Giai quyet ho so' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.headers['content-type'], 'image/png');
+  assert.deepEqual(r.body, png);
+  assert.equal(count(srv, 'SELECT COUNT(*) FROM service_uploads'), 2);
   await check();
 });

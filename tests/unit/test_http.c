@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "base/err.h"
 #include "http/req.h"
 #include "http/route.h"
 #include "http/router.h"
@@ -107,6 +108,78 @@ router_tail_takes_the_rest_of_the_path(void **state)
     static const struct dd_module *const bad_module[] = {&bad};
     assert_null(dd_router_new(bad_module, 1, err, sizeof err));
     assert_non_null(strstr(err, "{name*} before its end"));
+}
+
+static int
+sink_chunk(struct dd_req *req, const char *data, size_t n)
+{
+    (void)req;
+    (void)data;
+    (void)n;
+    return DD_OK;
+}
+
+static void
+sink_over(struct dd_req *req)
+{
+    (void)req;
+}
+
+/* A streamed body needs a sink with both functions, and only a streamed body has one. */
+static void
+router_refuses_streamed_bodies_without_a_whole_sink(void **state)
+{
+    (void)state;
+    char err[200];
+    static const struct dd_body_sink whole = {.chunk = sink_chunk, .over = sink_over};
+    static const struct dd_body_sink half = {.chunk = sink_chunk};
+    static const struct dd_route good_rows[] = {
+        {.method = "POST",
+         .path = "/up",
+         .handler = handler,
+         .auth = DD_AUTH_NONE,
+         .body = DD_BODY_STREAM,
+         .sink = &whole},
+        DD_ROUTES_END,
+    };
+    static const struct dd_route no_sink[] = {
+        {.method = "POST",
+         .path = "/up",
+         .handler = handler,
+         .auth = DD_AUTH_NONE,
+         .body = DD_BODY_STREAM},
+        DD_ROUTES_END,
+    };
+    static const struct dd_route half_sink[] = {
+        {.method = "POST",
+         .path = "/up",
+         .handler = handler,
+         .auth = DD_AUTH_NONE,
+         .body = DD_BODY_STREAM,
+         .sink = &half},
+        DD_ROUTES_END,
+    };
+    static const struct dd_route sink_not_streamed[] = {
+        {.method = "POST",
+         .path = "/up",
+         .handler = handler,
+         .auth = DD_AUTH_NONE,
+         .body = DD_BODY_RAW,
+         .sink = &whole},
+        DD_ROUTES_END,
+    };
+    static const struct dd_module good = {.name = "good", .routes = good_rows};
+    static const struct dd_module *const good_module[] = {&good};
+    struct dd_router *r = dd_router_new(good_module, 1, err, sizeof err);
+    assert_non_null(r);
+    dd_router_free(r);
+    const struct dd_route *bad[] = {no_sink, half_sink, sink_not_streamed};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const struct dd_module m = {.name = "bad", .routes = bad[i]};
+        const struct dd_module *const mods[] = {&m};
+        assert_null(dd_router_new(mods, 1, err, sizeof err));
+        assert_non_null(strstr(err, "malformed"));
+    }
 }
 
 static void
@@ -236,6 +309,7 @@ main(void)
         cmocka_unit_test(router_matches_literals_and_captures_parameters),
         cmocka_unit_test(router_tells_unknown_paths_from_wrong_methods),
         cmocka_unit_test(router_tail_takes_the_rest_of_the_path),
+        cmocka_unit_test(router_refuses_streamed_bodies_without_a_whole_sink),
         cmocka_unit_test(router_refuses_too_many_segments),
         cmocka_unit_test(router_refuses_rows_without_auth_and_duplicates),
         cmocka_unit_test(accept_language_picks_vi_or_en),

@@ -2,7 +2,9 @@
  * test_services.c — the online public services' pure parts: the working-day calendar (weekends,
  * the holidays of data/holidays-vn.csv, moved working Saturdays), and the procedure catalogue
  * (every data file loads; the check refuses what the engine cannot honour, above all a paperless
- * procedure that asks for a document), and the magic bytes that tell an upload's type.
+ * procedure that asks for a document), the magic bytes that tell an upload's type, and an
+ * upload's body streamed to a temporary file piece by piece (its memory bounded whatever the
+ * size, its hash that of the whole, its file gone when refused or over the limit).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,11 +12,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "base/arena.h"
 #include "base/err.h"
 #include "core/services/internal.h"
+#include "crypto/hash.h"
+#include "http/req.h"
 
+#include <dirent.h>
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int64_t
 day(const char *s)
@@ -212,6 +221,136 @@ uploads_are_sniffed_by_magic_bytes(void **state)
     assert_null(svc_upload_sniff((const unsigned char *)"", 0));
 }
 
+/* ---- an upload's body, streamed ---- */
+
+static char upload_test_dir[64];
+
+/* Files in the test's upload folder whose names start with prefix. */
+static int
+files_starting(const char *prefix)
+{
+    DIR *d = opendir(upload_test_dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* A request as the server builds it for a streamed body: an arena, no connection (so no
+ * declared Content-Type). */
+static struct dd_req *
+stream_req(struct dd_arena *a)
+{
+    struct dd_req *req = dd_arena_zalloc(a, sizeof *req);
+    req->arena = a;
+    return req;
+}
+
+static void
+make_upload_dir(void)
+{
+    snprintf(upload_test_dir, sizeof upload_test_dir, "/tmp/dd-test-uploads-XXXXXX");
+    assert_non_null(mkdtemp(upload_test_dir));
+    svc_upload_set_dir(upload_test_dir);
+}
+
+/* 4 MiB in 16 KiB pieces, the PNG signature split over the first two: the request's memory stays
+ * under 2 KiB, the file kept under its hash holds every byte, and no temporary file is left. */
+static void
+streamed_body_holds_bounded_memory_and_hashes_the_whole(void **state)
+{
+    (void)state;
+    make_upload_dir();
+    struct dd_arena *a = dd_arena_new(0);
+    struct dd_req *req = stream_req(a);
+    size_t before = dd_arena_used(a);
+    static char piece[16384];
+    struct dd_sha256_ctx whole;
+    dd_sha256_init(&whole);
+    const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    assert_int_equal(svc_upload_sink.chunk(req, (const char *)png, 3), DD_OK);
+    assert_int_equal(svc_upload_sink.chunk(req, (const char *)png + 3, 5), DD_OK);
+    dd_sha256_update(&whole, png, sizeof png);
+    size_t total = sizeof png;
+    for (int i = 0; i < 256; i++) {
+        memset(piece, 'a' + i % 26, sizeof piece);
+        assert_int_equal(svc_upload_sink.chunk(req, piece, sizeof piece), DD_OK);
+        dd_sha256_update(&whole, piece, sizeof piece);
+        total += sizeof piece;
+    }
+    assert_true(dd_arena_used(a) - before < 2048);
+    assert_int_equal(files_starting(".tmp-"), 1);
+    struct svc_upload_body b;
+    svc_upload_body(req, &b);
+    assert_int_equal(b.refused, 0);
+    assert_string_equal(b.type, "image/png");
+    assert_int_equal(b.size, total);
+    char hex[65], want[65];
+    assert_int_equal(svc_upload_body_keep(req, hex), DD_OK);
+    dd_sha256_final_hex(&whole, want);
+    assert_string_equal(hex, want);
+    char *back;
+    assert_int_equal(svc_upload_file_read(a, hex, total, &back), DD_OK);
+    assert_memory_equal(back, png, sizeof png);
+    assert_int_equal(files_starting(".tmp-"), 0);
+    assert_int_equal(files_starting(hex), 1);
+    dd_arena_free(a);
+    assert_int_equal(files_starting(".tmp-"), 0);
+    assert_int_equal(files_starting(hex), 1);
+    assert_int_equal(svc_upload_file_remove(hex), DD_OK);
+    rmdir(upload_test_dir);
+}
+
+/* First bytes that are no PDF, JPEG or PNG are refused on the piece that completes them, with no
+ * file left; a body over the limit loses its temporary file when the server says so; a request
+ * that ends before its handler keeps its file loses it with the arena. */
+static void
+streamed_body_refused_leaves_no_file(void **state)
+{
+    (void)state;
+    make_upload_dir();
+    struct dd_arena *a = dd_arena_new(0);
+    struct dd_req *req = stream_req(a);
+    assert_int_equal(svc_upload_sink.chunk(req, "GIF8", 4), DD_OK); /* not judged yet */
+    assert_int_equal(files_starting(".tmp-"), 1);
+    assert_int_not_equal(svc_upload_sink.chunk(req, "9a and more", 11), DD_OK);
+    assert_int_equal(files_starting(".tmp-"), 0);
+    struct svc_upload_body b;
+    svc_upload_body(req, &b);
+    assert_int_equal(b.refused, DD_EINVAL);
+    assert_null(b.type);
+    dd_arena_free(a);
+
+    a = dd_arena_new(0);
+    req = stream_req(a);
+    assert_int_equal(svc_upload_sink.chunk(req, "%PDF-1.7 and some bytes", 23), DD_OK);
+    assert_int_equal(files_starting(".tmp-"), 1);
+    svc_upload_sink.over(req);
+    assert_int_equal(files_starting(".tmp-"), 0);
+    dd_arena_free(a);
+
+    a = dd_arena_new(0);
+    req = stream_req(a);
+    assert_int_equal(svc_upload_sink.chunk(req, "%PDF-1.7 cut short", 18), DD_OK);
+    assert_int_equal(files_starting(".tmp-"), 1);
+    dd_arena_reset(a); /* the request ends: the client went away */
+    assert_int_equal(files_starting(".tmp-"), 0);
+    dd_arena_free(a);
+
+    /* A body shorter than the longest signature is judged once it is in. */
+    a = dd_arena_new(0);
+    req = stream_req(a);
+    assert_int_equal(svc_upload_sink.chunk(req, "%PDF-", 5), DD_OK);
+    svc_upload_body(req, &b);
+    assert_string_equal(b.type, "application/pdf");
+    assert_int_equal(b.size, 5);
+    dd_arena_free(a);
+    assert_int_equal(files_starting(".tmp-"), 0);
+    rmdir(upload_test_dir);
+}
+
 int
 main(void)
 {
@@ -223,6 +362,8 @@ main(void)
         cmocka_unit_test(every_procedure_file_loads),
         cmocka_unit_test(the_check_refuses_what_the_engine_cannot_honour),
         cmocka_unit_test(uploads_are_sniffed_by_magic_bytes),
+        cmocka_unit_test(streamed_body_holds_bounded_memory_and_hashes_the_whole),
+        cmocka_unit_test(streamed_body_refused_leaves_no_file),
     };
     return cmocka_run_group_tests_name("services", tests, NULL, NULL);
 }

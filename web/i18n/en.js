@@ -660,6 +660,7 @@ export default {
   'svc.comment': 'Comment',
   'svc.rated': 'Thank you for your rating.',
   'svc.supplement': 'Supplement',
+  'svc.supplementDocuments': 'New documents (optional): upload a scan, or give the reference of a document in your wallet',
   'svc.supplemented': 'Dossier supplemented.',
   'svc.asked': 'The officer asks: {reason}',
   'svc.lookup': 'Look a dossier up',

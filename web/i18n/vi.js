@@ -661,6 +661,7 @@ export default {
   'svc.comment': 'Nhận xét',
   'svc.rated': 'Cảm ơn bạn đã đánh giá.',
   'svc.supplement': 'Bổ sung hồ sơ',
+  'svc.supplementDocuments': 'Giấy tờ bổ sung (nếu có): tải lên bản quét, hoặc nhập mã giấy tờ trong ví',
   'svc.supplemented': 'Đã bổ sung hồ sơ.',
   'svc.asked': 'Cán bộ yêu cầu: {reason}',
   'svc.lookup': 'Tra cứu hồ sơ',

@@ -2,7 +2,8 @@
 // a procedure's form with the register-filled values shown and only the other fields typed
 // (GET /api/v1/me/procedures/{code}/form, POST /api/v1/me/dossiers with an Idempotency-Key),
 // the citizen's dossiers with their state and deadline (GET /api/v1/me/dossiers), paying a fee
-// by VietQR on screen (POST /api/v1/me/payments/{id}/checkouts), answering a request for more,
+// by VietQR on screen (POST /api/v1/me/payments/{id}/checkouts), answering a request for more
+// (the typed fields, and for a procedure with documents a new scan or wallet reference per kind),
 // the result in the wallet, a printable receipt, the rating of a decided dossier, and the public
 // lookup by code and ID number. A procedure that is not paperless asks, for each required
 // document, for a scan (PDF, JPEG or PNG, sent to POST /api/v1/me/uploads before the submission)
@@ -59,12 +60,26 @@ function readTyped(form, fields) {
   return out;
 }
 
-// The documents of a submission: each kind's chosen scan, uploaded first (once per file), else
-// its wallet reference. A refused upload is shown next to its file input.
-async function readDocuments(form, proc, uploaded) {
+// A fieldset per document the procedure asks for: a scan to upload, or a wallet reference. The
+// inputs' ids start with `prefix`; their names are file-<kind> and doc-<kind>.
+function documentFields(proc, prefix) {
+  const docs = proc.documents.map((d) => el('fieldset', { class: 'document', 'data-kind': d.kind },
+    el('legend', {}, name(d.name)),
+    field(prefix, { name: `file-${d.kind}`, label: t('svc.scan'), type: 'file', hint: t('svc.scanHint') }),
+    field(prefix, { name: `doc-${d.kind}`, label: t('svc.walletRef') })));
+  for (const input of docs.map((d) => d.querySelector('input[type=file]'))) input.accept = '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png';
+  return docs;
+}
+
+// The documents of a submission or a supplement: each kind's chosen scan, uploaded first (once
+// per file), else its wallet reference; with `given` (a supplement) the kinds left empty are left
+// out. A refused upload is shown next to its file input.
+async function readDocuments(form, proc, uploaded, { given = false } = {}) {
   const out = [];
   for (const d of proc.documents) {
     const file = form.elements.namedItem(`file-${d.kind}`).files[0];
+    const ref = form.elements.namedItem(`doc-${d.kind}`).value.trim();
+    if (given && !file && !ref) continue;
     if (file) {
       if (!uploaded.has(file)) {
         try {
@@ -76,7 +91,7 @@ async function readDocuments(form, proc, uploaded) {
       }
       out.push({ kind: d.kind, upload: uploaded.get(file) });
     } else {
-      out.push({ kind: d.kind, wallet_document: form.elements.namedItem(`doc-${d.kind}`).value.trim() });
+      out.push({ kind: d.kind, wallet_document: ref });
     }
   }
   return out;
@@ -116,11 +131,7 @@ start(async (ctx, main) => {
     const proc = await api('GET', `/api/v1/procedures/${p.code}`);
     const typed = f.form.filter((x) => !x.prefill);
     const known = f.form.filter((x) => x.prefill).map((x) => [name(x.label), f.values[x.name]]);
-    const docs = proc.documents.map((d) => el('fieldset', { class: 'document', 'data-kind': d.kind },
-      el('legend', {}, name(d.name)),
-      field('d', { name: `file-${d.kind}`, label: t('svc.scan'), type: 'file', hint: t('svc.scanHint') }),
-      field('d', { name: `doc-${d.kind}`, label: t('svc.walletRef') })));
-    for (const input of docs.map((d) => d.querySelector('input[type=file]'))) input.accept = '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png';
+    const docs = documentFields(proc, 'd');
     const uploaded = new Map(); // file → upload id, so that a second attempt does not send it again
     const form = el('form', { id: 'apply-form', novalidate: true },
       el('h3', {}, name(proc.name)),
@@ -190,14 +201,23 @@ start(async (ctx, main) => {
   async function supplementForm(d) {
     const proc = await api('GET', `/api/v1/procedures/${d.procedure}`);
     const typed = proc.form.filter((x) => !x.prefill);
+    const docs = proc.paperless ? [] : documentFields(proc, `s-${d.code}`);
+    const uploaded = new Map();
     const form = el('form', { id: `supplement-${d.code}`, novalidate: true },
       el('p', { class: 'notice', role: 'status' }, t('svc.asked', { reason: d.reason })),
       ...typed.map((x) => typedField(x, d.form[x.name])),
+      docs.length ? el('fieldset', {}, el('legend', {}, t('svc.supplementDocuments')), ...docs) : null,
       el('button', { type: 'submit' }, t('svc.supplement')));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
+      clearErrors(form);
       try {
-        await api('POST', `/api/v1/me/dossiers/${d.code}/supplements`, { form: readTyped(form, typed) });
+        const body = { form: readTyped(form, typed) };
+        if (docs.length) {
+          const documents = await readDocuments(form, proc, uploaded, { given: true });
+          if (documents.length) body.documents = documents;
+        }
+        await api('POST', `/api/v1/me/dossiers/${d.code}/supplements`, body);
         toast(t('svc.supplemented'));
         await loadMine();
       } catch (err) {

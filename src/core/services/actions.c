@@ -2,12 +2,12 @@
  * actions.c — the work on a dossier, one transaction per action:
  *   POST /api/v1/dossiers/{code}/actions        an officer: accept, ask-more, refuse, advance,
  *                                               approve (body {"action", "note"})
- *   POST /api/v1/me/dossiers/{code}/supplements the applicant answers a request for more
  *   POST /api/v1/me/dossiers/{code}/ratings     the applicant rates a finished dossier (1-5)
  *
  * The states: awaiting-payment → submitted (paid, payments.c) → received (accept: the
  * workflow's first step is done) → processing (advance, one step at a time) → approved (approve,
- * at the last step) ; submitted → more-info (ask-more) → submitted (supplement) ; submitted,
+ * at the last step) ; submitted → more-info (ask-more) → submitted (supplement: supplements.c) ;
+ * submitted,
  * received or processing → refused (refuse). Asking for more and refusing need a reason. The
  * officer must hold the role of the current step (admins may act on any) and see the dossier's
  * area; a bundle itself is not acted on, its parts are (a part refused refuses its bundle, the
@@ -203,88 +203,6 @@ svc_actions_create(struct dd_req *req)
     return dd_idem_run(req, action_run);
 }
 
-/* The applicant's own dossier `code`, or a 404 reply. */
-static int
-mine_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d)
-{
-    int rc = svc_dossier_load(db, req->arena, dd_req_param(req, "code"), 0, d);
-    if (rc == DD_OK && strcmp(d->applicant_id, req->who->id_number) == 0)
-        return 0;
-    if (rc == DD_OK || rc == DD_ENOTFOUND)
-        dd_reply_problem_detail(req, DD_PROBLEM_NOT_FOUND, "Không có hồ sơ này.",
-                                "No such dossier.", NULL);
-    else
-        svc_fail(req, db, rc);
-    return -1;
-}
-
-/* POST /api/v1/me/dossiers/{code}/supplements — {"form": {typed fields}, "note"}: the typed
- * fields replace those of the form (the prefilled ones stay), and the dossier is submitted
- * again. 422 unless more was asked. */
-int
-svc_me_supplements_create(struct dd_req *req)
-{
-    const json_t *b = json_is_object(req->json) ? req->json : NULL;
-    const json_t *typed = json_object_get(b, "form");
-    const char *note = json_string_value(json_object_get(b, "note"));
-    json_t *ext = NULL;
-    if (!json_is_object(typed) || json_object_size(typed) == 0)
-        ext = dd_problem_add_error(ext, req, "form", "required",
-                                   "Gửi các trường cần bổ sung trong form.",
-                                   "Send the supplemented fields in form.");
-    if (json_object_get(b, "note") &&
-        (note == NULL || strlen(note) > 1000 || dd_str_has_control(note)))
-        ext = dd_problem_add_error(ext, req, "note", "invalid", "Ghi chú không hợp lệ.",
-                                   "Invalid note.");
-    if (ext)
-        return dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
-    struct dd_db *db = dd_req_db_or_reply(req);
-    if (db == NULL)
-        return DD_DONE;
-    struct svc_dossier d;
-    if (mine_or_reply(req, db, &d) != 0)
-        return DD_DONE;
-    if (!is(&d, "more-info"))
-        return rule(req, NULL, "Hồ sơ không ở trạng thái chờ bổ sung.",
-                    "The dossier is not waiting for more information."),
-               DD_DONE;
-    const struct svc_procedure *p = svc_procedure_find(d.procedure_code);
-    json_t *form = dd_json_keep(req->arena, json_loads(d.form, 0, NULL));
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)typed, key, v)
-    {
-        const struct svc_field *f = NULL;
-        for (int i = 0; p && i < p->nfields; i++)
-            if (strcmp(p->fields[i].name, key) == 0)
-                f = &p->fields[i];
-        const char *at = dd_arena_printf(req->arena, "form.%s", key);
-        if (f == NULL || f->prefill || !json_is_string(v) || json_string_length(v) == 0 ||
-            json_string_length(v) > f->max || dd_str_has_control(json_string_value(v)))
-            ext = dd_problem_add_error(ext, req, at, "invalid",
-                                       "Trường không có, lấy từ cơ sở dữ liệu, hoặc sai giá trị.",
-                                       "No such typed field, or an invalid value.");
-        else if (form)
-            json_object_set(form, key, v);
-    }
-    if (ext)
-        return dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
-    int64_t now = dd_clock_now_ms();
-    d.form = dd_json_dump(req->arena, form);
-    d.status = "submitted";
-    d.reason = "";
-    int rc = dd_db_begin(db);
-    if (rc == DD_OK)
-        rc = svc_dossier_update(db, &d, now);
-    if (rc == DD_OK)
-        rc = svc_dossier_log(db, req->arena, &d, svc_actor(req), "supplement", note, now);
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
-    if (rc != DD_OK)
-        return svc_fail(req, db, rc);
-    return dd_reply_json(req, 200, svc_dossier_json(db, req->arena, &d, true, now));
-}
-
 /* POST /api/v1/me/dossiers/{code}/ratings — {"score": 1-5, "comment"}: once, on an approved or
  * refused dossier. */
 int
@@ -307,7 +225,7 @@ svc_me_ratings_create(struct dd_req *req)
     if (db == NULL)
         return DD_DONE;
     struct svc_dossier d;
-    if (mine_or_reply(req, db, &d) != 0)
+    if (svc_own_dossier_or_reply(req, db, &d) != 0)
         return DD_DONE;
     if (!is(&d, "approved") && !is(&d, "refused"))
         return rule(req, NULL, "Chỉ đánh giá hồ sơ đã có kết quả.",

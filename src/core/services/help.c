@@ -1,6 +1,6 @@
 /*
  * help.c — small helpers the services handlers share: store failures, the caller's name for the
- * log, a localised text, and which dossiers an officer's area covers.
+ * log, a localised text, which dossiers an officer's area covers, and the caller's own dossier.
  */
 #include "base/arena.h"
 #include "base/err.h"
@@ -50,4 +50,18 @@ svc_officer_sees(const struct dd_req *req, const struct svc_dossier *d)
     if (w == NULL || strcmp(w->province, d->province) != 0)
         return false;
     return dd_principal_province_wide(w) || strcmp(w->commune, d->commune) == 0;
+}
+
+int
+svc_own_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d)
+{
+    int rc = svc_dossier_load(db, req->arena, dd_req_param(req, "code"), 0, d);
+    if (rc == DD_OK && strcmp(d->applicant_id, req->who->id_number) == 0)
+        return 0;
+    if (rc == DD_OK || rc == DD_ENOTFOUND)
+        dd_reply_problem_detail(req, DD_PROBLEM_NOT_FOUND, "Không có hồ sơ này.",
+                                "No such dossier.", NULL);
+    else
+        svc_fail(req, db, rc);
+    return -1;
 }

@@ -6,6 +6,7 @@
 #define DD_CORE_SERVICES_INTERNAL_H
 
 #include "core/services/services.h"
+#include "http/route.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -180,6 +181,19 @@ struct svc_kiosk {
     const char *name, *province, *commune;
     const char *actor; /* "kiosk:<id>" */
 };
+/* A secret presented in a header (`prefix` and 64 hex digits) and stored as its SHA-256: `sql`
+ * selects its row with the hash as its first placeholder, then the `nbinds` integers of binds. */
+struct svc_credential {
+    const char *header, *prefix, *sql;
+    int64_t binds[2];
+    int nbinds;
+    const char *vi, *en; /* the 401's detail */
+};
+/* Looks the secret of c up: 0 with *row on its row (the caller reads it, then resets *row); a
+ * missing, malformed or unknown secret is answered 401 unauthenticated with c's detail (a store
+ * failure with its problem), and -1 returned. Kiosk keys and kiosk sessions use it. */
+int svc_credential_row_or_reply(struct dd_req *req, struct dd_db *db,
+                                const struct svc_credential *c, struct dd_stmt **row);
 /* The registered, unrevoked kiosk whose credential is in X-Kiosk-Key, into *k (strings in the
  * request's arena). Replies 401 (or the store's error) and returns -1 otherwise. */
 int svc_kiosk_or_reply(struct dd_req *req, struct dd_db *db, struct svc_kiosk *k);
@@ -200,12 +214,32 @@ struct svc_upload {
     int64_t created_at;
     int64_t dossier_id; /* 0 until a submission attaches it */
 };
+/* ---- upload_files.c: the files, and an upload's body streamed to a temporary file ---- */
 /* The route's limit (upload-max-bytes), set by dd_services_configure. */
 extern size_t svc_upload_max;
 /* Where the files go (DATA_DIR/uploads by dd_services_configure): for tests. */
 void svc_upload_set_dir(const char *dir);
 /* "application/pdf", "image/jpeg" or "image/png" by the first bytes of p, or NULL. */
 const char *svc_upload_sniff(const unsigned char *p, size_t n);
+/* Receives the body of POST /api/v1/me/uploads as it arrives (DD_BODY_STREAM). */
+extern const struct dd_body_sink svc_upload_sink;
+struct svc_upload_body {
+    const char *type; /* by the magic bytes; NULL when refused or empty */
+    size_t size;      /* bytes received */
+    int refused;      /* 0; DD_EINVAL: no PDF, JPEG or PNG, or not the type declared; DD_EIO */
+};
+/* What the streamed body of req came to, once it is in (a refused body's file is gone). */
+void svc_upload_body(struct dd_req *req, struct svc_upload_body *out);
+/* Keeps the body's temporary file as DATA_DIR/uploads/<hex> (fsync, rename, folder fsync), or
+ * drops it when the same bytes are there already; hex gets the SHA-256. DD_EIO, DD_EINVAL for a
+ * refused or empty body. */
+int svc_upload_body_keep(struct dd_req *req, char hex[65]);
+/* Reads the stored file of hash hex, n bytes, into a (NUL added). DD_ENOTFOUND, DD_EIO. */
+int svc_upload_file_read(struct dd_arena *a, const char *hex, size_t n, char **out);
+/* Removes the stored file of hash hex (gone already is fine). */
+int svc_upload_file_remove(const char *hex);
+
+/* ---- uploads.c: the rows ---- */
 /* Loads upload id (strings in a). DD_ENOTFOUND. */
 int svc_upload_load(struct dd_db *db, struct dd_arena *a, int64_t id, struct svc_upload *u);
 /* Why upload id cannot be referenced by `owner` ("upload-unknown": none of theirs,
@@ -218,6 +252,21 @@ int svc_upload_attach(struct dd_db *db, int64_t id, const char *owner, int64_t d
  * file with its last row; *removed gets the count of rows. Autocommits each row. */
 int svc_uploads_purge(struct dd_db *db, struct dd_arena *a, int64_t now_ms, int limit,
                       int64_t *removed);
+
+/* ---- documents.c: documents named at submission or in a supplement ---- */
+/* The most documents a dossier holds, those of its supplements included. */
+#define SVC_MAX_DOSSIER_DOCS 24
+/* Whether document d ({kind, wallet_document} or {kind, upload}), at `at` in the body
+ * ("documents[2]"), names a wallet document or an upload of `owner` no dossier holds; a bad
+ * upload reference adds its error (upload-unknown, upload-already-attached) to *ext. */
+bool svc_document_ref_ok(struct dd_req *req, struct dd_db *db, const json_t *d, const char *at,
+                         const char *owner, json_t **ext);
+/* Adds the error of documents named in a paperless procedure to *ext. */
+void svc_document_paperless_error(struct dd_req *req, json_t **ext);
+
+/* ---- help.c, dossiers of the caller ---- */
+/* The caller's own dossier `code` (the path's), or a 404 reply (or the store's error) and -1. */
+int svc_own_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d);
 
 /* ---- handlers ---- */
 int svc_me_uploads_create(struct dd_req *req);

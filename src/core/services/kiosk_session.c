@@ -146,50 +146,34 @@ session_or_reply(struct dd_req *req, struct dd_db *db, int64_t *id, int64_t *exp
     struct svc_kiosk k;
     if (svc_kiosk_or_reply(req, db, &k) != 0)
         return -1;
-    const char *token = dd_req_header(req, "X-Kiosk-Session");
-    int rc = DD_ENOTFOUND;
-    if (token && strlen(token) == 67 && dd_str_has_prefix(token, "ks_")) {
-        char hash[2 * DD_SHA256_LEN + 1];
-        dd_sha256_hex(token, strlen(token), hash);
-        struct dd_stmt *st;
-        rc = dd_db_prepare(db,
-                           "SELECT id, id_number, expires_at FROM service_kiosk_sessions WHERE "
-                           "token_hash = ? AND kiosk_id = ? AND ended_at = 0 AND expires_at > ?",
-                           &st);
-        if (rc != DD_OK)
-            return svc_fail(req, db, rc), -1;
-        dd_stmt_bind_text(st, 1, hash);
-        dd_stmt_bind_int64(st, 2, k.id);
-        dd_stmt_bind_int64(st, 3, dd_clock_now_ms());
-        rc = dd_stmt_step(st);
-        if (rc == DD_DB_ROW) {
-            struct dd_principal *p = dd_arena_zalloc(req->arena, sizeof *p);
-            p->kind = DD_PRINCIPAL_CITIZEN;
-            p->level = 1;
-            dd_strlcpy(p->id_number, dd_stmt_text(st, 1), sizeof p->id_number);
-            snprintf(p->name, sizeof p->name, "kiosk-%lld-%s", (long long)k.id, p->id_number);
-            dd_strlcpy(p->display_name, k.name, sizeof p->display_name);
-            dd_strlcpy(p->province, k.province, sizeof p->province);
-            dd_strlcpy(p->commune, k.commune, sizeof p->commune);
-            if (id)
-                *id = dd_stmt_int64(st, 0);
-            if (expires)
-                *expires = dd_stmt_int64(st, 2);
-            req->who = p;
-            rc = DD_OK;
-        } else if (rc == DD_DB_DONE) {
-            rc = DD_ENOTFOUND;
-        }
-        dd_stmt_reset(st);
-    }
-    if (rc == DD_OK)
-        return 0;
-    if (rc != DD_ENOTFOUND)
-        return svc_fail(req, db, rc), -1;
-    dd_reply_problem_detail(req, DD_PROBLEM_UNAUTHENTICATED,
-                            "Phiên tại kiosk đã hết hoặc không có (X-Kiosk-Session).",
-                            "The kiosk session is over or missing (X-Kiosk-Session).", NULL);
-    return -1;
+    const struct svc_credential session_token = {
+        .header = "X-Kiosk-Session",
+        .prefix = "ks_",
+        .sql = "SELECT id, id_number, expires_at FROM service_kiosk_sessions WHERE token_hash = ? "
+               "AND kiosk_id = ? AND ended_at = 0 AND expires_at > ?",
+        .binds = {k.id, dd_clock_now_ms()},
+        .nbinds = 2,
+        .vi = "Phiên tại kiosk đã hết hoặc không có (X-Kiosk-Session).",
+        .en = "The kiosk session is over or missing (X-Kiosk-Session).",
+    };
+    struct dd_stmt *st;
+    if (svc_credential_row_or_reply(req, db, &session_token, &st) != 0)
+        return -1;
+    struct dd_principal *p = dd_arena_zalloc(req->arena, sizeof *p);
+    p->kind = DD_PRINCIPAL_CITIZEN;
+    p->level = 1;
+    dd_strlcpy(p->id_number, dd_stmt_text(st, 1), sizeof p->id_number);
+    snprintf(p->name, sizeof p->name, "kiosk-%lld-%s", (long long)k.id, p->id_number);
+    dd_strlcpy(p->display_name, k.name, sizeof p->display_name);
+    dd_strlcpy(p->province, k.province, sizeof p->province);
+    dd_strlcpy(p->commune, k.commune, sizeof p->commune);
+    if (id)
+        *id = dd_stmt_int64(st, 0);
+    if (expires)
+        *expires = dd_stmt_int64(st, 2);
+    dd_stmt_reset(st);
+    req->who = p;
+    return 0;
 }
 
 int

@@ -6,7 +6,9 @@
  *   GET  /api/v1/kiosks                    the kiosks of the officer's area, newest first
  *   POST /api/v1/kiosks/{id}/revocation    the kiosk's credential stops working at once
  * Registering and revoking are audited (kiosk.register, kiosk.revoke). A kiosk presents its
- * credential in the header X-Kiosk-Key to the kiosk routes (svc_kiosk_or_reply).
+ * credential in the header X-Kiosk-Key to the kiosk routes (svc_kiosk_or_reply); a kiosk's
+ * credential and a kiosk session's token are both looked up by their hash with one helper
+ * (svc_credential_row_or_reply).
  */
 #include "base/arena.h"
 #include "base/clock.h"
@@ -247,41 +249,57 @@ svc_kiosks_revoke(struct dd_req *req)
 }
 
 int
-svc_kiosk_or_reply(struct dd_req *req, struct dd_db *db, struct svc_kiosk *k)
+svc_credential_row_or_reply(struct dd_req *req, struct dd_db *db, const struct svc_credential *c,
+                            struct dd_stmt **row)
 {
-    const char *key = dd_req_header(req, "X-Kiosk-Key");
-    memset(k, 0, sizeof *k);
+    const char *key = dd_req_header(req, c->header);
+    size_t prefix = strlen(c->prefix);
     int rc = DD_ENOTFOUND;
-    if (key && strlen(key) == 67 && dd_str_has_prefix(key, "dk_")) {
+    if (key && strlen(key) == prefix + 64 && dd_str_has_prefix(key, c->prefix)) {
         char hash[2 * DD_SHA256_LEN + 1];
         dd_sha256_hex(key, strlen(key), hash);
         struct dd_stmt *st;
-        rc = dd_db_prepare(db,
-                           "SELECT id, name, province, commune FROM service_kiosks WHERE "
-                           "secret_hash = ? AND revoked_at = 0",
-                           &st);
-        if (rc != DD_OK)
-            return svc_fail(req, db, rc), -1;
-        dd_stmt_bind_text(st, 1, hash);
-        rc = dd_stmt_step(st);
-        if (rc == DD_DB_ROW) {
-            k->id = dd_stmt_int64(st, 0);
-            k->name = dd_arena_strdup(req->arena, dd_stmt_text(st, 1));
-            k->province = dd_arena_strdup(req->arena, dd_stmt_text(st, 2));
-            k->commune = dd_arena_strdup(req->arena, dd_stmt_text(st, 3));
-            k->actor = dd_arena_printf(req->arena, "kiosk:%lld", (long long)k->id);
-            rc = DD_OK;
-        } else if (rc == DD_DB_DONE) {
-            rc = DD_ENOTFOUND;
+        rc = dd_db_prepare(db, c->sql, &st);
+        if (rc == DD_OK) {
+            dd_stmt_bind_text(st, 1, hash);
+            for (int i = 0; i < c->nbinds; i++)
+                dd_stmt_bind_int64(st, 2 + i, c->binds[i]);
+            rc = dd_stmt_step(st);
+            if (rc == DD_DB_ROW) {
+                *row = st;
+                return 0;
+            }
+            dd_stmt_reset(st);
+            if (rc == DD_DB_DONE)
+                rc = DD_ENOTFOUND;
         }
-        dd_stmt_reset(st);
     }
-    if (rc == DD_OK)
-        return 0;
     if (rc != DD_ENOTFOUND)
         return svc_fail(req, db, rc), -1;
-    dd_reply_problem_detail(req, DD_PROBLEM_UNAUTHENTICATED,
-                            "Máy kiosk chưa đăng ký hoặc đã bị thu hồi (X-Kiosk-Key).",
-                            "The kiosk is not registered or was revoked (X-Kiosk-Key).", NULL);
+    dd_reply_problem_detail(req, DD_PROBLEM_UNAUTHENTICATED, c->vi, c->en, NULL);
     return -1;
+}
+
+int
+svc_kiosk_or_reply(struct dd_req *req, struct dd_db *db, struct svc_kiosk *k)
+{
+    static const struct svc_credential kiosk_key = {
+        .header = "X-Kiosk-Key",
+        .prefix = "dk_",
+        .sql = "SELECT id, name, province, commune FROM service_kiosks WHERE secret_hash = ? AND "
+               "revoked_at = 0",
+        .vi = "Máy kiosk chưa đăng ký hoặc đã bị thu hồi (X-Kiosk-Key).",
+        .en = "The kiosk is not registered or was revoked (X-Kiosk-Key).",
+    };
+    memset(k, 0, sizeof *k);
+    struct dd_stmt *st;
+    if (svc_credential_row_or_reply(req, db, &kiosk_key, &st) != 0)
+        return -1;
+    k->id = dd_stmt_int64(st, 0);
+    k->name = dd_arena_strdup(req->arena, dd_stmt_text(st, 1));
+    k->province = dd_arena_strdup(req->arena, dd_stmt_text(st, 2));
+    k->commune = dd_arena_strdup(req->arena, dd_stmt_text(st, 3));
+    k->actor = dd_arena_printf(req->arena, "kiosk:%lld", (long long)k->id);
+    dd_stmt_reset(st);
+    return 0;
 }

@@ -24,8 +24,8 @@ static const struct dd_route services_routes[] = {
     DD_ROUTE("GET", "/api/v1/dossier-lookup", svc_lookup, DD_AUTH_NONE, NULL),
     DD_ROUTE("GET", "/api/v1/me/procedures/{code}/form", svc_me_form_get, DD_AUTH_CITIZEN_L1, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/me/dossiers", svc_me_dossiers_create, DD_AUTH_CITIZEN_L1, NULL, DD_BODY_JSON, BODY, NULL),
-    /* Its limit is the upload-max-bytes setting, which may exceed max-body. */
-    {.method = "POST", .path = "/api/v1/me/uploads", .handler = svc_me_uploads_create, .auth = DD_AUTH_CITIZEN_L1, .body = DD_BODY_RAW, .max_body_at = &svc_upload_max, .content_types = upload_types},
+    /* Streamed to a file as it arrives; its limit is the upload-max-bytes setting, which may exceed max-body. */
+    {.method = "POST", .path = "/api/v1/me/uploads", .handler = svc_me_uploads_create, .auth = DD_AUTH_CITIZEN_L1, .body = DD_BODY_STREAM, .max_body_at = &svc_upload_max, .content_types = upload_types, .sink = &svc_upload_sink},
     DD_ROUTE("GET", "/api/v1/me/uploads/{id}", svc_me_uploads_get, DD_AUTH_CITIZEN_L1, NULL),
     DD_ROUTE("GET", "/api/v1/me/dossiers", svc_me_dossiers_list, DD_AUTH_CITIZEN_L1, NULL),
     DD_ROUTE("GET", "/api/v1/me/dossiers/{code}", svc_me_dossiers_get, DD_AUTH_CITIZEN_L1, NULL),

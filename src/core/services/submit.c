@@ -4,7 +4,8 @@
  * The body names the procedure, the form's typed fields and, for a procedure that is not
  * paperless, the documents it requires: references to documents in the citizen's wallet
  * ({kind, wallet_document}) or to scans the citizen uploaded ({kind, upload}, uploads.c), which
- * the dossier then holds (an upload of someone else, or already attached, is refused). The
+ * the dossier then holds (checked by documents.c: an upload of someone else, or already
+ * attached, is refused). The
  * fields the procedure fills from the register or the wallet are filled here and never typed: a
  * value sent for one is refused, and a required one the wallet cannot give is named. A paperless
  * procedure refuses any document. A procedure that asks for a level-2 e-identity refuses a level-1
@@ -117,33 +118,6 @@ read_form(struct dd_req *req, struct dd_db *db, struct submit *s, const json_t *
     }
 }
 
-/* Whether document d (number k of the body) is a wallet reference or an upload of the caller
- * not yet attached; a bad upload reference is named in s->ext. */
-static bool
-document_ok(struct dd_req *req, struct dd_db *db, struct submit *s, const json_t *d, size_t k)
-{
-    const char *ref = json_string_value(json_object_get(d, "wallet_document"));
-    const json_t *up = json_object_get(d, "upload");
-    if (ref && up == NULL)
-        return ref[0] && strlen(ref) <= 64 && !dd_str_has_control(ref);
-    if (up == NULL || ref)
-        return false;
-    const char *why =
-        json_is_integer(up) && json_integer_value(up) > 0
-            ? svc_upload_check(db, req->arena, json_integer_value(up), req->who->id_number)
-            : "upload-unknown";
-    if (why == NULL)
-        return true;
-    const char *at = dd_arena_printf(req->arena, "documents[%zu].upload", k);
-    if (strcmp(why, "upload-already-attached") == 0)
-        err(req, s, at, why, "Tệp này đã gắn vào một hồ sơ khác.",
-            "This upload is already attached to a dossier.");
-    else
-        err(req, s, at, "upload-unknown", "Không có tệp tải lên này trong tài khoản của bạn.",
-            "No such upload of yours.");
-    return false;
-}
-
 static void
 read_documents(struct dd_req *req, struct dd_db *db, struct submit *s, const json_t *docs)
 {
@@ -156,10 +130,7 @@ read_documents(struct dd_req *req, struct dd_db *db, struct submit *s, const jso
         return;
     }
     if (s->p->paperless) {
-        err(req, s, "documents", "paperless-procedure",
-            "Thủ tục không dùng giấy: mọi thông tin lấy từ cơ sở dữ liệu, không nộp giấy tờ.",
-            "A paperless procedure: every datum comes from the databases; no document is "
-            "submitted.");
+        svc_document_paperless_error(req, &s->ext);
         return;
     }
     if (!json_is_array(docs) || json_array_size(docs) > SVC_MAX_DOCS) {
@@ -173,7 +144,9 @@ read_documents(struct dd_req *req, struct dd_db *db, struct submit *s, const jso
         json_array_foreach(docs, k, d)
         {
             const char *kind = json_string_value(json_object_get(d, "kind"));
-            if (kind && strcmp(kind, s->p->docs[i]) == 0 && document_ok(req, db, s, d, k))
+            const char *at = dd_arena_printf(req->arena, "documents[%zu]", k);
+            if (kind && strcmp(kind, s->p->docs[i]) == 0 &&
+                svc_document_ref_ok(req, db, d, at, req->who->id_number, &s->ext))
                 found = d;
         }
         if (found && json_object_get(found, "upload"))

@@ -9,17 +9,17 @@
  *                                             applicant's access log gets the read): the n-th
  *                                             document (from 0) of a dossier, when an upload
  *
- * The bytes go to DATA_DIR/uploads/<sha-256 hex> (written to a temporary file, fsynced, renamed,
- * the folder fsynced), then a row of service_uploads names the owner, type, size and hash. A
- * submission references an upload as {"kind", "upload": id}; submit.c attaches it to the dossier
- * (svc_upload_check, svc_upload_attach). An upload left unattached for a day is purged, with its
- * file when no other row names the same bytes: each new upload purges a few (svc_uploads_purge).
- * The HTTP layer holds a body in memory while it arrives, so the limit is also the memory one
- * upload may take; the route has its own limit (max_body_at), above the server's max-body.
+ * The body is streamed to a temporary file as it arrives (upload_files.c), so an upload holds a
+ * few hundred bytes of memory whatever its size; once it is in, the file is kept as
+ * DATA_DIR/uploads/<sha-256 hex> and a row of service_uploads names the owner, type, size and
+ * hash. A submission or a supplement references an upload as {"kind", "upload": id}
+ * (documents.c); the dossier's change attaches it (svc_upload_attach). An upload left unattached
+ * for a day is purged, with its file when no other row names the same bytes: each new upload
+ * purges a few (svc_uploads_purge). The route has its own limit (max_body_at), above the
+ * server's max-body.
  */
 #include "base/arena.h"
 #include "base/clock.h"
-#include "base/config.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/log.h"
@@ -34,123 +34,10 @@
 #include "http/req.h"
 #include "store/store.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#define UPLOAD_TTL_MS     (24LL * 3600 * 1000)
-#define PURGE_PER_UPLOAD  20
-#define UPLOAD_PATH_BYTES 700
-
-size_t svc_upload_max = 10 * 1024 * 1024;
-static char upload_dir[UPLOAD_PATH_BYTES - 80] = "var/uploads";
-
-void
-dd_services_configure(const struct dd_config *cfg)
-{
-    svc_upload_max = (size_t)cfg->upload_max_bytes;
-    snprintf(upload_dir, sizeof upload_dir, "%s/uploads", cfg->data_dir);
-}
-
-void
-svc_upload_set_dir(const char *dir)
-{
-    dd_strlcpy(upload_dir, dir, sizeof upload_dir);
-}
-
-const char *
-svc_upload_sniff(const unsigned char *p, size_t n)
-{
-    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
-        return "application/pdf";
-    if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
-        return "image/jpeg";
-    if (n >= sizeof png && memcmp(p, png, sizeof png) == 0)
-        return "image/png";
-    return NULL;
-}
-
-static void
-file_path(const char *hex, char out[UPLOAD_PATH_BYTES])
-{
-    snprintf(out, UPLOAD_PATH_BYTES, "%s/%s", upload_dir, hex);
-}
-
-static int
-sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return DD_EIO;
-    int ok = fsync(fd) == 0;
-    close(fd);
-    return ok ? DD_OK : DD_EIO;
-}
-
-/* Writes the bytes to the upload folder under their hash: a temporary file, fsync, rename, the
- * folder fsynced. Bytes already there are left as they are. */
-static int
-store_file(const void *p, size_t n, const char *hex)
-{
-    char path[UPLOAD_PATH_BYTES], tmp[UPLOAD_PATH_BYTES];
-    file_path(hex, path);
-    struct stat sb;
-    if (stat(path, &sb) == 0 && (size_t)sb.st_size == n)
-        return DD_OK;
-    if (mkdir(upload_dir, 0700) != 0 && errno != EEXIST)
-        return DD_EIO;
-    snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", upload_dir);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return DD_EIO;
-    const char *c = p;
-    size_t done = 0;
-    while (done < n) {
-        ssize_t w = write(fd, c + done, n - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    bool ok = done == n && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (ok && rename(tmp, path) == 0 && sync_dir(upload_dir) == DD_OK)
-        return DD_OK;
-    unlink(tmp);
-    return DD_EIO;
-}
-
-/* Reads the stored file of hash hex, n bytes, into the arena. */
-static int
-load_file(struct dd_arena *a, const char *hex, size_t n, char **out)
-{
-    char path[UPLOAD_PATH_BYTES];
-    file_path(hex, path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? DD_ENOTFOUND : DD_EIO;
-    char *buf = dd_arena_alloc(a, n + 1);
-    size_t done = 0;
-    while (done < n) {
-        ssize_t r = read(fd, buf + done, n - done);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        done += (size_t)r;
-    }
-    close(fd);
-    if (done != n)
-        return DD_EIO;
-    *out = buf;
-    return DD_OK;
-}
+#define UPLOAD_TTL_MS    (24LL * 3600 * 1000)
+#define PURGE_PER_UPLOAD 20
 
 /* ---- rows ---- */
 
@@ -229,11 +116,7 @@ unlink_if_unused(struct dd_db *db, const char *hex)
     dd_stmt_reset(st);
     if (left != 0)
         return rc < 0 ? rc : DD_OK;
-    char path[UPLOAD_PATH_BYTES];
-    file_path(hex, path);
-    if (unlink(path) != 0 && errno != ENOENT)
-        return DD_EIO;
-    return DD_OK;
+    return svc_upload_file_remove(hex);
 }
 
 int
@@ -289,39 +172,36 @@ upload_json(const struct svc_upload *u)
 
 /* ---- POST /api/v1/me/uploads ---- */
 
-static const char *
-type_or_reply(struct dd_req *req)
+/* What the body received came to (0), or a reply (-1): 400 when empty, 415 when not a PDF,
+ * JPEG or PNG (or not as declared), 500 when its temporary file could not be written. */
+static int
+body_or_reply(struct dd_req *req, struct svc_upload_body *b)
 {
-    const unsigned char *p = (const unsigned char *)req->body.data;
-    size_t n = req->body.len;
-    if (n == 0) {
-        json_t *ext = dd_problem_add_error(NULL, req, "body", "empty", "Tệp tải lên trống.",
-                                           "The uploaded file is empty.");
-        dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
-        return NULL;
-    }
-    const char *type = svc_upload_sniff(p, n);
-    const char *declared = dd_req_header(req, "Content-Type");
-    bool mismatch = type && declared && strncmp(declared, "application/octet-stream", 24) != 0 &&
-                    strncmp(declared, type, strlen(type)) != 0;
-    if (type == NULL || mismatch)
+    svc_upload_body(req, b);
+    if (b->refused == DD_EIO) {
+        dd_log(DD_LOG_ERROR, "services.upload_write", "cannot write an upload's temporary file");
+        svc_fail(req, NULL, DD_EIO);
+    } else if (b->refused) {
         dd_reply_problem_detail(req, DD_PROBLEM_UNSUPPORTED_MEDIA_TYPE,
                                 "Tệp không phải PDF, JPEG hoặc PNG (kiểm tra theo nội dung tệp), "
                                 "hoặc không đúng loại đã khai.",
                                 "The file is not a PDF, JPEG or PNG (checked by its content), or "
                                 "not of the type declared.",
                                 NULL);
-    return mismatch ? NULL : type;
+    } else if (b->size == 0) {
+        json_t *ext = dd_problem_add_error(NULL, req, "body", "empty", "Tệp tải lên trống.",
+                                           "The uploaded file is empty.");
+        dd_reply_problem(req, DD_PROBLEM_VALIDATION_FAILED, ext);
+    }
+    return req->replied ? -1 : 0;
 }
 
 int
 svc_me_uploads_create(struct dd_req *req)
 {
-    const char *type = type_or_reply(req);
-    if (type == NULL)
+    struct svc_upload_body b;
+    if (body_or_reply(req, &b) != 0)
         return DD_DONE;
-    if (req->body.len > svc_upload_max)
-        return dd_reply_problem(req, DD_PROBLEM_PAYLOAD_TOO_LARGE, NULL);
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
@@ -330,15 +210,14 @@ svc_me_uploads_create(struct dd_req *req)
         dd_log(DD_LOG_WARN, "services.upload_purge", "purging old uploads failed: %s",
                dd_db_errmsg(db));
     char hex[2 * DD_SHA256_LEN + 1];
-    dd_sha256_hex(req->body.data, req->body.len, hex);
-    int rc = store_file(req->body.data, req->body.len, hex);
+    int rc = svc_upload_body_keep(req, hex);
     if (rc != DD_OK) {
-        dd_log(DD_LOG_ERROR, "services.upload_write", "cannot write an upload into %s", upload_dir);
-        return svc_fail(req, db, rc);
+        dd_log(DD_LOG_ERROR, "services.upload_write", "cannot keep an upload's file");
+        return svc_fail(req, db, DD_EIO);
     }
     struct svc_upload u = {.owner_id = req->who->id_number,
-                           .media_type = type,
-                           .size = (int64_t)req->body.len,
+                           .media_type = b.type,
+                           .size = (int64_t)b.size,
                            .sha256 = hex,
                            .created_at = now};
     struct dd_stmt *st;
@@ -346,8 +225,10 @@ svc_me_uploads_create(struct dd_req *req)
                        "INSERT INTO service_uploads (owner_id, media_type, size, sha256, "
                        "created_at, dossier_id) VALUES (?, ?, ?, ?, ?, 0) RETURNING id",
                        &st);
-    if (rc != DD_OK)
+    if (rc != DD_OK) {
+        (void)unlink_if_unused(db, hex);
         return svc_fail(req, db, rc);
+    }
     dd_stmt_bind_text(st, 1, u.owner_id);
     dd_stmt_bind_text(st, 2, u.media_type);
     dd_stmt_bind_int64(st, 3, u.size);
@@ -378,7 +259,7 @@ static int
 send_upload(struct dd_req *req, struct dd_db *db, const struct svc_upload *u)
 {
     char *bytes;
-    int rc = load_file(req->arena, u->sha256, (size_t)u->size, &bytes);
+    int rc = svc_upload_file_read(req->arena, u->sha256, (size_t)u->size, &bytes);
     if (rc != DD_OK) {
         dd_log(DD_LOG_ERROR, "services.upload_read", "upload %lld: its file cannot be read",
                (long long)u->id);
@@ -425,7 +306,7 @@ svc_dossier_documents_get(struct dd_req *req)
     if (purpose == NULL)
         return DD_DONE;
     int64_t n;
-    if (!param_id(dd_req_param(req, "n"), &n) || n >= SVC_MAX_DOCS)
+    if (!param_id(dd_req_param(req, "n"), &n) || n >= SVC_MAX_DOSSIER_DOCS)
         return not_found(req);
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
