@@ -10,12 +10,6 @@
  * called again and runs the answer the handler left. on_completed runs after the response is
  * sent: metrics, the access-log line, and the arena goes back to the thread for the next
  * request.
- *
- * Each worker thread is a daemon of its own with its own listening socket on the same address
- * (SO_REUSEPORT): the kernel spreads new connections over the sockets by their addresses and
- * ports. One shared socket (libmicrohttpd's thread pool) lets whichever thread wakes first take
- * a burst of connections, and a load balancer's or a benchmark's few long-lived connections then
- * often end up mostly on one thread while the others idle.
  */
 #include "http/server.h"
 #include "base/arena.h"
@@ -51,11 +45,9 @@
 
 #define ARENA_FIRST_BLOCK (16 * 1024)
 #define MAX_PATH_BYTES    2048
-#define MAX_THREADS       64 /* worker threads (daemons) at most */
 
 struct dd_server {
-    struct MHD_Daemon *daemons[MAX_THREADS];
-    size_t ndaemons;
+    struct MHD_Daemon *daemon;
     const struct dd_router *router;
     size_t max_body;
     bool access_log;
@@ -501,75 +493,6 @@ server_free(struct dd_server *srv)
     free(srv);
 }
 
-/* Stops every daemon started (their threads end; parked requests have been answered). */
-static void
-stop_daemons(struct dd_server *srv)
-{
-    for (size_t i = 0; i < srv->ndaemons; i++)
-        MHD_stop_daemon(srv->daemons[i]);
-    srv->ndaemons = 0;
-}
-
-/* Starts one daemon (one epoll thread) listening on addr. */
-static struct MHD_Daemon *
-start_daemon(struct dd_server *srv, const struct dd_config *cfg, struct sockaddr_storage *addr,
-             unsigned connections)
-{
-    unsigned flags =
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-    if (addr->ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    if (cfg->tls)
-        flags |= MHD_USE_TLS;
-    /* Each connection's memory holds the request and reply heads and is cleared for every
-     * request on a kept-alive connection, so it is kept to 16 KiB: request heads up to about
-     * 15 KiB (bearer tokens and cookies included) fit; larger ones get 431. Address reuse sets
-     * SO_REUSEPORT: every daemon binds the same address. */
-    struct MHD_OptionItem opts[] = {
-        {MHD_OPTION_SOCK_ADDR, 0, addr},
-        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->timeout, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)connections, NULL},
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 16 * 1024, NULL},
-        {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
-        {MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
-        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL},
-        {cfg->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->tls_key},
-        {cfg->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->tls_cert},
-        {cfg->tls && srv->tls_trust ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0,
-         srv->tls_trust},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts,
-                            MHD_OPTION_END);
-}
-
-/* Starts `threads` daemons on one address: the first binds it (port 0 takes a free port), the
- * others bind the port the first got. max-connections is shared out evenly between them. */
-static int
-start_daemons(struct dd_server *srv, const struct dd_config *cfg, struct sockaddr_storage *addr,
-              size_t threads)
-{
-    long max = cfg->max_connections > 0 ? cfg->max_connections : 1;
-    unsigned each = (unsigned)((max + (long)threads - 1) / (long)threads);
-    for (size_t i = 0; i < threads; i++) {
-        struct MHD_Daemon *d = start_daemon(srv, cfg, addr, each);
-        if (d == NULL)
-            return DD_EIO;
-        srv->daemons[srv->ndaemons++] = d;
-        if (i == 0) {
-            const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-            srv->port = info ? info->port : 0;
-            uint16_t port = htons((uint16_t)srv->port);
-            if (addr->ss_family == AF_INET6)
-                ((struct sockaddr_in6 *)addr)->sin6_port = port;
-            else
-                ((struct sockaddr_in *)addr)->sin_port = port;
-        }
-    }
-    return DD_OK;
-}
-
 int
 dd_server_start(const struct dd_config *cfg, const struct dd_router *router, struct dd_server **out,
                 char *err, size_t errlen)
@@ -594,17 +517,43 @@ dd_server_start(const struct dd_config *cfg, const struct dd_router *router, str
     long threads = cfg->threads > 0 ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
-    if (threads > MAX_THREADS)
-        threads = MAX_THREADS;
-    if (start_daemons(srv, cfg, &addr, (size_t)threads) != DD_OK) {
+    unsigned flags =
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (cfg->tls)
+        flags |= MHD_USE_TLS;
+    /* Each connection's memory holds the request and reply heads and is cleared for every
+     * request on a kept-alive connection, so it is kept to 16 KiB: request heads up to about
+     * 15 KiB (bearer tokens and cookies included) fit; larger ones get 431. */
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, &addr},
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->timeout, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 16 * 1024, NULL},
+        {MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
+        {MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL},
+        {cfg->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, srv->tls_key},
+        {cfg->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->tls_cert},
+        {cfg->tls && srv->tls_trust ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0,
+         srv->tls_trust},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts,
+                                   MHD_OPTION_END);
+    if (srv->daemon == NULL) {
         snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this machine)",
                  cfg->listen);
-        stop_daemons(srv);
         dd_metrics_free();
         dd_static_free();
         server_free(srv);
         return DD_EIO;
     }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : 0;
     *out = srv;
     return DD_OK;
 }
@@ -618,11 +567,9 @@ dd_server_port(const struct dd_server *srv)
 void
 dd_server_quiesce(struct dd_server *srv)
 {
-    for (size_t i = 0; i < srv->ndaemons; i++) {
-        MHD_socket fd = MHD_quiesce_daemon(srv->daemons[i]);
-        if (fd != MHD_INVALID_SOCKET)
-            close(fd);
-    }
+    MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
 }
 
 long
@@ -642,7 +589,7 @@ dd_server_stop(struct dd_server *srv)
 {
     if (srv == NULL)
         return;
-    stop_daemons(srv);
+    MHD_stop_daemon(srv->daemon);
     dd_metrics_free();
     dd_static_free();
     server_free(srv);
