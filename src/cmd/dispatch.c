@@ -44,6 +44,8 @@ deliver_round(struct dd_dispatcher *d, struct dd_db *db)
     size_t total = 0;
     for (size_t i = 0; i < d->count; i++) {
         const struct dd_event_consumer *c = &d->consumers[i];
+        if (rc == DD_OK && c->processed > 0 && c->after_commit)
+            c->after_commit();
         if (c->rc != DD_OK)
             dd_log(DD_LOG_WARN, "events.consumer_failed", "consumer %s: %s (will retry)", c->name,
                    dd_strerror(c->rc));
@@ -82,7 +84,9 @@ dd_dispatcher_start(const struct dd_module *const *modules, size_t n)
     for (size_t i = 0; i < n; i++)
         if (modules[i]->on_event)
             d->consumers[d->count++] =
-                (struct dd_event_consumer){.name = modules[i]->name, .fn = modules[i]->on_event};
+                (struct dd_event_consumer){.name = modules[i]->name,
+                                           .fn = modules[i]->on_event,
+                                           .after_commit = modules[i]->after_events};
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->wake, NULL);
     if (pthread_create(&d->thread, NULL, dispatch_main, d) != 0) {

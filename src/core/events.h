@@ -58,6 +58,8 @@ struct dd_event_consumer {
     const char *name;
     dd_event_fn fn;
     void *arg;
+    void (*after_commit)(
+        void);        /* the dispatcher's: called after a round this consumer did events in */
     bool pending;     /* out: it had events waiting */
     size_t processed; /* out: events done and committed */
     int rc;           /* out: 0, or why its batch stopped (as dd_events_consume) */

@@ -27,6 +27,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 static const char *const lgsp_body_types[] = {"application/json",
@@ -768,6 +769,11 @@ static const struct dd_route lgsp_routes[] = {
 };
 // clang-format on
 
+/* Set by on_event when the catalogue changed in the delivery transaction; the copy in memory is
+ * dropped once that transaction has committed (after_events), never inside it: a call on
+ * another thread could otherwise reload the catalogue as it was before the change and keep it. */
+static atomic_bool catalogue_changed;
+
 /* The security operations centre's containment (`soc.contain.suspend_consumer`) and catalogue
  * changes made by other processes. */
 static int
@@ -775,7 +781,7 @@ on_event(struct dd_db *db, const struct dd_event *ev, void *arg)
 {
     (void)arg;
     if (strcmp(ev->type, LGSP_EVENT_CHANGED) == 0 || strncmp(ev->type, "lgsp.consumer_", 14) == 0) {
-        lgsp_cache_invalidate();
+        atomic_store(&catalogue_changed, true);
         return DD_OK;
     }
     if (strcmp(ev->type, "soc.contain.suspend_consumer") != 0)
@@ -794,12 +800,20 @@ on_event(struct dd_db *db, const struct dd_event *ev, void *arg)
     int rc = consumer ? lgsp_set_suspended(db, consumer, true, why, who ? who : "soc", &n) : DD_OK;
     json_decref(p);
     if (rc == DD_OK && n > 0)
-        lgsp_cache_invalidate();
+        atomic_store(&catalogue_changed, true);
     return rc;
+}
+
+static void
+after_events(void)
+{
+    if (atomic_exchange(&catalogue_changed, false))
+        lgsp_cache_invalidate();
 }
 
 const struct dd_module dd_module_lgsp = {
     .name = "lgsp",
     .routes = lgsp_routes,
     .on_event = on_event,
+    .after_events = after_events,
 };
