@@ -58,7 +58,7 @@ struct dd_db {
     struct dd_stmt **buckets; /* statement cache: chains by hash of the SQL text */
     size_t nbuckets;
     size_t nstmts;
-    size_t nbusy; /* statements handed out and not reset yet */
+    size_t nbusy;              /* statements handed out and not reset yet */
     struct dd_stmt *lru_first; /* most recently prepared */
     struct dd_stmt *lru_last;
     bool in_tx;
