@@ -1,7 +1,8 @@
 /*
  * serve.c — `dinhdanh serve`: migrate, start the HTTP server and the event dispatcher, and on
  * SIGTERM or SIGINT stop in order: stop accepting, let requests in flight finish (bounded by
- * shutdown-grace), stop the dispatcher, close the database.
+ * shutdown-grace), stop the dispatcher, checkpoint the SQLite log (cmd/checkpoint.h), close the
+ * database.
  */
 #include "base/clock.h"
 #include "base/err.h"
@@ -9,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "core/soc/soc.h"
 #include "core/wallet/wallet.h"
+#include "cmd/checkpoint.h"
 #include "cmd/dispatch.h"
 #include "core/pay/pay_module.h"
 #include "core/card_api/card_api.h"
@@ -56,7 +58,8 @@ prepare_database(const struct dd_config *cfg)
 {
     char err[700];
     struct dd_db_options opt = {.timeout_ms = cfg->db_timeout_ms,
-                                .statement_timeout_ms = STATEMENT_TIMEOUT_MS};
+                                .statement_timeout_ms = STATEMENT_TIMEOUT_MS,
+                                .manual_checkpoints = true}; /* cmd/checkpoint.h */
     if (dd_db_pool_init(cfg->db, &opt, err, sizeof err) != DD_OK) {
         dd_log(DD_LOG_ERROR, "db.unavailable", "%s", err);
         return DD_EUNAVAIL;
@@ -156,6 +159,7 @@ run(const struct dd_config *cfg)
         return DD_EXIT_FAIL;
     }
     dd_group_commit_start();
+    struct dd_checkpointer *checkpointer = dd_checkpointer_start();
     struct dd_dispatcher *dispatcher = dd_dispatcher_start(dd_modules, dd_modules_count());
     dd_reg_access_writer_start(cfg->read_log_flush_ms);
     dd_identity_start();
@@ -180,6 +184,7 @@ run(const struct dd_config *cfg)
     dd_reg_access_writer_stop();
     dd_dispatcher_stop(dispatcher);
     dd_soc_stop();
+    dd_checkpointer_stop(checkpointer);
     dd_router_free(router);
     dd_db_pool_shutdown();
     dd_log(DD_LOG_INFO, "server.stopped", "stopped cleanly");

@@ -27,6 +27,8 @@ struct dd_db_ops {
      * for the disk, and a wait until every commit so far is on it. */
     int (*set_sync)(struct dd_db *db, bool wait_for_disk);
     int (*wait_durable)(struct dd_db *db);
+    /* Optional: a passive checkpoint (store.h, dd_db_checkpoint). */
+    int (*checkpoint)(struct dd_db *db, int *wal_frames, int *copied);
     void (*close)(struct dd_db *db);
     int (*exec)(struct dd_db *db, const char *sql);
     int (*rollback)(struct dd_db *db); /* ends the transaction if the database still has one */

@@ -225,6 +225,8 @@ configure(sqlite3 *h, const char *path, const struct dd_db_options *opt, char *e
     }
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(h, SETTINGS, NULL, NULL, NULL);
+    if (rc == SQLITE_OK && opt->manual_checkpoints)
+        rc = sqlite3_exec(h, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot set up the SQLite database %s: %s", path, sqlite3_errmsg(h));
         return map_code(rc);
@@ -331,6 +333,21 @@ sqlite_wait_durable(struct dd_db *db)
     int rc = fdatasync(fd) == 0 ? DD_OK : dd_db_fail(db, DD_EIO, "cannot flush the WAL file");
     close(fd);
     return rc;
+}
+
+/* A passive checkpoint: it takes neither the file's turn nor SQLite's write lock, so writers go
+ * on meanwhile. SQLITE_BUSY only means another checkpoint is running: nothing to do now. */
+static int
+sqlite_checkpoint(struct dd_db *db, int *wal_frames, int *copied)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    if (s->wal_path == NULL || *s->wal_path == '\0')
+        return DD_OK;
+    int rc = sqlite3_wal_checkpoint_v2(s->h, NULL, SQLITE_CHECKPOINT_PASSIVE, wal_frames, copied);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        return DD_OK;
+    return rc == SQLITE_OK ? DD_OK
+                           : dd_db_fail(db, map_code(rc), "checkpoint: %s", sqlite3_errmsg(s->h));
 }
 
 /* A write transaction: the file's turn in this process, then SQLite's lock. */
@@ -524,6 +541,7 @@ static const struct dd_db_ops sqlite_ops = {
     .ended = sqlite_ended,
     .set_sync = sqlite_set_sync,
     .wait_durable = sqlite_wait_durable,
+    .checkpoint = sqlite_checkpoint,
     .begin_read_sql = "BEGIN DEFERRED",
     .close = sqlite_close,
     .exec = sqlite_exec,

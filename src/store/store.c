@@ -438,6 +438,22 @@ dd_db_wait_durable(struct dd_db *db)
 }
 
 int
+dd_db_checkpoint(struct dd_db *db, int *wal_frames, int *copied)
+{
+    int frames = 0, done = 0;
+    int rc = DD_OK;
+    if (db->in_tx)
+        rc = dd_db_fail(db, DD_EINVAL, "a checkpoint inside a transaction");
+    else if (db->ops->checkpoint)
+        rc = db->ops->checkpoint(db, &frames, &done);
+    if (wal_frames)
+        *wal_frames = frames;
+    if (copied)
+        *copied = done;
+    return rc;
+}
+
+int
 dd_db_rollback(struct dd_db *db)
 {
     /* No message here: a rollback usually follows another error, whose message must stay. */

@@ -29,6 +29,10 @@ struct dd_db_options {
     long timeout_ms;           /* wait for a locked database (SQLite busy timeout, PG
                                   lock_timeout); 0 = do not wait */
     long statement_timeout_ms; /* PG only: cancel a statement running longer; 0 = no limit */
+    /* SQLite only: commits never copy the write-ahead log into the database file (no automatic
+     * checkpoint, which would run inside a writer's commit and its turn to write); the caller
+     * runs dd_db_checkpoint from a thread of its own instead (serve's checkpoint thread). */
+    bool manual_checkpoints;
 };
 
 /* dd_stmt_step results besides errors. */
@@ -116,6 +120,13 @@ int dd_db_sync_commits(struct dd_db *db, bool wait_for_disk);
  * this process) is on disk: SQLite flushes the database's WAL file, PostgreSQL needs nothing.
  * `db` must not be in a transaction. DD_OK, or DD_EIO when the flush failed. */
 int dd_db_wait_durable(struct dd_db *db);
+
+/* Copies what it can of SQLite's write-ahead log into the database file, without waiting for
+ * readers or writers (a passive checkpoint: frames newer than the oldest reader's snapshot stay
+ * for the next one). *wal_frames (may be NULL) gets the log's length in frames and *copied the
+ * frames now in the database file. Outside a transaction only. PostgreSQL: nothing to do, DD_OK
+ * with both 0. */
+int dd_db_checkpoint(struct dd_db *db, int *wal_frames, int *copied);
 int dd_db_rollback(struct dd_db *db);
 bool dd_db_in_transaction(const struct dd_db *db);
 

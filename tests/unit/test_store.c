@@ -534,6 +534,62 @@ test_tidy(void **state)
     dd_db_close(other);
 }
 
+/* Bytes of a file; -1 if it cannot be opened. */
+static long
+file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+/* With manual checkpoints a commit leaves its pages in SQLite's log, not in the database file;
+ * dd_db_checkpoint copies them there. PostgreSQL has nothing to do. Never inside a
+ * transaction. */
+static void
+test_manual_checkpoint(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    struct dd_db_options opt = {.timeout_ms = 1000, .manual_checkpoints = true};
+    struct dd_db *db = NULL;
+    char err[256];
+    assert_int_equal(dd_db_open(fx->url, &opt, &db, err, sizeof err), DD_OK);
+    dbfx_exec(db, "CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT)");
+    char pad[2001];
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    assert_int_equal(dd_db_begin(db), DD_OK);
+    for (int i = 1; i <= 3000; i++) { /* about 6 MiB: 1500 pages of 4 KiB */
+        struct dd_stmt *st = NULL;
+        assert_int_equal(dd_db_prepare(db, "INSERT INTO big (id, pad) VALUES (?, ?)", &st), DD_OK);
+        dd_stmt_bind_int64(st, 1, i);
+        dd_stmt_bind_text(st, 2, pad);
+        assert_int_equal(dd_stmt_step(st), DD_DB_DONE);
+        dd_stmt_reset(st);
+    }
+    int frames = -1, copied = -1;
+    assert_int_equal(dd_db_checkpoint(db, &frames, &copied), DD_EINVAL);
+    assert_int_equal(dd_db_commit(db), DD_OK);
+    const char *file = fx->url + strlen("sqlite:");
+    if (fx->kind == DD_DB_SQLITE) /* past SQLite's automatic checkpoint at 1000 pages: not copied */
+        assert_true(file_size(file) < 1024 * 1024);
+    assert_int_equal(dd_db_checkpoint(db, &frames, &copied), DD_OK);
+    if (fx->kind == DD_DB_SQLITE) {
+        assert_true(frames > 1000);
+        assert_int_equal(copied, frames);
+        assert_true(file_size(file) > 5 * 1024 * 1024);
+    } else {
+        assert_int_equal(frames, 0);
+        assert_int_equal(copied, 0);
+    }
+    assert_int_equal(dbfx_int(db, "SELECT count(*) FROM big"), 3000);
+    dd_db_close(db);
+}
+
 int
 main(void)
 {
@@ -553,6 +609,7 @@ main(void)
         DB_TEST(test_busy),
         DB_TEST(test_pool),
         DB_TEST(test_tidy),
+        DB_TEST(test_manual_checkpoint),
         PG_TEST(test_pool_reconnects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
