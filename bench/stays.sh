@@ -85,10 +85,17 @@ for _ in $(seq 100); do
     curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
     sleep 0.1
 done
-SESSION=$(curl -fs -H 'Content-Type: application/json' \
-    -d "{\"login\":\"bench.hotel\",\"password\":\"$PASSWORD\"}" \
-    "http://127.0.0.1:$PORT/api/v1/sessions" |
-    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).session_token))')
+# The first start rebuilds the dashboards' figures from the stays just stored (docs/INSIGHT.md),
+# holding the database for some seconds; the login waits for it, as the measurement must.
+LOGIN='{"login":"bench.hotel","password":"'"$PASSWORD"'"}'
+for _ in $(seq 60); do
+    SESSION=$(curl -fs -m 30 -H 'Content-Type: application/json' -d "$LOGIN" \
+        "http://127.0.0.1:$PORT/api/v1/sessions" |
+        node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).session_token)}catch{}})' || true)
+    [ -n "$SESSION" ] && break
+    sleep 1
+done
+[ -n "$SESSION" ] || { echo "bench: the hotel's login failed" >&2; exit 1; }
 export DD_BENCH_SESSION=$SESSION DD_BENCH_IDS=$TMP/ids.txt DD_BENCH_THREADS=2
 export DD_BENCH_TOKEN=$TOKEN DD_BENCH_DAYS=$TMP/days.txt DD_BENCH_COMMUNE=$COMMUNE
 
@@ -119,7 +126,7 @@ meets() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {
 table() {
     echo "| what | requests/s | p50 (ms) | p99 (ms) | non-2xx | target |"
     echo "|---|---:|---:|---:|---:|---|"
-    echo "| check-in with register lookup (64 conn.; $stored stays stored) | ${RPS[checkin]} | ${P50[checkin]} | ${P99[checkin]} | ${NON2XX[checkin]} | ≥ 5,000/s: $(meets "${RPS[checkin]}" 5000 ">=") |"
+    echo "| check-in with register lookup (64 conn.; $stored check-ins stored in the run) | ${RPS[checkin]} | ${P50[checkin]} | ${P99[checkin]} | ${NON2XX[checkin]} | ≥ 5,000/s: $(meets "${RPS[checkin]}" 5000 ">=") |"
     echo "| police daily list, one commune, $STAYS stays stored (16 conn.) | ${RPS[list]} | ${P50[list]} | ${P99[list]} | ${NON2XX[list]} | p99 < 100 ms: $(meets "${P99[list]}" 100 "<") |"
     echo
     echo "Register of $PEOPLE people, SQLite, access log on; server CPU"
