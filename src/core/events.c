@@ -247,11 +247,24 @@ batch_drop(struct dd_db *db, bool nested)
     }
 }
 
+/* Whether a consumer taking `types` (NULL: all) is given an event of type `type`. */
+static bool
+wanted(const char *const *types, const char *type)
+{
+    if (types == NULL)
+        return true;
+    for (; *types; types++)
+        if (strncmp(type, *types, strlen(*types)) == 0)
+            return true;
+    return false;
+}
+
 /* Delivers up to `max` events with the cursor's advance in one batch (see batch_open); stops at
- * the first failure, keeping the events before it. *delivered counts the events kept. */
+ * the first failure, keeping the events before it. *delivered counts the events kept, those
+ * passed over as not among `types` included. */
 static int
 deliver_batch(struct dd_db *db, bool nested, const char *consumer, dd_event_fn fn, void *arg,
-              struct dd_buf *buf, size_t max, size_t *delivered)
+              const char *const *types, struct dd_buf *buf, size_t max, size_t *delivered)
 {
     *delivered = 0;
     int rc = batch_open(db, nested);
@@ -267,7 +280,7 @@ deliver_batch(struct dd_db *db, bool nested, const char *consumer, dd_event_fn f
         rc = next_event(db, position, buf, &ev, &found);
         if (rc != DD_OK || !found)
             break;
-        failed = deliver_in_savepoint(db, fn, arg, &ev);
+        failed = wanted(types, ev.type) ? deliver_in_savepoint(db, fn, arg, &ev) : DD_OK;
         if (failed == DD_OK) {
             position = ev.id;
             done++;
@@ -312,7 +325,7 @@ dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *
             want = max - *processed;
         if (want == 0)
             break;
-        rc = deliver_batch(db, false, consumer, fn, arg, &buf, want, &delivered);
+        rc = deliver_batch(db, false, consumer, fn, arg, NULL, &buf, want, &delivered);
         *processed += delivered;
         if (rc != DD_OK || delivered < want)
             break;
@@ -352,7 +365,8 @@ dd_events_consume_many(struct dd_db *db, struct dd_event_consumer *cs, size_t n,
     for (size_t i = 0; i < n && dd_db_in_transaction(db); i++) {
         struct dd_event_consumer *c = &cs[i];
         if (c->rc == DD_OK && c->pending)
-            c->rc = deliver_batch(db, true, c->name, c->fn, c->arg, &buf, want, &c->processed);
+            c->rc = deliver_batch(db, true, c->name, c->fn, c->arg, c->types, &buf, want,
+                                  &c->processed);
     }
     dd_buf_release(&buf);
     rc = dd_db_in_transaction(db) ? dd_db_commit(db) : DD_EINTERNAL;

@@ -58,8 +58,13 @@ struct dd_event_consumer {
     const char *name;
     dd_event_fn fn;
     void *arg;
-    void (*after_commit)(
-        void);        /* the dispatcher's: called after a round this consumer did events in */
+    /* The dispatcher's: called after a round in which this consumer did events has committed;
+     * may be NULL. */
+    void (*after_commit)(void);
+    /* NULL-terminated type prefixes ("stay.", "payment.paid") of the events fn is given; the
+     * others are passed over (the cursor moves past them) without calling it or opening its
+     * savepoint. NULL: every event. */
+    const char *const *types;
     bool pending;     /* out: it had events waiting */
     size_t processed; /* out: events done and committed */
     int rc;           /* out: 0, or why its batch stopped (as dd_events_consume) */

@@ -96,6 +96,9 @@ struct dd_module {
     const char *name;              /* also the name of its event consumer */
     const struct dd_route *routes; /* ends with DD_ROUTES_END; NULL for none */
     dd_event_handler_fn on_event;  /* NULL when the module reacts to no event */
+    /* NULL-terminated prefixes of the event types on_event is given (core/events.h, struct
+     * dd_event_consumer's types); NULL: every event. */
+    const char *const *event_types;
     /* Called by the event dispatcher once the delivery transaction in which on_event did events
      * has committed (NULL for none): where what on_event changed must be seen by other threads
      * — a cache dropped inside the transaction could be refilled from the state before it. */

@@ -815,5 +815,6 @@ const struct dd_module dd_module_lgsp = {
     .name = "lgsp",
     .routes = lgsp_routes,
     .on_event = on_event,
+    .event_types = (const char *const[]){"lgsp.", "soc.contain.suspend_consumer", NULL},
     .after_events = after_events,
 };

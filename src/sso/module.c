@@ -19,6 +19,7 @@
 #include "http/req.h"
 #include "sso/internal.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,21 +56,34 @@ static const struct dd_route sso_routes[] = {
 };
 // clang-format on
 
-/* A client changed, here or in another process (the command line): forget cached clients. */
+/* Set when a client changed in the delivery transaction; the cached clients are forgotten once
+ * it has committed (after_events), so that no thread caches a client as it was before. */
+static atomic_bool clients_changed;
+
+/* A client changed, here or in another process (the command line). */
 static int
 on_event(struct dd_db *db, const struct dd_event *ev, void *arg)
 {
     (void)db;
     (void)arg;
     if (strcmp(ev->type, SSO_EVENT_CLIENT_CHANGED) == 0)
-        sso_client_cache_forget();
+        atomic_store(&clients_changed, true);
     return DD_OK;
+}
+
+static void
+after_events(void)
+{
+    if (atomic_exchange(&clients_changed, false))
+        sso_client_cache_forget();
 }
 
 const struct dd_module dd_module_sso = {
     .name = "sso",
     .routes = sso_routes,
     .on_event = on_event,
+    .event_types = (const char *const[]){SSO_EVENT_CLIENT_CHANGED, NULL},
+    .after_events = after_events,
 };
 
 int

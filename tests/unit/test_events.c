@@ -414,6 +414,35 @@ test_consume_many_in_one_round(void **state)
     assert_int_equal(cs[0].processed, 2);
 }
 
+/* A consumer that names the types it takes is given only those; the cursor still moves past the
+ * others, so they are not offered again. */
+static void
+test_consume_many_by_type(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    setup(fx);
+    emit_committed(fx->db, 4); /* test.e1 … test.e4 */
+    int64_t first = dbfx_int(fx->db, "SELECT min(id) FROM events");
+    struct seen some = {.write_side = true}, all = {0};
+    static const char *const types[] = {"test.e2", "test.e4", NULL};
+    struct dd_event_consumer cs[] = {
+        {.name = "some", .fn = record_event, .arg = &some, .types = types},
+        {.name = "all", .fn = record_event, .arg = &all},
+    };
+    assert_int_equal(dd_events_consume_many(fx->db, cs, 2, 0), DD_OK);
+    assert_int_equal(cs[0].processed, 4);
+    assert_int_equal(some.count, 2);
+    assert_string_equal(some.types[0], "test.e2");
+    assert_string_equal(some.types[1], "test.e4");
+    assert_int_equal(all.count, 4);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM side"), 2);
+    assert_int_equal(dbfx_int(fx->db, "SELECT position FROM event_cursors WHERE consumer = 'some'"),
+                     first + 3);
+    assert_int_equal(dd_events_consume_many(fx->db, cs, 2, 0), DD_OK);
+    assert_false(cs[0].pending);
+    assert_int_equal(some.count, 2);
+}
+
 int
 main(void)
 {
@@ -428,6 +457,7 @@ main(void)
         DB_TEST(test_concurrent_emitters),
         DB_TEST(test_audit_consumer),
         DB_TEST(test_consume_many_in_one_round),
+        DB_TEST(test_consume_many_by_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,4 +140,5 @@ const struct dd_module dd_module_inbox = {
     .name = "inbox",
     .routes = inbox_routes,
     .on_event = on_event,
+    .event_types = (const char *const[]){"consent.changed", "correction.", "dossier.changed", NULL},
 };

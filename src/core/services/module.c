@@ -57,4 +57,5 @@ const struct dd_module dd_module_services = {
     .name = "services",
     .routes = services_routes,
     .on_event = svc_on_event,
+    .event_types = (const char *const[]){"payment.paid", NULL},
 };
