@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/dir.h"
 #include "base/err.h"
+#include "base/fd.h"
 #include "core/notify/adapters.h"
 
 #include <errno.h>
@@ -58,21 +59,6 @@ format_line(struct dd_buf *b, const struct dd_notice *n)
     return rc;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return DD_EIO;
-        p += w;
-        n -= (size_t)w;
-    }
-    return DD_OK;
-}
-
 int
 dd_notify_outbox(const char *data_dir, const struct dd_notice *n, char *err, size_t errlen)
 {
@@ -94,7 +80,7 @@ dd_notify_outbox(const char *data_dir, const struct dd_notice *n, char *err, siz
         dd_buf_release(&b);
         return DD_EIO;
     }
-    int rc = write_all(fd, b.data, b.len);
+    int rc = dd_fd_write_all(fd, b.data, b.len);
     if (rc == DD_OK && fsync(fd) != 0)
         rc = DD_EIO;
     if (rc != DD_OK)

@@ -16,6 +16,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/err.h"
+#include "base/fd.h"
 #include "base/str.h"
 #include "core/services/internal.h"
 #include "crypto/hash.h"
@@ -138,21 +139,6 @@ open_tmp(struct upload_in *u)
     return DD_OK;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return DD_EIO;
-        p += w;
-        n -= (size_t)w;
-    }
-    return DD_OK;
-}
-
 /* Judges the first bytes: sets u->type, or u->refused when they are no PDF, JPEG or PNG, or
  * belie the type declared (application/octet-stream declares none). */
 static void
@@ -187,7 +173,7 @@ sink_chunk(struct dd_req *req, const char *data, size_t n)
         take_head(req, u, data, n);
     if (u->refused == 0 && u->fd < 0 && open_tmp(u) != DD_OK)
         u->refused = DD_EIO;
-    if (u->refused == 0 && write_all(u->fd, data, n) != DD_OK)
+    if (u->refused == 0 && dd_fd_write_all(u->fd, data, n) != DD_OK)
         u->refused = DD_EIO;
     if (u->refused) {
         discard(u);
