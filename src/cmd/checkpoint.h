@@ -6,7 +6,7 @@
  * into the database and flushes both, while its writer still holds the turn to write; every
  * writer queued behind it (the group commit of check-ins and token rotations, the event
  * dispatcher) waits as long. This thread does that work instead, every CHECKPOINT_MS, with a
- * passive checkpoint that neither waits for nor blocks writers. With PostgreSQL it does nothing.
+ * passive checkpoint that neither waits for nor blocks writers. serve starts it for SQLite only.
  */
 #ifndef DD_CMD_CHECKPOINT_H
 #define DD_CMD_CHECKPOINT_H

@@ -159,7 +159,9 @@ run(const struct dd_config *cfg)
         return DD_EXIT_FAIL;
     }
     dd_group_commit_start();
-    struct dd_checkpointer *checkpointer = dd_checkpointer_start();
+    struct dd_db *main_db = dd_db_pool_get();
+    struct dd_checkpointer *checkpointer =
+        main_db && dd_db_kind(main_db) == DD_DB_SQLITE ? dd_checkpointer_start() : NULL;
     struct dd_dispatcher *dispatcher = dd_dispatcher_start(dd_modules, dd_modules_count());
     dd_reg_access_writer_start(cfg->read_log_flush_ms);
     dd_identity_start();

@@ -83,6 +83,17 @@ of_provider(const char *service, const char *provider)
     return strncmp(service, provider, n) == 0 && service[n] == '/';
 }
 
+/* One pair's counts, as the usage lists show them. */
+static json_t *
+pair_json(const struct pair *p)
+{
+    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:b}", "consumer", p->consumer, "service",
+                     p->service, "calls", (json_int_t)p->calls, "errors", (json_int_t)p->errors,
+                     "refused", (json_int_t)p->refused, "mean_ms",
+                     p->calls ? (double)p->sum_us / (double)p->calls / 1000.0 : 0.0, "alerting",
+                     p->alerted);
+}
+
 json_t *
 lgsp_stats_json(const char *consumer, const char *provider)
 {
@@ -93,12 +104,7 @@ lgsp_stats_json(const char *consumer, const char *provider)
         if ((consumer && strcmp(p->consumer, consumer) != 0) ||
             (provider && !of_provider(p->service, provider)))
             continue;
-        json_array_append_new(
-            items, json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:b}", "consumer", p->consumer,
-                             "service", p->service, "calls", (json_int_t)p->calls, "errors",
-                             (json_int_t)p->errors, "refused", (json_int_t)p->refused, "mean_ms",
-                             p->calls ? (double)p->sum_us / (double)p->calls / 1000.0 : 0.0,
-                             "alerting", p->alerted));
+        json_array_append_new(items, pair_json(p));
     }
     pthread_mutex_unlock(&lock);
     return json_pack("{s:o, s:n}", "items", items, "next_cursor");
@@ -117,12 +123,7 @@ lgsp_stats_json_of(const char *const *subsystems, size_t n)
                 strcmp(p->consumer, subsystems[k]) == 0 || of_provider(p->service, subsystems[k]);
         if (!ours)
             continue;
-        json_array_append_new(
-            items, json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:b}", "consumer", p->consumer,
-                             "service", p->service, "calls", (json_int_t)p->calls, "errors",
-                             (json_int_t)p->errors, "refused", (json_int_t)p->refused, "mean_ms",
-                             p->calls ? (double)p->sum_us / (double)p->calls / 1000.0 : 0.0,
-                             "alerting", p->alerted));
+        json_array_append_new(items, pair_json(p));
     }
     pthread_mutex_unlock(&lock);
     return json_pack("{s:o, s:n}", "items", items, "next_cursor");

@@ -80,16 +80,8 @@ static int
 officer_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d,
                          const struct svc_procedure **p)
 {
-    int rc = svc_dossier_load(db, req->arena, dd_req_param(req, "code"), 0, d);
-    if (rc == DD_ENOTFOUND || (rc == DD_OK && !svc_officer_sees(req, d))) {
-        dd_reply_problem_detail(req, DD_PROBLEM_NOT_FOUND, "Không có hồ sơ này.",
-                                "No such dossier.", NULL);
+    if (svc_officer_dossier_or_reply(req, db, d) != 0)
         return -1;
-    }
-    if (rc != DD_OK) {
-        svc_fail(req, db, rc);
-        return -1;
-    }
     *p = svc_procedure_find(d->procedure_code);
     if (*p == NULL || (*p)->nparts > 0)
         return rule(req, NULL, "Hồ sơ liên thông được xử lý qua từng phần của nó.",

@@ -52,11 +52,14 @@ svc_officer_sees(const struct dd_req *req, const struct svc_dossier *d)
     return dd_principal_province_wide(w) || strcmp(w->commune, d->commune) == 0;
 }
 
-int
-svc_own_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d)
+/* The path's dossier if the caller may see it (an officer by area, a citizen their own), else
+ * the 404 (or the store's error) reply and -1. */
+static int
+dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d, bool officer)
 {
     int rc = svc_dossier_load(db, req->arena, dd_req_param(req, "code"), 0, d);
-    if (rc == DD_OK && strcmp(d->applicant_id, req->who->id_number) == 0)
+    if (rc == DD_OK &&
+        (officer ? svc_officer_sees(req, d) : strcmp(d->applicant_id, req->who->id_number) == 0))
         return 0;
     if (rc == DD_OK || rc == DD_ENOTFOUND)
         dd_reply_problem_detail(req, DD_PROBLEM_NOT_FOUND, "Không có hồ sơ này.",
@@ -64,4 +67,16 @@ svc_own_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossie
     else
         svc_fail(req, db, rc);
     return -1;
+}
+
+int
+svc_own_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d)
+{
+    return dossier_or_reply(req, db, d, false);
+}
+
+int
+svc_officer_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d)
+{
+    return dossier_or_reply(req, db, d, true);
 }

@@ -267,6 +267,9 @@ void svc_document_paperless_error(struct dd_req *req, json_t **ext);
 /* ---- help.c, dossiers of the caller ---- */
 /* The caller's own dossier `code` (the path's), or a 404 reply (or the store's error) and -1. */
 int svc_own_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d);
+/* Dossier `code` (the path's) if the calling officer's area sees it, or a 404 reply (or the
+ * store's error) and -1. */
+int svc_officer_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d);
 
 /* ---- handlers ---- */
 int svc_me_uploads_create(struct dd_req *req);

@@ -215,11 +215,8 @@ svc_dossiers_get(struct dd_req *req)
     if (db == NULL)
         return DD_DONE;
     struct svc_dossier d;
-    int rc = svc_dossier_load(db, req->arena, dd_req_param(req, "code"), 0, &d);
-    if (rc == DD_ENOTFOUND || (rc == DD_OK && !svc_officer_sees(req, &d)))
-        return not_found(req);
-    if (rc != DD_OK)
-        return svc_fail(req, db, rc);
+    if (svc_officer_dossier_or_reply(req, db, &d) != 0)
+        return DD_DONE;
     const char *ids[] = {d.applicant_id};
     dd_reg_access_reads(db, req, ids, 1, "read", "dossier", purpose);
     return dd_reply_json(req, 200, svc_dossier_json(db, req->arena, &d, true, dd_clock_now_ms()));
