@@ -91,7 +91,8 @@ dd_dispatcher_start(const struct dd_module *const *modules, size_t n)
                 (struct dd_event_consumer){.name = modules[i]->name,
                                            .fn = modules[i]->on_event,
                                            .after_commit = modules[i]->after_events,
-                                           .types = modules[i]->event_types};
+                                           .types = modules[i]->event_types,
+                                           .batch_end = modules[i]->events_batch_end};
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->wake, NULL);
     if (pthread_create(&d->thread, NULL, dispatch_main, d) != 0) {

@@ -259,19 +259,28 @@ wanted(const char *const *types, const char *type)
     return false;
 }
 
-/* Delivers up to `max` events with the cursor's advance in one batch (see batch_open); stops at
- * the first failure, keeping the events before it. *delivered counts the events kept, those
- * passed over as not among `types` included. */
+/* The consumer's batch dropped: its writes undone, and what it gathered forgotten. */
+static void
+batch_abandon(struct dd_db *db, bool nested, const struct dd_event_consumer *c)
+{
+    batch_drop(db, nested);
+    if (c->batch_end)
+        c->batch_end(db, c->arg, false);
+}
+
+/* Delivers up to `max` events to consumer `c` with the cursor's advance in one batch (see
+ * batch_open); stops at the first failure, keeping the events before it. *delivered counts the
+ * events kept, those passed over as not among c's types included. */
 static int
-deliver_batch(struct dd_db *db, bool nested, const char *consumer, dd_event_fn fn, void *arg,
-              const char *const *types, struct dd_buf *buf, size_t max, size_t *delivered)
+deliver_batch(struct dd_db *db, bool nested, const struct dd_event_consumer *c, struct dd_buf *buf,
+              size_t max, size_t *delivered)
 {
     *delivered = 0;
     int rc = batch_open(db, nested);
     if (rc != DD_OK)
         return rc;
     int64_t position = 0;
-    rc = lock_cursor(db, consumer, &position);
+    rc = lock_cursor(db, c->name, &position);
     size_t done = 0;
     int failed = DD_OK;
     while (rc == DD_OK && failed == DD_OK && done < max) {
@@ -280,7 +289,7 @@ deliver_batch(struct dd_db *db, bool nested, const char *consumer, dd_event_fn f
         rc = next_event(db, position, buf, &ev, &found);
         if (rc != DD_OK || !found)
             break;
-        failed = wanted(types, ev.type) ? deliver_in_savepoint(db, fn, arg, &ev) : DD_OK;
+        failed = wanted(c->types, ev.type) ? deliver_in_savepoint(db, c->fn, c->arg, &ev) : DD_OK;
         if (failed == DD_OK) {
             position = ev.id;
             done++;
@@ -288,10 +297,14 @@ deliver_batch(struct dd_db *db, bool nested, const char *consumer, dd_event_fn f
     }
     if (failed == DD_EINTERNAL || !dd_db_in_transaction(db))
         rc = DD_EINTERNAL;
+    if (rc == DD_OK && done > 0 && c->batch_end)
+        rc = c->batch_end(db, c->arg, true);
+    if (rc == DD_OK && !dd_db_in_transaction(db))
+        rc = DD_EINTERNAL;
     if (rc == DD_OK && done > 0)
-        rc = move_cursor(db, consumer, position);
+        rc = move_cursor(db, c->name, position);
     if (rc != DD_OK || done == 0) {
-        batch_drop(db, nested);
+        batch_abandon(db, nested, c);
         return rc != DD_OK ? rc : failed;
     }
     rc = batch_keep(db, nested);
@@ -317,6 +330,7 @@ dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *
     rc = dd_db_sync_commits(db, false);
     if (rc != DD_OK)
         return rc;
+    const struct dd_event_consumer c = {.name = consumer, .fn = fn, .arg = arg};
     struct dd_buf buf;
     dd_buf_init(&buf, NULL, DD_EVENT_MAX_PAYLOAD + DD_EVENT_MAX_SUBJECT + 256);
     for (;;) {
@@ -325,7 +339,7 @@ dd_events_consume(struct dd_db *db, const char *consumer, dd_event_fn fn, void *
             want = max - *processed;
         if (want == 0)
             break;
-        rc = deliver_batch(db, false, consumer, fn, arg, NULL, &buf, want, &delivered);
+        rc = deliver_batch(db, false, &c, &buf, want, &delivered);
         *processed += delivered;
         if (rc != DD_OK || delivered < want)
             break;
@@ -365,8 +379,7 @@ dd_events_consume_many(struct dd_db *db, struct dd_event_consumer *cs, size_t n,
     for (size_t i = 0; i < n && dd_db_in_transaction(db); i++) {
         struct dd_event_consumer *c = &cs[i];
         if (c->rc == DD_OK && c->pending)
-            c->rc = deliver_batch(db, true, c->name, c->fn, c->arg, c->types, &buf, want,
-                                  &c->processed);
+            c->rc = deliver_batch(db, true, c, &buf, want, &c->processed);
     }
     dd_buf_release(&buf);
     rc = dd_db_in_transaction(db) ? dd_db_commit(db) : DD_EINTERNAL;

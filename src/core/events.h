@@ -65,6 +65,11 @@ struct dd_event_consumer {
      * others are passed over (the cursor moves past them) without calling it or opening its
      * savepoint. NULL: every event. */
     const char *const *types;
+    /* Called at the end of each of its batches, inside it (NULL for none): with keep true before
+     * its cursor moves, for fn to write what it gathered over the batch in memory (a failure
+     * drops the batch, which comes again); with keep false when the batch is dropped, to forget
+     * it. */
+    int (*batch_end)(struct dd_db *db, void *arg, bool keep);
     bool pending;     /* out: it had events waiting */
     size_t processed; /* out: events done and committed */
     int rc;           /* out: 0, or why its batch stopped (as dd_events_consume) */

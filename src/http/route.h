@@ -15,6 +15,7 @@
 #ifndef DD_HTTP_ROUTE_H
 #define DD_HTTP_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct dd_req;
@@ -103,6 +104,10 @@ struct dd_module {
      * has committed (NULL for none): where what on_event changed must be seen by other threads
      * — a cache dropped inside the transaction could be refilled from the state before it. */
     void (*after_events)(void);
+    /* Called at the end of each batch of events on_event was given, inside its transaction (NULL
+     * for none): keep true to write what on_event gathered over the batch in memory, keep false
+     * when the batch is dropped (core/events.h, struct dd_event_consumer's batch_end). */
+    int (*events_batch_end)(struct dd_db *db, void *arg, bool keep);
 };
 
 /* Short lowercase name of an auth kind ("none", "citizen-l2", …) for listings and docs. */

@@ -443,6 +443,95 @@ test_consume_many_by_type(void **state)
     assert_int_equal(some.count, 2);
 }
 
+/* A consumer that counts its events in memory and writes the count once per batch. */
+struct gather {
+    struct seen seen;
+    int64_t pending;  /* counted since the batch began */
+    int ends_kept;    /* batch_end(keep = true) calls */
+    int ends_dropped; /* batch_end(keep = false) calls */
+    bool fail_end;    /* batch_end(keep = true) fails */
+};
+
+static int
+gather_event(struct dd_db *db, const struct dd_event *ev, void *arg)
+{
+    struct gather *g = arg;
+    int rc = record_event(db, ev, &g->seen);
+    if (rc == DD_OK)
+        g->pending++;
+    return rc;
+}
+
+static int
+gather_end(struct dd_db *db, void *arg, bool keep)
+{
+    struct gather *g = arg;
+    int64_t n = g->pending;
+    g->pending = 0;
+    if (!keep) {
+        g->ends_dropped++;
+        return DD_OK;
+    }
+    g->ends_kept++;
+    if (g->fail_end)
+        return DD_EIO;
+    struct dd_stmt *st = NULL;
+    int rc = dd_db_prepare(db, "INSERT INTO side (event_id) VALUES (?)", &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_int64(st, 1, -n); /* the batch's count, negative to tell it from an event id */
+    rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc == DD_DB_DONE ? DD_OK : rc;
+}
+
+/* batch_end writes what a consumer gathered once per batch, before the cursor moves: the events
+ * kept before a failing one are written with it; a failing batch_end drops the whole batch, which
+ * comes again; a dropped batch is forgotten. */
+static void
+test_consume_many_batch_end(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    setup(fx);
+    emit_committed(fx->db, 5);
+    int64_t first = dbfx_int(fx->db, "SELECT min(id) FROM events");
+    struct gather g = {.seen = {.fail_at = first + 3}};
+    struct dd_event_consumer cs[] = {
+        {.name = "g", .fn = gather_event, .arg = &g, .batch_end = gather_end},
+    };
+    /* Batches of 2: e1 e2 written as one count; then e3 is kept and e4 fails. */
+    assert_int_equal(dd_events_consume_many(fx->db, cs, 1, 2), DD_OK);
+    assert_int_equal(cs[0].processed, 2);
+    assert_int_equal(dd_events_consume_many(fx->db, cs, 1, 2), DD_OK);
+    assert_int_equal(cs[0].rc, DD_EIO);
+    assert_int_equal(cs[0].processed, 1);
+    assert_int_equal(g.ends_kept, 2);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM side"), 2);
+    assert_int_equal(dbfx_int(fx->db, "SELECT -sum(event_id) FROM side"), 3);
+    assert_int_equal(dbfx_int(fx->db, "SELECT position FROM event_cursors WHERE consumer = 'g'"),
+                     first + 2);
+
+    /* batch_end fails: nothing of the batch is kept and the cursor stays. */
+    g.seen.fail_at = 0;
+    g.fail_end = true;
+    assert_int_equal(dd_events_consume_many(fx->db, cs, 1, 0), DD_OK);
+    assert_int_equal(cs[0].rc, DD_EIO);
+    assert_int_equal(cs[0].processed, 0);
+    assert_int_equal(g.ends_dropped, 1);
+    assert_int_equal(g.pending, 0);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM side"), 2);
+    assert_int_equal(dbfx_int(fx->db, "SELECT position FROM event_cursors WHERE consumer = 'g'"),
+                     first + 2);
+
+    /* It comes again and is written once. */
+    g.fail_end = false;
+    assert_int_equal(dd_events_consume_many(fx->db, cs, 1, 0), DD_OK);
+    assert_int_equal(cs[0].processed, 2);
+    assert_int_equal(dbfx_int(fx->db, "SELECT -sum(event_id) FROM side"), 5);
+    assert_int_equal(dbfx_int(fx->db, "SELECT position FROM event_cursors WHERE consumer = 'g'"),
+                     first + 4);
+}
+
 int
 main(void)
 {
@@ -458,6 +547,7 @@ main(void)
         DB_TEST(test_audit_consumer),
         DB_TEST(test_consume_many_in_one_round),
         DB_TEST(test_consume_many_by_type),
+        DB_TEST(test_consume_many_batch_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

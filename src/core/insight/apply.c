@@ -4,8 +4,9 @@
  * Register events carry the person's figures before and after the change (register/
  * event_dims.c): one person leaves the cells of "before" and enters those of "after" when
  * counted (not dead). Births, deaths and permanent moves also count in the month of their date.
- * Stay check-ins and check-outs go to tourism.c, which keeps the daily and the monthly tourism
- * figures in one pass.
+ * Stay check-ins and check-outs go to tourism.c, which adds the daily and the monthly tourism
+ * figures to a tally (tally.c): dd_insight_apply writes it after the one event, the event
+ * consumer after each batch.
  */
 #include "base/err.h"
 #include "base/str.h"
@@ -195,7 +196,7 @@ insight_watermark(struct dd_db *db, bool *rebuilt)
 }
 
 int
-dd_insight_apply(struct dd_db *db, const struct dd_event *ev)
+insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insight_tally *t)
 {
     bool rebuilt = false;
     int64_t w = insight_watermark(db, &rebuilt);
@@ -203,14 +204,20 @@ dd_insight_apply(struct dd_db *db, const struct dd_event *ev)
         return (int)w;
     if (!rebuilt || ((strcmp(ev->type, "register.imported") == 0 ||
                       strcmp(ev->type, "register.demo_created") == 0) &&
-                     ev->id > w))
-        return dd_insight_rebuild(db, NULL);
+                     ev->id > w)) {
+        int rc = dd_insight_rebuild(db, NULL);
+        if (rc == DD_OK)
+            insight_tally_clear(t); /* the rebuild counted those stays already */
+        return rc;
+    }
     if (ev->id <= w)
         return DD_OK;
+    if (dd_str_has_prefix(ev->type, "stay.")) {
+        insight_stay_event(t, ev->type, ev->payload);
+        return DD_OK;
+    }
     bool person =
         dd_str_has_prefix(ev->type, "person.") || dd_str_has_prefix(ev->type, "residence.");
-    if (dd_str_has_prefix(ev->type, "stay."))
-        return insight_stay_event(db, ev->type, ev->payload);
     bool lab = strcmp(ev->type, "labour.recorded") == 0;
     if (!person && !lab)
         return DD_OK;
@@ -227,5 +234,16 @@ dd_insight_apply(struct dd_db *db, const struct dd_event *ev)
     } else
         rc = labour(db, p);
     json_decref(p);
+    return rc;
+}
+
+int
+dd_insight_apply(struct dd_db *db, const struct dd_event *ev)
+{
+    struct insight_tally t = {0};
+    int rc = insight_apply_event(db, ev, &t);
+    if (rc == DD_OK)
+        return insight_tally_write(db, &t);
+    insight_tally_clear(&t);
     return rc;
 }

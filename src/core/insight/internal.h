@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct dd_db;
+struct dd_event;
 struct dd_req;
 
 /* Runs `sql` once with `text` bound to the first ntext placeholders and `last` to the next.
@@ -27,11 +28,41 @@ int insight_flow_event(struct dd_db *db, const char *type, json_t *p);
 /* A stay's guest nights stop counting after this many (the check-out's rule and the rebuild's). */
 #define INSIGHT_MAX_NIGHTS 366
 
-/* Applies stay.checked_in or stay.checked_out (its payload text) to the daily figures
+/* Sums per cell of the stay figures, written later with one upsert each (tally.c). A zeroed
+ * struct is an empty tally. */
+#define INSIGHT_TALLY_KEYS 6
+#define INSIGHT_TALLY_SUMS 2
+struct insight_cell;
+struct insight_tally {
+    struct insight_cell *cells;
+    size_t count, cap;
+    size_t *index; /* open addressing: a cell's position + 1, 0 for an empty slot */
+    size_t slots;
+};
+
+/* Adds `sums` (nsums numbers) to the cell of upsert `sql` and `keys` (nkeys texts, copied).
+ * `sql` is a statement with nkeys + nsums placeholders, keys first, that adds its numbers to the
+ * row of those keys; cells are told apart by the pointer `sql`, so each table has one. */
+void insight_tally_add(struct insight_tally *t, const char *sql, const char *const *keys,
+                       size_t nkeys, const int64_t *sums, size_t nsums);
+
+/* Runs every cell's upsert (cells whose sums are all zero skipped), in the order they were
+ * first added, inside the caller's transaction; the tally is empty afterwards whatever the
+ * outcome. DD_OK or the database's code. */
+int insight_tally_write(struct dd_db *db, struct insight_tally *t);
+
+/* Forgets every cell. */
+void insight_tally_clear(struct insight_tally *t);
+
+/* Adds stay.checked_in or stay.checked_out (its payload text) to `t`: the daily figures
  * (stay_fig_arrivals, stay_fig_nights), the monthly ones (insight_tourism, insight_arrivals),
- * the length of stay and public order, inside the caller's transaction; other types change
- * nothing. DD_OK or the database's code. */
-int insight_stay_event(struct dd_db *db, const char *type, const char *payload);
+ * the length of stay and public order; other types add nothing. */
+void insight_stay_event(struct insight_tally *t, const char *type, const char *payload);
+
+/* dd_insight_apply with the stay figures added to `t` rather than written: the caller writes
+ * `t` (insight_tally_write) before the transaction commits. A rebuild that succeeds empties `t`,
+ * since it counted those stays already. */
+int insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insight_tally *t);
 
 /* Computes the same tables from the stays themselves (rebuild_tourism.c), after they were
  * emptied. */

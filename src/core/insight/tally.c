@@ -1,0 +1,160 @@
+/*
+ * tally.c — stay figures summed in memory, then written with one upsert per cell.
+ *
+ * A busy reception desk sends many check-ins for the same day, commune and class: the figures
+ * they change are few. The event consumer gathers a whole batch of stay events here and writes
+ * each cell once at the batch's end, instead of five upserts per check-in while the database's
+ * write lock is held. A cell is an upsert statement (which table) and its key texts; its one or
+ * two numbers are added. Cells are written in the order they were first seen, and a cell whose
+ * sums are all zero is not written (a guest who came and left within the batch).
+ */
+#include "base/err.h"
+#include "base/mem.h"
+#include "core/insight/internal.h"
+#include "store/store.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct insight_cell {
+    const char *sql;
+    uint64_t hash;
+    size_t nkeys, nsums;
+    char *text; /* the keys, each ending with '\0', in one block */
+    const char *keys[INSIGHT_TALLY_KEYS];
+    int64_t sums[INSIGHT_TALLY_SUMS];
+};
+
+static uint64_t
+cell_hash(const char *sql, const char *const *keys, size_t nkeys)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)(uintptr_t)sql;
+    for (size_t i = 0; i < nkeys; i++) {
+        for (const unsigned char *p = (const unsigned char *)keys[i]; *p; p++)
+            h = (h ^ *p) * 1099511628211ULL;
+        h = (h ^ 0xff) * 1099511628211ULL; /* the separator: ("ab","c") is not ("a","bc") */
+    }
+    return h;
+}
+
+static bool
+cell_is(const struct insight_cell *c, uint64_t hash, const char *sql, const char *const *keys,
+        size_t nkeys)
+{
+    if (c->hash != hash || c->sql != sql || c->nkeys != nkeys)
+        return false;
+    for (size_t i = 0; i < nkeys; i++)
+        if (strcmp(c->keys[i], keys[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Doubles the index (slots hold a cell's position + 1; 0 is empty) and places every cell. */
+static void
+grow_index(struct insight_tally *t)
+{
+    size_t slots = t->slots ? t->slots * 2 : 64;
+    free(t->index);
+    t->index = dd_xcalloc(slots, sizeof *t->index);
+    t->slots = slots;
+    for (size_t i = 0; i < t->count; i++) {
+        size_t s = (size_t)t->cells[i].hash & (slots - 1);
+        while (t->index[s] != 0)
+            s = (s + 1) & (slots - 1);
+        t->index[s] = i + 1;
+    }
+}
+
+static struct insight_cell *
+new_cell(struct insight_tally *t, uint64_t hash, const char *sql, const char *const *keys,
+         size_t nkeys, size_t nsums)
+{
+    if (t->count == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 32;
+        t->cells = dd_xrealloc(t->cells, t->cap * sizeof *t->cells);
+    }
+    struct insight_cell *c = &t->cells[t->count++];
+    memset(c, 0, sizeof *c);
+    c->sql = sql;
+    c->hash = hash;
+    c->nkeys = nkeys;
+    c->nsums = nsums;
+    size_t len = 0;
+    for (size_t i = 0; i < nkeys; i++)
+        len += strlen(keys[i]) + 1;
+    c->text = dd_xmalloc(len ? len : 1);
+    char *p = c->text;
+    for (size_t i = 0; i < nkeys; i++) {
+        size_t n = strlen(keys[i]) + 1;
+        memcpy(p, keys[i], n);
+        c->keys[i] = p;
+        p += n;
+    }
+    return c;
+}
+
+void
+insight_tally_add(struct insight_tally *t, const char *sql, const char *const *keys, size_t nkeys,
+                  const int64_t *sums, size_t nsums)
+{
+    if (nkeys > INSIGHT_TALLY_KEYS || nsums == 0 || nsums > INSIGHT_TALLY_SUMS)
+        abort(); /* a caller's mistake, fixed in code: the tables' shapes are known */
+    if ((t->count + 1) * 2 > t->slots)
+        grow_index(t);
+    uint64_t hash = cell_hash(sql, keys, nkeys);
+    size_t s = (size_t)hash & (t->slots - 1);
+    struct insight_cell *c = NULL;
+    for (; t->index[s] != 0; s = (s + 1) & (t->slots - 1))
+        if (cell_is(&t->cells[t->index[s] - 1], hash, sql, keys, nkeys)) {
+            c = &t->cells[t->index[s] - 1];
+            break;
+        }
+    if (c == NULL) {
+        c = new_cell(t, hash, sql, keys, nkeys, nsums);
+        t->index[s] = t->count;
+    }
+    for (size_t i = 0; i < nsums; i++)
+        c->sums[i] += sums[i];
+}
+
+static int
+write_cell(struct dd_db *db, const struct insight_cell *c)
+{
+    bool zero = true;
+    for (size_t i = 0; i < c->nsums; i++)
+        zero = zero && c->sums[i] == 0;
+    if (zero)
+        return DD_OK;
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, c->sql, &st);
+    if (rc != DD_OK)
+        return rc;
+    for (size_t i = 0; i < c->nkeys; i++)
+        dd_stmt_bind_text(st, (int)i + 1, c->keys[i]);
+    for (size_t i = 0; i < c->nsums; i++)
+        dd_stmt_bind_int64(st, (int)(c->nkeys + i) + 1, c->sums[i]);
+    rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc == DD_DB_DONE ? DD_OK : rc;
+}
+
+int
+insight_tally_write(struct dd_db *db, struct insight_tally *t)
+{
+    int rc = DD_OK;
+    for (size_t i = 0; rc == DD_OK && i < t->count; i++)
+        rc = write_cell(db, &t->cells[i]);
+    insight_tally_clear(t);
+    return rc;
+}
+
+void
+insight_tally_clear(struct insight_tally *t)
+{
+    for (size_t i = 0; i < t->count; i++)
+        free(t->cells[i].text);
+    free(t->cells);
+    free(t->index);
+    memset(t, 0, sizeof *t);
+}
