@@ -53,6 +53,16 @@ insight_month(const char *date, char out[8])
         snprintf(out, 8, "0000-00");
 }
 
+const char insight_population_upsert[] =
+    "INSERT INTO insight_population (province_code, commune_code, birth_year, sex, people) VALUES "
+    "(?, ?, ?, ?, ?) ON CONFLICT (province_code, commune_code, birth_year, sex) DO UPDATE SET "
+    "people = insight_population.people + excluded.people";
+
+const char insight_composition_upsert[] =
+    "INSERT INTO insight_composition (province_code, commune_code, dimension, value, people) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (province_code, commune_code, dimension, value) DO UPDATE "
+    "SET people = insight_composition.people + excluded.people";
+
 /* One person in (n = 1) or out (n = -1) of the cells of figures `d`. */
 static int
 person_cells(struct dd_db *db, json_t *d, int64_t n)
@@ -64,12 +74,7 @@ person_cells(struct dd_db *db, json_t *d, int64_t n)
     if (dd_parse_int64(year, 0, 9999, &y) != DD_OK)
         y = 0;
     struct dd_stmt *st;
-    int rc = dd_db_prepare(db,
-                           "INSERT INTO insight_population (province_code, commune_code, "
-                           "birth_year, sex, people) VALUES (?, ?, ?, ?, ?) ON CONFLICT "
-                           "(province_code, commune_code, birth_year, sex) DO UPDATE SET people = "
-                           "insight_population.people + excluded.people",
-                           &st);
+    int rc = dd_db_prepare(db, insight_population_upsert, &st);
     if (rc != DD_OK)
         return rc;
     dd_stmt_bind_text(st, 1, str(d, "province"));
@@ -81,11 +86,7 @@ person_cells(struct dd_db *db, json_t *d, int64_t n)
     dd_stmt_reset(st);
     if (rc != DD_DB_DONE)
         return rc;
-    static const char *const sql =
-        "INSERT INTO insight_composition (province_code, commune_code, dimension, value, people) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (province_code, commune_code, dimension, value) DO "
-        "UPDATE SET people "
-        "= insight_composition.people + excluded.people";
+    const char *sql = insight_composition_upsert;
     const char *eth[] = {str(d, "province"), str(d, "commune"), "ethnicity", str(d, "ethnicity")};
     const char *rel[] = {str(d, "province"), str(d, "commune"), "religion", str(d, "religion")};
     rc = insight_step(db, sql, eth, 4, n);

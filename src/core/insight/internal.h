@@ -19,6 +19,11 @@ struct dd_req;
 int insight_step(struct dd_db *db, const char *sql, const char *const *text, size_t ntext,
                  int64_t last);
 
+/* Upserts adding people (the last placeholder) to a cell of insight_population (province,
+ * commune, birth year, sex) and of insight_composition (province, commune, dimension, value). */
+extern const char insight_population_upsert[];
+extern const char insight_composition_upsert[];
+
 /* "YYYY-MM" of a date "YYYY-MM-DD" or "YYYY-MM"; "YYYY-01" for a year alone; "0000-00" else. */
 void insight_month(const char *date, char out[8]);
 
@@ -30,7 +35,7 @@ int insight_flow_event(struct dd_db *db, const char *type, json_t *p);
 
 /* Sums per cell of the stay figures, written later with one upsert each (tally.c). A zeroed
  * struct is an empty tally. */
-#define INSIGHT_TALLY_KEYS 6
+#define INSIGHT_TALLY_KEYS 8
 #define INSIGHT_TALLY_SUMS 2
 struct insight_cell;
 struct insight_tally {
@@ -63,6 +68,10 @@ void insight_stay_event(struct insight_tally *t, const char *type, const char *p
  * `t` (insight_tally_write) before the transaction commits. A rebuild that succeeds empties `t`,
  * since it counted those stays already. */
 int insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insight_tally *t);
+
+/* SQLite: the stocks of the living people (insight_population, insight_composition) in one
+ * pass over the covering index people_insight, summed in memory (rebuild_people.c). */
+int insight_rebuild_people_sqlite(struct dd_db *db);
 
 /* Computes the same tables from the stays themselves (rebuild_tourism.c), after they were
  * emptied. */

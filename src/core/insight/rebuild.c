@@ -26,8 +26,9 @@ static const char *const clear_sql[] = {
     "DELETE FROM stay_fig_nights",
 };
 
-/* The people's cells in one pass over the covering index people_insight (migration 0023), then
- * the four stock tables from those cells, never from the wide people rows. */
+/* PostgreSQL: the people's cells in one pass over the covering index people_insight (migration
+ * 0023), then the four stock tables from those cells, never from the wide people rows. SQLite
+ * sums them in memory instead (rebuild_people.c). */
 static const char *const people_sql[] = {
     "CREATE TEMP TABLE insight_cells AS SELECT permanent_province AS p, permanent_commune AS c, "
     "birth_year AS y, sex AS s, ethnicity AS e, religion AS r, temporary_province AS tp, "
@@ -118,7 +119,9 @@ dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep)
         return (int)watermark;
     rc = exec_all(db, clear_sql, sizeof clear_sql / sizeof clear_sql[0]);
     if (rc == DD_OK)
-        rc = exec_all(db, people_sql, sizeof people_sql / sizeof people_sql[0]);
+        rc = dd_db_kind(db) == DD_DB_POSTGRES
+                 ? exec_all(db, people_sql, sizeof people_sql / sizeof people_sql[0])
+                 : insight_rebuild_people_sqlite(db);
     if (rc == DD_OK)
         rc = exec_all(db, stock_sql, sizeof stock_sql / sizeof stock_sql[0]);
     if (rc == DD_OK)
