@@ -128,6 +128,24 @@ describe('officers: their own rate, their peers, their area', () => {
     assert.ok(persons.every((p) => p.province === P && p.commune === '22333'));
     assert.ok(ev.json().items.every((e) => e.details.area === '56/22411'));
   });
+
+  test('a search counts the people it lists who live outside the officer\'s area', async () => {
+    const o = officer(srv, 'cb.search', 'commune-police', `${P}-22411`);
+    const r = await call(srv, 'GET', `/api/v1/people?name=${encodeURIComponent('lê văn tám')}&limit=50`,
+      { as: o.token, headers: PURPOSE });
+    assert.equal(r.status, 200, r.text);
+    const items = r.json().items;
+    const away = items.filter((p) => p.permanent_commune !== '22411').map((p) => p.id_number);
+    assert.equal(away.length, 4);
+    assert.equal(items.length, 8);
+    await settle(srv);
+    const a = await alerts(srv, analyst.token, '?rule=officer-outside-area');
+    assert.equal(a.find((x) => x.key === `officer:${o.id}`)?.value, 4);
+    const ev = await call(srv, 'GET', `/api/v1/soc/events?type=access.outside_area&actor=officer:${o.id}`, { as: analyst.token });
+    const persons = ev.json().items.flatMap((e) => e.details.persons);
+    assert.deepEqual(persons.map((p) => p.person).sort(), [...away].sort());
+    assert.ok(persons.every((p) => p.province === P && p.commune === '22333'));
+  });
 });
 
 describe('logins: stuffing and spraying, an administrator on a new device or network', () => {

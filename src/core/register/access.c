@@ -63,6 +63,9 @@ struct row {
     char role[32];
     char province[4]; /* the reader's area (officers) */
     char commune[8];
+    bool home_known; /* the person's permanent residence, when the reader had it at hand */
+    char home_province[4];
+    char home_commune[8];
     char agency[128];
     char action[8];
     char data[16];
@@ -184,13 +187,19 @@ lookup_flush(struct dd_db *db, struct lookup *lk)
 }
 
 /* Counts a read by reader `rd` of person `id`; for an officer with an area, the read waits in
- * `lk` for the person's residence. */
+ * `lk` for the person's residence unless `home` (NULL: not known) gives it. */
 static int
-reader_count(struct dd_db *db, struct lookup *lk, struct reader *rd, const char *id)
+reader_count(struct dd_db *db, struct lookup *lk, struct reader *rd, const char *id,
+             const struct dd_reg_home *home)
 {
     rd->count++;
     if (rd->province[0] == '\0')
         return DD_OK;
+    if (home) {
+        count_outside(rd, id, home->province ? home->province : "",
+                      home->commune ? home->commune : "");
+        return DD_OK;
+    }
     lk->rd[lk->n] = rd; /* a person read twice is counted twice, as the reads are */
     lk->id[lk->n++] = id;
     return lk->n == LOOKUP_IDS ? lookup_flush(db, lk) : DD_OK;
@@ -251,7 +260,8 @@ emit_reads(struct dd_db *db, const uint32_t *slots, size_t n)
             k++;
         if (k == nseen)
             seen[nseen++] = (struct reader){r->actor, r->role, r->province, r->commune, 0, 0, NULL};
-        rc = reader_count(db, &lk, &seen[k], r->id_number);
+        const struct dd_reg_home home = {r->home_province, r->home_commune};
+        rc = reader_count(db, &lk, &seen[k], r->id_number, r->home_known ? &home : NULL);
     }
     for (size_t j = 0; rc != DD_OK && j < nseen; j++)
         json_decref(seen[j].sample);
@@ -425,11 +435,15 @@ dd_reg_access_writer_stop(void)
 }
 
 static void
-fill_row(struct row *r, const struct dd_req *req, const char *id, int64_t ms, const char *now,
-         const char *action, const char *data, const char *purpose)
+fill_row(struct row *r, const struct dd_req *req, const char *id, const struct dd_reg_home *home,
+         int64_t ms, const char *now, const char *action, const char *data, const char *purpose)
 {
     const struct dd_principal *p = req->who;
     dd_strlcpy(r->id_number, id, sizeof r->id_number);
+    r->home_known = home != NULL;
+    dd_strlcpy(r->home_province, home && home->province ? home->province : "",
+               sizeof r->home_province);
+    dd_strlcpy(r->home_commune, home && home->commune ? home->commune : "", sizeof r->home_commune);
     r->day = dd_access_log_day(ms);
     dd_strlcpy(r->at, now, sizeof r->at);
     dd_access_log_actor(p, r->actor, sizeof r->actor);
@@ -447,8 +461,8 @@ fill_row(struct row *r, const struct dd_req *req, const char *id, int64_t ms, co
 /* Queues the rows if the writer runs and has room for all of them, waiting a little for room
  * when the ring is full. */
 static bool
-enqueue(const struct dd_req *req, const char *const *ids, int n, const char *action,
-        const char *data, const char *purpose)
+enqueue(const struct dd_req *req, const char *const *ids, const struct dd_reg_home *homes, int n,
+        const char *action, const char *data, const char *purpose)
 {
     char now[32];
     int64_t ms = dd_clock_now_ms();
@@ -461,8 +475,8 @@ enqueue(const struct dd_req *req, const char *const *ids, int n, const char *act
         ;
     bool queued = w.running && !w.stopping && w.count + (size_t)n <= RING_ROWS;
     for (int i = 0; queued && i < n; i++)
-        fill_row(&w.ring[(w.head + w.count++) % RING_ROWS], req, ids[i], ms, now, action, data,
-                 purpose);
+        fill_row(&w.ring[(w.head + w.count++) % RING_ROWS], req, ids[i], homes ? &homes[i] : NULL,
+                 ms, now, action, data, purpose);
     if (queued && w.count >= WAKE_ROWS)
         pthread_cond_signal(&w.wake);
     pthread_mutex_unlock(&w.lock);
@@ -473,7 +487,15 @@ int
 dd_reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids, int n,
                     const char *action, const char *data, const char *purpose)
 {
-    if (n == 0 || enqueue(req, ids, n, action, data, purpose))
+    return dd_reg_access_reads_homes(db, req, ids, NULL, n, action, data, purpose);
+}
+
+int
+dd_reg_access_reads_homes(struct dd_db *db, struct dd_req *req, const char *const *ids,
+                          const struct dd_reg_home *homes, int n, const char *action,
+                          const char *data, const char *purpose)
+{
+    if (n == 0 || enqueue(req, ids, homes, n, action, data, purpose))
         return DD_OK;
     int rc = dd_db_begin(db);
     for (int i = 0; rc == DD_OK && i < n; i++)
@@ -487,7 +509,7 @@ dd_reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids
             actor, p->role, officer ? p->province : "", officer ? p->commune : "", 0, 0, NULL};
         struct lookup lk = {.n = 0};
         for (int i = 0; rc == DD_OK && i < n; i++)
-            rc = reader_count(db, &lk, &rd, ids[i]);
+            rc = reader_count(db, &lk, &rd, ids[i], homes ? &homes[i] : NULL);
         rc = rc == DD_OK ? lookup_flush(db, &lk) : rc;
         rc = rc == DD_OK ? reads_events(db, &rd) : rc;
         json_decref(rd.sample);

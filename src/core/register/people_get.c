@@ -87,7 +87,8 @@ reg_people_get(struct dd_req *req)
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
     const char *ids[] = {rp.p.id_number};
-    rc = dd_reg_access_reads(db, req, ids, 1, "read", "person", purpose);
+    const struct dd_reg_home home = {rp.p.permanent_province, rp.p.permanent_commune};
+    rc = dd_reg_access_reads_homes(db, req, ids, &home, 1, "read", "person", purpose);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
     return reg_person_reply(req, &rp, 200, NULL);

@@ -50,6 +50,7 @@ struct search {
 struct found {
     struct reg_jw *w;
     const char **ids;
+    struct dd_reg_home *homes; /* each one's permanent residence, for the access log */
     int n;
     enum run last_run;
     const char *last_key;
@@ -412,6 +413,8 @@ run_query(struct dd_req *req, struct dd_db *db, const struct search *s, enum run
             break;
         }
         write_item(out->w, st);
+        out->homes[out->n] = (struct dd_reg_home){dd_arena_strdup(req->arena, dd_stmt_text(st, 5)),
+                                                  dd_arena_strdup(req->arena, dd_stmt_text(st, 6))};
         out->ids[out->n++] = dd_arena_strdup(req->arena, dd_stmt_text(st, 0));
         out->last_run = run;
         out->last_key = dd_arena_strdup(req->arena, dd_stmt_text(st, 10));
@@ -458,11 +461,14 @@ reg_people_search(struct dd_req *req)
     reg_jw_init(&w, req->arena);
     reg_jw_open(&w, NULL, '{');
     reg_jw_open(&w, "items", '[');
-    struct found found = {.w = &w,
-                          .ids = dd_arena_alloc(req->arena, sizeof(char *) * (size_t)s.limit)};
+    struct found found = {
+        .w = &w,
+        .ids = dd_arena_alloc(req->arena, sizeof(char *) * (size_t)s.limit),
+        .homes = dd_arena_alloc(req->arena, sizeof(struct dd_reg_home) * (size_t)s.limit)};
     int rc = search_run(req, db, &s, &found);
     if (rc == DD_OK)
-        rc = dd_reg_access_reads(db, req, found.ids, found.n, "search", "person", purpose);
+        rc = dd_reg_access_reads_homes(db, req, found.ids, found.homes, found.n, "search", "person",
+                                       purpose);
     if (rc != DD_OK)
         return reg_fail(req, db, rc);
     reg_jw_close(&w, ']');

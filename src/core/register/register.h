@@ -163,6 +163,18 @@ bool dd_reg_area_sees(const struct dd_principal *who, const struct dd_reg_person
 int dd_reg_access_reads(struct dd_db *db, struct dd_req *req, const char *const *ids, int n,
                         const char *action, const char *data, const char *purpose);
 
+/* A person's permanent residence as the caller has just read it from the register. */
+struct dd_reg_home {
+    const char *province, *commune;
+};
+
+/* dd_reg_access_reads when the caller has each person's permanent residence at hand (homes[i]
+ * for ids[i]): the count of reads outside an officer's area, for the security operations centre,
+ * then needs no lookup of those people. */
+int dd_reg_access_reads_homes(struct dd_db *db, struct dd_req *req, const char *const *ids,
+                              const struct dd_reg_home *homes, int n, const char *action,
+                              const char *data, const char *purpose);
+
 /* The writer of officers' read access-log rows (access.c). While it runs, reads queue their rows
  * in memory and answer at once; a thread commits them in batches at least every period_ms
  * (<= 0: 500), so reads are not bounded by the disk's flushes. `serve` starts it after
