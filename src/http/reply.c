@@ -6,10 +6,12 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "http/problem.h"
 #include "http/req.h"
 
 #include <microhttpd.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Pages: nothing from elsewhere, no framing, reports to us. */
 static const char page_csp[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -85,6 +87,19 @@ dd_reply_bytes(struct dd_req *req, unsigned status, const char *content_type, co
     if (content_type)
         MHD_add_response_header(resp, "Content-Type", content_type);
     return dd_reply_response(req, status, resp, len);
+}
+
+int
+dd_reply_fd(struct dd_req *req, unsigned status, const char *content_type, int fd, uint64_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_fd(len, fd);
+    if (resp == NULL) {
+        close(fd);
+        return dd_reply_problem(req, DD_PROBLEM_INTERNAL_ERROR, NULL);
+    }
+    if (content_type)
+        MHD_add_response_header(resp, "Content-Type", content_type);
+    return dd_reply_response(req, status, resp, (size_t)len);
 }
 
 int

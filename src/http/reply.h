@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct dd_req;
 struct MHD_Response;
@@ -23,6 +24,12 @@ int dd_reply_json_typed(struct dd_req *req, unsigned status, json_t *body,
 /* Replies with bytes that stay valid until the request ends (static or in the arena). */
 int dd_reply_bytes(struct dd_req *req, unsigned status, const char *content_type, const void *body,
                    size_t len);
+
+/* Replies with the `len` bytes of open file `fd` from its start, sent from the file as the
+ * connection takes them (never read into memory); the reply owns fd and closes it, whatever the
+ * outcome. */
+int dd_reply_fd(struct dd_req *req, unsigned status, const char *content_type, int fd,
+                uint64_t len);
 
 /* Replies with no body (204, 304, …). */
 int dd_reply_empty(struct dd_req *req, unsigned status);

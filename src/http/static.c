@@ -150,11 +150,5 @@ dd_static_serve(struct dd_req *req)
         close(fd);
         return dd_reply_empty(req, 304);
     }
-    struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
-    if (resp == NULL) {
-        close(fd);
-        return dd_reply_problem(req, DD_PROBLEM_INTERNAL_ERROR, NULL);
-    }
-    MHD_add_response_header(resp, "Content-Type", dd_static_mime(resolved));
-    return dd_reply_response(req, 200, resp, (size_t)st.st_size);
+    return dd_reply_fd(req, 200, dd_static_mime(resolved), fd, (uint64_t)st.st_size);
 }

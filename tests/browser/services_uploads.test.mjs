@@ -5,13 +5,15 @@
 // a PDF is uploaded and the dossier submitted with it; the officer of the area downloads the same
 // bytes through the API. The officer then asks for more: the dossier's supplement form offers a
 // file input per document, and a PNG sent with it is attached to the dossier as its second
-// document, which the officer downloads. Sign-in goes through frame_util.mjs; axe-core checks the form; no CSP
+// document, which the officer downloads; the officers' console lists both documents and
+// downloads one, written to the applicant's access log. Sign-in goes through frame_util.mjs; axe-core checks the form; no CSP
 // violation, page error or failed request for the site's own files happens.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { call, citizen, count, officer, startIdentityServer } from '../api/identity_util.mjs';
-import { LAPTOP, axe, frameBrowser, openPage, signIn } from './frame_util.mjs';
+import { LAPTOP, axe, frameBrowser, officerWithTotp, openPage, signIn } from './frame_util.mjs';
 
 const P = '56';
 const NT = '22366';
@@ -97,4 +99,25 @@ test('the submit form of a procedure with documents uploads a scan and refuses a
   assert.deepEqual(r.body, png);
   assert.equal(count(srv, 'SELECT COUNT(*) FROM service_uploads'), 2);
   await check();
+
+  // The officer's console lists both documents by their kind's name and downloads the second.
+  const o = await officerWithTotp(srv, 'motcua.web', 'service-officer', P);
+  const desk = await openPage(browser, srv, LAPTOP);
+  await desk.page.goto(`${srv.url}/officer/dossiers.html`);
+  await signIn(desk.page, srv, o, '/officer/dossiers.html');
+  await desk.page.click(`button[data-open="${code}"]`);
+  await desk.page.waitForSelector('#dossier-documents');
+  const listed = await desk.page.locator('#dossier-documents li').allInnerTexts();
+  assert.equal(listed.length, 2);
+  assert.ok(listed.every((x) => /Bản gốc Giấy chứng nhận đã cấp/.test(x)), listed.join(' | '));
+  await axe(desk.page, 'officer dossier documents');
+  const [download] = await Promise.all([desk.page.waitForEvent('download'), desk.page.click('#doc-1')]);
+  assert.equal(download.suggestedFilename(), `${code}-2.png`);
+  assert.deepEqual(await fs.readFile(await download.path()), png);
+  // Three downloads by officers in all (two through the API above), each logged; the read log is
+  // written in batches, so wait for it.
+  const logged = () => count(srv, `SELECT COUNT(*) FROM access_log WHERE data = 'document'`);
+  for (let i = 0; i < 50 && logged() < 3; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(logged(), 3);
+  await desk.check();
 });

@@ -57,5 +57,20 @@ export async function apiUpload(path, file) {
   return data;
 }
 
+// GETs a file (a scan, an export): resolves to its Blob, throwing ApiError as api() does.
+export async function apiBlob(path, headers = {}) {
+  let res;
+  try {
+    res = await fetch(path, { headers: { 'Accept-Language': lang, ...headers }, credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, { detail: t('error.network') });
+  }
+  if (!res.ok) {
+    const data = await res.json().catch(() => null);
+    throw new ApiError(res.status, data || { detail: t('error.http', { status: res.status }) }, res.headers);
+  }
+  return res.blob();
+}
+
 // A key unique to one attempt of a change, for Idempotency-Key.
 export const newKey = () => crypto.randomUUID();

@@ -1,12 +1,14 @@
 // dossiers.js — the officer console for dossiers (/officer/dossiers.html): the dossiers of the
 // officer's area (GET /api/v1/dossiers, filtered by status and deadline; each applicant listed
-// is written to their access log with the purpose stated here), one dossier with its form, parts
-// and history (GET /api/v1/dossiers/{code}), and the step actions — accept, ask for more, refuse,
+// is written to their access log with the purpose stated here), one dossier with its form, its
+// documents (a scan is downloaded with GET /api/v1/dossiers/{code}/documents/{n}, written to the
+// applicant's access log too; a wallet document is named), parts and history
+// (GET /api/v1/dossiers/{code}), and the step actions — accept, ask for more, refuse,
 // next step, approve — with a note (POST /api/v1/dossiers/{code}/actions). The on-time rate of
 // the area comes from GET /api/v1/services/statistics. The queue of an office: the tickets its
 // kiosks gave today that still wait (GET /api/v1/service-tickets) and "call the next"
 // (POST /api/v1/service-tickets/next); a province-wide officer names the office's commune code.
-import { api, newKey } from '/lib/http.js';
+import { api, apiBlob, newKey } from '/lib/http.js';
 import { date, dateTime, has, lang, t } from '/lib/i18n.js';
 import { facts, section, showError, start } from '/lib/page.js';
 import { clearErrors, el, empty, field, showProblem, toast } from '/lib/ui.js';
@@ -26,6 +28,33 @@ function actionsFor(d) {
   if (d.status === 'received' || d.status === 'processing')
     return d.step < d.step_count - 1 ? ['advance', 'refuse'] : ['approve', 'refuse'];
   return [];
+}
+
+const EXTENSIONS = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' };
+
+// The dossier's documents, each with its kind's name from the procedure and, for a scan, a
+// download button; `names` maps kind to name ({} when the catalogue could not be read).
+function documentList(code, docs, names) {
+  const items = docs.map((doc, n) => {
+    const label = `${n + 1}. ${names[doc.kind] || doc.kind}`;
+    if (!Number.isInteger(doc.upload))
+      return el('li', {}, `${label} · ${t('off.walletDocument', { id: doc.wallet_document ?? '' })}`);
+    const b = el('button', { type: 'button', class: 'link', id: `doc-${n}` }, t('off.download'));
+    b.addEventListener('click', async () => {
+      try {
+        const blob = await apiBlob(`/api/v1/dossiers/${code}/documents/${n}`, PURPOSE);
+        const a = el('a', { href: URL.createObjectURL(blob), download: `${code}-${n + 1}.${EXTENSIONS[blob.type] || 'bin'}` });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+      } catch (err) {
+        showError(err);
+      }
+    });
+    return el('li', {}, `${label} · `, b);
+  });
+  return el('ul', { id: 'dossier-documents' }, ...items);
 }
 
 start(async (ctx, main) => {
@@ -68,6 +97,15 @@ start(async (ctx, main) => {
 
   async function openDossier(code) {
     const d = await api('GET', `/api/v1/dossiers/${code}`, undefined, PURPOSE);
+    const names = {};
+    if (d.documents?.length) {
+      try {
+        const proc = await api('GET', `/api/v1/procedures/${d.procedure}`);
+        for (const k of proc.documents || []) names[k.kind] = name(k.name);
+      } catch {
+        /* the kinds' codes are shown instead */
+      }
+    }
     const form = el('form', { id: 'action-form', novalidate: true },
       field('act', { name: 'note', label: t('off.note'), type: 'textarea' }),
       el('div', { class: 'actions' }));
@@ -92,6 +130,8 @@ start(async (ctx, main) => {
       facts([[t('svc.procedure'), `${d.procedure} ${name(d.procedure_name)}`], [t('off.applicant'), `${d.applicant_name} (${d.applicant_id})`],
         [t('svc.status'), statusText(d.status)], ['', step], [t('svc.due'), d.due_day ? date(d.due_day) : '']]),
       el('h3', {}, t('off.form')), facts(Object.entries(d.form).map(([k, v]) => [k, String(v)]), { id: 'dossier-form' }),
+      d.documents?.length ? el('h3', {}, t('off.documents')) : null,
+      d.documents?.length ? documentList(code, d.documents, names) : null,
       d.parts?.length ? el('ul', {}, ...d.parts.map((p) => el('li', {}, `${p.code} ${name(p.procedure_name)}: ${statusText(p.status)}`))) : null,
       el('h3', {}, t('off.log')),
       el('ol', { id: 'dossier-log' }, ...d.log.map((l) => el('li', {}, `${dateTime(l.at)} · ${l.action} · ${statusText(l.status)}${l.note ? ` · ${l.note}` : ''}`))),

@@ -234,8 +234,9 @@ void svc_upload_body(struct dd_req *req, struct svc_upload_body *out);
  * drops it when the same bytes are there already; hex gets the SHA-256. DD_EIO, DD_EINVAL for a
  * refused or empty body. */
 int svc_upload_body_keep(struct dd_req *req, char hex[65]);
-/* Reads the stored file of hash hex, n bytes, into a (NUL added). DD_ENOTFOUND, DD_EIO. */
-int svc_upload_file_read(struct dd_arena *a, const char *hex, size_t n, char **out);
+/* Opens the stored file of hash hex for reading into *fd (the caller closes it), checking that it
+ * holds n bytes. DD_ENOTFOUND, DD_EIO (a file of another size included). */
+int svc_upload_file_open(const char *hex, size_t n, int *fd);
 /* Removes the stored file of hash hex (gone already is fine). */
 int svc_upload_file_remove(const char *hex);
 

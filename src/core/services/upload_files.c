@@ -233,27 +233,19 @@ svc_upload_body_keep(struct dd_req *req, char hex[2 * DD_SHA256_LEN + 1])
 /* ---- stored files ---- */
 
 int
-svc_upload_file_read(struct dd_arena *a, const char *hex, size_t n, char **out)
+svc_upload_file_open(const char *hex, size_t n, int *fd_out)
 {
     char path[UPLOAD_PATH_BYTES];
     file_path(hex, path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT ? DD_ENOTFOUND : DD_EIO;
-    char *buf = dd_arena_alloc(a, n + 1);
-    size_t done = 0;
-    while (done < n) {
-        ssize_t r = read(fd, buf + done, n - done);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        done += (size_t)r;
-    }
-    close(fd);
-    if (done != n)
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != (uint64_t)n) {
+        close(fd);
         return DD_EIO;
-    *out = buf;
+    }
+    *fd_out = fd;
     return DD_OK;
 }
 

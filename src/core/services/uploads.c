@@ -258,8 +258,8 @@ not_found(struct dd_req *req)
 static int
 send_upload(struct dd_req *req, struct dd_db *db, const struct svc_upload *u)
 {
-    char *bytes;
-    int rc = svc_upload_file_read(req->arena, u->sha256, (size_t)u->size, &bytes);
+    int fd = -1;
+    int rc = svc_upload_file_open(u->sha256, (size_t)u->size, &fd);
     if (rc != DD_OK) {
         dd_log(DD_LOG_ERROR, "services.upload_read", "upload %lld: its file cannot be read",
                (long long)u->id);
@@ -272,7 +272,7 @@ send_upload(struct dd_req *req, struct dd_db *db, const struct svc_upload *u)
                                     : strcmp(u->media_type, "image/png") == 0     ? "png"
                                                                                   : "jpg"));
     dd_reply_header(req, "Cache-Control", "no-store");
-    return dd_reply_bytes(req, 200, u->media_type, bytes, (size_t)u->size);
+    return dd_reply_fd(req, 200, u->media_type, fd, (uint64_t)u->size);
 }
 
 static bool
