@@ -267,6 +267,11 @@ describe('dossiers', () => {
     assert.equal(r.json().status, 'more-info');
     assert.equal(r.json().reason, 'Ghi rõ số nhà');
     assertProblem(await call(srv, 'POST', `/api/v1/me/dossiers/${d.code}/supplements`, { as: a.token, body: { form: { full_name: 'X' } } }), 400, 'validation-failed');
+    // A typed field is checked by its type, as at submission: a date, a commune's five digits.
+    const bad = await call(srv, 'POST', `/api/v1/me/dossiers/${d.code}/supplements`, { as: a.token, body: { form: { until: '30/06/2027', commune: 'Cam Ranh', address: '9B Lê Lợi' } } });
+    assertProblem(bad, 400, 'validation-failed');
+    assert.deepEqual(bad.json().errors.map((e) => e.field).sort(), ['form.commune', 'form.until']);
+    assert.equal(count(srv, `SELECT COUNT(*) FROM service_dossiers WHERE code = '${d.code}' AND status = 'more-info' AND form LIKE '%9 Lê Lợi%'`), 1);
     r = await call(srv, 'POST', `/api/v1/me/dossiers/${d.code}/supplements`, { as: a.token, body: { form: { address: '9A Lê Lợi' } } });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json().status, 'submitted');

@@ -203,6 +203,22 @@ describe('identifying by the chip', () => {
     list = await inSession(k.credential, s.session, 'GET', '/api/v1/kiosk/session/dossiers');
     assert.deepEqual(list.json().items.map((i) => i.code), [d.code]);
 
+    // Asked for more, the citizen answers at the kiosk: before the request 422, a bad date 400
+    // (nothing changes), then the dossier is submitted again with the new address.
+    const more = `/api/v1/kiosk/session/dossiers/${d.code}/supplements`;
+    assertProblem(await inSession(k.credential, s.session, 'POST', more, { form: { address: '1A Yersin' } }), 422, 'rule-violated');
+    const ask = await call(srv, 'POST', `/api/v1/dossiers/${d.code}/actions`,
+      { as: who.officer, body: { action: 'ask-more', note: 'Ghi rõ số nhà' }, headers: { 'X-Purpose': 'Giai quyet ho so' } });
+    assert.equal(ask.status, 200, ask.text);
+    const badDate = await inSession(k.credential, s.session, 'POST', more, { form: { until: '31/01/2027' } });
+    assertProblem(badDate, 400, 'validation-failed');
+    assert.equal(sql(srv, `SELECT status FROM service_dossiers WHERE code = '${d.code}'`), 'more-info');
+    assertProblem(await kiosk(k.credential, 'POST', more, { form: { address: '1A Yersin' } }), 401, 'unauthenticated');
+    const sup = await inSession(k.credential, s.session, 'POST', more, { form: { address: '1A Yersin' } });
+    assert.equal(sup.status, 200, sup.text);
+    assert.equal(sup.json().status, 'submitted');
+    assert.equal(sup.json().form.address, '1A Yersin');
+
     // the session is bound to its kiosk
     const other = await register(who.officer, { name: 'Kiosk khác', commune: NT });
     assertProblem(await inSession(other.credential, s.session, 'GET', '/api/v1/kiosk/session/dossiers'), 401, 'unauthenticated');

@@ -11,6 +11,7 @@
 // entered on the set-up screen) prints tickets numbered by the server, identifies a citizen by
 // the chip (the files a kiosk shell hands over by postMessage, made here with openssl, see
 // ../api/chip_util.mjs), lists their dossiers and submits one with the register's values filled,
+// answers an officer's request for more on it (a date typed wrong is refused next to its field),
 // and finishes the session. Sign-in goes through frame_util.mjs. axe-core checks the pages; no
 // CSP violation, page error or failed request for the site's own files happens.
 import assert from 'node:assert/strict';
@@ -154,7 +155,7 @@ test('a paperless procedure from the citizen page to the result in the wallet, a
   await k.check();
 });
 
-test('a registered kiosk: set up, the chip identifies the citizen, a dossier started with the register filled, tickets from the server', async () => {
+test('a registered kiosk: set up, the chip identifies the citizen, a dossier started with the register filled and supplemented when asked, tickets from the server', async () => {
   const reg = await call(srv, 'POST', '/api/v1/kiosks', { as: who.officer, body: { name: 'Ki-ốt Phường Nha Trang', commune: NT } });
   assert.equal(reg.status, 201, reg.text);
   const p = await person({ full_name: 'Võ Thị Mai', sex: 'female' });
@@ -220,6 +221,33 @@ test('a registered kiosk: set up, the chip identifies the citizen, a dossier sta
   await k.page.click('#kiosk-mine');
   await k.page.waitForSelector(`#kiosk-dossiers li[data-code="${code}"]`);
   await k.page.click('#kiosk-back');
+
+  // The officer asks for more; the citizen answers at the kiosk, with the dossier's values shown.
+  const ask = await asOfficer('POST', `/api/v1/dossiers/${code}/actions`, { action: 'ask-more', note: 'Ghi rõ số nhà' });
+  assert.equal(ask.status, 200, ask.text);
+  await k.page.click('#kiosk-mine');
+  await k.page.waitForSelector(`#kiosk-supplement-${code}`);
+  assert.match(await k.page.locator(`#kiosk-dossiers li[data-code="${code}"]`).innerText(), /Ghi rõ số nhà/);
+  await k.page.click(`#kiosk-supplement-${code}`);
+  await k.page.waitForSelector('#kiosk-supplement');
+  assert.equal(await k.page.inputValue('#kf-address'), '1 Yersin');
+  await axe(k.page, 'kiosk supplement');
+  // A date that is not one is refused next to its field, and nothing changes.
+  await k.page.fill('#kf-until', '');
+  await k.page.locator('#kf-until').evaluate((e) => { e.type = 'text'; e.value = '31/01/2027'; });
+  await k.page.click('#kiosk-supplement-submit');
+  await k.page.waitForSelector('#kf-until[aria-invalid="true"]');
+  assert.equal(count(srv, `SELECT COUNT(*) FROM service_dossiers WHERE code = '${code}' AND status = 'more-info'`), 1);
+  await k.page.locator('#kf-until').evaluate((e) => { e.value = '2027-02-28'; });
+  await k.page.fill('#kf-address', '1A Yersin');
+  await k.page.click('#kiosk-supplement-submit');
+  await k.page.waitForFunction(() => /Đã bổ sung/.test(document.getElementById('kiosk-supplement-result').textContent));
+  const back = (await asOfficer('GET', `/api/v1/dossiers/${code}`)).json();
+  assert.equal(back.status, 'submitted');
+  assert.equal(back.form.address, '1A Yersin');
+  assert.equal(back.form.until, '2027-02-28');
+  assert.equal(back.form.full_name, 'Võ Thị Mai');
+  await k.page.click('#kiosk-back');
   await k.page.click('#kiosk-finish');
   await k.page.waitForSelector('#kiosk-chip');
   assert.equal(count(srv, `SELECT COUNT(*) FROM service_kiosk_sessions WHERE id_number = '${p.id_number}' AND ended_at > 0`), 1);
@@ -281,7 +309,7 @@ test('the officer console: the dossiers of the area, one opened, refused without
   // Asking for more without a note is refused on the page and changes nothing.
   await page.click('button[data-action="ask-more"]');
   await page.waitForSelector('#act-note[aria-invalid="true"]');
-  assert.equal(count(srv, `SELECT COUNT(*) FROM service_dossier_log WHERE action = 'ask-more'`), 0);
+  assert.equal(count(srv, `SELECT COUNT(*) FROM service_dossier_log l JOIN service_dossiers d ON d.id = l.dossier_id WHERE l.action = 'ask-more' AND d.code = '${code}'`), 0);
   await page.click('button[data-action="accept"]');
   await page.waitForSelector('button[data-action="approve"]');
   await page.click('button[data-action="approve"]');

@@ -718,6 +718,7 @@ export default {
   'kiosk.notRegistered': 'This kiosk is not registered or was revoked. Please tell an officer.',
   'kiosk.ahead': 'People waiting before you: {n}',
   'kiosk.mineTitle': 'My dossiers',
+  'kiosk.supplementDocuments': 'New documents, if any, are added on the public services page or at the counter.',
   'kiosk.noDossiers': 'No dossier yet.',
   'kiosk.finish': 'Finish',
   'kiosk.submitted': 'Dossier submitted. Its code:',

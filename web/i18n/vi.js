@@ -719,6 +719,7 @@ export default {
   'kiosk.notRegistered': 'Ki-ốt này chưa được đăng ký hoặc đã bị thu hồi. Xin báo cán bộ.',
   'kiosk.ahead': 'Số người đang chờ trước bạn: {n}',
   'kiosk.mineTitle': 'Hồ sơ của tôi',
+  'kiosk.supplementDocuments': 'Giấy tờ bổ sung (nếu cần) nộp trên Cổng dịch vụ công hoặc tại quầy tiếp nhận.',
   'kiosk.noDossiers': 'Chưa có hồ sơ nào.',
   'kiosk.finish': 'Kết thúc',
   'kiosk.submitted': 'Đã nộp hồ sơ. Mã hồ sơ:',

@@ -8,8 +8,9 @@
 // "read the chip" is touched, and answers with postMessage({type: 'dd-kiosk-chip', sod, dg}, the
 // page's origin) — EF.SOD and the data groups in base64, as read; the page posts them to
 // POST /api/v1/kiosk/sessions, where passive authentication identifies the citizen for a
-// session of 5 minutes: "my dossiers" and starting a procedure with the form filled from the
-// register then work without the e-identity password, until "finish". Scanning the card's QR
+// session of 5 minutes: "my dossiers" (answering an officer's request for more among them) and
+// starting a procedure with the form filled from the register then work without the e-identity
+// password, until "finish". Scanning the card's QR
 // (ID number|old ID number|full name|date of birth|sex|address|date of issue; a scanner types it
 // into the focused field) or an e-identity QR only gives an ID number for the public lookup.
 // Queue tickets come from the server (POST /api/v1/kiosk/tickets) and are printed; the other
@@ -151,14 +152,71 @@ async function mine() {
   screen('kiosk.mineTitle', out);
   try {
     const r = await kapi('GET', '/api/v1/kiosk/session/dossiers');
-    out.replaceChildren(...(r.items.length ? r.items.map((d) => el('li', { 'data-code': d.code },
-      el('h3', {}, `${d.code} · ${name(d.procedure_name)}`),
-      el('p', {}, el('strong', {}, t(`dossier.status.${d.status}`)), d.due_day ? ` · ${t('svc.due')}: ${date(d.due_day)}` : '')))
-      : [el('li', {}, t('kiosk.noDossiers'))]));
+    out.replaceChildren(...(r.items.length ? r.items.map((d) => {
+      let more = null;
+      if (d.status === 'more-info') {
+        more = el('button', { type: 'button', id: `kiosk-supplement-${d.code}` }, t('svc.supplement'));
+        more.addEventListener('click', () => supplement(d).catch(() => mine()));
+      }
+      return el('li', { 'data-code': d.code },
+        el('h3', {}, `${d.code} · ${name(d.procedure_name)}`),
+        el('p', {}, el('strong', {}, t(`dossier.status.${d.status}`)), d.due_day ? ` · ${t('svc.due')}: ${date(d.due_day)}` : ''),
+        more ? el('p', { class: 'notice' }, t('svc.asked', { reason: d.reason })) : null, more);
+    }) : [el('li', {}, t('kiosk.noDossiers'))]));
   } catch (err) {
     if (err.status === 401) return endSession();
     out.replaceChildren(el('li', { class: 'notice error', role: 'alert' }, err.detail || t('error.generic')));
   }
+}
+
+// A typed field of a procedure's form at the kiosk (`value`: what the dossier holds already).
+function kioskField(x, value) {
+  const type = x.type === 'date' ? 'date' : x.type === 'integer' ? 'number' : 'text';
+  const options = x.type === 'choice' ? [['', ''], ...x.choices.map((c) => [c, c])] : undefined;
+  return field('kf', { name: x.name, label: name(x.label), type, required: x.required, options, value: value === undefined ? undefined : String(value) });
+}
+
+// The typed fields' values of a kiosk form, numbers for integer fields; empty ones left out.
+function typedValues(form, typed) {
+  const values = {};
+  for (const { x } of typed) {
+    const v = form.elements.namedItem(x.name)?.value?.trim();
+    if (v) values[x.name] = x.type === 'integer' ? Number(v) : v;
+  }
+  return values;
+}
+
+// Shows a problem on a kiosk form, its fields named without the "form." of the API.
+function kioskProblem(form, err) {
+  if (Array.isArray(err.body?.errors))
+    err.body.errors = err.body.errors.map((x) => ({ ...x, field: x.field.replace(/^form\./, '') }));
+  showProblem(form, err);
+}
+
+// Answering an officer's request for more at the kiosk: the typed fields, with the dossier's
+// values, sent again (POST …/supplements); documents are added on the citizen's page or at the
+// counter, as the kiosk takes no scans.
+async function supplement(d) {
+  const proc = await api('GET', `/api/v1/procedures/${encodeURIComponent(d.procedure)}`);
+  const typed = proc.form.filter((x) => !x.prefill).map((x) => ({ x, node: kioskField(x, d.form?.[x.name]) }));
+  const form = el('form', { id: 'kiosk-supplement', novalidate: true },
+    el('p', { class: 'notice', role: 'status' }, t('svc.asked', { reason: d.reason })),
+    ...typed.map((y) => y.node),
+    proc.paperless ? null : el('p', { class: 'hint' }, t('kiosk.supplementDocuments')),
+    el('button', { type: 'submit', id: 'kiosk-supplement-submit' }, t('svc.supplement')));
+  const out = el('p', { id: 'kiosk-supplement-result', role: 'status' });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await kapi('POST', `/api/v1/kiosk/session/dossiers/${encodeURIComponent(d.code)}/supplements`, { form: typedValues(form, typed) });
+      form.hidden = true;
+      out.textContent = t('svc.supplemented');
+    } catch (err) {
+      if (err.status === 401) return endSession();
+      kioskProblem(form, err);
+    }
+  });
+  screen('svc.supplement', form, out);
 }
 
 // A procedure's form at the kiosk: the register's values shown, only the rest typed.
@@ -180,9 +238,7 @@ async function apply(code) {
     if (x.prefill) {
       if (f.values[x.name] !== undefined) filled.append(el('dt', {}, name(x.label)), el('dd', {}, String(f.values[x.name])));
     } else {
-      const type = x.type === 'date' ? 'date' : x.type === 'integer' ? 'number' : 'text';
-      const options = x.type === 'choice' ? [['', ''], ...x.choices.map((c) => [c, c])] : undefined;
-      typed.push({ x, node: field('kf', { name: x.name, label: name(x.label), type, required: x.required, options }) });
+      typed.push({ x, node: kioskField(x) });
     }
   }
   const form = el('form', { id: 'kiosk-apply', novalidate: true }, filled, ...typed.map((y) => y.node),
@@ -191,13 +247,8 @@ async function apply(code) {
   const key = newKey();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const values = {};
-    for (const { x } of typed) {
-      const v = form.elements.namedItem(x.name)?.value?.trim();
-      if (v) values[x.name] = x.type === 'integer' ? Number(v) : v;
-    }
     try {
-      const d = await kapi('POST', '/api/v1/kiosk/session/dossiers', { procedure: code, form: values }, { 'Idempotency-Key': key });
+      const d = await kapi('POST', '/api/v1/kiosk/session/dossiers', { procedure: code, form: typedValues(form, typed) }, { 'Idempotency-Key': key });
       const printB = el('button', { type: 'button', id: 'kiosk-receipt-print' }, t('kiosk.print'));
       printB.addEventListener('click', () => window.print());
       form.hidden = true;
@@ -206,9 +257,7 @@ async function apply(code) {
         el('p', {}, name(d.procedure_name))), printB);
     } catch (err) {
       if (err.status === 401) return endSession();
-      if (Array.isArray(err.body?.errors))
-        err.body.errors = err.body.errors.map((x) => ({ ...x, field: x.field.replace(/^form\./, '') }));
-      showProblem(form, err);
+      kioskProblem(form, err);
     }
   });
   screen('svc.apply', form, out);

@@ -272,6 +272,12 @@ int svc_own_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_do
  * store's error) and -1. */
 int svc_officer_dossier_or_reply(struct dd_req *req, struct dd_db *db, struct svc_dossier *d);
 
+/* ---- submit.c ---- */
+/* Whether v is a good value of typed field f, by its type (a date, a commune's 5 digits, one of
+ * the choices, a whole number, text within its length): the one check of submissions and
+ * supplements. */
+bool svc_field_value_ok(const struct svc_field *f, const json_t *v);
+
 /* ---- handlers ---- */
 int svc_me_uploads_create(struct dd_req *req);
 int svc_me_uploads_get(struct dd_req *req);
@@ -297,6 +303,7 @@ int svc_kiosk_session_get(struct dd_req *req);
 int svc_kiosk_dossiers_list(struct dd_req *req);
 int svc_kiosk_form_get(struct dd_req *req);
 int svc_kiosk_dossiers_create(struct dd_req *req);
+int svc_kiosk_supplements_create(struct dd_req *req);
 int svc_kiosk_session_finish(struct dd_req *req);
 int svc_kiosk_tickets_create(struct dd_req *req);
 int svc_tickets_list(struct dd_req *req);

@@ -192,34 +192,48 @@ svc_kiosk_session_get(struct dd_req *req)
                                    "full_name", r.p.full_name, "expires_at", (json_int_t)expires));
 }
 
-int
-svc_kiosk_dossiers_list(struct dd_req *req)
+/* Runs the citizen's handler `next` as the person of the request's kiosk session, or replies 401
+ * (or 503) without one. */
+static int
+in_session(struct dd_req *req, int (*next)(struct dd_req *))
 {
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL || session_or_reply(req, db, NULL, NULL) != 0)
         return DD_DONE;
-    return svc_me_dossiers_list(req);
+    return next(req);
+}
+
+int
+svc_kiosk_dossiers_list(struct dd_req *req)
+{
+    return in_session(req, svc_me_dossiers_list);
 }
 
 int
 svc_kiosk_form_get(struct dd_req *req)
 {
-    struct dd_db *db = dd_req_db_or_reply(req);
-    if (db == NULL || session_or_reply(req, db, NULL, NULL) != 0)
-        return DD_DONE;
-    return svc_me_form_get(req);
+    return in_session(req, svc_me_form_get);
+}
+
+/* As the citizen's submission, the channel being the kiosk's (full fee, no online discount). */
+static int
+kiosk_submission(struct dd_req *req)
+{
+    if (json_is_object(req->json))
+        json_object_set_new(req->json, "channel", json_string("kiosk"));
+    return svc_me_dossiers_create(req);
 }
 
 int
 svc_kiosk_dossiers_create(struct dd_req *req)
 {
-    struct dd_db *db = dd_req_db_or_reply(req);
-    if (db == NULL || session_or_reply(req, db, NULL, NULL) != 0)
-        return DD_DONE;
-    /* At a kiosk the channel is the kiosk's (full fee, no online discount). */
-    if (json_is_object(req->json))
-        json_object_set_new(req->json, "channel", json_string("kiosk"));
-    return svc_me_dossiers_create(req);
+    return in_session(req, kiosk_submission);
+}
+
+int
+svc_kiosk_supplements_create(struct dd_req *req)
+{
+    return in_session(req, svc_me_supplements_create);
 }
 
 int

@@ -45,6 +45,7 @@ static const struct dd_route services_routes[] = {
     DD_ROUTE("GET", "/api/v1/kiosk/session/dossiers", svc_kiosk_dossiers_list, DD_AUTH_NONE, NULL),
     DD_ROUTE("GET", "/api/v1/kiosk/session/procedures/{code}/form", svc_kiosk_form_get, DD_AUTH_NONE, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/kiosk/session/dossiers", svc_kiosk_dossiers_create, DD_AUTH_NONE, NULL, DD_BODY_JSON, BODY, NULL),
+    DD_ROUTE_BODY("POST", "/api/v1/kiosk/session/dossiers/{code}/supplements", svc_kiosk_supplements_create, DD_AUTH_NONE, NULL, DD_BODY_JSON, BODY, NULL),
     DD_ROUTE("POST", "/api/v1/kiosk/session/finish", svc_kiosk_session_finish, DD_AUTH_NONE, NULL),
     DD_ROUTE_BODY("POST", "/api/v1/kiosk/tickets", svc_kiosk_tickets_create, DD_AUTH_NONE, NULL, DD_BODY_JSON, 1024, NULL),
     DD_ROUTE("GET", "/api/v1/service-tickets", svc_tickets_list, DD_AUTH_OFFICER, "services:process"),

@@ -48,9 +48,8 @@ err(struct dd_req *req, struct submit *s, const char *field, const char *code, c
     s->ext = dd_problem_add_error(s->ext, req, field, code, vi, en);
 }
 
-/* Checks typed value v of field f; true when good. */
-static bool
-value_ok(const struct svc_field *f, const json_t *v)
+bool
+svc_field_value_ok(const struct svc_field *f, const json_t *v)
 {
     if (strcmp(f->type, "integer") == 0)
         return json_is_integer(v) && json_integer_value(v) >= 0;
@@ -101,7 +100,7 @@ read_form(struct dd_req *req, struct dd_db *db, struct submit *s, const json_t *
             err(req, s, at, "field-prefilled",
                 "Trường này lấy từ cơ sở dữ liệu dân cư, không nhập lại.",
                 "This field comes from the population register and is not typed.");
-        else if (!value_ok(f, v))
+        else if (!svc_field_value_ok(f, v))
             err(req, s, at, "invalid", "Giá trị không hợp lệ.", "Invalid value.");
         else
             json_object_set(s->form, key, v);

@@ -84,8 +84,7 @@ read_form(struct dd_req *req, struct supplement *s, const struct svc_procedure *
             if (strcmp(p->fields[i].name, key) == 0)
                 f = &p->fields[i];
         const char *at = dd_arena_printf(req->arena, "form.%s", key);
-        if (f == NULL || f->prefill || !json_is_string(v) || json_string_length(v) == 0 ||
-            json_string_length(v) > f->max || dd_str_has_control(json_string_value(v)))
+        if (f == NULL || f->prefill || !svc_field_value_ok(f, v))
             s->ext =
                 dd_problem_add_error(s->ext, req, at, "invalid",
                                      "Trường không có, lấy từ cơ sở dữ liệu, hoặc sai giá trị.",
