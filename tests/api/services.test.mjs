@@ -117,6 +117,7 @@ async function walk(token, d) {
 
 before(async () => {
   srv = await startIdentityServer([
+    '--login-delay-ms', '1000', // the look-up's throttle below, in whole seconds
     '--pay-sandbox', 'on', '--pay-vnpay-secret', 'sandbox-shared-secret', '--pay-bank-bin', '970415',
     '--pay-bank-account', '113366668888', '--pay-webhook-secret', WEBHOOK,
   ]);
@@ -310,9 +311,19 @@ describe('dossiers', () => {
     assert.equal(v.form, undefined);
     assertProblem(await srv.get(`/api/v1/dossier-lookup?code=${d.code}&id_number=${idFor('male', 1990, 1)}`), 404, 'not-found');
     assertProblem(await srv.get(`/api/v1/dossier-lookup?code=${d.code}`), 400, 'validation-failed');
+    // Guessing the ID number of a known code is throttled as failed logins are: after five wrong
+    // answers for the code (one above), the code is blocked for a while, the right pair too;
+    // another code is not.
+    for (let i = 2; i <= 5; i++)
+      assertProblem(await srv.get(`/api/v1/dossier-lookup?code=${d.code}&id_number=${idFor('male', 1990, i)}`), 404, 'not-found');
+    const blocked = await srv.get(`/api/v1/dossier-lookup?code=${d.code}&id_number=${a.id}`);
+    assertProblem(blocked, 429, 'too-many-requests');
+    assert.ok(Number(blocked.headers['retry-after']) >= 1, JSON.stringify(blocked.headers));
+    const other = await submit(a.token, { procedure: '2.001159', form: { province: P, commune: NT, address: '2 Yersin', until: '2027-01-31' } });
+    assert.equal((await srv.get(`/api/v1/dossier-lookup?code=${other.code}&id_number=${a.id}`)).status, 200);
     // The applicant's list holds it; another citizen cannot read it.
     const mine = (await call(srv, 'GET', '/api/v1/me/dossiers', { as: a.token })).json();
-    assert.deepEqual(mine.items.map((x) => x.code), [d.code]);
+    assert.deepEqual(mine.items.map((x) => x.code).sort(), [d.code, other.code].sort());
     const b = await person();
     assertProblem(await call(srv, 'GET', `/api/v1/me/dossiers/${d.code}`, { as: b.token }), 404, 'not-found');
   });

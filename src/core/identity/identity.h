@@ -23,6 +23,26 @@ struct dd_officer_new;
 
 extern const struct dd_module dd_module_identity;
 
+/* Guesses by callers not signed in at something secret — a dossier looked up by its code and
+ * the applicant's ID number — throttled like failed logins (throttle.c, docs/IDENTITY.md): keys
+ * "<kind>:" + SHA-256 of the thing guessed at, and "<kind>-net:" + the caller's network; after
+ * 5 failures on the thing (login-network-failures on the network) each further one blocks it
+ * for a growing delay. */
+struct dd_guess_keys {
+    char item[80];
+    char net[96];
+};
+
+/* The keys of a guess at `item` (a dossier code, …) of `kind` ("lookup") from req's caller. */
+void dd_guess_keys(struct dd_req *req, const char *kind, const char *item, struct dd_guess_keys *k);
+
+/* 0 when the caller may guess now; else replies 429 too-many-requests with Retry-After (or the
+ * database's failure) and returns -1. */
+int dd_guess_allowed_or_reply(struct dd_req *req, struct dd_db *db, const struct dd_guess_keys *k);
+
+/* Counts a wrong guess for both keys, in a transaction of its own (needs none open). */
+int dd_guess_failed(struct dd_db *db, const struct dd_guess_keys *k);
+
 /* Takes the identity settings from `cfg` (login-delay-ms, login-network-failures, tls,
  * totp-issuer) and warms the dummy password hash. Call once at start, before serving. */
 void dd_identity_configure(const struct dd_config *cfg);

@@ -223,8 +223,8 @@ const char *id_notice_channel(const struct id_account *acc);
 /* --- throttling (throttle.c) --- */
 
 struct id_throttle_keys {
-    char login[72]; /* "login:" + SHA-256 of the canonical login */
-    char net[72];   /* "net:" + network, or "" when the network is unknown */
+    char login[96]; /* "login:" + SHA-256 of the canonical login */
+    char net[96];   /* "net:" + network, or "" when the network is unknown */
 };
 
 void id_throttle_keys(const char *login, const struct id_client *c, struct id_throttle_keys *k);

@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/str.h"
+#include "core/identity/identity.h"
 #include "core/identity/internal.h"
 #include "crypto/hash.h"
 #include "http/problem.h"
@@ -133,15 +134,78 @@ id_throttle_clear(struct dd_db *db, const struct id_throttle_keys *k)
     return rc < 0 ? rc : DD_OK;
 }
 
-int
-id_reply_throttled(struct dd_req *req, int64_t wait_ms)
+static int
+reply_throttled(struct dd_req *req, int64_t wait_ms, const char *vi, const char *en)
 {
     char secs[24];
     snprintf(secs, sizeof secs, "%lld", (long long)((wait_ms + 999) / 1000));
     dd_reply_header(req, "Retry-After", wait_ms > 0 ? secs : "1");
     json_t *ext = json_pack("{s:I}", "retry_after_ms", (json_int_t)wait_ms);
-    return dd_reply_problem_detail(
-        req, DD_PROBLEM_TOO_MANY_REQUESTS,
-        "Đăng nhập sai quá nhiều lần; vui lòng đợi rồi thử lại (xem Retry-After).",
-        "Too many failed attempts; wait before trying again (see Retry-After).", ext);
+    return dd_reply_problem_detail(req, DD_PROBLEM_TOO_MANY_REQUESTS, vi, en, ext);
+}
+
+int
+id_reply_throttled(struct dd_req *req, int64_t wait_ms)
+{
+    return reply_throttled(
+        req, wait_ms, "Đăng nhập sai quá nhiều lần; vui lòng đợi rồi thử lại (xem Retry-After).",
+        "Too many failed attempts; wait before trying again (see Retry-After).");
+}
+
+/* ---- guesses by callers not signed in (identity.h) ---- */
+
+void
+dd_guess_keys(struct dd_req *req, const char *kind, const char *item, struct dd_guess_keys *k)
+{
+    char hash[ID_HEX_HASH];
+    dd_sha256_hex(item, strlen(item), hash);
+    snprintf(k->item, sizeof k->item, "%.12s:%s", kind, hash);
+    struct id_client c;
+    id_client_read(req, &c);
+    if (c.network[0])
+        snprintf(k->net, sizeof k->net, "%.12s-net:%s", kind, c.network);
+    else
+        k->net[0] = '\0';
+}
+
+/* The guess's keys in the shape of a login's. */
+static void
+as_login_keys(const struct dd_guess_keys *g, struct id_throttle_keys *k)
+{
+    snprintf(k->login, sizeof k->login, "%s", g->item);
+    snprintf(k->net, sizeof k->net, "%s", g->net);
+}
+
+int
+dd_guess_allowed_or_reply(struct dd_req *req, struct dd_db *db, const struct dd_guess_keys *g)
+{
+    struct id_throttle_keys k = {0};
+    as_login_keys(g, &k);
+    int64_t wait = 0;
+    int rc = id_throttle_wait(db, &k, dd_clock_now_ms(), &wait);
+    if (rc != DD_OK) {
+        id_fail(req, db, rc);
+        return -1;
+    }
+    if (wait == 0)
+        return 0;
+    reply_throttled(req, wait,
+                    "Tra cứu sai quá nhiều lần; vui lòng đợi rồi thử lại (xem Retry-After).",
+                    "Too many failed look-ups; wait before trying again (see Retry-After).");
+    return -1;
+}
+
+int
+dd_guess_failed(struct dd_db *db, const struct dd_guess_keys *g)
+{
+    struct id_throttle_keys k = {0};
+    as_login_keys(g, &k);
+    int rc = dd_db_begin(db);
+    if (rc == DD_OK)
+        rc = id_throttle_fail(db, &k, dd_clock_now_ms());
+    if (rc == DD_OK)
+        return dd_db_commit(db);
+    if (dd_db_in_transaction(db))
+        dd_db_rollback(db);
+    return rc;
 }

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/str.h"
+#include "core/identity/identity.h"
 #include "core/purpose.h"
 #include "core/register/register.h"
 #include "core/services/internal.h"
@@ -147,10 +148,18 @@ svc_lookup(struct dd_req *req)
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
+    /* Nobody signs in here: wrong answers for a code, and from a network, are throttled as
+     * failed logins are, so that the ID number on a known code cannot be found by trying. */
+    struct dd_guess_keys keys = {0};
+    dd_guess_keys(req, "lookup", code, &keys);
+    if (dd_guess_allowed_or_reply(req, db, &keys) != 0)
+        return DD_DONE;
     struct svc_dossier d;
     int rc = svc_dossier_load(db, req->arena, code, 0, &d);
-    if (rc == DD_ENOTFOUND || (rc == DD_OK && strcmp(d.applicant_id, id) != 0))
-        return not_found(req);
+    if (rc == DD_ENOTFOUND || (rc == DD_OK && strcmp(d.applicant_id, id) != 0)) {
+        rc = dd_guess_failed(db, &keys);
+        return rc == DD_OK ? not_found(req) : svc_fail(req, db, rc);
+    }
     if (rc != DD_OK)
         return svc_fail(req, db, rc);
     const struct svc_procedure *p = svc_procedure_find(d.procedure_code);
