@@ -18,6 +18,7 @@ static const struct {
     {DD_EDENIED, "not allowed"},
     {DD_EUNAVAIL, "dependency unavailable"},
     {DD_EINTERNAL, "internal error"},
+    {DD_ELATER, "deferred"},
 };
 
 const char *

@@ -2,6 +2,8 @@
  * dispatch.c — the event delivery thread. Each round gives every consumer its batch in one
  * transaction (one commit per round, not one per consumer). A consumer that fails is retried on
  * the next round (its cursor did not move); one failing consumer does not hold back the others.
+ * A consumer that defers an event (DD_ELATER) is not a failure: its module's after_round, run
+ * after every round outside any transaction, does the work, and the event comes again.
  */
 #include "cmd/dispatch.h"
 #include "base/clock.h"
@@ -31,6 +33,8 @@ struct dd_dispatcher {
     bool stopping;
     struct dd_event_consumer *consumers;
     size_t count;
+    int (**after_round)(struct dd_db *db); /* the modules' after_round functions */
+    size_t nafter;
 };
 
 /* One round: every consumer's batch in one transaction (dd_events_consume_many). */
@@ -50,11 +54,14 @@ deliver_round(struct dd_dispatcher *d, struct dd_db *db)
         const struct dd_event_consumer *c = &d->consumers[i];
         if (rc == DD_OK && c->processed > 0 && c->after_commit)
             c->after_commit();
-        if (c->rc != DD_OK)
+        if (c->rc != DD_OK && c->rc != DD_ELATER)
             dd_log(DD_LOG_WARN, "events.consumer_failed", "consumer %s: %s (will retry)", c->name,
                    dd_strerror(c->rc));
         total += c->processed;
     }
+    for (size_t i = 0; i < d->nafter; i++)
+        if (d->after_round[i](db) > 0)
+            total++;
     return total;
 }
 
@@ -85,6 +92,10 @@ dd_dispatcher_start(const struct dd_module *const *modules, size_t n)
     d->consumers = dd_xcalloc(n + 1, sizeof *d->consumers);
     d->consumers[d->count++] =
         (struct dd_event_consumer){.name = "audit", .fn = dd_audit_event_consumer};
+    d->after_round = dd_xcalloc(n + 1, sizeof *d->after_round);
+    for (size_t i = 0; i < n; i++)
+        if (modules[i]->after_round)
+            d->after_round[d->nafter++] = modules[i]->after_round;
     for (size_t i = 0; i < n; i++)
         if (modules[i]->on_event)
             d->consumers[d->count++] =
@@ -115,5 +126,6 @@ dd_dispatcher_stop(struct dd_dispatcher *d)
     pthread_cond_destroy(&d->wake);
     pthread_mutex_destroy(&d->lock);
     free(d->consumers);
+    free(d->after_round);
     free(d);
 }

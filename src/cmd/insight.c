@@ -78,13 +78,19 @@ dd_cmd_insight(int argc, char **argv)
     if (dd_cmd_open_migrated_db(&args.cfg, &db) != DD_EXIT_OK)
         return DD_EXIT_FAIL;
     struct dd_insight_rebuild_report rep = {0};
-    rc = dd_db_begin(db);
-    if (rc == DD_OK)
-        rc = dd_insight_rebuild(db, &rep);
-    if (rc == DD_OK)
-        rc = dd_db_commit(db);
-    else
-        dd_db_rollback(db);
+    if (dd_db_kind(db) == DD_DB_SQLITE) {
+        /* computed in a snapshot, stored in a short transaction: a serving instance's writers
+         * wait only for the storing */
+        rc = dd_insight_rebuild_staged(db, &rep);
+    } else {
+        rc = dd_db_begin(db);
+        if (rc == DD_OK)
+            rc = dd_insight_rebuild(db, &rep);
+        if (rc == DD_OK)
+            rc = dd_db_commit(db);
+        else
+            dd_db_rollback(db);
+    }
     if (rc == DD_OK)
         printf("rebuilt up to event %lld: %lld living people counted (%lld ms)\n",
                (long long)rep.watermark, (long long)rep.people, (long long)rep.elapsed_ms);

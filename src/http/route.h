@@ -108,6 +108,11 @@ struct dd_module {
      * for none): keep true to write what on_event gathered over the batch in memory, keep false
      * when the batch is dropped (core/events.h, struct dd_event_consumer's batch_end). */
     int (*events_batch_end)(struct dd_db *db, void *arg, bool keep);
+    /* Called by the event dispatcher after each round, outside any transaction, on its own
+     * connection (NULL for none): work that on_event deferred with DD_ELATER because it must not
+     * run inside the delivery transaction. Returns > 0 when it did some (the dispatcher then
+     * goes on without pausing), 0 otherwise. */
+    int (*after_round)(struct dd_db *db);
 };
 
 /* Short lowercase name of an auth kind ("none", "citizen-l2", …) for listings and docs. */

@@ -354,7 +354,15 @@ consume(struct world *w)
     size_t batch = 1 + rnd(w, 60);
     do {
         assert_int_equal(dd_events_consume_many(w->db, &c, 1, batch), DD_OK);
-        assert_int_equal(c.rc, DD_OK);
+        if (c.rc == DD_ELATER) {
+            /* SQLite: a bulk load's rebuild is deferred out of the delivery, as the dispatcher
+             * runs it, and the event comes again */
+            assert_int_equal(dd_db_kind(w->db), DD_DB_SQLITE);
+            assert_int_equal(dd_module_insight.after_round(w->db), 1);
+            c.pending = true;
+        } else {
+            assert_int_equal(c.rc, DD_OK);
+        }
     } while (c.pending);
 }
 
@@ -468,6 +476,15 @@ run_seed(void **state, uint64_t seed)
         assert_int_equal(dd_db_commit(w->db), DD_OK);
         char *rebuilt = snapshot(w);
         assert_string_equal(incremental, rebuilt);
+        if (dd_db_kind(w->db) == DD_DB_SQLITE) { /* the same in two steps, for a live database */
+            assert_int_equal(dd_insight_rebuild_staged(w->db, &rep), DD_OK);
+            assert_string_equal(snapshot(w), rebuilt);
+            assert_int_equal(dbfx_int(w->db, "SELECT COUNT(*) FROM sqlite_temp_master WHERE name "
+                                             "LIKE 'insight%' OR name LIKE 'stay_fig%'"),
+                             0);
+        } else {
+            assert_int_equal(dd_insight_rebuild_staged(w->db, &rep), DD_EINVAL);
+        }
         assert_true(rep.watermark > 300);
         /* Events after the rebuild still count, once. */
         assert_int_equal(dd_db_begin(w->db), DD_OK);

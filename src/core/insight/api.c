@@ -8,6 +8,7 @@
  */
 #include "base/config.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "core/events.h"
 #include "core/insight/insight.h"
 #include "core/insight/internal.h"
@@ -18,6 +19,8 @@
 #include "http/route.h"
 #include "store/store.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -149,11 +152,38 @@ insight_order_get(struct dd_req *req)
  * database's write lock is held for fewer upserts. Per thread, as a batch is delivered on one. */
 static _Thread_local struct insight_tally batch_tally;
 
+/* Set when the consumer met an event that calls for a rebuild (a bulk load, the first event)
+ * on SQLite: the dispatcher's after_round runs it outside the delivery transaction, whose write
+ * lock would otherwise be held for the seconds a rebuild takes, then the event comes again. */
+static atomic_bool rebuild_due;
+
 static int
 on_event(struct dd_db *db, const struct dd_event *ev, void *arg)
 {
     (void)arg;
-    return insight_apply_event(db, ev, &batch_tally);
+    int rc = insight_apply_event(db, ev, &batch_tally, dd_db_kind(db) == DD_DB_SQLITE);
+    if (rc == DD_ELATER)
+        atomic_store(&rebuild_due, true);
+    return rc;
+}
+
+static int
+after_round(struct dd_db *db)
+{
+    if (!atomic_load(&rebuild_due))
+        return 0;
+    struct dd_insight_rebuild_report rep = {0};
+    int rc = dd_insight_rebuild_staged(db, &rep);
+    if (rc != DD_OK) {
+        dd_log(DD_LOG_WARN, "insight.rebuild_failed", "dashboards' rebuild: %s (will retry)",
+               dd_strerror(rc));
+        return 0;
+    }
+    atomic_store(&rebuild_due, false);
+    dd_log(DD_LOG_INFO, "insight.rebuilt",
+           "dashboards' figures rebuilt up to event %lld: %lld people (%lld ms)",
+           (long long)rep.watermark, (long long)rep.people, (long long)rep.elapsed_ms);
+    return 1;
 }
 
 static int
@@ -187,4 +217,5 @@ const struct dd_module dd_module_insight = {
     .routes = insight_routes,
     .on_event = on_event,
     .events_batch_end = on_batch_end,
+    .after_round = after_round,
 };

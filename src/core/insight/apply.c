@@ -197,7 +197,8 @@ insight_watermark(struct dd_db *db, bool *rebuilt)
 }
 
 int
-insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insight_tally *t)
+insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insight_tally *t,
+                    bool defer_rebuild)
 {
     bool rebuilt = false;
     int64_t w = insight_watermark(db, &rebuilt);
@@ -206,6 +207,8 @@ insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insight_
     if (!rebuilt || ((strcmp(ev->type, "register.imported") == 0 ||
                       strcmp(ev->type, "register.demo_created") == 0) &&
                      ev->id > w)) {
+        if (defer_rebuild)
+            return DD_ELATER;
         int rc = dd_insight_rebuild(db, NULL);
         if (rc == DD_OK)
             insight_tally_clear(t); /* the rebuild counted those stays already */
@@ -242,7 +245,7 @@ int
 dd_insight_apply(struct dd_db *db, const struct dd_event *ev)
 {
     struct insight_tally t = {0};
-    int rc = insight_apply_event(db, ev, &t);
+    int rc = insight_apply_event(db, ev, &t, false);
     if (rc == DD_OK)
         return insight_tally_write(db, &t);
     insight_tally_clear(&t);

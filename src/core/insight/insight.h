@@ -44,6 +44,12 @@ struct dd_insight_rebuild_report {
  * the outbox against new events so that the tables and the watermark agree. `rep` may be NULL. */
 int dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep);
 
+/* SQLite only: dd_insight_rebuild in two steps, for a database in use — every figure computed
+ * in a read snapshot (into temporary tables of the same names, so writers go on meanwhile), then
+ * stored in a short write transaction; the watermark is the snapshot's newest event. Needs a
+ * connection with no open transaction; DD_EINVAL on PostgreSQL or inside one. */
+int dd_insight_rebuild_staged(struct dd_db *db, struct dd_insight_rebuild_report *rep);
+
 /* Replaces the communes' areas (insight_commune_areas) with those of a CSV read from `in`: a
  * header line, then province_code,commune_code,area_km2,source per line (blank lines and lines
  * starting with # skipped), inside the caller's transaction. *rows = areas stored. DD_EINVAL with

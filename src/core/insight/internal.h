@@ -66,8 +66,11 @@ void insight_stay_event(struct insight_tally *t, const char *type, const char *p
 
 /* dd_insight_apply with the stay figures added to `t` rather than written: the caller writes
  * `t` (insight_tally_write) before the transaction commits. A rebuild that succeeds empties `t`,
- * since it counted those stays already. */
-int insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insight_tally *t);
+ * since it counted those stays already. With defer_rebuild, an event that calls for a rebuild
+ * changes nothing and returns DD_ELATER instead: the caller rebuilds outside its transaction
+ * (dd_insight_rebuild_staged) and gives the event again. */
+int insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insight_tally *t,
+                        bool defer_rebuild);
 
 /* SQLite: the stocks of the living people (insight_population, insight_composition) in one
  * pass over the covering index people_insight, summed in memory (rebuild_people.c). */

@@ -17,14 +17,13 @@
 #include <jansson.h>
 #include <string.h>
 
-static const char *const clear_sql[] = {
-    "DELETE FROM insight_population",   "DELETE FROM insight_composition",
-    "DELETE FROM insight_flows",        "DELETE FROM insight_moves",
-    "DELETE FROM insight_labour",       "DELETE FROM insight_tourism",
-    "DELETE FROM insight_arrivals",     "DELETE FROM insight_order",
-    "DELETE FROM insight_stay_lengths", "DELETE FROM stay_fig_arrivals",
-    "DELETE FROM stay_fig_nights",
+/* The aggregate tables, emptied and computed again. */
+static const char *const tables[] = {
+    "insight_population",   "insight_composition", "insight_flows",    "insight_moves",
+    "insight_labour",       "insight_tourism",     "insight_arrivals", "insight_order",
+    "insight_stay_lengths", "stay_fig_arrivals",   "stay_fig_nights",
 };
+#define NTABLES (sizeof tables / sizeof tables[0])
 
 /* PostgreSQL: the people's cells in one pass over the covering index people_insight (migration
  * 0023), then the four stock tables from those cells, never from the wide people rows. SQLite
@@ -107,17 +106,17 @@ replay_flows(struct dd_db *db, int64_t watermark)
     return rc;
 }
 
-int
-dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep)
+/* Every figure computed from scratch into the tables `insight_…` as the connection resolves
+ * them (the main ones, or their temporary shadows: rebuild_staged), up to event `watermark`. */
+static int
+compute(struct dd_db *db, int64_t watermark)
 {
-    int64_t t0 = dd_clock_now_ms();
     int rc = DD_OK;
-    if (dd_db_kind(db) == DD_DB_POSTGRES)
-        rc = dd_db_exec(db, "LOCK TABLE events IN EXCLUSIVE MODE");
-    int64_t watermark = rc == DD_OK ? newest_event(db) : rc;
-    if (watermark < 0)
-        return (int)watermark;
-    rc = exec_all(db, clear_sql, sizeof clear_sql / sizeof clear_sql[0]);
+    for (size_t i = 0; rc == DD_OK && i < NTABLES; i++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "DELETE FROM %s", tables[i]);
+        rc = dd_db_exec(db, sql);
+    }
     if (rc == DD_OK)
         rc = dd_db_kind(db) == DD_DB_POSTGRES
                  ? exec_all(db, people_sql, sizeof people_sql / sizeof people_sql[0])
@@ -128,11 +127,17 @@ dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep)
         rc = insight_rebuild_tourism(db);
     if (rc == DD_OK)
         rc = replay_flows(db, watermark);
+    return rc;
+}
+
+/* Records the rebuild in insight_state and fills `rep` (may be NULL). */
+static int
+finish(struct dd_db *db, int64_t watermark, int64_t t0, struct dd_insight_rebuild_report *rep)
+{
     char now[32];
     dd_clock_iso8601(dd_clock_now_ms(), now);
     const char *t[] = {now};
-    if (rc == DD_OK)
-        rc = insight_step(db, "UPDATE insight_state SET rebuilt_at = ?, watermark = ? WHERE id = 1",
+    int rc = insight_step(db, "UPDATE insight_state SET rebuilt_at = ?, watermark = ? WHERE id = 1",
                           t, 1, watermark);
     if (rc == DD_OK && rep) {
         rep->watermark = watermark;
@@ -146,5 +151,126 @@ dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep)
         }
         rep->elapsed_ms = dd_clock_now_ms() - t0;
     }
+    return rc;
+}
+
+int
+dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep)
+{
+    int64_t t0 = dd_clock_now_ms();
+    int rc = DD_OK;
+    if (dd_db_kind(db) == DD_DB_POSTGRES)
+        rc = dd_db_exec(db, "LOCK TABLE events IN EXCLUSIVE MODE");
+    int64_t watermark = rc == DD_OK ? newest_event(db) : rc;
+    if (watermark < 0)
+        return (int)watermark;
+    rc = compute(db, watermark);
+    return rc == DD_OK ? finish(db, watermark, t0, rep) : rc;
+}
+
+/* ---- SQLite: computed in a read snapshot, stored in a short write transaction ---- */
+
+/* The statements creating `name`'s temporary shadow: its table, then its unique indexes, from
+ * the main schema's own definitions, into `ddl`. */
+static int
+shadow_ddl(struct dd_db *db, const char *name, json_t *ddl)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db,
+                           "SELECT type, sql FROM main.sqlite_master WHERE tbl_name = ? AND sql IS "
+                           "NOT NULL AND (type = 'table' OR sql LIKE 'CREATE UNIQUE INDEX %') "
+                           "ORDER BY type DESC",
+                           &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_text(st, 1, name);
+    while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
+        bool table = strcmp(dd_stmt_text(st, 0), "table") == 0;
+        const char *sql = dd_stmt_text(st, 1);
+        const char *from = table ? "CREATE TABLE " : "CREATE UNIQUE INDEX ";
+        const char *to = table ? "CREATE TEMP TABLE " : "CREATE UNIQUE INDEX temp.";
+        if (strncmp(sql, from, strlen(from)) != 0) {
+            rc = DD_EINTERNAL; /* a definition of another shape: the migrations changed */
+            break;
+        }
+        json_array_append_new(ddl, json_pack("s++", to, sql + strlen(from), ""));
+    }
+    dd_stmt_reset(st);
+    return rc == DD_DB_DONE ? DD_OK : rc < 0 ? rc : DD_EINTERNAL;
+}
+
+/* Creates a temporary table of each aggregate table's name and definition, with its unique
+ * indexes (the upserts' ON CONFLICT needs them): SQLite resolves an unqualified name to the
+ * temporary table first, so compute() fills the shadows with the very same statements. */
+static int
+shadows_create(struct dd_db *db)
+{
+    json_t *ddl = json_array(); /* gathered first, then run */
+    int rc = DD_OK;
+    for (size_t i = 0; rc == DD_OK && i < NTABLES; i++)
+        rc = shadow_ddl(db, tables[i], ddl);
+    size_t i;
+    json_t *v;
+    json_array_foreach(ddl, i, v)
+    {
+        if (rc == DD_OK)
+            rc = dd_db_exec(db, json_string_value(v));
+    }
+    json_decref(ddl);
+    return rc;
+}
+
+static void
+shadows_drop(struct dd_db *db)
+{
+    for (size_t i = 0; i < NTABLES; i++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", tables[i]);
+        (void)dd_db_exec(db, sql);
+    }
+}
+
+/* Replaces each main table's rows by its shadow's, inside the caller's write transaction. */
+static int
+shadows_store(struct dd_db *db)
+{
+    int rc = DD_OK;
+    for (size_t i = 0; rc == DD_OK && i < NTABLES; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "DELETE FROM main.%s", tables[i]);
+        rc = dd_db_exec(db, sql);
+        snprintf(sql, sizeof sql, "INSERT INTO main.%s SELECT * FROM temp.%s", tables[i],
+                 tables[i]);
+        if (rc == DD_OK)
+            rc = dd_db_exec(db, sql);
+    }
+    return rc;
+}
+
+int
+dd_insight_rebuild_staged(struct dd_db *db, struct dd_insight_rebuild_report *rep)
+{
+    if (dd_db_kind(db) != DD_DB_SQLITE || dd_db_in_transaction(db))
+        return DD_EINVAL;
+    int64_t t0 = dd_clock_now_ms();
+    shadows_drop(db); /* those of an attempt that failed half-way */
+    int rc = dd_db_begin_read(db);
+    int64_t watermark = rc == DD_OK ? newest_event(db) : rc;
+    rc = watermark < 0 ? (int)watermark : shadows_create(db);
+    if (rc == DD_OK)
+        rc = compute(db, watermark);
+    if (rc == DD_OK)
+        rc = dd_db_commit(db); /* ends the snapshot; the shadows stay with the connection */
+    if (rc == DD_OK)
+        rc = dd_db_begin(db);
+    if (rc == DD_OK)
+        rc = shadows_store(db);
+    if (rc == DD_OK)
+        rc = finish(db, watermark, t0, rep);
+    if (rc == DD_OK)
+        rc = dd_db_commit(db);
+    if (dd_db_in_transaction(db))
+        dd_db_rollback(db);
+    shadows_drop(db);
     return rc;
 }
