@@ -83,42 +83,6 @@ year_before(const char *m, char out[8])
     snprintf(out, 8, "%.7s", t);
 }
 
-static json_t *
-pyramid(struct dd_db *db, const struct insight_filter *f, json_t **ratio, int *rc)
-{
-    json_t *raw = q_area(db,
-                         "SELECT sex, birth_year, SUM(people) AS people FROM insight_population "
-                         "WHERE " AREA " GROUP BY sex, birth_year",
-                         f, 1, rc);
-    int64_t m[BANDS] = {0}, w[BANDS] = {0}, men = 0, women = 0;
-    size_t i;
-    json_t *r;
-    json_array_foreach(raw, i, r)
-    {
-        int64_t age = f->year - json_integer_value(json_object_get(r, "birth_year"));
-        int64_t n = json_integer_value(json_object_get(r, "people"));
-        int band = age < 0 ? 0 : age / BAND_YEARS >= BANDS ? BANDS - 1 : (int)(age / BAND_YEARS);
-        bool male = strcmp(json_string_value(json_object_get(r, "sex")), "male") == 0;
-        (male ? m : w)[band] += n;
-        *(male ? &men : &women) += n;
-    }
-    json_decref(raw);
-    json_t *out = json_array();
-    for (int b = 0; b < BANDS; b++) {
-        char label[16];
-        if (b == BANDS - 1)
-            snprintf(label, sizeof label, "%d+", b * BAND_YEARS);
-        else
-            snprintf(label, sizeof label, "%d-%d", b * BAND_YEARS, b * BAND_YEARS + 4);
-        json_array_append_new(out, json_pack("{s:s, s:I, s:I}", "band", label, "male",
-                                             (json_int_t)m[b], "female", (json_int_t)w[b]));
-    }
-    *ratio = json_pack("{s:I, s:I, s:I, s:o}", "people", (json_int_t)(men + women), "male",
-                       (json_int_t)men, "female", (json_int_t)women, "males_per_100_females",
-                       women ? json_real(100.0 * (double)men / (double)women) : json_null());
-    return out;
-}
-
 static const char *const flows_sql =
     "SELECT month, SUM(births) AS births, SUM(deaths) AS deaths, SUM(births) - SUM(deaths) AS "
     "natural_growth, SUM(moves_in) AS moves_in, SUM(moves_out) AS moves_out FROM insight_flows "
@@ -139,44 +103,126 @@ only_row(json_t *rows_)
     return out;
 }
 
-/* People by commune with the density where the commune's area is known (insight_commune_areas,
- * in milli-km² to read it as an integer): area_km2 and density are null elsewhere. */
-static json_t *
-by_commune(struct dd_db *db, const struct insight_filter *f, int *rc)
+/* The area's population cells (insight_population) read once, in the order of its index by
+ * commune: the pyramid by 5-year band and sex, the totals, and the people of each commune. */
+struct pop_scan {
+    int64_t m[BANDS], w[BANDS], men, women;
+    json_t *communes; /* [{commune, people, male}] in commune order */
+};
+
+static void
+population_scan(struct dd_db *db, const struct insight_filter *f, struct pop_scan *ps, int *rc)
 {
-    json_t *list =
-        q_area(db,
-               "SELECT x.commune, x.people, x.male, COALESCE(CAST(ROUND(CAST(a.area_km2 "
-               "* 1000 AS NUMERIC)) AS BIGINT), 0) AS area_m FROM (SELECT "
-               "province_code, commune_code AS commune, SUM(people) AS people, SUM(CASE "
-               "WHEN sex = 'male' THEN people ELSE 0 END) AS male FROM "
-               "insight_population WHERE " AREA
-               " GROUP BY province_code, commune_code) x LEFT JOIN insight_commune_areas "
-               "a ON a.province_code = x.province_code AND a.commune_code = x.commune "
-               "ORDER BY x.commune",
-               f, 1, rc);
-    size_t i;
-    json_t *r;
-    json_array_foreach(list, i, r)
+    memset(ps, 0, sizeof *ps);
+    ps->communes = json_array();
+    struct dd_stmt *st;
+    if (*rc != DD_OK ||
+        (*rc = dd_db_prepare(db,
+                             "SELECT commune_code, sex, birth_year, people FROM insight_population "
+                             "WHERE " AREA " ORDER BY commune_code",
+                             &st)) != DD_OK)
+        return;
+    dd_stmt_bind_text(st, 1, f->province);
+    for (int i = 2; i <= 3; i++) {
+        if (f->commune)
+            dd_stmt_bind_text(st, i, f->commune);
+        else
+            dd_stmt_bind_null(st, i);
+    }
+    json_t *cur = NULL;
+    int64_t people = 0, male = 0;
+    int r;
+    while ((r = dd_stmt_step(st)) == DD_DB_ROW) {
+        const char *commune = dd_stmt_text(st, 0);
+        if (cur == NULL || strcmp(json_string_value(json_object_get(cur, "commune")), commune)) {
+            if (cur) {
+                json_object_set_new(cur, "people", json_integer(people));
+                json_object_set_new(cur, "male", json_integer(male));
+            }
+            cur = json_pack("{s:s}", "commune", commune);
+            json_array_append_new(ps->communes, cur);
+            people = male = 0;
+        }
+        bool is_male = strcmp(dd_stmt_text(st, 1), "male") == 0;
+        int64_t age = f->year - dd_stmt_int64(st, 2), n = dd_stmt_int64(st, 3);
+        int band = age < 0 ? 0 : age / BAND_YEARS >= BANDS ? BANDS - 1 : (int)(age / BAND_YEARS);
+        (is_male ? ps->m : ps->w)[band] += n;
+        *(is_male ? &ps->men : &ps->women) += n;
+        people += n;
+        male += is_male ? n : 0;
+    }
+    if (cur) {
+        json_object_set_new(cur, "people", json_integer(people));
+        json_object_set_new(cur, "male", json_integer(male));
+    }
+    dd_stmt_reset(st);
+    if (r < 0)
+        *rc = r;
+}
+
+static json_t *
+pyramid_json(const struct pop_scan *ps)
+{
+    json_t *out = json_array();
+    for (int b = 0; b < BANDS; b++) {
+        char label[16];
+        if (b == BANDS - 1)
+            snprintf(label, sizeof label, "%d+", b * BAND_YEARS);
+        else
+            snprintf(label, sizeof label, "%d-%d", b * BAND_YEARS, b * BAND_YEARS + 4);
+        json_array_append_new(out, json_pack("{s:s, s:I, s:I}", "band", label, "male",
+                                             (json_int_t)ps->m[b], "female", (json_int_t)ps->w[b]));
+    }
+    return out;
+}
+
+static json_t *
+totals_json(const struct pop_scan *ps)
+{
+    return json_pack("{s:I, s:I, s:I, s:o}", "people", (json_int_t)(ps->men + ps->women), "male",
+                     (json_int_t)ps->men, "female", (json_int_t)ps->women, "males_per_100_females",
+                     ps->women ? json_real(100.0 * (double)ps->men / (double)ps->women)
+                               : json_null());
+}
+
+/* Adds each commune's area and density where its area is known (insight_commune_areas, read in
+ * milli-km² as an integer): area_km2 and density are null elsewhere. Takes `communes`. */
+static json_t *
+with_density(struct dd_db *db, const struct insight_filter *f, json_t *communes, int *rc)
+{
+    const char *b[] = {f->province};
+    json_t *areas = rows(db,
+                         "SELECT commune_code AS commune, COALESCE(CAST(ROUND(CAST(area_km2 * "
+                         "1000 AS NUMERIC)) AS BIGINT), 0) AS area_m FROM insight_commune_areas "
+                         "WHERE province_code = ?",
+                         b, 1, 1, rc);
+    size_t i, j;
+    json_t *r, *a;
+    json_array_foreach(communes, i, r)
     {
-        int64_t m = json_integer_value(json_object_get(r, "area_m"));
+        int64_t m = 0;
+        const char *c = json_string_value(json_object_get(r, "commune"));
+        json_array_foreach(areas, j,
+                           a) if (strcmp(json_string_value(json_object_get(a, "commune")), c) == 0)
+            m = json_integer_value(json_object_get(a, "area_m"));
         int64_t people = json_integer_value(json_object_get(r, "people"));
-        json_object_del(r, "area_m");
         json_object_set_new(r, "area_km2", m > 0 ? json_real((double)m / 1000.0) : json_null());
         json_object_set_new(r, "density",
                             m > 0 ? json_real((double)people * 1000.0 / (double)m) : json_null());
     }
-    return list;
+    json_decref(areas);
+    return communes;
 }
 
 static json_t *
 population(struct dd_db *db, const struct insight_filter *f, int *rc)
 {
-    json_t *totals = NULL;
     json_t *out = json_object();
-    json_object_set_new(out, "pyramid", pyramid(db, f, &totals, rc));
-    json_object_set_new(out, "totals", totals);
-    json_object_set_new(out, "by_commune", by_commune(db, f, rc));
+    struct pop_scan ps;
+    population_scan(db, f, &ps, rc);
+    json_object_set_new(out, "pyramid", pyramid_json(&ps));
+    json_object_set_new(out, "totals", totals_json(&ps));
+    json_object_set_new(out, "by_commune", with_density(db, f, ps.communes, rc));
     json_object_set_new(out, "by_month", q_range(db, flows_sql, f, f->from, f->to, 1, rc));
     json_object_set_new(out, "period",
                         only_row(q_range(db, flows_total_sql, f, f->from, f->to, 0, rc)));
