@@ -352,60 +352,118 @@ add_means(json_t *list)
     }
 }
 
-static json_t *
-stay_lengths(struct dd_db *db, const struct insight_filter *f, const char *from, const char *to,
-             int *rc)
+/* Stays and nights of one value of a dimension (a commune, a class, a nationality). */
+struct los_group {
+    const char *name;
+    int64_t stays, nights;
+};
+
+/* The group of `name` in g[0..*n) (added when new; `name` is copied into the arena). */
+static struct los_group *
+los_group(struct dd_arena *a, struct los_group **g, size_t *n, size_t *cap, const char *name)
 {
-    json_t *out = only_row(q_range(db,
-                                   "SELECT COALESCE(SUM(stays), 0) AS stays, COALESCE(SUM(stays "
-                                   "* nights), 0) AS nights FROM insight_stay_lengths WHERE " AREA
-                                   " AND month >= ? AND month <= ?",
-                                   f, from, to, 0, rc));
-    json_t *one = json_array();
-    json_array_append(one, out);
-    add_means(one);
-    json_decref(one);
-    json_t *by_n =
-        q_range(db,
-                "SELECT nights, SUM(stays) AS stays FROM insight_stay_lengths WHERE " AREA
-                " AND month >= ? AND month <= ? GROUP BY nights",
-                f, from, to, 0, rc);
-    size_t nb = sizeof los_buckets / sizeof los_buckets[0];
-    int64_t count[sizeof los_buckets / sizeof los_buckets[0]] = {0};
-    size_t i;
-    json_t *r;
-    json_array_foreach(by_n, i, r)
-    {
-        int64_t n = json_integer_value(json_object_get(r, "nights"));
-        for (size_t b = 0; b < nb; b++)
-            if (n >= los_buckets[b].lo && n <= los_buckets[b].hi)
-                count[b] += json_integer_value(json_object_get(r, "stays"));
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*g)[i].name, name) == 0)
+            return &(*g)[i];
+    if (*n == *cap) {
+        size_t more = *cap ? *cap * 2 : 64;
+        struct los_group *bigger = dd_arena_alloc(a, more * sizeof *bigger);
+        if (*n)
+            memcpy(bigger, *g, *n * sizeof *bigger);
+        *g = bigger;
+        *cap = more;
     }
-    json_decref(by_n);
+    (*g)[*n] = (struct los_group){dd_arena_strdup(a, name), 0, 0};
+    return &(*g)[(*n)++];
+}
+
+/* Most stays first, then by name; as the list once ordered by SQL (ORDER BY stays DESC, name). */
+static int
+los_order(const void *x, const void *y)
+{
+    const struct los_group *a = x, *b = y;
+    if (a->stays != b->stays)
+        return a->stays > b->stays ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+/* The groups with stays, at most 65, as [{<key>: name, stays, nights, mean_nights}]. */
+static json_t *
+los_list(struct los_group *g, size_t n, const char *key)
+{
+    if (n > 1)
+        qsort(g, n, sizeof *g, los_order);
+    json_t *out = json_array();
+    for (size_t i = 0, kept = 0; i < n && kept < 65; i++) {
+        if (g[i].stays == 0)
+            continue;
+        kept++;
+        json_array_append_new(out,
+                              json_pack("{s:s, s:I, s:I}", key, g[i].name, "stays",
+                                        (json_int_t)g[i].stays, "nights", (json_int_t)g[i].nights));
+    }
+    add_means(out);
+    return out;
+}
+
+/* The area's stay lengths of the months [from, to] read once: the totals, the distribution by
+ * length and the lists by commune, class and nationality. */
+static json_t *
+stay_lengths(struct dd_db *db, struct dd_arena *a, const struct insight_filter *f, const char *from,
+             const char *to, int *rc)
+{
+    size_t nb = sizeof los_buckets / sizeof los_buckets[0];
+    int64_t count[sizeof los_buckets / sizeof los_buckets[0]] = {0}, stays = 0, nights = 0;
+    struct los_group *g[3] = {NULL, NULL, NULL};
+    size_t n[3] = {0, 0, 0}, cap[3] = {0, 0, 0};
+    struct dd_stmt *st;
+    if (*rc == DD_OK &&
+        (*rc = dd_db_prepare(db,
+                             "SELECT commune_code, class, nationality, nights, stays FROM "
+                             "insight_stay_lengths WHERE " AREA " AND month >= ? AND month <= ?",
+                             &st)) == DD_OK) {
+        const char *b[] = {f->province, f->commune, f->commune, from, to};
+        for (int i = 0; i < 5; i++) {
+            if (b[i])
+                dd_stmt_bind_text(st, i + 1, b[i]);
+            else
+                dd_stmt_bind_null(st, i + 1);
+        }
+        int r;
+        while ((r = dd_stmt_step(st)) == DD_DB_ROW) {
+            int64_t len = dd_stmt_int64(st, 3), k = dd_stmt_int64(st, 4);
+            stays += k;
+            nights += k * len;
+            for (size_t i = 0; i < nb; i++)
+                if (len >= los_buckets[i].lo && len <= los_buckets[i].hi)
+                    count[i] += k;
+            for (int d = 0; d < 3; d++) {
+                struct los_group *one = los_group(a, &g[d], &n[d], &cap[d], dd_stmt_text(st, d));
+                one->stays += k;
+                one->nights += k * len;
+            }
+        }
+        dd_stmt_reset(st);
+        if (r < 0)
+            *rc = r;
+    }
+    json_t *out = json_pack("{s:I, s:I}", "stays", (json_int_t)stays, "nights", (json_int_t)nights);
+    json_object_set_new(out, "mean_nights",
+                        stays ? json_real((double)nights / (double)stays) : json_null());
     json_t *dist = json_array();
-    for (size_t b = 0; b < nb; b++)
-        json_array_append_new(dist, json_pack("{s:s, s:I}", "nights", los_buckets[b].label, "stays",
-                                              (json_int_t)count[b]));
+    for (size_t i = 0; i < nb; i++)
+        json_array_append_new(dist, json_pack("{s:s, s:I}", "nights", los_buckets[i].label, "stays",
+                                              (json_int_t)count[i]));
     json_object_set_new(out, "distribution", dist);
-    static const char *const dim[] = {"commune_code", "class", "nationality"};
     static const char *const key[] = {"by_commune", "by_class", "by_nationality"};
     static const char *const name[] = {"commune", "class", "nationality"};
-    for (int d = 0; d < 3; d++) {
-        char sql[512];
-        snprintf(sql, sizeof sql,
-                 "SELECT %s AS %s, SUM(stays) AS stays, SUM(stays * nights) AS nights FROM "
-                 "insight_stay_lengths WHERE " AREA " AND month >= ? AND month <= ? GROUP BY %s "
-                 "HAVING SUM(stays) <> 0 ORDER BY 2 DESC, 1 LIMIT 65",
-                 dim[d], name[d], dim[d]);
-        json_t *list = q_range(db, sql, f, from, to, 1, rc);
-        add_means(list);
-        json_object_set_new(out, key[d], list);
-    }
+    for (int d = 0; d < 3; d++)
+        json_object_set_new(out, key[d], los_list(g[d], n[d], name[d]));
     return out;
 }
 
 static json_t *
-tourism(struct dd_db *db, const struct insight_filter *f, int *rc)
+tourism(struct dd_db *db, struct dd_arena *a, const struct insight_filter *f, int *rc)
 {
     json_t *out = json_object();
     static const char *const by_month =
@@ -420,12 +478,12 @@ tourism(struct dd_db *db, const struct insight_filter *f, int *rc)
     if (f->cfrom[0])
         json_object_set_new(out, "compare", q_range(db, by_month, f, f->cfrom, f->cto, 1, rc));
     json_object_set_new(out, "by_commune_class", occupancy(db, f, f->from, f->to, rc));
-    json_object_set_new(out, "length_of_stay", stay_lengths(db, f, f->from, f->to, rc));
+    json_object_set_new(out, "length_of_stay", stay_lengths(db, a, f, f->from, f->to, rc));
     if (f->cfrom[0]) {
         json_object_set_new(out, "by_commune_class_compare",
                             occupancy(db, f, f->cfrom, f->cto, rc));
         json_object_set_new(out, "length_of_stay_compare",
-                            stay_lengths(db, f, f->cfrom, f->cto, rc));
+                            stay_lengths(db, a, f, f->cfrom, f->cto, rc));
     }
     for (int d = 0; d < 2; d++) {
         static const char *const dim[] = {"nationality", "origin"};
@@ -465,11 +523,10 @@ json_t *
 insight_area_json(struct dd_req *req, struct dd_db *db, const char *area,
                   const struct insight_filter *f, int *rc)
 {
-    (void)req;
     *rc = DD_OK;
     json_t *body = strcmp(area, "population") == 0 ? population(db, f, rc)
                    : strcmp(area, "labour") == 0   ? labour(db, f, rc)
-                   : strcmp(area, "tourism") == 0  ? tourism(db, f, rc)
+                   : strcmp(area, "tourism") == 0  ? tourism(db, req->arena, f, rc)
                                                    : order(db, f, rc);
     json_t *filter = json_pack("{s:s, s:s, s:s, s:s?}", "province", f->province, "from", f->from,
                                "to", f->to, "commune", f->commune);
