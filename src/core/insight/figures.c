@@ -20,8 +20,8 @@
 #define WORK_FROM  INSIGHT_WORK_FROM
 #define RETIRE_MEN INSIGHT_RETIRE_MEN
 #define RETIRE_WOM INSIGHT_RETIRE_WOMEN
-#define BAND_YEARS 5
-#define BANDS      17 /* 0–4 … 75–79, 80+ */
+#define BAND_YEARS INSIGHT_BAND_YEARS
+#define BANDS      INSIGHT_BANDS
 
 /* Rows of `sql` as objects named by its columns; the first `ntext` columns text, the rest
  * integers. binds[i] NULL binds SQL NULL. Sets *rc on a database failure. */
@@ -103,86 +103,50 @@ only_row(json_t *rows_)
     return out;
 }
 
-/* The area's population cells (insight_population) read once, in the order of its index by
- * commune: the pyramid by 5-year band and sex, the totals, and the people of each commune. */
-struct pop_scan {
-    int64_t m[BANDS], w[BANDS], men, women;
-    json_t *communes; /* [{commune, people, male}] in commune order */
-};
-
-static void
-population_scan(struct dd_db *db, const struct insight_filter *f, struct pop_scan *ps, int *rc)
-{
-    memset(ps, 0, sizeof *ps);
-    ps->communes = json_array();
-    struct dd_stmt *st;
-    if (*rc != DD_OK ||
-        (*rc = dd_db_prepare(db,
-                             "SELECT commune_code, sex, birth_year, people FROM insight_population "
-                             "WHERE " AREA " ORDER BY commune_code",
-                             &st)) != DD_OK)
-        return;
-    dd_stmt_bind_text(st, 1, f->province);
-    for (int i = 2; i <= 3; i++) {
-        if (f->commune)
-            dd_stmt_bind_text(st, i, f->commune);
-        else
-            dd_stmt_bind_null(st, i);
-    }
-    json_t *cur = NULL;
-    int64_t people = 0, male = 0;
-    int r;
-    while ((r = dd_stmt_step(st)) == DD_DB_ROW) {
-        const char *commune = dd_stmt_text(st, 0);
-        if (cur == NULL || strcmp(json_string_value(json_object_get(cur, "commune")), commune)) {
-            if (cur) {
-                json_object_set_new(cur, "people", json_integer(people));
-                json_object_set_new(cur, "male", json_integer(male));
-            }
-            cur = json_pack("{s:s}", "commune", commune);
-            json_array_append_new(ps->communes, cur);
-            people = male = 0;
-        }
-        bool is_male = strcmp(dd_stmt_text(st, 1), "male") == 0;
-        int64_t age = f->year - dd_stmt_int64(st, 2), n = dd_stmt_int64(st, 3);
-        int band = age < 0 ? 0 : age / BAND_YEARS >= BANDS ? BANDS - 1 : (int)(age / BAND_YEARS);
-        (is_male ? ps->m : ps->w)[band] += n;
-        *(is_male ? &ps->men : &ps->women) += n;
-        people += n;
-        male += is_male ? n : 0;
-    }
-    if (cur) {
-        json_object_set_new(cur, "people", json_integer(people));
-        json_object_set_new(cur, "male", json_integer(male));
-    }
-    dd_stmt_reset(st);
-    if (r < 0)
-        *rc = r;
-}
-
+/* The pyramid by band and sex, summed over the communes read. */
 static json_t *
-pyramid_json(const struct pop_scan *ps)
+pyramid_json(const struct insight_population *pop, int64_t *men, int64_t *women)
 {
     json_t *out = json_array();
+    *men = *women = 0;
     for (int b = 0; b < BANDS; b++) {
+        int64_t m = 0, w = 0;
+        for (size_t i = 0; i < pop->n; i++)
+            m += pop->communes[i].male[b], w += pop->communes[i].female[b];
+        *men += m;
+        *women += w;
         char label[16];
         if (b == BANDS - 1)
             snprintf(label, sizeof label, "%d+", b * BAND_YEARS);
         else
             snprintf(label, sizeof label, "%d-%d", b * BAND_YEARS, b * BAND_YEARS + 4);
         json_array_append_new(out, json_pack("{s:s, s:I, s:I}", "band", label, "male",
-                                             (json_int_t)ps->m[b], "female", (json_int_t)ps->w[b]));
+                                             (json_int_t)m, "female", (json_int_t)w));
     }
     return out;
 }
 
 static json_t *
-totals_json(const struct pop_scan *ps)
+totals_json(int64_t men, int64_t women)
 {
-    return json_pack("{s:I, s:I, s:I, s:o}", "people", (json_int_t)(ps->men + ps->women), "male",
-                     (json_int_t)ps->men, "female", (json_int_t)ps->women, "males_per_100_females",
-                     ps->women ? json_real(100.0 * (double)ps->men / (double)ps->women)
-                               : json_null());
+    return json_pack("{s:I, s:I, s:I, s:o}", "people", (json_int_t)(men + women), "male",
+                     (json_int_t)men, "female", (json_int_t)women, "males_per_100_females",
+                     women ? json_real(100.0 * (double)men / (double)women) : json_null());
+}
+
+/* [{commune, people, male}] in commune order. */
+static json_t *
+communes_json(const struct insight_population *pop)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < pop->n; i++) {
+        int64_t m = 0, w = 0;
+        for (int b = 0; b < BANDS; b++)
+            m += pop->communes[i].male[b], w += pop->communes[i].female[b];
+        json_array_append_new(out, json_pack("{s:s, s:I, s:I}", "commune", pop->communes[i].commune,
+                                             "people", (json_int_t)(m + w), "male", (json_int_t)m));
+    }
+    return out;
 }
 
 /* Adds each commune's area and density where its area is known (insight_commune_areas, read in
@@ -215,14 +179,16 @@ with_density(struct dd_db *db, const struct insight_filter *f, json_t *communes,
 }
 
 static json_t *
-population(struct dd_db *db, const struct insight_filter *f, int *rc)
+population(struct dd_db *db, struct dd_arena *a, const struct insight_filter *f, int *rc)
 {
     json_t *out = json_object();
-    struct pop_scan ps;
-    population_scan(db, f, &ps, rc);
-    json_object_set_new(out, "pyramid", pyramid_json(&ps));
-    json_object_set_new(out, "totals", totals_json(&ps));
-    json_object_set_new(out, "by_commune", with_density(db, f, ps.communes, rc));
+    struct insight_population pop = {0};
+    if (*rc == DD_OK)
+        *rc = insight_population_read(db, a, f, &pop);
+    int64_t men = 0, women = 0;
+    json_object_set_new(out, "pyramid", pyramid_json(&pop, &men, &women));
+    json_object_set_new(out, "totals", totals_json(men, women));
+    json_object_set_new(out, "by_commune", with_density(db, f, communes_json(&pop), rc));
     json_object_set_new(out, "by_month", q_range(db, flows_sql, f, f->from, f->to, 1, rc));
     json_object_set_new(out, "period",
                         only_row(q_range(db, flows_total_sql, f, f->from, f->to, 0, rc)));
@@ -524,7 +490,7 @@ insight_area_json(struct dd_req *req, struct dd_db *db, const char *area,
                   const struct insight_filter *f, int *rc)
 {
     *rc = DD_OK;
-    json_t *body = strcmp(area, "population") == 0 ? population(db, f, rc)
+    json_t *body = strcmp(area, "population") == 0 ? population(db, req->arena, f, rc)
                    : strcmp(area, "labour") == 0   ? labour(db, f, rc)
                    : strcmp(area, "tourism") == 0  ? tourism(db, req->arena, f, rc)
                                                    : order(db, f, rc);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct dd_arena;
 struct dd_db;
 struct dd_event;
 struct dd_req;
@@ -103,6 +104,28 @@ struct insight_filter {
     char cfrom[8], cto[8]; /* "" without a comparison */
     int year;              /* the reference year for ages: that of `to` */
 };
+
+/* Ages in 5-year bands: 0–4 … 75–79, 80 and over. */
+#define INSIGHT_BAND_YEARS 5
+#define INSIGHT_BANDS      17
+
+/* The band of a person born in `birth_year` by the reference year `year` (under 0: the first). */
+int insight_age_band(int year, int64_t birth_year);
+
+/* People of one commune by age band (at the filter's year) and sex. */
+struct insight_commune_ages {
+    const char *commune;
+    int64_t male[INSIGHT_BANDS], female[INSIGHT_BANDS];
+};
+
+/* The filter's area's population cells read once (population_cells.c), one entry per commune in
+ * commune order, in the arena. */
+struct insight_population {
+    struct insight_commune_ages *communes;
+    size_t n;
+};
+int insight_population_read(struct dd_db *db, struct dd_arena *a, const struct insight_filter *f,
+                            struct insight_population *out);
 
 /* Parses ?commune=&from=&to=&compare_from=&compare_to= or replies 400; 0 or -1. */
 int insight_filter_or_reply(struct dd_req *req, struct insight_filter *f);

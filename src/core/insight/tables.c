@@ -35,18 +35,12 @@ struct spec {
     const char *area, *table;
     enum binds binds;
     bool counts[MAX_COLS]; /* by column of the statement */
-    const char *sql;
+    const char *sql;       /* NULL: made by a function of `builders` */
 };
 
 static const struct spec specs[] = {
-    {"population",
-     "age",
-     B_YEAR_AREA,
-     {false, false, false, true},
-     "SELECT commune_code AS commune, CASE WHEN CAST(? AS INTEGER) - birth_year >= 80 THEN 80 "
-     "WHEN CAST(? AS INTEGER) - birth_year < 0 THEN 0 ELSE ((CAST(? AS INTEGER) - birth_year) / "
-     "5) * 5 END AS age_band, sex, SUM(people) AS people FROM insight_population WHERE " AREA
-     " GROUP BY 1, 2, 3 HAVING SUM(people) <> 0 ORDER BY 1, 2, 3"},
+    /* commune, age_band (0, 5, … 80), sex, people; the cells with people only */
+    {"population", "age", B_YEAR_AREA, {false, false, false, true}, NULL},
     {"population",
      "communes",
      B_AREA,
@@ -264,6 +258,47 @@ add_rows(struct dd_req *req, struct dd_db *db, struct insight_table *t, const st
     return rc == DD_DB_DONE ? DD_OK : rc;
 }
 
+/* The export of ages: people by commune, 5-year band and sex (population_cells.c), the rows in
+ * the order commune, band, sex ("female" before "male"), cells without people left out. */
+static int
+ages_build(struct dd_req *req, struct dd_db *db, struct insight_table *t,
+           const struct insight_filter *f)
+{
+    struct insight_population pop;
+    int rc = insight_population_read(db, req->arena, f, &pop);
+    if (rc != DD_OK)
+        return rc;
+    static const char *const columns[] = {"commune", "age_band", "sex", "people"};
+    static const bool counts[] = {false, false, false, true};
+    t->ncols = 4;
+    t->columns = (const char **)columns;
+    t->counts = counts;
+    for (size_t i = 0; i < pop.n; i++)
+        for (int b = 0; b < INSIGHT_BANDS; b++)
+            for (int sx = 0; sx < 2; sx++) {
+                int64_t n = sx == 0 ? pop.communes[i].female[b] : pop.communes[i].male[b];
+                if (n == 0)
+                    continue;
+                grow(req, t);
+                const char **row = t->cells + t->nrows * t->ncols;
+                row[0] = pop.communes[i].commune;
+                row[1] = dd_arena_printf(req->arena, "%d", b * INSIGHT_BAND_YEARS);
+                row[2] = sx == 0 ? "female" : "male";
+                row[3] = dd_arena_printf(req->arena, "%lld", (long long)n);
+                t->nrows++;
+            }
+    return DD_OK;
+}
+
+/* The tables made by a function rather than a statement. */
+static const struct {
+    const char *area, *table;
+    int (*build)(struct dd_req *req, struct dd_db *db, struct insight_table *t,
+                 const struct insight_filter *f);
+} builders[] = {
+    {"population", "age", ages_build},
+};
+
 struct insight_table *
 insight_area_table(struct dd_req *req, struct dd_db *db, const char *area, const char *table,
                    const struct insight_filter *f, int *rc)
@@ -288,6 +323,15 @@ insight_area_table(struct dd_req *req, struct dd_db *db, const char *area, const
     t->name = name;
     bool compare = f->cfrom[0] && ranged(s->binds);
     const char *label = compare ? dd_arena_printf(req->arena, "%s..%s", f->from, f->to) : NULL;
+    for (size_t i = 0; s->sql == NULL && i < sizeof builders / sizeof builders[0]; i++)
+        if (strcmp(builders[i].area, s->area) == 0 && strcmp(builders[i].table, s->table) == 0) {
+            *rc = builders[i].build(req, db, t, f);
+            return t;
+        }
+    if (s->sql == NULL) {
+        *rc = DD_EINTERNAL;
+        return t;
+    }
     *rc = add_rows(req, db, t, s, f, f->from, f->to, label);
     if (*rc == DD_OK && compare)
         *rc = add_rows(req, db, t, s, f, f->cfrom, f->cto,
