@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void
-client_network(struct dd_req *req, char *out, size_t size)
+void
+id_client_network(struct dd_req *req, char *out, size_t size)
 {
     out[0] = '\0';
     if (req->conn == NULL)
@@ -75,7 +75,7 @@ user_agent_summary(const char *ua, char *out, size_t size)
 void
 id_client_read(struct dd_req *req, struct id_client *c)
 {
-    client_network(req, c->network, sizeof c->network);
+    id_client_network(req, c->network, sizeof c->network);
     user_agent_summary(dd_req_header(req, "User-Agent"), c->user_agent, sizeof c->user_agent);
     id_device_fingerprint(req, c->device);
     c->service = "web";

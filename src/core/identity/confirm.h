@@ -10,7 +10,7 @@ struct id_confirm {
     int64_t now_ms;
     const char *login; /* canonical, "" when the typed one cannot be a login */
     struct id_client client;
-    struct id_throttle_keys keys;
+    struct dd_guess_keys keys;
     struct id_account acc;
 };
 

@@ -7,6 +7,7 @@
 #ifndef DD_CORE_IDENTITY_INTERNAL_H
 #define DD_CORE_IDENTITY_INTERNAL_H
 
+#include "core/identity/identity.h"
 #include "crypto/recovery.h"
 #include "http/principal.h"
 
@@ -82,6 +83,9 @@ struct id_client {
     char device[ID_DEVICE_LEN + 1]; /* id_device_fingerprint */
     const char *service;            /* "web" or "api" */
 };
+
+/* The client's network ("203.0.113.0/24", "2001:0db8:0001::/48"; "" if unknown) into out. */
+void id_client_network(struct dd_req *req, char *out, size_t size);
 
 /* Fills *c from the request's connection and User-Agent; service "web". */
 void id_client_read(struct dd_req *req, struct id_client *c);
@@ -222,12 +226,10 @@ const char *id_notice_channel(const struct id_account *acc);
 
 /* --- throttling (throttle.c) --- */
 
-struct id_throttle_keys {
-    char login[96]; /* "login:" + SHA-256 of the canonical login */
-    char net[96];   /* "net:" + network, or "" when the network is unknown */
-};
+/* A login's keys are those of a guess (identity.h): item "login:" + SHA-256 of the canonical
+ * login, net "net:" + network ("" when the network is unknown). */
 
-void id_throttle_keys(const char *login, const struct id_client *c, struct id_throttle_keys *k);
+void id_throttle_keys(const char *login, const struct id_client *c, struct dd_guess_keys *k);
 
 /* The delay after `failures` failures when `free` are let through: 0 up to free - 1 failures,
  * then unit × 2^(failures − free + 1), at most unit × ID_MAX_DELAY_UNITS. */
@@ -235,14 +237,14 @@ int64_t id_throttle_delay(int64_t failures, int64_t free, int64_t unit_ms);
 
 /* How long (ms) the caller must still wait before trying this login from this network: 0 when
  * it may try now. */
-int id_throttle_wait(struct dd_db *db, const struct id_throttle_keys *k, int64_t now_ms,
+int id_throttle_wait(struct dd_db *db, const struct dd_guess_keys *k, int64_t now_ms,
                      int64_t *wait_ms);
 
 /* Counts a failure for both keys and sets their delays. Inside the caller's transaction. */
-int id_throttle_fail(struct dd_db *db, const struct id_throttle_keys *k, int64_t now_ms);
+int id_throttle_fail(struct dd_db *db, const struct dd_guess_keys *k, int64_t now_ms);
 
 /* Forgets the failures of the login (after a success). Inside the caller's transaction. */
-int id_throttle_clear(struct dd_db *db, const struct id_throttle_keys *k);
+int id_throttle_clear(struct dd_db *db, const struct dd_guess_keys *k);
 
 /* Replies 429 too-many-requests with Retry-After (whole seconds, at least 1). */
 int id_reply_throttled(struct dd_req *req, int64_t wait_ms);

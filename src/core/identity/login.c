@@ -38,7 +38,7 @@ struct login {
     const char *login; /* canonical, "" if the typed login cannot be one */
     int64_t now_ms;
     struct id_client client;
-    struct id_throttle_keys keys;
+    struct dd_guess_keys keys;
     struct id_account acc;
     bool known;
 };

@@ -24,11 +24,11 @@
 #include <string.h>
 
 void
-id_throttle_keys(const char *login, const struct id_client *c, struct id_throttle_keys *k)
+id_throttle_keys(const char *login, const struct id_client *c, struct dd_guess_keys *k)
 {
     char hash[ID_HEX_HASH];
     dd_sha256_hex(login, strlen(login), hash);
-    snprintf(k->login, sizeof k->login, "login:%s", hash);
+    snprintf(k->item, sizeof k->item, "login:%s", hash);
     if (c->network[0])
         snprintf(k->net, sizeof k->net, "net:%s", c->network);
     else
@@ -48,8 +48,7 @@ id_throttle_delay(int64_t failures, int64_t free, int64_t unit_ms)
 }
 
 int
-id_throttle_wait(struct dd_db *db, const struct id_throttle_keys *k, int64_t now_ms,
-                 int64_t *wait_ms)
+id_throttle_wait(struct dd_db *db, const struct dd_guess_keys *k, int64_t now_ms, int64_t *wait_ms)
 {
     *wait_ms = 0;
     char now[32];
@@ -61,7 +60,7 @@ id_throttle_wait(struct dd_db *db, const struct id_throttle_keys *k, int64_t now
                            &st);
     if (rc != DD_OK)
         return rc;
-    dd_stmt_bind_text(st, 1, k->login);
+    dd_stmt_bind_text(st, 1, k->item);
     dd_stmt_bind_text(st, 2, k->net);
     dd_stmt_bind_text(st, 3, now);
     rc = dd_stmt_step(st);
@@ -113,22 +112,22 @@ fail_key(struct dd_db *db, const char *key, int64_t free, int64_t now_ms)
 }
 
 int
-id_throttle_fail(struct dd_db *db, const struct id_throttle_keys *k, int64_t now_ms)
+id_throttle_fail(struct dd_db *db, const struct dd_guess_keys *k, int64_t now_ms)
 {
-    int rc = fail_key(db, k->login, ID_FREE_FAILURES, now_ms);
+    int rc = fail_key(db, k->item, ID_FREE_FAILURES, now_ms);
     if (rc == DD_OK && k->net[0])
         rc = fail_key(db, k->net, id_settings.network_free, now_ms);
     return rc;
 }
 
 int
-id_throttle_clear(struct dd_db *db, const struct id_throttle_keys *k)
+id_throttle_clear(struct dd_db *db, const struct dd_guess_keys *k)
 {
     struct dd_stmt *st;
     int rc = dd_db_prepare(db, "DELETE FROM auth_throttle WHERE key = ?", &st);
     if (rc != DD_OK)
         return rc;
-    dd_stmt_bind_text(st, 1, k->login);
+    dd_stmt_bind_text(st, 1, k->item);
     rc = dd_stmt_step(st);
     dd_stmt_reset(st);
     return rc < 0 ? rc : DD_OK;
@@ -160,29 +159,19 @@ dd_guess_keys(struct dd_req *req, const char *kind, const char *item, struct dd_
     char hash[ID_HEX_HASH];
     dd_sha256_hex(item, strlen(item), hash);
     snprintf(k->item, sizeof k->item, "%.12s:%s", kind, hash);
-    struct id_client c;
-    id_client_read(req, &c);
-    if (c.network[0])
-        snprintf(k->net, sizeof k->net, "%.12s-net:%s", kind, c.network);
+    char network[64];
+    id_client_network(req, network, sizeof network);
+    if (network[0])
+        snprintf(k->net, sizeof k->net, "%.12s-net:%s", kind, network);
     else
         k->net[0] = '\0';
 }
 
-/* The guess's keys in the shape of a login's. */
-static void
-as_login_keys(const struct dd_guess_keys *g, struct id_throttle_keys *k)
-{
-    snprintf(k->login, sizeof k->login, "%s", g->item);
-    snprintf(k->net, sizeof k->net, "%s", g->net);
-}
-
 int
-dd_guess_allowed_or_reply(struct dd_req *req, struct dd_db *db, const struct dd_guess_keys *g)
+dd_guess_allowed_or_reply(struct dd_req *req, struct dd_db *db, const struct dd_guess_keys *k)
 {
-    struct id_throttle_keys k = {0};
-    as_login_keys(g, &k);
     int64_t wait = 0;
-    int rc = id_throttle_wait(db, &k, dd_clock_now_ms(), &wait);
+    int rc = id_throttle_wait(db, k, dd_clock_now_ms(), &wait);
     if (rc != DD_OK) {
         id_fail(req, db, rc);
         return -1;
@@ -196,13 +185,11 @@ dd_guess_allowed_or_reply(struct dd_req *req, struct dd_db *db, const struct dd_
 }
 
 int
-dd_guess_failed(struct dd_db *db, const struct dd_guess_keys *g)
+dd_guess_failed(struct dd_db *db, const struct dd_guess_keys *k)
 {
-    struct id_throttle_keys k = {0};
-    as_login_keys(g, &k);
     int rc = dd_db_begin(db);
     if (rc == DD_OK)
-        rc = id_throttle_fail(db, &k, dd_clock_now_ms());
+        rc = id_throttle_fail(db, k, dd_clock_now_ms());
     if (rc == DD_OK)
         return dd_db_commit(db);
     if (dd_db_in_transaction(db))

@@ -23,6 +23,17 @@
 #define BAND_YEARS INSIGHT_BAND_YEARS
 #define BANDS      INSIGHT_BANDS
 
+void
+insight_bind_texts(struct dd_stmt *st, const char *const *texts, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (texts[i])
+            dd_stmt_bind_text(st, i + 1, texts[i]);
+        else
+            dd_stmt_bind_null(st, i + 1);
+    }
+}
+
 /* Rows of `sql` as objects named by its columns; the first `ntext` columns text, the rest
  * integers. binds[i] NULL binds SQL NULL. Sets *rc on a database failure. */
 static json_t *
@@ -32,12 +43,7 @@ rows(struct dd_db *db, const char *sql, const char *const *binds, int nb, int nt
     struct dd_stmt *st;
     if (*rc != DD_OK || (*rc = dd_db_prepare(db, sql, &st)) != DD_OK)
         return out;
-    for (int i = 0; i < nb; i++) {
-        if (binds[i])
-            dd_stmt_bind_text(st, i + 1, binds[i]);
-        else
-            dd_stmt_bind_null(st, i + 1);
-    }
+    insight_bind_texts(st, binds, nb);
     int r;
     while ((r = dd_stmt_step(st)) == DD_DB_ROW) {
         json_t *o = json_object();
@@ -389,12 +395,7 @@ stay_lengths(struct dd_db *db, struct dd_arena *a, const struct insight_filter *
                              "insight_stay_lengths WHERE " AREA " AND month >= ? AND month <= ?",
                              &st)) == DD_OK) {
         const char *b[] = {f->province, f->commune, f->commune, from, to};
-        for (int i = 0; i < 5; i++) {
-            if (b[i])
-                dd_stmt_bind_text(st, i + 1, b[i]);
-            else
-                dd_stmt_bind_null(st, i + 1);
-        }
+        insight_bind_texts(st, b, 5);
         int r;
         while ((r = dd_stmt_step(st)) == DD_DB_ROW) {
             int64_t len = dd_stmt_int64(st, 3), k = dd_stmt_int64(st, 4);

@@ -14,6 +14,7 @@ struct dd_arena;
 struct dd_db;
 struct dd_event;
 struct dd_req;
+struct dd_stmt;
 
 /* Runs `sql` once with `text` bound to the first ntext placeholders and `last` to the next.
  * DD_OK or the database's code. */
@@ -24,6 +25,9 @@ int insight_step(struct dd_db *db, const char *sql, const char *const *text, siz
  * commune, birth year, sex) and of insight_composition (province, commune, dimension, value). */
 extern const char insight_population_upsert[];
 extern const char insight_composition_upsert[];
+
+/* Binds texts[i] to placeholder i + 1, NULL as SQL NULL. */
+void insight_bind_texts(struct dd_stmt *st, const char *const *texts, int n);
 
 /* "YYYY-MM" of a date "YYYY-MM-DD" or "YYYY-MM"; "YYYY-01" for a year alone; "0000-00" else. */
 void insight_month(const char *date, char out[8]);

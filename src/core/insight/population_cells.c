@@ -35,13 +35,8 @@ insight_population_read(struct dd_db *db, struct dd_arena *a, const struct insig
                            &st);
     if (rc != DD_OK)
         return rc;
-    dd_stmt_bind_text(st, 1, f->province);
-    for (int i = 2; i <= 3; i++) {
-        if (f->commune)
-            dd_stmt_bind_text(st, i, f->commune);
-        else
-            dd_stmt_bind_null(st, i);
-    }
+    const char *b[] = {f->province, f->commune, f->commune};
+    insight_bind_texts(st, b, 3);
     size_t cap = 0;
     struct insight_commune_ages *cur = NULL;
     while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {

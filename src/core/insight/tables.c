@@ -184,12 +184,7 @@ bind_all(struct dd_stmt *st, const struct spec *s, const struct insight_filter *
         if (ranged(s->binds))
             b[n++] = from, b[n++] = to;
     }
-    for (int i = 0; i < n; i++) {
-        if (b[i])
-            dd_stmt_bind_text(st, i + 1, b[i]);
-        else
-            dd_stmt_bind_null(st, i + 1);
-    }
+    insight_bind_texts(st, b, n);
 }
 
 static void
