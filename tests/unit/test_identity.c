@@ -183,12 +183,12 @@ test_throttle_counts_per_login_and_network(void **state)
     setup(fx);
     id_settings.network_free = 8;
     struct id_client c = {.network = "203.0.113.0/24", .user_agent = "curl", .service = "web"};
-    struct id_throttle_keys a, b;
+    struct dd_guess_keys a, b;
     id_throttle_keys("056090001234", &c, &a);
     id_throttle_keys("056090009999", &c, &b);
     assert_string_equal(a.net, "net:203.0.113.0/24");
-    assert_memory_equal(a.login, "login:", 6);
-    assert_null(strstr(a.login, "056090001234"));
+    assert_memory_equal(a.item, "login:", 6);
+    assert_null(strstr(a.item, "056090001234"));
     int64_t wait = -1;
     begin(fx->db);
     for (int i = 0; i < ID_FREE_FAILURES - 1; i++)
