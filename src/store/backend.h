@@ -29,6 +29,8 @@ struct dd_db_ops {
     int (*wait_durable)(struct dd_db *db);
     /* Optional: a passive checkpoint (store.h, dd_db_checkpoint). */
     int (*checkpoint)(struct dd_db *db, int *wal_frames, int *copied);
+    /* Optional (store.h, dd_db_open_same). */
+    int (*open_same)(struct dd_db *db, struct dd_db **out);
     void (*close)(struct dd_db *db);
     int (*exec)(struct dd_db *db, const char *sql);
     int (*rollback)(struct dd_db *db); /* ends the transaction if the database still has one */
@@ -46,6 +48,7 @@ struct dd_db_ops {
     const char *(*text)(struct dd_stmt *st, int col);
     int64_t (*int64)(struct dd_stmt *st, int col);
     const void *(*blob)(struct dd_stmt *st, int col, size_t *len);
+    const char *(*text_bytes)(struct dd_stmt *st, int col, size_t *len);
     int64_t (*changes)(struct dd_stmt *st);
     void (*reset)(struct dd_stmt *st);
     /* Bulk loading (store.h); a NULL copy_begin means the backend has no COPY. */

@@ -520,6 +520,14 @@ pg_column_int64(struct dd_stmt *base, int col)
     return strtoll(s, NULL, 10);
 }
 
+static const char *
+pg_text_bytes(struct dd_stmt *base, int col, size_t *len)
+{
+    const char *s = pg_text(base, col);
+    *len = s ? strlen(s) : 0;
+    return s ? s : "";
+}
+
 static const void *
 pg_blob(struct dd_stmt *base, int col, size_t *len)
 {
@@ -622,6 +630,7 @@ static const struct dd_db_ops pg_ops = {
     .text = pg_text,
     .int64 = pg_column_int64,
     .blob = pg_blob,
+    .text_bytes = pg_text_bytes,
     .changes = pg_changes,
     .reset = pg_reset,
     .bind_text_static = pg_bind_text_static,

@@ -51,8 +51,9 @@ struct sqlite_db {
     struct write_turn *turn; /* NULL: in memory, or past WRITE_TURNS files */
     bool has_turn;
     long timeout_ms;
-    const char *wal_path; /* SQLite's, valid while open; NULL in memory */
-    int sync_state;       /* 0 unknown, 1 FULL, 2 NORMAL: a PRAGMA only on a change */
+    struct dd_db_options opt; /* those it was opened with, for dd_db_open_same */
+    const char *wal_path;     /* SQLite's, valid while open; NULL in memory */
+    int sync_state;           /* 0 unknown, 1 FULL, 2 NORMAL: a PRAGMA only on a change */
 };
 
 /* The turn of the file at `path` (found, or made), or NULL. */
@@ -120,6 +121,7 @@ struct sqlite_stmt {
     struct dd_stmt base;
     sqlite3_stmt *h;
     bool has_row;
+    int ncols; /* of the row stepped to: the column readers check against it */
     int64_t changes;
 };
 
@@ -280,11 +282,24 @@ dd_sqlite_open(const char *path, const struct dd_db_options *opt, struct dd_db *
     dd_db_base_init(&db->base, &sqlite_ops);
     db->h = h;
     db->timeout_ms = opt->timeout_ms < 0 ? 0 : opt->timeout_ms;
+    db->opt = *opt;
     bool file = strcmp(path, ":memory:") != 0;
     db->turn = file ? turn_of(sqlite3_db_filename(h, "main")) : NULL;
     db->wal_path = file ? sqlite3_filename_wal(sqlite3_db_filename(h, "main")) : NULL;
     *out = &db->base;
     return DD_OK;
+}
+
+/* Another connection to the same file; a database in memory has no other. */
+static int
+sqlite_open_same(struct dd_db *db, struct dd_db **out)
+{
+    const char *path = sqlite3_db_filename(handle(db), "main");
+    if (path == NULL || *path == '\0')
+        return dd_db_fail(db, DD_EINVAL, "a database in memory has no second connection");
+    char err[256];
+    int rc = dd_sqlite_open(path, &((struct sqlite_db *)db)->opt, out, err, sizeof err);
+    return rc == DD_OK ? DD_OK : dd_db_fail(db, rc, "%s", err);
 }
 
 static void
@@ -456,8 +471,10 @@ sqlite_step(struct dd_stmt *st)
     struct sqlite_stmt *s = sst(st);
     int rc = sqlite3_step(s->h);
     s->has_row = rc == SQLITE_ROW;
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
+        s->ncols = sqlite3_data_count(s->h);
         return DD_DB_ROW;
+    }
     if (rc == SQLITE_DONE) {
         s->changes = sqlite3_stmt_readonly(s->h) ? 0 : sqlite3_changes64(handle(st->db));
         return DD_DB_DONE;
@@ -469,7 +486,7 @@ static bool
 has_column(struct dd_stmt *st, int col)
 {
     struct sqlite_stmt *s = sst(st);
-    return s->has_row && col >= 0 && col < sqlite3_column_count(s->h);
+    return s->has_row && col >= 0 && col < s->ncols;
 }
 
 static int
@@ -519,6 +536,17 @@ sqlite_blob(struct dd_stmt *st, int col, size_t *len)
     return p ? p : "";
 }
 
+static const char *
+sqlite_text_bytes(struct dd_stmt *st, int col, size_t *len)
+{
+    *len = 0;
+    if (!has_column(st, col))
+        return "";
+    const char *p = sqlite3_column_blob(sst(st)->h, col); /* no '\0' added: no copy */
+    *len = (size_t)sqlite3_column_bytes(sst(st)->h, col);
+    return p ? p : "";
+}
+
 static int64_t
 sqlite_changes(struct dd_stmt *st)
 {
@@ -543,6 +571,7 @@ static const struct dd_db_ops sqlite_ops = {
     .wait_durable = sqlite_wait_durable,
     .checkpoint = sqlite_checkpoint,
     .begin_read_sql = "BEGIN DEFERRED",
+    .open_same = sqlite_open_same,
     .close = sqlite_close,
     .exec = sqlite_exec,
     .rollback = sqlite_rollback,
@@ -559,6 +588,7 @@ static const struct dd_db_ops sqlite_ops = {
     .text = sqlite_text,
     .int64 = sqlite_column_int64,
     .blob = sqlite_blob,
+    .text_bytes = sqlite_text_bytes,
     .changes = sqlite_changes,
     .reset = sqlite_reset,
     .bind_text_static = sqlite_bind_text_static,

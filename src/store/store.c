@@ -331,6 +331,12 @@ dd_stmt_blob(struct dd_stmt *st, int col, size_t *len)
     return st->db->ops->blob(st, col, len);
 }
 
+const char *
+dd_stmt_text_bytes(struct dd_stmt *st, int col, size_t *len)
+{
+    return st->db->ops->text_bytes(st, col, len);
+}
+
 int64_t
 dd_stmt_changes(struct dd_stmt *st)
 {
@@ -472,6 +478,15 @@ bool
 dd_db_in_transaction(const struct dd_db *db)
 {
     return db->in_tx;
+}
+
+int
+dd_db_open_same(struct dd_db *db, struct dd_db **out)
+{
+    *out = NULL;
+    if (db->ops->open_same == NULL)
+        return dd_db_fail(db, DD_EINVAL, "this backend opens no second connection here");
+    return db->ops->open_same(db, out);
 }
 
 int

@@ -90,6 +90,11 @@ const char *dd_stmt_text(struct dd_stmt *st, int col);
 int64_t dd_stmt_int64(struct dd_stmt *st, int col);
 const void *dd_stmt_blob(struct dd_stmt *st, int col, size_t *len);
 
+/* A text column's bytes and their number in *len, without the copy SQLite makes to end a text
+ * with '\0' (the bytes need not end with one); "" with 0 for NULL, no column or no row. For
+ * reading millions of rows. Valid until the next step or reset. */
+const char *dd_stmt_text_bytes(struct dd_stmt *st, int col, size_t *len);
+
 /* Rows changed by the last INSERT, UPDATE or DELETE run on this statement, once it has stepped
  * to DD_DB_DONE; 0 for other statements. */
 int64_t dd_stmt_changes(struct dd_stmt *st);
@@ -129,6 +134,12 @@ int dd_db_wait_durable(struct dd_db *db);
 int dd_db_checkpoint(struct dd_db *db, int *wal_frames, int *copied);
 int dd_db_rollback(struct dd_db *db);
 bool dd_db_in_transaction(const struct dd_db *db);
+
+/* SQLite: opens another connection to the file `db` is connected to, with the options `db` was
+ * opened with, for work split between threads (each connection is used by one thread at a
+ * time). DD_EINVAL on PostgreSQL and for a database in memory, DD_EUNAVAIL if the file cannot be
+ * opened; the message is then `db`'s. Close it with dd_db_close. */
+int dd_db_open_same(struct dd_db *db, struct dd_db **out);
 
 /* DD_OK when the database answers a trivial query. */
 int dd_db_ping(struct dd_db *db);

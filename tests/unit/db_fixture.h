@@ -222,6 +222,9 @@ dbfx_get(void **state)
 
 /* A test on PostgreSQL only (what SQLite cannot show, such as a dropped connection). */
 #define PG_TEST(fn) {#fn " (postgres)", fn, dbfx_setup_pg, dbfx_teardown, NULL}
+
+/* A test on SQLite only (what only its backend does, such as a second reader of one file). */
+#define SQLITE_TEST(fn) {#fn " (sqlite)", fn, dbfx_setup_sqlite, dbfx_teardown, NULL}
 // clang-format on
 
 #endif

@@ -533,6 +533,28 @@ nights(struct dd_db *db, const char *day)
     return dbfx_int(db, sql);
 }
 
+/* SQLite: the rebuild's two readers see one and the same state: what another connection
+ * commits once they have begun is seen by neither, and writers are not kept waiting for them. */
+static void
+scan_readers_share_one_snapshot(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    dbfx_exec(fx->db, "CREATE TABLE seen (n INTEGER)");
+    dbfx_exec(fx->db, "INSERT INTO seen (n) VALUES (1)");
+    struct dd_db *second = NULL;
+    assert_int_equal(insight_scan_begin(fx->db, &second), DD_OK);
+    assert_non_null(second);
+    struct dd_db *writer = dbfx_connect(fx, 1000);
+    dbfx_exec(writer, "INSERT INTO seen (n) VALUES (2)"); /* commits at once */
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM seen"), 1);
+    assert_int_equal(dbfx_int(second, "SELECT count(*) FROM seen"), 1);
+    assert_int_equal(dbfx_int(writer, "SELECT count(*) FROM seen"), 2);
+    insight_scan_end(second);
+    assert_int_equal(dd_db_commit(fx->db), DD_OK);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM seen"), 2);
+    dd_db_close(writer);
+}
+
 /* The stays module's daily figures, kept by this consumer from the stay events alone. */
 static void
 daily_figures_follow_the_stay_events(void **state)
@@ -638,6 +660,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(xlsx_is_a_zip_of_five_parts),
         cmocka_unit_test(small_cells_are_hidden_and_zero_kept),
+        SQLITE_TEST(scan_readers_share_one_snapshot),
         DB_TEST(daily_figures_follow_the_stay_events),
         DB_TEST(incremental_figures_equal_a_rebuild),
         DB_TEST(incremental_figures_equal_a_rebuild_other_seed),

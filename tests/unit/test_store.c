@@ -174,6 +174,68 @@ test_statement_cache(void **state)
 
 /* A cached statement keeps working after the table under it changes shape (on PostgreSQL the
  * server refuses the old plan and the statement is prepared again). */
+/* A text's bytes without the '\0' copy: the text and its length, an integer's decimal text, ""
+ * for NULL and for a column or row that is not there. */
+static void
+test_text_bytes(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    create_table(fx);
+    assert_int_equal(insert_row(fx->db, 1, "Đức", -42), DD_DB_DONE);
+    struct dd_stmt *st = NULL;
+    assert_int_equal(dd_db_prepare(fx->db, "SELECT name, n, note FROM t WHERE id = 1", &st), DD_OK);
+    size_t n = 99;
+    assert_string_equal(dd_stmt_text_bytes(st, 0, &n), ""); /* no row yet */
+    assert_int_equal(n, 0);
+    assert_int_equal(dd_stmt_step(st), DD_DB_ROW);
+    const char *p = dd_stmt_text_bytes(st, 0, &n);
+    assert_int_equal(n, strlen("Đức"));
+    assert_memory_equal(p, "Đức", n);
+    p = dd_stmt_text_bytes(st, 1, &n);
+    assert_int_equal(n, 3);
+    assert_memory_equal(p, "-42", 3);
+    n = 99;
+    assert_string_equal(dd_stmt_text_bytes(st, 2, &n), ""); /* NULL */
+    assert_int_equal(n, 0);
+    n = 99;
+    assert_string_equal(dd_stmt_text_bytes(st, 3, &n), ""); /* no such column */
+    assert_int_equal(n, 0);
+    dd_stmt_reset(st);
+}
+
+/* A second connection to the same SQLite file sees what the first committed and has its own
+ * transactions; PostgreSQL and a database in memory have none to give. */
+static void
+test_open_same(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    create_table(fx);
+    struct dd_db *other = (struct dd_db *)1;
+    if (fx->kind != DD_DB_SQLITE) {
+        assert_int_equal(dd_db_open_same(fx->db, &other), DD_EINVAL);
+        assert_null(other);
+        return;
+    }
+    assert_int_equal(insert_row(fx->db, 1, "a", 1), DD_DB_DONE);
+    assert_int_equal(dd_db_open_same(fx->db, &other), DD_OK);
+    assert_int_equal(dbfx_int(other, "SELECT count(*) FROM t"), 1);
+    assert_int_equal(dd_db_begin_read(other), DD_OK); /* a snapshot of its own */
+    assert_int_equal(dbfx_int(other, "SELECT count(*) FROM t"), 1);
+    assert_int_equal(insert_row(fx->db, 2, "b", 2), DD_DB_DONE);
+    assert_int_equal(dbfx_int(other, "SELECT count(*) FROM t"), 1);
+    assert_int_equal(dd_db_commit(other), DD_OK);
+    assert_int_equal(dbfx_int(other, "SELECT count(*) FROM t"), 2);
+    dd_db_close(other);
+
+    struct dd_db *memory = NULL, *again = (struct dd_db *)1;
+    char err[256];
+    assert_int_equal(dd_db_open("sqlite::memory:", NULL, &memory, err, sizeof err), DD_OK);
+    assert_int_equal(dd_db_open_same(memory, &again), DD_EINVAL);
+    assert_null(again);
+    assert_non_null(strstr(dd_db_errmsg(memory), "memory"));
+    dd_db_close(memory);
+}
+
 static void
 test_schema_change(void **state)
 {
@@ -600,6 +662,8 @@ main(void)
         DB_TEST(test_changes),
         DB_TEST(test_deferred_flush),
         DB_TEST(test_statement_cache),
+        DB_TEST(test_text_bytes),
+        DB_TEST(test_open_same),
         DB_TEST(test_schema_change),
         DB_TEST(test_transactions),
         DB_TEST(test_constraint_conflict),

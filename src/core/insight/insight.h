@@ -46,8 +46,10 @@ int dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep);
 
 /* SQLite only: dd_insight_rebuild in two steps, for a database in use — every figure computed
  * in a read snapshot (into temporary tables of the same names, so writers go on meanwhile), then
- * stored in a short write transaction; the watermark is the snapshot's newest event. Needs a
- * connection with no open transaction; DD_EINVAL on PostgreSQL or inside one. */
+ * stored in a short write transaction; the watermark is the snapshot's newest event. The people
+ * and the stays are read by this connection and a second one on the same snapshot, a thread
+ * each, when the file can be opened again. Needs a connection with no open transaction;
+ * DD_EINVAL on PostgreSQL or inside one. */
 int dd_insight_rebuild_staged(struct dd_db *db, struct dd_insight_rebuild_report *rep);
 
 /* Replaces the communes' areas (insight_commune_areas) with those of a CSV read from `in`: a

@@ -61,6 +61,14 @@ void insight_tally_add(struct insight_tally *t, const char *sql, const char *con
  * outcome. DD_OK or the database's code. */
 int insight_tally_write(struct dd_db *db, struct insight_tally *t);
 
+/* insight_tally_add with the keys given joined: one after the other, each followed by '\0',
+ * `len` bytes in all (a reader's row copied once, with no text of its own per key). */
+void insight_tally_add_joined(struct insight_tally *t, const char *sql, const char *joined,
+                              size_t len, size_t nkeys, const int64_t *sums, size_t nsums);
+
+/* Adds every cell of `from` to `into`, and empties `from`. */
+void insight_tally_merge(struct insight_tally *into, struct insight_tally *from);
+
 /* Forgets every cell. */
 void insight_tally_clear(struct insight_tally *t);
 
@@ -77,12 +85,54 @@ void insight_stay_event(struct insight_tally *t, const char *type, const char *p
 int insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insight_tally *t,
                         bool defer_rebuild);
 
-/* SQLite: the stocks of the living people (insight_population, insight_composition) in one
- * pass over the covering index people_insight, summed in memory (rebuild_people.c). */
-int insight_rebuild_people_sqlite(struct dd_db *db);
+/* ---- SQLite's rebuild: the people and the stays read in parts by two connections ---- */
 
-/* Computes the same tables from the stays themselves (rebuild_tourism.c), after they were
- * emptied. */
+/* The parts of the reading: people in a range of (province, commune) keys, from `from`
+ * (included) to `to` (excluded; no end unless `bounded`); stays with ids first_id..last_id. */
+#define INSIGHT_SCAN_PARTS 16
+#define INSIGHT_SCAN_CODE  16
+struct insight_people_part {
+    char from[2][INSIGHT_SCAN_CODE], to[2][INSIGHT_SCAN_CODE];
+    bool bounded;
+};
+struct insight_stays_part {
+    int64_t first_id, last_id;
+};
+struct insight_scan_plan {
+    struct insight_people_part people[INSIGHT_SCAN_PARTS];
+    struct insight_stays_part stays[INSIGHT_SCAN_PARTS];
+    size_t npeople, nstays;
+};
+
+/* SQLite: begins `db`'s read transaction (it must have none) and, where it can, opens a second
+ * connection to the same file reading the very same state, into *second (NULL if not: the work
+ * is then `db`'s alone). DD_OK or the code of `db`'s failure. (rebuild_scan.c) */
+int insight_scan_begin(struct dd_db *db, struct dd_db **second);
+
+/* Ends the second connection's transaction and closes it; NULL is accepted. */
+void insight_scan_end(struct dd_db *second);
+
+/* Cuts the reading into parts, by the ids of the stays and a sample of the people. */
+int insight_scan_plan(struct dd_db *db, struct insight_scan_plan *plan);
+
+/* Reads every part, on `db` and `second` (may be NULL) at once, and writes through `db` the
+ * stays' groups into a new temporary table insight_stay_groups, the tourism figures computed
+ * from them (insight_rebuild_tourism), and the living people's cells of insight_population and
+ * insight_composition. */
+int insight_scan_run(struct dd_db *db, struct dd_db *second, const struct insight_scan_plan *plan);
+
+/* One part each: the living people from the index people_insight, `to` NULL for no end
+ * (rebuild_people.c); the stays' groups (rebuild_tourism.c). Sums into `t`. */
+int insight_people_scan(struct dd_db *db, const char *const from[2], const char *const to[2],
+                        struct insight_tally *t);
+int insight_stays_scan(struct dd_db *db, int64_t first_id, int64_t last_id,
+                       struct insight_tally *t);
+
+/* Creates the temporary table the stays' groups are written to. */
+int insight_stay_groups_create(struct dd_db *db);
+
+/* Computes the tourism tables from the stays (rebuild_tourism.c), after they were emptied; on
+ * SQLite from the groups insight_scan_run wrote. */
 int insight_rebuild_tourism(struct dd_db *db);
 
 /* The watermark of the last rebuild (>= 0) or a DD_E… code; *rebuilt false before the first. */

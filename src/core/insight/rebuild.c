@@ -27,7 +27,7 @@ static const char *const tables[] = {
 
 /* PostgreSQL: the people's cells in one pass over the covering index people_insight (migration
  * 0023), then the four stock tables from those cells, never from the wide people rows. SQLite
- * sums them in memory instead (rebuild_people.c). */
+ * sums them in memory instead, on two connections where it can (rebuild_scan.c). */
 static const char *const people_sql[] = {
     "CREATE TEMP TABLE insight_cells AS SELECT permanent_province AS p, permanent_commune AS c, "
     "birth_year AS y, sex AS s, ethnicity AS e, religion AS r, temporary_province AS tp, "
@@ -107,24 +107,27 @@ replay_flows(struct dd_db *db, int64_t watermark)
 }
 
 /* Every figure computed from scratch into the tables `insight_…` as the connection resolves
- * them (the main ones, or their temporary shadows: rebuild_staged), up to event `watermark`. */
+ * them (the main ones, or their temporary shadows: rebuild_staged), up to event `watermark`.
+ * SQLite reads the people and the stays on `second` too if it is not NULL. */
 static int
-compute(struct dd_db *db, int64_t watermark)
+compute(struct dd_db *db, int64_t watermark, struct dd_db *second)
 {
-    int rc = DD_OK;
+    bool sqlite = dd_db_kind(db) == DD_DB_SQLITE;
+    struct insight_scan_plan plan;
+    int rc = sqlite ? insight_scan_plan(db, &plan) : DD_OK;
     for (size_t i = 0; rc == DD_OK && i < NTABLES; i++) {
         char sql[64];
         snprintf(sql, sizeof sql, "DELETE FROM %s", tables[i]);
         rc = dd_db_exec(db, sql);
     }
-    if (rc == DD_OK)
-        rc = dd_db_kind(db) == DD_DB_POSTGRES
-                 ? exec_all(db, people_sql, sizeof people_sql / sizeof people_sql[0])
-                 : insight_rebuild_people_sqlite(db);
+    if (rc == DD_OK && sqlite)
+        rc = insight_scan_run(db, second, &plan); /* the people's stocks and the tourism */
+    if (rc == DD_OK && !sqlite)
+        rc = exec_all(db, people_sql, sizeof people_sql / sizeof people_sql[0]);
+    if (rc == DD_OK && !sqlite)
+        rc = insight_rebuild_tourism(db);
     if (rc == DD_OK)
         rc = exec_all(db, stock_sql, sizeof stock_sql / sizeof stock_sql[0]);
-    if (rc == DD_OK)
-        rc = insight_rebuild_tourism(db);
     if (rc == DD_OK)
         rc = replay_flows(db, watermark);
     return rc;
@@ -164,7 +167,7 @@ dd_insight_rebuild(struct dd_db *db, struct dd_insight_rebuild_report *rep)
     int64_t watermark = rc == DD_OK ? newest_event(db) : rc;
     if (watermark < 0)
         return (int)watermark;
-    rc = compute(db, watermark);
+    rc = compute(db, watermark, NULL);
     return rc == DD_OK ? finish(db, watermark, t0, rep) : rc;
 }
 
@@ -253,12 +256,14 @@ dd_insight_rebuild_staged(struct dd_db *db, struct dd_insight_rebuild_report *re
     if (dd_db_kind(db) != DD_DB_SQLITE || dd_db_in_transaction(db))
         return DD_EINVAL;
     int64_t t0 = dd_clock_now_ms();
-    shadows_drop(db); /* those of an attempt that failed half-way */
-    int rc = dd_db_begin_read(db);
+    shadows_drop(db);            /* those of an attempt that failed half-way */
+    struct dd_db *second = NULL; /* reading the same snapshot, for the long reads */
+    int rc = insight_scan_begin(db, &second);
     int64_t watermark = rc == DD_OK ? newest_event(db) : rc;
     rc = watermark < 0 ? (int)watermark : shadows_create(db);
     if (rc == DD_OK)
-        rc = compute(db, watermark);
+        rc = compute(db, watermark, second);
+    insight_scan_end(second);
     if (rc == DD_OK)
         rc = dd_db_commit(db); /* ends the snapshot; the shadows stay with the connection */
     if (rc == DD_OK)

@@ -6,20 +6,23 @@
  * The stays are first counted by group (arrival day, commune, establishment, nationality,
  * province of origin, hour of departure in UTC, late or not) into a temporary table, with neither
  * a join nor date arithmetic per stay: on SQLite in one pass over the table summed in memory
- * (tally.c; SQLite's GROUP BY sorts, which for a million stays took seconds), on PostgreSQL by
- * its own hash aggregate. The groups become cells (arrival day, commune, class of the
- * establishment, nationality, province of origin, departure day in Vietnam's time), each with its
- * number of guest nights by the check-out's rule (tourism.c): one while the guest is there, none
- * when they left the day they came, else the days between arrival and departure, at most 366.
- * Every table is then computed from the cells or the groups, never from the stays again: a few
- * thousand groups for a million stays. The date arithmetic is each backend's own; the rest is the
- * same SQL.
+ * (tally.c; SQLite's GROUP BY sorts, which for a million stays took seconds), in ranges of ids
+ * that rebuild_scan.c shares between two connections; on PostgreSQL by its own hash aggregate. The
+ * groups become cells (arrival day, commune, class of the establishment, nationality, province of
+ * origin, departure day in Vietnam's time), each with its number of guest nights by the check-out's
+ * rule (tourism.c): one while the guest is there, none when they left the day they came, else the
+ * days between arrival and departure, at most 366. Every table is then computed from the cells or
+ * the groups, never from the stays again: a few thousand groups for a million stays. The date
+ * arithmetic is each backend's own; the rest is the same SQL.
  */
 #include "base/err.h"
 #include "core/insight/internal.h"
 #include "store/store.h"
 
+#include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 static const char *const groups_pg =
     "CREATE TEMP TABLE insight_stay_groups AS SELECT arrival_day AS a, province_code AS p, "
@@ -32,35 +35,81 @@ static const char *const groups_table_sqlite =
     "TEXT, h TEXT, late INTEGER, m INTEGER)";
 static const char *const groups_scan_sqlite =
     "SELECT arrival_day, province_code, commune_code, establishment_id, nationality, "
-    "origin_province, substr(departed_at, 1, 13), late FROM stays";
+    "origin_province, departed_at, late FROM stays WHERE id BETWEEN ? AND ?";
 static const char *const groups_insert_sqlite =
     "INSERT INTO insight_stay_groups (a, p, c, est, nat, o, h, late, m) VALUES (?, ?, ?, ?, ?, ?, "
     "?, ?, ?)";
 
-/* SQLite: the groups summed in memory over one pass of the stays, then stored. */
-static int
-groups_sqlite(struct dd_db *db)
+/* Appends a column's bytes and a '\0' to the row's joined keys (at most `cap` bytes in all,
+ * with `keep` of a text); false if they do not fit. */
+static bool
+append_key(char *joined, size_t cap, size_t *len, const void *p, size_t n, size_t keep)
 {
-    int rc = dd_db_exec(db, groups_table_sqlite);
+    n = n < keep ? n : keep;
+    if (*len + n + 1 > cap)
+        return false;
+    memcpy(joined + *len, p, n);
+    joined[*len + n] = '\0';
+    *len += n + 1;
+    return true;
+}
+
+/* A column's number as decimal text, made again only when it differs from the row before's. */
+struct number_text {
+    int64_t last;
+    char text[24];
+};
+
+static const char *
+number_text(struct number_text *n, int64_t v)
+{
+    if (v != n->last) {
+        n->last = v;
+        snprintf(n->text, sizeof n->text, "%" PRId64, v);
+    }
+    return n->text;
+}
+
+int
+insight_stays_scan(struct dd_db *db, int64_t first_id, int64_t last_id, struct insight_tally *t)
+{
     struct dd_stmt *st = NULL;
-    if (rc == DD_OK)
-        rc = dd_db_prepare(db, groups_scan_sqlite, &st);
+    int rc = dd_db_prepare(db, groups_scan_sqlite, &st);
     if (rc != DD_OK)
         return rc;
-    struct insight_tally t = {0};
+    dd_stmt_bind_int64(st, 1, first_id);
+    dd_stmt_bind_int64(st, 2, last_id);
     const int64_t one = 1;
+    struct number_text est = {.last = INT64_MIN}, late = {.last = INT64_MIN};
     while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
-        const char *k[8];
-        for (int i = 0; i < 8; i++)
-            k[i] = dd_stmt_text(st, i);
-        insight_tally_add(&t, groups_insert_sqlite, k, 8, &one, 1);
+        /* The group's keys joined straight from the row's bytes: the establishment and late
+         * as their decimal text, the departure cut to its hour ("YYYY-MM-DDTHH"). */
+        const char *est_text = number_text(&est, dd_stmt_int64(st, 3));
+        const char *late_text = number_text(&late, dd_stmt_int64(st, 7));
+        char joined[512];
+        size_t len = 0;
+        bool fits = true;
+        for (int i = 0; i < 8 && fits; i++) {
+            size_t n;
+            const char *p = i == 3 ? est_text : i == 7 ? late_text : dd_stmt_text_bytes(st, i, &n);
+            if (i == 3 || i == 7)
+                n = strlen(p);
+            fits = append_key(joined, sizeof joined, &len, p, n, i == 6 ? 13 : n);
+        }
+        if (!fits) {
+            rc = DD_EINVAL; /* no code or date is this long: the row is not a stay's */
+            break;
+        }
+        insight_tally_add_joined(t, groups_insert_sqlite, joined, len, 8, &one, 1);
     }
     dd_stmt_reset(st);
-    if (rc != DD_DB_DONE) {
-        insight_tally_clear(&t);
-        return rc;
-    }
-    return insight_tally_write(db, &t);
+    return rc == DD_DB_DONE ? DD_OK : rc;
+}
+
+int
+insight_stay_groups_create(struct dd_db *db)
+{
+    return dd_db_exec(db, groups_table_sqlite);
 }
 
 #define STAY_GROUPS "insight_stay_groups y JOIN stay_establishments e ON e.org_id = y.est"
@@ -139,7 +188,7 @@ int
 insight_rebuild_tourism(struct dd_db *db)
 {
     bool pg = dd_db_kind(db) == DD_DB_POSTGRES;
-    int rc = pg ? dd_db_exec(db, groups_pg) : groups_sqlite(db);
+    int rc = pg ? dd_db_exec(db, groups_pg) : DD_OK; /* SQLite's: rebuild_scan.c */
     if (rc == DD_OK)
         rc = dd_db_exec(db, pg ? cells_pg : cells_sqlite);
     for (size_t i = 0; !pg && rc == DD_OK && i < 2; i++)

@@ -21,33 +21,67 @@ struct insight_cell {
     const char *sql;
     uint64_t hash;
     size_t nkeys, nsums;
-    char *text; /* the keys, each ending with '\0', in one block */
+    char *text; /* the keys, each ending with '\0', in one block of `len` bytes */
+    size_t len;
     const char *keys[INSIGHT_TALLY_KEYS];
     int64_t sums[INSIGHT_TALLY_SUMS];
 };
 
+/* The keys one after the other, each with its '\0' (so ("ab","c") is not ("a","bc")): a cell's
+ * identity, hashed and compared as one block of bytes. */
+struct joined {
+    char small[256];
+    char *p; /* small, or a block of the heap for keys longer than it */
+    size_t len;
+};
+
+static void
+join_keys(struct joined *j, const char *const *keys, size_t nkeys)
+{
+    size_t lens[INSIGHT_TALLY_KEYS], len = 0;
+    for (size_t i = 0; i < nkeys; i++) {
+        lens[i] = strlen(keys[i]) + 1;
+        len += lens[i];
+    }
+    j->p = len <= sizeof j->small ? j->small : dd_xmalloc(len);
+    j->len = len;
+    char *at = j->p;
+    for (size_t i = 0; i < nkeys; i++) {
+        memcpy(at, keys[i], lens[i]);
+        at += lens[i];
+    }
+}
+
+static void
+join_free(struct joined *j)
+{
+    if (j->p != j->small)
+        free(j->p);
+}
+
+/* A hash of the block eight bytes at a time (FNV-1a's constants, a word per step). */
 static uint64_t
-cell_hash(const char *sql, const char *const *keys, size_t nkeys)
+cell_hash(const char *sql, const char *p, size_t len)
 {
     uint64_t h = 1469598103934665603ULL ^ (uint64_t)(uintptr_t)sql;
-    for (size_t i = 0; i < nkeys; i++) {
-        for (const unsigned char *p = (const unsigned char *)keys[i]; *p; p++)
-            h = (h ^ *p) * 1099511628211ULL;
-        h = (h ^ 0xff) * 1099511628211ULL; /* the separator: ("ab","c") is not ("a","bc") */
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 1099511628211ULL;
+        h ^= h >> 29;
     }
-    return h;
+    for (; i < len; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return h ^ (h >> 32);
 }
 
 static bool
-cell_is(const struct insight_cell *c, uint64_t hash, const char *sql, const char *const *keys,
-        size_t nkeys)
+cell_is(const struct insight_cell *c, uint64_t hash, const char *sql, const char *joined,
+        size_t len, size_t nkeys)
 {
-    if (c->hash != hash || c->sql != sql || c->nkeys != nkeys)
-        return false;
-    for (size_t i = 0; i < nkeys; i++)
-        if (strcmp(c->keys[i], keys[i]) != 0)
-            return false;
-    return true;
+    return c->hash == hash && c->sql == sql && c->nkeys == nkeys && c->len == len &&
+           memcmp(c->text, joined, len) == 0;
 }
 
 /* Doubles the index (slots hold a cell's position + 1; 0 is empty) and places every cell. */
@@ -67,7 +101,7 @@ grow_index(struct insight_tally *t)
 }
 
 static struct insight_cell *
-new_cell(struct insight_tally *t, uint64_t hash, const char *sql, const char *const *keys,
+new_cell(struct insight_tally *t, uint64_t hash, const char *sql, const char *joined, size_t len,
          size_t nkeys, size_t nsums)
 {
     if (t->count == t->cap) {
@@ -80,42 +114,61 @@ new_cell(struct insight_tally *t, uint64_t hash, const char *sql, const char *co
     c->hash = hash;
     c->nkeys = nkeys;
     c->nsums = nsums;
-    size_t len = 0;
-    for (size_t i = 0; i < nkeys; i++)
-        len += strlen(keys[i]) + 1;
     c->text = dd_xmalloc(len ? len : 1);
-    char *p = c->text;
-    for (size_t i = 0; i < nkeys; i++) {
-        size_t n = strlen(keys[i]) + 1;
-        memcpy(p, keys[i], n);
-        c->keys[i] = p;
-        p += n;
+    c->len = len;
+    memcpy(c->text, joined, len);
+    const char *p = c->text, *end = c->text + len;
+    for (size_t i = 0; i < nkeys; i++) { /* a key's text ends at its first '\0' */
+        c->keys[i] = p < end ? p : "";
+        p += p < end ? strnlen(p, (size_t)(end - p)) + 1 : 0;
     }
     return c;
+}
+
+void
+insight_tally_add_joined(struct insight_tally *t, const char *sql, const char *joined, size_t len,
+                         size_t nkeys, const int64_t *sums, size_t nsums)
+{
+    if (nkeys > INSIGHT_TALLY_KEYS || nsums == 0 || nsums > INSIGHT_TALLY_SUMS)
+        abort(); /* a caller's mistake, fixed in code: the tables' shapes are known */
+    if ((t->count + 1) * 2 > t->slots)
+        grow_index(t);
+    uint64_t hash = cell_hash(sql, joined, len);
+    size_t s = (size_t)hash & (t->slots - 1);
+    struct insight_cell *c = NULL;
+    for (; t->index[s] != 0; s = (s + 1) & (t->slots - 1))
+        if (cell_is(&t->cells[t->index[s] - 1], hash, sql, joined, len, nkeys)) {
+            c = &t->cells[t->index[s] - 1];
+            break;
+        }
+    if (c == NULL) {
+        c = new_cell(t, hash, sql, joined, len, nkeys, nsums);
+        t->index[s] = t->count;
+    }
+    for (size_t i = 0; i < nsums; i++)
+        c->sums[i] += sums[i];
 }
 
 void
 insight_tally_add(struct insight_tally *t, const char *sql, const char *const *keys, size_t nkeys,
                   const int64_t *sums, size_t nsums)
 {
-    if (nkeys > INSIGHT_TALLY_KEYS || nsums == 0 || nsums > INSIGHT_TALLY_SUMS)
-        abort(); /* a caller's mistake, fixed in code: the tables' shapes are known */
-    if ((t->count + 1) * 2 > t->slots)
-        grow_index(t);
-    uint64_t hash = cell_hash(sql, keys, nkeys);
-    size_t s = (size_t)hash & (t->slots - 1);
-    struct insight_cell *c = NULL;
-    for (; t->index[s] != 0; s = (s + 1) & (t->slots - 1))
-        if (cell_is(&t->cells[t->index[s] - 1], hash, sql, keys, nkeys)) {
-            c = &t->cells[t->index[s] - 1];
-            break;
-        }
-    if (c == NULL) {
-        c = new_cell(t, hash, sql, keys, nkeys, nsums);
-        t->index[s] = t->count;
+    if (nkeys > INSIGHT_TALLY_KEYS)
+        abort();
+    struct joined j;
+    join_keys(&j, keys, nkeys);
+    insight_tally_add_joined(t, sql, j.p, j.len, nkeys, sums, nsums);
+    join_free(&j);
+}
+
+void
+insight_tally_merge(struct insight_tally *into, struct insight_tally *from)
+{
+    for (size_t i = 0; i < from->count; i++) {
+        const struct insight_cell *c = &from->cells[i];
+        insight_tally_add(into, c->sql, c->keys, c->nkeys, c->sums, c->nsums);
     }
-    for (size_t i = 0; i < nsums; i++)
-        c->sums[i] += sums[i];
+    insight_tally_clear(from);
 }
 
 static int
