@@ -16,6 +16,7 @@
 #include "core/stays/internal.h"
 #include "http/route.h"
 
+#include <time.h>
 #include <zlib.h>
 
 #define PEOPLE_MAX 400
@@ -275,8 +276,18 @@ op_checkout(struct world *w)
         m -= 12, y++;
     char departure[32];
     snprintf(departure, sizeof departure, "%04d-%02d-%02d", y, m, d);
-    /* As the stays module stores it: UTC, whose day in Vietnam's time is the departure day. */
+    /* As the stays module stores it: UTC, whose day in Vietnam's time is the departure day —
+     * early that day (00:30 UTC is 07:30 there) or in its first hours (17:00 to 23:59 UTC the
+     * day before, past midnight there). */
     char *departed_at = dd_arena_printf(w->arena, "%sT00:30:00.000Z", departure);
+    if (rnd(w, 2) == 0) {
+        struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d - 1};
+        time_t before = timegm(&tm);
+        struct tm b;
+        gmtime_r(&before, &b);
+        departed_at = dd_arena_printf(w->arena, "%04d-%02d-%02dT%02d:45:00.000Z", b.tm_year + 1900,
+                                      b.tm_mon + 1, b.tm_mday, 17 + (int)rnd(w, 7));
+    }
     char *id = dd_arena_printf(w->arena, "%lld", (long long)w->stays[i]);
     const char *t[] = {departed_at, id};
     exec_text(w->db, "UPDATE stays SET departed_at = ? WHERE id = CAST(? AS INTEGER)", t, 2);
@@ -533,6 +544,27 @@ nights(struct dd_db *db, const char *day)
     return dbfx_int(db, sql);
 }
 
+/* A departure's hour in UTC as the day in Vietnam (UTC+7), the rebuild's reading of departed_at. */
+static void
+vietnam_day_of_a_utc_hour(void **state)
+{
+    (void)state;
+    char day[11];
+    assert_true(insight_vietnam_day("2026-12-31T16", day));
+    assert_string_equal(day, "2026-12-31");
+    assert_true(insight_vietnam_day("2026-12-31T17", day));
+    assert_string_equal(day, "2027-01-01");
+    assert_true(insight_vietnam_day("2028-02-28T23", day));
+    assert_string_equal(day, "2028-02-29");
+    assert_true(insight_vietnam_day("2026-06-01T00", day));
+    assert_string_equal(day, "2026-06-01");
+    assert_false(insight_vietnam_day("2026-12-31", day));
+    assert_false(insight_vietnam_day("2026-12-31T24", day));
+    assert_false(insight_vietnam_day("2026-12-31 10", day));
+    assert_false(insight_vietnam_day("2026-13-01T10", day));
+    assert_false(insight_vietnam_day("", day));
+}
+
 /* SQLite: the rebuild's two readers see one and the same state: what another connection
  * commits once they have begun is seen by neither, and writers are not kept waiting for them. */
 static void
@@ -660,6 +692,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(xlsx_is_a_zip_of_five_parts),
         cmocka_unit_test(small_cells_are_hidden_and_zero_kept),
+        cmocka_unit_test(vietnam_day_of_a_utc_hour),
         SQLITE_TEST(scan_readers_share_one_snapshot),
         DB_TEST(daily_figures_follow_the_stay_events),
         DB_TEST(incremental_figures_equal_a_rebuild),

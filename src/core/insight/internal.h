@@ -66,6 +66,11 @@ int insight_tally_write(struct dd_db *db, struct insight_tally *t);
 void insight_tally_add_joined(struct insight_tally *t, const char *sql, const char *joined,
                               size_t len, size_t nkeys, const int64_t *sums, size_t nsums);
 
+/* Calls fn with each cell's keys and sums, in the order they were first added. */
+void insight_tally_each(const struct insight_tally *t,
+                        void (*fn)(void *arg, const char *const *keys, const int64_t *sums),
+                        void *arg);
+
 /* Adds every cell of `from` to `into`, and empties `from`. */
 void insight_tally_merge(struct insight_tally *into, struct insight_tally *from);
 
@@ -76,6 +81,26 @@ void insight_tally_clear(struct insight_tally *t);
  * (stay_fig_arrivals, stay_fig_nights), the monthly ones (insight_tourism, insight_arrivals),
  * the length of stay and public order; other types add nothing. */
 void insight_stay_event(struct insight_tally *t, const char *type, const char *payload);
+
+/* m like stays, as the tourism figures count them (tourism.c): days "YYYY-MM-DD" (departure ""
+ * while they are there), the establishment's area and class, the guests' nationality and
+ * province of origin, whether the notice was late and whether a watch-list entry matched. */
+struct insight_stay {
+    const char *arrival_day, *departure_day;
+    const char *province, *commune, *class_;
+    const char *nationality, *origin;
+    bool late, watched;
+    int64_t m;
+};
+
+/* Their arrival and first night (a check-in), and the rest of their nights and their length of
+ * stay (a check-out; nothing if a day is not a date), added to `t`. */
+void insight_stay_in(struct insight_tally *t, const struct insight_stay *s);
+void insight_stay_out(struct insight_tally *t, const struct insight_stay *s);
+
+/* The day "YYYY-MM-DD" in Vietnam's time (UTC+7) of an hour "YYYY-MM-DDTHH" in UTC, into out;
+ * false if utc_hour is not such an hour. */
+bool insight_vietnam_day(const char *utc_hour, char out[11]);
 
 /* dd_insight_apply with the stay figures added to `t` rather than written: the caller writes
  * `t` (insight_tally_write) before the transaction commits. A rebuild that succeeds empties `t`,
@@ -89,7 +114,7 @@ int insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insi
 
 /* The parts of the reading: people in a range of (province, commune) keys, from `from`
  * (included) to `to` (excluded; no end unless `bounded`); stays with ids first_id..last_id. */
-#define INSIGHT_SCAN_PARTS 16
+#define INSIGHT_SCAN_PARTS 32
 #define INSIGHT_SCAN_CODE  16
 struct insight_people_part {
     char from[2][INSIGHT_SCAN_CODE], to[2][INSIGHT_SCAN_CODE];
@@ -116,24 +141,24 @@ void insight_scan_end(struct dd_db *second);
 int insight_scan_plan(struct dd_db *db, struct insight_scan_plan *plan);
 
 /* Reads every part, on `db` and `second` (may be NULL) at once, and writes through `db` the
- * stays' groups into a new temporary table insight_stay_groups, the tourism figures computed
- * from them (insight_rebuild_tourism), and the living people's cells of insight_population and
- * insight_composition. */
+ * tourism figures from the stays' groups (insight_rebuild_tourism) and the living people's cells
+ * of insight_population and insight_composition. */
 int insight_scan_run(struct dd_db *db, struct dd_db *second, const struct insight_scan_plan *plan);
 
 /* One part each: the living people from the index people_insight, `to` NULL for no end
- * (rebuild_people.c); the stays' groups (rebuild_tourism.c). Sums into `t`. */
+ * (rebuild_people.c); the stays' groups (rebuild_tourism.c), cells of insight_stay_group whose
+ * keys are the arrival day, province, commune, establishment id, nationality, province of origin,
+ * hour of departure in UTC ("YYYY-MM-DDTHH", "" while there) and late (0 or 1), and whose sum is
+ * the number of stays. Sums into `t`. */
 int insight_people_scan(struct dd_db *db, const char *const from[2], const char *const to[2],
                         struct insight_tally *t);
 int insight_stays_scan(struct dd_db *db, int64_t first_id, int64_t last_id,
                        struct insight_tally *t);
+extern const char insight_stay_group[];
 
-/* Creates the temporary table the stays' groups are written to. */
-int insight_stay_groups_create(struct dd_db *db);
-
-/* Computes the tourism tables from the stays (rebuild_tourism.c), after they were emptied; on
- * SQLite from the groups insight_scan_run wrote. */
-int insight_rebuild_tourism(struct dd_db *db);
+/* Computes the tourism tables from the stays' groups (rebuild_tourism.c), after they were
+ * emptied; `groups` NULL to read them here (PostgreSQL). The groups are used up. */
+int insight_rebuild_tourism(struct dd_db *db, struct insight_tally *groups);
 
 /* The watermark of the last rebuild (>= 0) or a DD_E… code; *rebuilt false before the first. */
 int64_t insight_watermark(struct dd_db *db, bool *rebuilt);

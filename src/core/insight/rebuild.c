@@ -125,7 +125,7 @@ compute(struct dd_db *db, int64_t watermark, struct dd_db *second)
     if (rc == DD_OK && !sqlite)
         rc = exec_all(db, people_sql, sizeof people_sql / sizeof people_sql[0]);
     if (rc == DD_OK && !sqlite)
-        rc = insight_rebuild_tourism(db);
+        rc = insight_rebuild_tourism(db, NULL);
     if (rc == DD_OK)
         rc = exec_all(db, stock_sql, sizeof stock_sql / sizeof stock_sql[0]);
     if (rc == DD_OK)

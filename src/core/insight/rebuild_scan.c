@@ -5,8 +5,8 @@
  * The stays are cut into ranges of ids of equal width, the people into ranges of (province,
  * commune) of about equal size, judged from a sample of a thousand of them. Each thread takes
  * the next part nobody has taken and sums it into tallies of its own (tally.c). The stays come
- * first: once they are all read, the calling connection writes their groups and computes the
- * tourism figures from them (rebuild_tourism.c) while the other thread goes on with the people,
+ * first: once they are all read, the calling connection computes and writes the tourism figures
+ * from their groups (rebuild_tourism.c) while the other thread goes on with the people,
  * then it reads people too. At the end the people's cells are written. SQLite decodes a row's
  * columns at a few hundred nanoseconds each, and two million people and a million stays took two
  * seconds on one core.
@@ -27,8 +27,8 @@
 #include <string.h>
 
 /* Parts of each kind: enough that the two threads finish within a part of each other. */
-#define PEOPLE_PARTS  12
-#define STAYS_PARTS   12
+#define PEOPLE_PARTS  24
+#define STAYS_PARTS   24
 #define PEOPLE_SAMPLE 1024
 _Static_assert(PEOPLE_PARTS <= INSIGHT_SCAN_PARTS && STAYS_PARTS <= INSIGHT_SCAN_PARTS,
                "the plan holds every part");
@@ -232,8 +232,8 @@ second_work(void *arg)
     return NULL;
 }
 
-/* The calling thread, once every stays part is summed: the groups written and the tourism
- * figures computed on `db`. */
+/* The calling thread, once every stays part is summed: the tourism figures computed from the
+ * groups and written on `db`. */
 static int
 write_tourism(struct worker *mine, struct worker *other, bool threaded)
 {
@@ -248,11 +248,7 @@ write_tourism(struct worker *mine, struct worker *other, bool threaded)
     if (atomic_load(&sh->failed))
         return DD_OK; /* the failure is reported from its thread's rc */
     insight_tally_merge(&mine->groups, &other->groups);
-    int rc = insight_stay_groups_create(mine->db);
-    if (rc == DD_OK)
-        rc = insight_tally_write(mine->db, &mine->groups);
-    if (rc == DD_OK)
-        rc = insight_rebuild_tourism(mine->db);
+    int rc = insight_rebuild_tourism(mine->db, &mine->groups);
     if (rc != DD_OK)
         atomic_store(&sh->failed, true);
     return rc;

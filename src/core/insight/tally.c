@@ -162,6 +162,14 @@ insight_tally_add(struct insight_tally *t, const char *sql, const char *const *k
 }
 
 void
+insight_tally_each(const struct insight_tally *t,
+                   void (*fn)(void *arg, const char *const *keys, const int64_t *sums), void *arg)
+{
+    for (size_t i = 0; i < t->count; i++)
+        fn(arg, t->cells[i].keys, t->cells[i].sums);
+}
+
+void
 insight_tally_merge(struct insight_tally *into, struct insight_tally *from)
 {
     for (size_t i = 0; i < from->count; i++) {

@@ -8,8 +8,9 @@
  * hit to insight_order. stay.checked_out adds the nights after the first up to the night before
  * the departure day (at most 366 nights in all), or takes the first back when the guest left the
  * day they came, to both; and one stay of that many nights to the length of stay
- * (insight_stay_lengths, by the month of departure). rebuild_tourism.c computes the same tables
- * from the stays themselves. The figures are added to a tally (tally.c) that the caller writes,
+ * (insight_stay_lengths, by the month of departure). The rebuild (rebuild_tourism.c) computes
+ * the same tables from the stays themselves through the same two functions, each group of like
+ * stays once with its number. The figures are added to a tally (tally.c) that the caller writes,
  * once per event or once per batch of events.
  */
 #include "core/insight/internal.h"
@@ -27,7 +28,19 @@ str(json_t *o, const char *name)
     return s ? s : "";
 }
 
-/* Days since 1970-01-01 of "YYYY-MM-DD"; false if d is not a date. */
+static void
+day_text(int64_t n, char out[11])
+{
+    time_t t = (time_t)(n * 86400);
+    struct tm r;
+    gmtime_r(&t, &r);
+    char text[48];
+    snprintf(text, sizeof text, "%04d-%02d-%02d", r.tm_year + 1900, r.tm_mon + 1, r.tm_mday);
+    snprintf(out, 11, "%.10s", text);
+}
+
+/* Days since 1970-01-01 of "YYYY-MM-DD"; false if d is not a date (the 31st of June too: the
+ * day found must read back as d). */
 static bool
 day_number(const char *d, int64_t *out)
 {
@@ -38,18 +51,25 @@ day_number(const char *d, int64_t *out)
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     *out = (int64_t)timegm(&tm) / 86400;
-    return true;
+    char back[11];
+    day_text(*out, back);
+    return strcmp(back, d) == 0;
 }
 
-static void
-day_text(int64_t n, char out[11])
+bool
+insight_vietnam_day(const char *utc_hour, char out[11])
 {
-    time_t t = (time_t)(n * 86400);
-    struct tm r;
-    gmtime_r(&t, &r);
-    char text[48];
-    snprintf(text, sizeof text, "%04d-%02d-%02d", r.tm_year + 1900, r.tm_mon + 1, r.tm_mday);
-    snprintf(out, 11, "%.10s", text);
+    int64_t day = 0;
+    char date[11];
+    snprintf(date, sizeof date, "%.10s", utc_hour);
+    if (strlen(utc_hour) != 13 || utc_hour[10] != 'T' || !day_number(date, &day) ||
+        utc_hour[11] < '0' || utc_hour[11] > '2' || utc_hour[12] < '0' || utc_hour[12] > '9')
+        return false;
+    int hour = (utc_hour[11] - '0') * 10 + (utc_hour[12] - '0');
+    if (hour > 23)
+        return false;
+    day_text(hour + 7 >= 24 ? day + 1 : day, out);
+    return true;
 }
 
 static const char *const nights_sql =
@@ -81,71 +101,62 @@ static const char *const lengths_sql =
     "commune_code, month, class, nationality, nights) DO UPDATE SET stays = "
     "insight_stay_lengths.stays + excluded.stays";
 
-/* n guest nights (and `arrivals`) on `day`, in the daily and the monthly figures. */
+/* n guest nights (and `arrivals`) on `day`, in the daily and the monthly figures, for m stays. */
 static void
-nights(struct insight_tally *t, json_t *p, const char *day, int64_t arrivals, int64_t n)
+nights(struct insight_tally *t, const struct insight_stay *s, const char *day, int64_t arrivals,
+       int64_t n)
 {
-    const char *d[] = {day, str(p, "province"), str(p, "commune"), str(p, "class")};
+    n *= s->m;
+    arrivals *= s->m;
+    const char *d[] = {day, s->province, s->commune, s->class_};
     insight_tally_add(t, nights_sql, d, 4, &n, 1);
     char month[8];
     insight_month(day, month);
-    const char *m[] = {str(p, "province"), str(p, "commune"), str(p, "class"), month};
+    const char *m[] = {s->province, s->commune, s->class_, month};
     const int64_t sums[] = {arrivals, n};
     insight_tally_add(t, tourism_sql, m, 4, sums, 2);
 }
 
-static void
-checked_in(struct insight_tally *t, json_t *p)
+void
+insight_stay_in(struct insight_tally *t, const struct insight_stay *s)
 {
-    const char *day = str(p, "day");
-    const char *d[] = {day,
-                       str(p, "province"),
-                       str(p, "commune"),
-                       str(p, "class"),
-                       str(p, "nationality"),
-                       str(p, "origin")};
-    const int64_t one = 1;
-    insight_tally_add(t, daily_arrivals_sql, d, 6, &one, 1);
-    nights(t, p, day, 1, 1);
+    const char *d[] = {s->arrival_day, s->province,    s->commune,
+                       s->class_,      s->nationality, s->origin};
+    insight_tally_add(t, daily_arrivals_sql, d, 6, &s->m, 1);
+    nights(t, s, s->arrival_day, 1, 1);
     char month[8];
-    insight_month(day, month);
-    const char *nat[] = {str(p, "province"), str(p, "commune"), month, "nationality",
-                         str(p, "nationality")};
-    const char *org[] = {str(p, "province"), str(p, "commune"), month, "origin", str(p, "origin")};
-    insight_tally_add(t, arrivals_sql, nat, 5, &one, 1);
-    insight_tally_add(t, arrivals_sql, org, 5, &one, 1);
-    bool late = json_is_true(json_object_get(p, "late"));
-    bool watched = json_is_true(json_object_get(p, "watched"));
-    if (late || watched) {
-        const char *k[] = {str(p, "province"), str(p, "commune"), month};
-        const int64_t sums[] = {late ? 1 : 0, watched ? 1 : 0};
+    insight_month(s->arrival_day, month);
+    const char *nat[] = {s->province, s->commune, month, "nationality", s->nationality};
+    const char *org[] = {s->province, s->commune, month, "origin", s->origin};
+    insight_tally_add(t, arrivals_sql, nat, 5, &s->m, 1);
+    insight_tally_add(t, arrivals_sql, org, 5, &s->m, 1);
+    if (s->late || s->watched) {
+        const char *k[] = {s->province, s->commune, month};
+        const int64_t sums[] = {s->late ? s->m : 0, s->watched ? s->m : 0};
         insight_tally_add(t, order_sql, k, 3, sums, 2);
     }
 }
 
-static void
-checked_out(struct insight_tally *t, json_t *p)
+void
+insight_stay_out(struct insight_tally *t, const struct insight_stay *s)
 {
-    const char *arrival = str(p, "arrival_day"), *departure = str(p, "departure_day");
     int64_t a = 0, d = 0;
-    if (!day_number(arrival, &a) || !day_number(departure, &d))
+    if (!day_number(s->arrival_day, &a) || !day_number(s->departure_day, &d))
         return; /* not ours to judge: the stays module wrote both days */
     int64_t n = d <= a ? 0 : d - a > INSIGHT_MAX_NIGHTS ? INSIGHT_MAX_NIGHTS : d - a;
     if (n == 0)
-        nights(t, p, arrival, 0, -1);
+        nights(t, s, s->arrival_day, 0, -1);
     for (int64_t i = 1; i < n; i++) {
         char day[11];
         day_text(a + i, day);
-        nights(t, p, day, 0, 1);
+        nights(t, s, day, 0, 1);
     }
     char month[8];
-    insight_month(departure, month);
+    insight_month(s->departure_day, month);
     char len[24];
     snprintf(len, sizeof len, "%lld", (long long)n);
-    const char *k[] = {str(p, "province"), str(p, "commune"),     month,
-                       str(p, "class"),    str(p, "nationality"), len};
-    const int64_t one = 1;
-    insight_tally_add(t, lengths_sql, k, 6, &one, 1);
+    const char *k[] = {s->province, s->commune, month, s->class_, s->nationality, len};
+    insight_tally_add(t, lengths_sql, k, 6, &s->m, 1);
 }
 
 void
@@ -157,9 +168,21 @@ insight_stay_event(struct insight_tally *t, const char *type, const char *payloa
     json_t *p = json_loads(payload, 0, NULL);
     if (p == NULL)
         return; /* not ours to judge: the emitter checked it was JSON */
+    struct insight_stay s = {
+        .arrival_day = str(p, in ? "day" : "arrival_day"),
+        .departure_day = str(p, "departure_day"),
+        .province = str(p, "province"),
+        .commune = str(p, "commune"),
+        .class_ = str(p, "class"),
+        .nationality = str(p, "nationality"),
+        .origin = str(p, "origin"),
+        .late = json_is_true(json_object_get(p, "late")),
+        .watched = json_is_true(json_object_get(p, "watched")),
+        .m = 1,
+    };
     if (in)
-        checked_in(t, p);
+        insight_stay_in(t, &s);
     else
-        checked_out(t, p);
+        insight_stay_out(t, &s);
     json_decref(p);
 }
