@@ -581,7 +581,7 @@ scan_readers_share_one_snapshot(void **state)
     assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM seen"), 1);
     assert_int_equal(dbfx_int(second, "SELECT count(*) FROM seen"), 1);
     assert_int_equal(dbfx_int(writer, "SELECT count(*) FROM seen"), 2);
-    insight_scan_end(second);
+    insight_scan_end(fx->db, second);
     assert_int_equal(dd_db_commit(fx->db), DD_OK);
     assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM seen"), 2);
     dd_db_close(writer);

@@ -134,8 +134,9 @@ struct insight_scan_plan {
  * is then `db`'s alone). DD_OK or the code of `db`'s failure. (rebuild_scan.c) */
 int insight_scan_begin(struct dd_db *db, struct dd_db **second);
 
-/* Ends the second connection's transaction and closes it; NULL is accepted. */
-void insight_scan_end(struct dd_db *second);
+/* Ends the second connection's transaction and closes it (NULL is accepted), and lets `db`
+ * read as before (the readers map the file into memory while they read). */
+void insight_scan_end(struct dd_db *db, struct dd_db *second);
 
 /* Cuts the reading into parts, by the ids of the stays and a sample of the people. */
 int insight_scan_plan(struct dd_db *db, struct insight_scan_plan *plan);

@@ -263,7 +263,7 @@ dd_insight_rebuild_staged(struct dd_db *db, struct dd_insight_rebuild_report *re
     rc = watermark < 0 ? (int)watermark : shadows_create(db);
     if (rc == DD_OK)
         rc = compute(db, watermark, second);
-    insight_scan_end(second);
+    insight_scan_end(db, second);
     if (rc == DD_OK)
         rc = dd_db_commit(db); /* ends the snapshot; the shadows stay with the connection */
     if (rc == DD_OK)

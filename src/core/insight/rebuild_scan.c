@@ -33,11 +33,18 @@
 _Static_assert(PEOPLE_PARTS <= INSIGHT_SCAN_PARTS && STAYS_PARTS <= INSIGHT_SCAN_PARTS,
                "the plan holds every part");
 
+/* The readers map the database file into memory (SQLite's mmap_size) for as long as they read:
+ * a page is then read where it lies instead of copied by a system call, which took a tenth of the
+ * rebuild. Up to 2 GiB, the ceiling SQLite is built with; pages beyond are read as usual. */
+#define READ_MAP_BYTES "2147418112"
+
 /* Starts `db`'s read transaction with a first read (SQLite takes its snapshot then). */
 static int
 begin_snapshot(struct dd_db *db)
 {
-    int rc = dd_db_begin_read(db);
+    int rc = dd_db_exec(db, "PRAGMA mmap_size = " READ_MAP_BYTES);
+    if (rc == DD_OK)
+        rc = dd_db_begin_read(db);
     if (rc == DD_OK)
         rc = dd_db_run(db, "SELECT 1 FROM sqlite_master LIMIT 1");
     return rc;
@@ -55,7 +62,7 @@ insight_scan_begin(struct dd_db *db, struct dd_db **second)
         if (begin_snapshot(other) == DD_OK)
             *second = other;
         else
-            insight_scan_end(other);
+            dd_db_close(other);
     }
     if (lock != NULL && dd_db_in_transaction(lock))
         dd_db_rollback(lock);
@@ -64,11 +71,12 @@ insight_scan_begin(struct dd_db *db, struct dd_db **second)
 }
 
 void
-insight_scan_end(struct dd_db *second)
+insight_scan_end(struct dd_db *db, struct dd_db *second)
 {
     if (second != NULL && dd_db_in_transaction(second))
         dd_db_rollback(second);
     dd_db_close(second);
+    (void)dd_db_exec(db, "PRAGMA mmap_size = 0"); /* the connection reads as before */
 }
 
 /* Copies a (province, commune) key into a part's bound; false if a code is too long for it (the
