@@ -13,13 +13,14 @@
  * stays once with its number. The figures are added to a tally (tally.c) that the caller writes,
  * once per event or once per batch of events.
  */
+#include "base/err.h"
+#include "core/consent/dates.h"
 #include "core/insight/internal.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 static const char *
 str(json_t *o, const char *name)
@@ -28,47 +29,18 @@ str(json_t *o, const char *name)
     return s ? s : "";
 }
 
-static void
-day_text(int64_t n, char out[11])
-{
-    time_t t = (time_t)(n * 86400);
-    struct tm r;
-    gmtime_r(&t, &r);
-    char text[48];
-    snprintf(text, sizeof text, "%04d-%02d-%02d", r.tm_year + 1900, r.tm_mon + 1, r.tm_mday);
-    snprintf(out, 11, "%.10s", text);
-}
-
-/* Days since 1970-01-01 of "YYYY-MM-DD"; false if d is not a date (the 31st of June too: the
- * day found must read back as d). */
-static bool
-day_number(const char *d, int64_t *out)
-{
-    struct tm tm = {0};
-    if (d == NULL || strlen(d) != 10 || d[4] != '-' || d[7] != '-' ||
-        sscanf(d, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
-        return false;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    *out = (int64_t)timegm(&tm) / 86400;
-    char back[11];
-    day_text(*out, back);
-    return strcmp(back, d) == 0;
-}
-
 bool
 insight_vietnam_day(const char *utc_hour, char out[11])
 {
     int64_t day = 0;
-    char date[11];
-    snprintf(date, sizeof date, "%.10s", utc_hour);
-    if (strlen(utc_hour) != 13 || utc_hour[10] != 'T' || !day_number(date, &day) ||
-        utc_hour[11] < '0' || utc_hour[11] > '2' || utc_hour[12] < '0' || utc_hour[12] > '9')
+    if (strlen(utc_hour) != 13 || utc_hour[10] != 'T' ||
+        dd_date_parse(utc_hour, 1, &day) != DD_OK || utc_hour[11] < '0' || utc_hour[11] > '2' ||
+        utc_hour[12] < '0' || utc_hour[12] > '9')
         return false;
     int hour = (utc_hour[11] - '0') * 10 + (utc_hour[12] - '0');
     if (hour > 23)
         return false;
-    day_text(hour + 7 >= 24 ? day + 1 : day, out);
+    dd_date_format(hour + 7 >= 24 ? day + 1 : day, out);
     return true;
 }
 
@@ -141,14 +113,15 @@ void
 insight_stay_out(struct insight_tally *t, const struct insight_stay *s)
 {
     int64_t a = 0, d = 0;
-    if (!day_number(s->arrival_day, &a) || !day_number(s->departure_day, &d))
+    if (dd_date_parse(s->arrival_day, 0, &a) != DD_OK ||
+        dd_date_parse(s->departure_day, 0, &d) != DD_OK)
         return; /* not ours to judge: the stays module wrote both days */
     int64_t n = d <= a ? 0 : d - a > INSIGHT_MAX_NIGHTS ? INSIGHT_MAX_NIGHTS : d - a;
     if (n == 0)
         nights(t, s, s->arrival_day, 0, -1);
     for (int64_t i = 1; i < n; i++) {
         char day[11];
-        day_text(a + i, day);
+        dd_date_format(a + i, day);
         nights(t, s, day, 0, 1);
     }
     char month[8];
