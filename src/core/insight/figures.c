@@ -34,6 +34,19 @@ insight_bind_texts(struct dd_stmt *st, const char *const *texts, int n)
     }
 }
 
+int64_t
+insight_number(struct dd_db *db, const char *sql)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, sql, &st);
+    if (rc != DD_OK)
+        return rc;
+    rc = dd_stmt_step(st);
+    int64_t v = rc == DD_DB_ROW ? dd_stmt_int64(st, 0) : rc == DD_DB_DONE ? 0 : rc;
+    dd_stmt_reset(st);
+    return v;
+}
+
 /* Rows of `sql` as objects named by its columns; the first `ntext` columns text, the rest
  * integers. binds[i] NULL binds SQL NULL. Sets *rc on a database failure. */
 static json_t *

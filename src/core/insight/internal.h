@@ -29,6 +29,9 @@ extern const char insight_composition_upsert[];
 /* Binds texts[i] to placeholder i + 1, NULL as SQL NULL. */
 void insight_bind_texts(struct dd_stmt *st, const char *const *texts, int n);
 
+/* The first column of `sql`'s first row as a number (0 with no row), or a DD_E… code. */
+int64_t insight_number(struct dd_db *db, const char *sql);
+
 /* "YYYY-MM" of a date "YYYY-MM-DD" or "YYYY-MM"; "YYYY-01" for a year alone; "0000-00" else. */
 void insight_month(const char *date, char out[8]);
 

@@ -64,13 +64,7 @@ exec_all(struct dd_db *db, const char *const *sql, size_t n)
 static int64_t
 newest_event(struct dd_db *db)
 {
-    struct dd_stmt *st;
-    int rc = dd_db_prepare(db, "SELECT COALESCE(MAX(id), 0) FROM events", &st);
-    if (rc != DD_OK)
-        return rc;
-    int64_t id = dd_stmt_step(st) == DD_DB_ROW ? dd_stmt_int64(st, 0) : DD_EDB;
-    dd_stmt_reset(st);
-    return id;
+    return insight_number(db, "SELECT COALESCE(MAX(id), 0) FROM events");
 }
 
 /* The register's flows: every birth, death and move event up to `watermark`, in order. */

@@ -91,19 +91,6 @@ set_bound(char bound[2][INSIGHT_SCAN_CODE], const char *province, const char *co
     return true;
 }
 
-static int64_t
-one_number(struct dd_db *db, const char *sql)
-{
-    struct dd_stmt *st;
-    int rc = dd_db_prepare(db, sql, &st);
-    if (rc != DD_OK)
-        return rc;
-    rc = dd_stmt_step(st);
-    int64_t v = rc == DD_DB_ROW ? dd_stmt_int64(st, 0) : rc == DD_DB_DONE ? 0 : rc;
-    dd_stmt_reset(st);
-    return v;
-}
-
 /* The people's ranges, from a sample of PEOPLE_SAMPLE rows at evenly spaced rowids sorted by
  * (province, commune): a boundary at every PEOPLE_PARTS-th of the sample, so each range holds
  * about as many people whatever order they were stored in. A commune is never cut. */
@@ -112,8 +99,8 @@ plan_people(struct dd_db *db, struct insight_scan_plan *plan)
 {
     struct insight_people_part *part = &plan->people[plan->npeople++];
     memset(part, 0, sizeof *part); /* from ("", ""), the least of keys */
-    int64_t least = one_number(db, "SELECT COALESCE(MIN(rowid), 0) FROM people");
-    int64_t most = one_number(db, "SELECT COALESCE(MAX(rowid), 0) FROM people");
+    int64_t least = insight_number(db, "SELECT COALESCE(MIN(rowid), 0) FROM people");
+    int64_t most = insight_number(db, "SELECT COALESCE(MAX(rowid), 0) FROM people");
     if (least < 0 || most < 0)
         return (int)(least < 0 ? least : most);
     struct dd_stmt *st;
@@ -154,8 +141,8 @@ plan_people(struct dd_db *db, struct insight_scan_plan *plan)
 static int
 plan_stays(struct dd_db *db, struct insight_scan_plan *plan)
 {
-    int64_t least = one_number(db, "SELECT COALESCE(MIN(id), 0) FROM stays");
-    int64_t most = one_number(db, "SELECT COALESCE(MAX(id), 0) FROM stays");
+    int64_t least = insight_number(db, "SELECT COALESCE(MIN(id), 0) FROM stays");
+    int64_t most = insight_number(db, "SELECT COALESCE(MAX(id), 0) FROM stays");
     if (least < 0 || most < 0)
         return (int)(least < 0 ? least : most);
     int64_t width = (most - least) / STAYS_PARTS + 1;
