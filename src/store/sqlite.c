@@ -542,8 +542,11 @@ sqlite_text_bytes(struct dd_stmt *st, int col, size_t *len)
     *len = 0;
     if (!has_column(st, col))
         return "";
-    const char *p = sqlite3_column_blob(sst(st)->h, col); /* no '\0' added: no copy */
-    *len = (size_t)sqlite3_column_bytes(sst(st)->h, col);
+    /* The value once, then its bytes as stored: no '\0' added, no copy. SQLite calls such a value
+     * unprotected (no mutex is taken for it): this connection is one thread's at a time. */
+    sqlite3_value *v = sqlite3_column_value(sst(st)->h, col);
+    const char *p = sqlite3_value_blob(v);
+    *len = (size_t)sqlite3_value_bytes(v);
     return p ? p : "";
 }
 
