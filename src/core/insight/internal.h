@@ -117,7 +117,7 @@ int insight_apply_event(struct dd_db *db, const struct dd_event *ev, struct insi
 
 /* The parts of the reading: people in a range of (province, commune) keys, from `from`
  * (included) to `to` (excluded; no end unless `bounded`); stays with ids first_id..last_id. */
-#define INSIGHT_SCAN_PARTS 32
+#define INSIGHT_SCAN_PARTS 48
 #define INSIGHT_SCAN_CODE  16
 struct insight_people_part {
     char from[2][INSIGHT_SCAN_CODE], to[2][INSIGHT_SCAN_CODE];

@@ -27,7 +27,7 @@
 #include <string.h>
 
 /* Parts of each kind: enough that the two threads finish within a part of each other. */
-#define PEOPLE_PARTS  24
+#define PEOPLE_PARTS  48
 #define STAYS_PARTS   24
 #define PEOPLE_SAMPLE 1024
 _Static_assert(PEOPLE_PARTS <= INSIGHT_SCAN_PARTS && STAYS_PARTS <= INSIGHT_SCAN_PARTS,
