@@ -17,6 +17,7 @@
  */
 #include "base/err.h"
 #include "base/log.h"
+#include "base/str.h"
 #include "core/insight/internal.h"
 #include "store/store.h"
 
@@ -84,11 +85,8 @@ insight_scan_end(struct dd_db *db, struct dd_db *second)
 static bool
 set_bound(char bound[2][INSIGHT_SCAN_CODE], const char *province, const char *commune)
 {
-    if (strlen(province) >= INSIGHT_SCAN_CODE || strlen(commune) >= INSIGHT_SCAN_CODE)
-        return false;
-    strcpy(bound[0], province);
-    strcpy(bound[1], commune);
-    return true;
+    return dd_strlcpy(bound[0], province, INSIGHT_SCAN_CODE) == DD_OK &&
+           dd_strlcpy(bound[1], commune, INSIGHT_SCAN_CODE) == DD_OK;
 }
 
 /* The people's ranges, from a sample of PEOPLE_SAMPLE rows at evenly spaced rowids sorted by
