@@ -544,6 +544,45 @@ nights(struct dd_db *db, const char *day)
     return dbfx_int(db, sql);
 }
 
+static void
+tally_collect(void *arg, const char *const *keys, const int64_t *sums)
+{
+    struct dd_buf *b = arg;
+    dd_buf_printf(b, "%s|%s|%lld;", keys[0], keys[1], (long long)sums[0]);
+}
+
+/* Cells are told apart by all their keys, short or longer than a cell holds itself, and by
+ * their statement; sums add up, merging adds a tally's cells into another, and the keys come
+ * back as they went in. */
+static void
+tally_cells_keep_their_keys(void **state)
+{
+    (void)state;
+    static const char sql_a[] = "a", sql_b[] = "b";
+    char longer[200];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    struct insight_tally t = {0}, u = {0};
+    const int64_t one = 1, two = 2;
+    const char *k1[] = {"ab", "c"}, *k2[] = {"a", "bc"}, *k3[] = {longer, "z"};
+    insight_tally_add(&t, sql_a, k1, 2, &one, 1);
+    insight_tally_add(&t, sql_a, k2, 2, &one, 1);
+    insight_tally_add(&t, sql_a, k3, 2, &two, 1);
+    insight_tally_add(&t, sql_b, k1, 2, &two, 1);
+    insight_tally_add(&u, sql_a, k3, 2, &one, 1);
+    insight_tally_add(&u, sql_a, k1, 2, &two, 1);
+    insight_tally_merge(&t, &u);
+    assert_int_equal(u.count, 0);
+    char text[512];
+    struct dd_buf b;
+    dd_buf_init_fixed(&b, text, sizeof text);
+    insight_tally_each(&t, tally_collect, &b);
+    char expected[512];
+    snprintf(expected, sizeof expected, "ab|c|3;a|bc|1;%s|z|3;ab|c|2;", longer);
+    assert_string_equal(text, expected);
+    insight_tally_clear(&t);
+}
+
 /* A departure's hour in UTC as the day in Vietnam (UTC+7), the rebuild's reading of departed_at. */
 static void
 vietnam_day_of_a_utc_hour(void **state)
@@ -692,6 +731,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(xlsx_is_a_zip_of_five_parts),
         cmocka_unit_test(small_cells_are_hidden_and_zero_kept),
+        cmocka_unit_test(tally_cells_keep_their_keys),
         cmocka_unit_test(vietnam_day_of_a_utc_hour),
         SQLITE_TEST(scan_readers_share_one_snapshot),
         DB_TEST(daily_figures_follow_the_stay_events),

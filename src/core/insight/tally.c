@@ -1,12 +1,14 @@
 /*
- * tally.c — stay figures summed in memory, then written with one upsert per cell.
+ * tally.c — figures summed in memory, then written with one upsert per cell.
  *
  * A busy reception desk sends many check-ins for the same day, commune and class: the figures
  * they change are few. The event consumer gathers a whole batch of stay events here and writes
  * each cell once at the batch's end, instead of five upserts per check-in while the database's
- * write lock is held. A cell is an upsert statement (which table) and its key texts; its one or
- * two numbers are added. Cells are written in the order they were first seen, and a cell whose
- * sums are all zero is not written (a guest who came and left within the batch).
+ * write lock is held; the rebuild sums millions of people and stays the same way. A cell is an
+ * upsert statement (which table) and its key texts; its one or two numbers are added. Cells are
+ * written in the order they were first seen, and a cell whose sums are all zero is not written (a
+ * guest who came and left within the batch). A cell's keys are kept as one block, in the cell
+ * itself when short (a cache line's worth or so), and split into texts only to be written.
  */
 #include "base/err.h"
 #include "base/mem.h"
@@ -17,15 +19,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CELL_INLINE 64 /* key bytes kept in the cell itself; longer ones on the heap */
+
 struct insight_cell {
     const char *sql;
     uint64_t hash;
-    size_t nkeys, nsums;
-    char *text; /* the keys, each ending with '\0', in one block of `len` bytes */
-    size_t len;
-    const char *keys[INSIGHT_TALLY_KEYS];
     int64_t sums[INSIGHT_TALLY_SUMS];
+    uint32_t len; /* of the keys, each ending with '\0', in one block */
+    uint8_t nkeys, nsums;
+    char *heap; /* the block when longer than CELL_INLINE, else NULL */
+    char inline_text[CELL_INLINE];
 };
+
+static const char *
+cell_text(const struct insight_cell *c)
+{
+    return c->heap ? c->heap : c->inline_text;
+}
+
+/* Splits the cell's block into its texts (a key ends at its first '\0'). */
+static void
+cell_keys(const struct insight_cell *c, const char *keys[INSIGHT_TALLY_KEYS])
+{
+    const char *p = cell_text(c), *end = cell_text(c) + c->len;
+    for (size_t i = 0; i < c->nkeys; i++) {
+        keys[i] = p < end ? p : "";
+        p += p < end ? strnlen(p, (size_t)(end - p)) + 1 : 0;
+    }
+}
 
 /* The keys one after the other, each with its '\0' (so ("ab","c") is not ("a","bc")): a cell's
  * identity, hashed and compared as one block of bytes. */
@@ -81,7 +102,7 @@ cell_is(const struct insight_cell *c, uint64_t hash, const char *sql, const char
         size_t len, size_t nkeys)
 {
     return c->hash == hash && c->sql == sql && c->nkeys == nkeys && c->len == len &&
-           memcmp(c->text, joined, len) == 0;
+           memcmp(cell_text(c), joined, len) == 0;
 }
 
 /* Doubles the index (slots hold a cell's position + 1; 0 is empty) and places every cell. */
@@ -112,16 +133,11 @@ new_cell(struct insight_tally *t, uint64_t hash, const char *sql, const char *jo
     memset(c, 0, sizeof *c);
     c->sql = sql;
     c->hash = hash;
-    c->nkeys = nkeys;
-    c->nsums = nsums;
-    c->text = dd_xmalloc(len ? len : 1);
-    c->len = len;
-    memcpy(c->text, joined, len);
-    const char *p = c->text, *end = c->text + len;
-    for (size_t i = 0; i < nkeys; i++) { /* a key's text ends at its first '\0' */
-        c->keys[i] = p < end ? p : "";
-        p += p < end ? strnlen(p, (size_t)(end - p)) + 1 : 0;
-    }
+    c->nkeys = (uint8_t)nkeys;
+    c->nsums = (uint8_t)nsums;
+    c->len = (uint32_t)len;
+    c->heap = len > CELL_INLINE ? dd_xmalloc(len) : NULL;
+    memcpy(c->heap ? c->heap : c->inline_text, joined, len);
     return c;
 }
 
@@ -129,7 +145,7 @@ void
 insight_tally_add_joined(struct insight_tally *t, const char *sql, const char *joined, size_t len,
                          size_t nkeys, const int64_t *sums, size_t nsums)
 {
-    if (nkeys > INSIGHT_TALLY_KEYS || nsums == 0 || nsums > INSIGHT_TALLY_SUMS)
+    if (nkeys > INSIGHT_TALLY_KEYS || nsums == 0 || nsums > INSIGHT_TALLY_SUMS || len > UINT32_MAX)
         abort(); /* a caller's mistake, fixed in code: the tables' shapes are known */
     if ((t->count + 1) * 2 > t->slots)
         grow_index(t);
@@ -165,8 +181,11 @@ void
 insight_tally_each(const struct insight_tally *t,
                    void (*fn)(void *arg, const char *const *keys, const int64_t *sums), void *arg)
 {
-    for (size_t i = 0; i < t->count; i++)
-        fn(arg, t->cells[i].keys, t->cells[i].sums);
+    for (size_t i = 0; i < t->count; i++) {
+        const char *keys[INSIGHT_TALLY_KEYS];
+        cell_keys(&t->cells[i], keys);
+        fn(arg, keys, t->cells[i].sums);
+    }
 }
 
 void
@@ -174,7 +193,7 @@ insight_tally_merge(struct insight_tally *into, struct insight_tally *from)
 {
     for (size_t i = 0; i < from->count; i++) {
         const struct insight_cell *c = &from->cells[i];
-        insight_tally_add(into, c->sql, c->keys, c->nkeys, c->sums, c->nsums);
+        insight_tally_add_joined(into, c->sql, cell_text(c), c->len, c->nkeys, c->sums, c->nsums);
     }
     insight_tally_clear(from);
 }
@@ -191,8 +210,10 @@ write_cell(struct dd_db *db, const struct insight_cell *c)
     int rc = dd_db_prepare(db, c->sql, &st);
     if (rc != DD_OK)
         return rc;
+    const char *keys[INSIGHT_TALLY_KEYS];
+    cell_keys(c, keys);
     for (size_t i = 0; i < c->nkeys; i++)
-        dd_stmt_bind_text(st, (int)i + 1, c->keys[i]);
+        dd_stmt_bind_text(st, (int)i + 1, keys[i]);
     for (size_t i = 0; i < c->nsums; i++)
         dd_stmt_bind_int64(st, (int)(c->nkeys + i) + 1, c->sums[i]);
     rc = dd_stmt_step(st);
@@ -214,7 +235,7 @@ void
 insight_tally_clear(struct insight_tally *t)
 {
     for (size_t i = 0; i < t->count; i++)
-        free(t->cells[i].text);
+        free(t->cells[i].heap);
     free(t->cells);
     free(t->index);
     memset(t, 0, sizeof *t);
