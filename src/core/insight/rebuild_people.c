@@ -43,7 +43,8 @@ struct run {
     size_t len[NCOLS]; /* without the '\0' */
     size_t cap[NCOLS];
     int64_t year;
-    int64_t n;
+    int64_t n;     /* people in the run */
+    int64_t pop_n; /* in the runs so far with the same province, commune, year and sex */
 };
 
 static void
@@ -58,21 +59,33 @@ run_set(struct run *r, int col, const char *s, size_t n)
     r->len[col] = n;
 }
 
-/* Adds the run's people to its cells. */
+/* Adds the run's people to its cells; those of its population cell wait in pop_n, since the
+ * runs that follow mostly share it (they differ in the later columns). */
 static void
-run_count(struct insight_tally *t, const struct run *r)
+run_count(struct insight_tally *t, struct run *r)
 {
     char *const *v = r->v;
-    const char *pop[] = {v[COL_P], v[COL_C], v[COL_Y], v[COL_S]};
     const char *eth[] = {v[COL_P], v[COL_C], "ethnicity", v[COL_E]};
     const char *rel[] = {v[COL_P], v[COL_C], "religion", v[COL_R]};
-    insight_tally_add(t, insight_population_upsert, pop, 4, &r->n, 1);
     insight_tally_add(t, insight_composition_upsert, eth, 4, &r->n, 1);
     insight_tally_add(t, insight_composition_upsert, rel, 4, &r->n, 1);
     if (v[COL_TC][0] != '\0') {
         const char *org[] = {v[COL_TP], v[COL_TC], "origin", v[COL_P]};
         insight_tally_add(t, insight_composition_upsert, org, 4, &r->n, 1);
     }
+    r->pop_n += r->n;
+}
+
+/* Adds the waiting people to their population cell (before its columns change). */
+static void
+run_count_population(struct insight_tally *t, struct run *r)
+{
+    if (r->pop_n == 0)
+        return;
+    char *const *v = r->v;
+    const char *pop[] = {v[COL_P], v[COL_C], v[COL_Y], v[COL_S]};
+    insight_tally_add(t, insight_population_upsert, pop, 4, &r->pop_n, 1);
+    r->pop_n = 0;
 }
 
 /* The first column at which the statement's row differs from the run, NCOLS if none. */
@@ -126,6 +139,8 @@ scan_rows(struct dd_stmt *st, struct scan *s)
         }
         if (r->n > 0)
             run_count(s->t, r);
+        if (changed <= COL_S)
+            run_count_population(s->t, r);
         for (int i = changed; i < NCOLS; i++) {
             size_t n;
             if (i != COL_Y) {
@@ -163,6 +178,8 @@ insight_people_scan(struct dd_db *db, const char *const from[2], const char *con
     }
     if (rc == DD_OK && s.r.n > 0)
         run_count(t, &s.r);
+    if (rc == DD_OK)
+        run_count_population(t, &s.r);
     for (int i = 0; i < NCOLS; i++)
         free(s.r.v[i]);
     return rc;
