@@ -5,7 +5,7 @@
 #    an empty SQLite register; stores BENCH_INSIGHT_STAYS (1,000,000) stays of one to three nights
 #    spread over the province's communes and the 365 days of 2025 (straight into the stays table:
 #    the rebuild computes every tourism figure, daily and monthly, from the stays).
-# 2. Times `dinhdanh insight rebuild` (every aggregate from scratch).
+# 2. Times `dinhdanh insight rebuild` (every aggregate from scratch) three times: the median.
 # 3. Exports the same people and stays as CSV and runs the peer, bench/insight_duckdb.mjs (DuckDB
 #    from npm): its full recomputation of population by commune × age band × sex and guest nights
 #    by commune × month, and the dashboard's request run 200 times. Target: the rebuild within 3×
@@ -73,10 +73,17 @@ SQL
 
 # --- 2. our rebuild ---------------------------------------------------------------------------
 echo "== dinhdanh insight rebuild"
-t0=$(now)
-"$BIN" insight rebuild --db "$DB" >"$TMP/rebuild.txt"
-REBUILD_MS=$(since_ms "$t0")
-cat "$TMP/rebuild.txt"
+# Three rebuilds, each timed whole (process start and exit included); the median is reported.
+# The first finds the aggregate tables empty, the others replace what the one before stored.
+REBUILDS=()
+for _ in 1 2 3; do
+    t0=$(now)
+    "$BIN" insight rebuild --db "$DB" >"$TMP/rebuild.txt"
+    REBUILDS+=("$(since_ms "$t0")")
+    cat "$TMP/rebuild.txt"
+done
+REBUILD_MS=$(printf '%s\n' "${REBUILDS[@]}" | sort -n | sed -n 2p)
+echo "rebuilds: ${REBUILDS[*]} ms; median ${REBUILD_MS} ms"
 
 # --- 3. the peer ------------------------------------------------------------------------------
 echo "== DuckDB on an export of the same data"
@@ -121,7 +128,7 @@ table() {
     echo "|---|---:|---:|---|"
     echo "| dashboard requests, p99 (wrk, 8 conn., ${RPS[dash]} req/s) | ${P99[dash]} ms | $(duck p99_ms) ms (one query at a time) | < 50 ms: $(meets "${P99[dash]}" 50); faster than the peer: $(meets "${P99[dash]}" "$(duck p99_ms)") |"
     echo "| dashboard requests, p50 | ${P50[dash]} ms | $(duck p50_ms) ms | |"
-    echo "| full recomputation | ${REBUILD_MS} ms (\`insight rebuild\`) | ${FULL} ms (+ $(duck load_ms) ms loading the CSV) | ≤ 3× the peer: $(meets "$REBUILD_MS" "$((FULL * 3 + 1))") |"
+    echo "| full recomputation, median of 3 | ${REBUILD_MS} ms (\`insight rebuild\`: ${REBUILDS[*]}) | ${FULL} ms ($(duck full_runs_ms); + $(duck load_ms) ms loading the CSV) | ≤ 3× the peer: $(meets "$REBUILD_MS" "$((FULL * 3 + 1))") |"
     echo
     echo "$PEOPLE people, $STAYS stays, SQLite; non-2xx: ${NON2XX[dash]}.$busy"
 }
