@@ -25,7 +25,9 @@
 
 const char insight_stay_group[] = "stays group";
 
+/* A group's keys, in the order the scans select them. */
 enum { G_DAY, G_PROVINCE, G_COMMUNE, G_EST, G_NAT, G_ORIGIN, G_HOUR, G_LATE, G_KEYS };
+#define HOUR_LEN 13 /* "YYYY-MM-DDTHH" of departed_at */
 
 static const char *const groups_scan_sqlite =
     "SELECT arrival_day, province_code, commune_code, establishment_id, nationality, "
@@ -87,23 +89,25 @@ insight_stays_scan(struct dd_db *db, int64_t first_id, int64_t last_id, struct i
     while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
         /* The group's keys joined straight from the row's bytes: the establishment and late
          * as their decimal text, the departure cut to its hour ("YYYY-MM-DDTHH"). */
-        const char *est_text = number_text(&est, dd_stmt_int64(st, 3));
-        const char *late_text = number_text(&late, dd_stmt_int64(st, 7));
+        const char *est_text = number_text(&est, dd_stmt_int64(st, G_EST));
+        const char *late_text = number_text(&late, dd_stmt_int64(st, G_LATE));
         char joined[512];
         size_t len = 0;
         bool fits = true;
-        for (int i = 0; i < 8 && fits; i++) {
+        for (int i = 0; i < G_KEYS && fits; i++) {
             size_t n;
-            const char *p = i == 3 ? est_text : i == 7 ? late_text : dd_stmt_text_bytes(st, i, &n);
-            if (i == 3 || i == 7)
+            const char *p = i == G_EST    ? est_text
+                            : i == G_LATE ? late_text
+                                          : dd_stmt_text_bytes(st, i, &n);
+            if (i == G_EST || i == G_LATE)
                 n = strlen(p);
-            fits = append_key(joined, sizeof joined, &len, p, n, i == 6 ? 13 : n);
+            fits = append_key(joined, sizeof joined, &len, p, n, i == G_HOUR ? HOUR_LEN : n);
         }
         if (!fits) {
             rc = DD_EINVAL; /* no code or date is this long: the row is not a stay's */
             break;
         }
-        insight_tally_add_joined(t, insight_stay_group, joined, len, 8, &one, 1);
+        insight_tally_add_joined(t, insight_stay_group, joined, len, G_KEYS, &one, 1);
     }
     dd_stmt_reset(st);
     return rc == DD_DB_DONE ? DD_OK : rc;

@@ -170,7 +170,7 @@ insight_tally_add(struct insight_tally *t, const char *sql, const char *const *k
                   const int64_t *sums, size_t nsums)
 {
     if (nkeys > INSIGHT_TALLY_KEYS)
-        abort();
+        abort(); /* before join_keys, whose lengths hold that many */
     struct joined j;
     join_keys(&j, keys, nkeys);
     insight_tally_add_joined(t, sql, j.p, j.len, nkeys, sums, nsums);
