@@ -48,7 +48,8 @@ struct dd_db_ops {
     const char *(*text)(struct dd_stmt *st, int col);
     int64_t (*int64)(struct dd_stmt *st, int col);
     const void *(*blob)(struct dd_stmt *st, int col, size_t *len);
-    const char *(*text_bytes)(struct dd_stmt *st, int col, size_t *len);
+    void (*texts_bytes)(struct dd_stmt *st, const int *cols, size_t n, const char **bytes,
+                        size_t *lens);
     int64_t (*changes)(struct dd_stmt *st);
     void (*reset)(struct dd_stmt *st);
     /* Bulk loading (store.h); a NULL copy_begin means the backend has no COPY. */

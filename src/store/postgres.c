@@ -520,12 +520,14 @@ pg_column_int64(struct dd_stmt *base, int col)
     return strtoll(s, NULL, 10);
 }
 
-static const char *
-pg_text_bytes(struct dd_stmt *base, int col, size_t *len)
+static void
+pg_texts_bytes(struct dd_stmt *base, const int *cols, size_t n, const char **bytes, size_t *lens)
 {
-    const char *s = pg_text(base, col);
-    *len = s ? strlen(s) : 0;
-    return s ? s : "";
+    for (size_t i = 0; i < n; i++) {
+        const char *s = pg_text(base, cols[i]);
+        bytes[i] = s ? s : "";
+        lens[i] = s ? strlen(s) : 0;
+    }
 }
 
 static const void *
@@ -630,7 +632,7 @@ static const struct dd_db_ops pg_ops = {
     .text = pg_text,
     .int64 = pg_column_int64,
     .blob = pg_blob,
-    .text_bytes = pg_text_bytes,
+    .texts_bytes = pg_texts_bytes,
     .changes = pg_changes,
     .reset = pg_reset,
     .bind_text_static = pg_bind_text_static,

@@ -536,18 +536,25 @@ sqlite_blob(struct dd_stmt *st, int col, size_t *len)
     return p ? p : "";
 }
 
-static const char *
-sqlite_text_bytes(struct dd_stmt *st, int col, size_t *len)
+static void
+sqlite_texts_bytes(struct dd_stmt *st, const int *cols, size_t n, const char **bytes, size_t *lens)
 {
-    *len = 0;
-    if (!has_column(st, col))
-        return "";
-    /* The value once, then its bytes as stored: no '\0' added, no copy. SQLite calls such a value
-     * unprotected (no mutex is taken for it): this connection is one thread's at a time. */
-    sqlite3_value *v = sqlite3_column_value(sst(st)->h, col);
-    const char *p = sqlite3_value_blob(v);
-    *len = (size_t)sqlite3_value_bytes(v);
-    return p ? p : "";
+    sqlite3_stmt *h = sst(st)->h;
+    for (size_t i = 0; i < n; i++) {
+        bytes[i] = "";
+        lens[i] = 0;
+        if (!has_column(st, cols[i]))
+            continue;
+        /* The value once, then its bytes as stored: no '\0' added, no copy. SQLite calls such a
+         * value unprotected (no mutex is taken for it): this connection is one thread's at a
+         * time. A text of no bytes has no pointer. */
+        sqlite3_value *v = sqlite3_column_value(h, cols[i]);
+        const char *p = sqlite3_value_blob(v);
+        if (p != NULL) {
+            bytes[i] = p;
+            lens[i] = (size_t)sqlite3_value_bytes(v);
+        }
+    }
 }
 
 static int64_t
@@ -591,7 +598,7 @@ static const struct dd_db_ops sqlite_ops = {
     .text = sqlite_text,
     .int64 = sqlite_column_int64,
     .blob = sqlite_blob,
-    .text_bytes = sqlite_text_bytes,
+    .texts_bytes = sqlite_texts_bytes,
     .changes = sqlite_changes,
     .reset = sqlite_reset,
     .bind_text_static = sqlite_bind_text_static,

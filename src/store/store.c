@@ -11,6 +11,7 @@
  */
 #include "store/backend.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/mem.h"
 #include "base/str.h"
 
@@ -27,12 +28,7 @@ void dd_db_pool_count_error(void);
 static uint64_t
 sql_hash(const char *s)
 {
-    uint64_t h = 14695981039346656037ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
+    return dd_hash_bytes(s, strlen(s), 0);
 }
 
 void
@@ -334,7 +330,15 @@ dd_stmt_blob(struct dd_stmt *st, int col, size_t *len)
 const char *
 dd_stmt_text_bytes(struct dd_stmt *st, int col, size_t *len)
 {
-    return st->db->ops->text_bytes(st, col, len);
+    const char *bytes;
+    st->db->ops->texts_bytes(st, &col, 1, &bytes, len);
+    return bytes;
+}
+
+void
+dd_stmt_texts_bytes(struct dd_stmt *st, const int *cols, size_t n, const char **bytes, size_t *lens)
+{
+    st->db->ops->texts_bytes(st, cols, n, bytes, lens);
 }
 
 int64_t

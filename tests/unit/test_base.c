@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/dir.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/log.h"
 #include "base/str.h"
@@ -393,6 +394,29 @@ json_text_valid_follows_the_grammar(void **state)
     assert_true(dd_json_text_valid(deep + 1, 2 * d));
 }
 
+/* Equal bytes hash equal; a byte changed at any place, in the words or the tail, a length or a
+ * seed changes the hash (a table's collisions stay rare). */
+static void
+hash_bytes_sees_every_byte_length_and_seed(void **state)
+{
+    (void)state;
+    char a[40], b[40];
+    for (size_t i = 0; i < sizeof a; i++)
+        a[i] = b[i] = (char)('a' + i % 26);
+    for (size_t n = 1; n <= sizeof a; n++) {
+        assert_true(dd_hash_bytes(a, n, 0) == dd_hash_bytes(b, n, 0));
+        assert_true(dd_hash_bytes(a, n, 0) != dd_hash_bytes(a, n - 1, 0));
+        assert_true(dd_hash_bytes(a, n, 0) != dd_hash_bytes(a, n, 1));
+        for (size_t i = 0; i < n; i++) {
+            b[i] ^= 1;
+            assert_true(dd_hash_bytes(a, n, 7) != dd_hash_bytes(b, n, 7));
+            b[i] ^= 1;
+        }
+    }
+    /* "ab" then "" is not "a" then "b": callers end each key with a '\0'. */
+    assert_true(dd_hash_bytes("ab\0\0", 4, 0) != dd_hash_bytes("a\0b\0", 4, 0));
+}
+
 int
 main(void)
 {
@@ -415,6 +439,7 @@ main(void)
         cmocka_unit_test(sha256_matches_the_standard_vectors),
         cmocka_unit_test(str_has_control_finds_c0_and_del),
         cmocka_unit_test(dir_make_makes_the_parents_too),
+        cmocka_unit_test(hash_bytes_sees_every_byte_length_and_seed),
     };
     return cmocka_run_group_tests_name("base", tests, NULL, NULL);
 }

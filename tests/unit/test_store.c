@@ -200,6 +200,34 @@ test_text_bytes(void **state)
     n = 99;
     assert_string_equal(dd_stmt_text_bytes(st, 3, &n), ""); /* no such column */
     assert_int_equal(n, 0);
+
+    /* Several at once, in the order asked, the same as one by one. */
+    const int cols[] = {2, 0, 3, 1, 0};
+    const char *bytes[5];
+    size_t lens[5];
+    dd_stmt_texts_bytes(st, cols, 5, bytes, lens);
+    assert_int_equal(lens[0], 0);
+    assert_string_equal(bytes[0], "");
+    assert_int_equal(lens[1], strlen("Đức"));
+    assert_memory_equal(bytes[1], "Đức", lens[1]);
+    assert_int_equal(lens[2], 0);
+    assert_string_equal(bytes[2], "");
+    assert_int_equal(lens[3], 3);
+    assert_memory_equal(bytes[3], "-42", 3);
+    assert_int_equal(lens[4], lens[1]);
+    assert_memory_equal(bytes[4], "Đức", lens[4]);
+    dd_stmt_reset(st);
+
+    /* An empty text is "" with 0 bytes, as NULL is. */
+    assert_int_equal(insert_row(fx->db, 2, "", 7), DD_DB_DONE);
+    assert_int_equal(dd_db_prepare(fx->db, "SELECT name, n FROM t WHERE id = 2", &st), DD_OK);
+    assert_int_equal(dd_stmt_step(st), DD_DB_ROW);
+    const int both[] = {0, 1};
+    dd_stmt_texts_bytes(st, both, 2, bytes, lens);
+    assert_int_equal(lens[0], 0);
+    assert_string_equal(bytes[0], "");
+    assert_int_equal(lens[1], 1);
+    assert_memory_equal(bytes[1], "7", 1);
     dd_stmt_reset(st);
 }
 
