@@ -583,6 +583,46 @@ tally_cells_keep_their_keys(void **state)
     insight_tally_clear(&t);
 }
 
+/* Rows given to a lagging tally end in the same cells, sums and order as rows added at once:
+ * for no row, one, two, three, and enough that the index grows while rows wait. */
+static void
+lagging_tally_adds_what_a_tally_adds(void **state)
+{
+    (void)state;
+    static const char sql[] = "groups";
+    const size_t counts[] = {0, 1, 2, 3, 500};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        struct insight_tally direct = {0}, lagged = {0};
+        struct insight_tally_lag lag = {.t = &lagged, .sql = sql, .nkeys = 2};
+        for (size_t i = 0; i < counts[c]; i++) {
+            char day[16], est[16];
+            snprintf(day, sizeof day, "2025-01-%02zu", 1 + i % 28);
+            snprintf(est, sizeof est, "%zu", i % 9);
+            const char *keys[] = {day, est};
+            int64_t sum = (int64_t)(i % 5) + 1;
+            insight_tally_add(&direct, sql, keys, 2, &sum, 1);
+            char *joined = insight_tally_lag_keys(&lag);
+            size_t len = strlen(day) + 1 + strlen(est) + 1;
+            memcpy(joined, day, strlen(day) + 1);
+            memcpy(joined + strlen(day) + 1, est, strlen(est) + 1);
+            insight_tally_lag_add(&lag, len, sum);
+        }
+        insight_tally_lag_flush(&lag);
+        assert_int_equal(lagged.count, direct.count);
+        char a[32768], b[32768];
+        struct dd_buf ba, bb;
+        dd_buf_init_fixed(&ba, a, sizeof a);
+        dd_buf_init_fixed(&bb, b, sizeof b);
+        insight_tally_each(&direct, tally_collect, &ba);
+        insight_tally_each(&lagged, tally_collect, &bb);
+        assert_string_equal(b, a);
+        if (counts[c] == 500)
+            assert_int_equal(direct.count, 252); /* 28 days × 9, each cell given twice or so */
+        insight_tally_clear(&direct);
+        insight_tally_clear(&lagged);
+    }
+}
+
 /* A departure's hour in UTC as the day in Vietnam (UTC+7), the rebuild's reading of departed_at. */
 static void
 vietnam_day_of_a_utc_hour(void **state)
@@ -733,6 +773,7 @@ main(void)
         cmocka_unit_test(small_cells_are_hidden_and_zero_kept),
         cmocka_unit_test(tally_cells_keep_their_keys),
         cmocka_unit_test(vietnam_day_of_a_utc_hour),
+        cmocka_unit_test(lagging_tally_adds_what_a_tally_adds),
         SQLITE_TEST(scan_readers_share_one_snapshot),
         DB_TEST(daily_figures_follow_the_stay_events),
         DB_TEST(incremental_figures_equal_a_rebuild),

@@ -69,6 +69,35 @@ int insight_tally_write(struct dd_db *db, struct insight_tally *t);
 void insight_tally_add_joined(struct insight_tally *t, const char *sql, const char *joined,
                               size_t len, size_t nkeys, const int64_t *sums, size_t nsums);
 
+/* Cells added two rows behind the caller's reads, one number each: a row's index slot is asked
+ * of the memory when it is given, its cell when the next is, and the sum is added with the one
+ * after. A scan of a million stays otherwise waits on memory for most of its tally's time, since
+ * consecutive stays seldom share a cell. Joined keys of at most INSIGHT_LAG_KEY_MAX bytes. */
+#define INSIGHT_LAG_KEY_MAX 512
+struct insight_lag_row {
+    uint64_t hash;
+    size_t len;
+    int64_t sum;
+    char joined[INSIGHT_LAG_KEY_MAX];
+};
+struct insight_tally_lag {
+    struct insight_tally *t;
+    const char *sql;
+    size_t nkeys;
+    size_t given; /* rows given so far; the last two (at most) wait */
+    struct insight_lag_row waiting[3];
+};
+
+/* Where the next row's joined keys are to be written (INSIGHT_LAG_KEY_MAX bytes), before
+ * insight_tally_lag_add. */
+char *insight_tally_lag_keys(struct insight_tally_lag *l);
+
+/* Gives that row (its keys `len` bytes) and its number; adds the row two before. */
+void insight_tally_lag_add(struct insight_tally_lag *l, size_t len, int64_t sum);
+
+/* Adds the rows still waiting. */
+void insight_tally_lag_flush(struct insight_tally_lag *l);
+
 /* Calls fn with each cell's keys and sums, in the order they were first added. */
 void insight_tally_each(const struct insight_tally *t,
                         void (*fn)(void *arg, const char *const *keys, const int64_t *sums),

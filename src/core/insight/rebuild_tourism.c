@@ -75,6 +75,10 @@ number_text(struct number_text *n, int64_t v)
     return n->text;
 }
 
+/* The scan's text columns, fetched in one call a row; the establishment and late are numbers. */
+static const int text_keys[] = {G_DAY, G_PROVINCE, G_COMMUNE, G_NAT, G_ORIGIN, G_HOUR};
+#define NTEXT_KEYS (sizeof text_keys / sizeof text_keys[0])
+
 int
 insight_stays_scan(struct dd_db *db, int64_t first_id, int64_t last_id, struct insight_tally *t)
 {
@@ -84,31 +88,37 @@ insight_stays_scan(struct dd_db *db, int64_t first_id, int64_t last_id, struct i
         return rc;
     dd_stmt_bind_int64(st, 1, first_id);
     dd_stmt_bind_int64(st, 2, last_id);
-    const int64_t one = 1;
+    struct insight_tally_lag lag = {.t = t, .sql = insight_stay_group, .nkeys = G_KEYS};
     struct number_text est = {.last = INT64_MIN}, late = {.last = INT64_MIN};
     while ((rc = dd_stmt_step(st)) == DD_DB_ROW) {
         /* The group's keys joined straight from the row's bytes: the establishment and late
          * as their decimal text, the departure cut to its hour ("YYYY-MM-DDTHH"). */
-        const char *est_text = number_text(&est, dd_stmt_int64(st, G_EST));
-        const char *late_text = number_text(&late, dd_stmt_int64(st, G_LATE));
-        char joined[512];
+        const char *key[G_KEYS];
+        size_t n[G_KEYS];
+        const char *bytes[NTEXT_KEYS];
+        size_t lens[NTEXT_KEYS];
+        dd_stmt_texts_bytes(st, text_keys, NTEXT_KEYS, bytes, lens);
+        for (size_t i = 0; i < NTEXT_KEYS; i++) {
+            key[text_keys[i]] = bytes[i];
+            n[text_keys[i]] = lens[i];
+        }
+        key[G_EST] = number_text(&est, dd_stmt_int64(st, G_EST));
+        key[G_LATE] = number_text(&late, dd_stmt_int64(st, G_LATE));
+        n[G_EST] = strlen(key[G_EST]);
+        n[G_LATE] = strlen(key[G_LATE]);
+        char *joined = insight_tally_lag_keys(&lag);
         size_t len = 0;
         bool fits = true;
-        for (int i = 0; i < G_KEYS && fits; i++) {
-            size_t n;
-            const char *p = i == G_EST    ? est_text
-                            : i == G_LATE ? late_text
-                                          : dd_stmt_text_bytes(st, i, &n);
-            if (i == G_EST || i == G_LATE)
-                n = strlen(p);
-            fits = append_key(joined, sizeof joined, &len, p, n, i == G_HOUR ? HOUR_LEN : n);
-        }
+        for (int i = 0; i < G_KEYS && fits; i++)
+            fits = append_key(joined, INSIGHT_LAG_KEY_MAX, &len, key[i], n[i],
+                              i == G_HOUR ? HOUR_LEN : n[i]);
         if (!fits) {
             rc = DD_EINVAL; /* no code or date is this long: the row is not a stay's */
             break;
         }
-        insight_tally_add_joined(t, insight_stay_group, joined, len, G_KEYS, &one, 1);
+        insight_tally_lag_add(&lag, len, 1);
     }
+    insight_tally_lag_flush(&lag);
     dd_stmt_reset(st);
     return rc == DD_DB_DONE ? DD_OK : rc;
 }

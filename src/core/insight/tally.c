@@ -11,6 +11,7 @@
  * itself when short (a cache line's worth or so), and split into texts only to be written.
  */
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/mem.h"
 #include "core/insight/internal.h"
 #include "store/store.h"
@@ -80,21 +81,11 @@ join_free(struct joined *j)
         free(j->p);
 }
 
-/* A hash of the block eight bytes at a time (FNV-1a's constants, a word per step). */
+/* A cell's hash: its block's, told apart by table. */
 static uint64_t
 cell_hash(const char *sql, const char *p, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL ^ (uint64_t)(uintptr_t)sql;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 1099511628211ULL;
-        h ^= h >> 29;
-    }
-    for (; i < len; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-    return h ^ (h >> 32);
+    return dd_hash_bytes(p, len, (uint64_t)(uintptr_t)sql);
 }
 
 static bool
@@ -141,15 +132,15 @@ new_cell(struct insight_tally *t, uint64_t hash, const char *sql, const char *jo
     return c;
 }
 
-void
-insight_tally_add_joined(struct insight_tally *t, const char *sql, const char *joined, size_t len,
-                         size_t nkeys, const int64_t *sums, size_t nsums)
+/* insight_tally_add_joined with the keys' hash computed already. */
+static void
+add_hashed(struct insight_tally *t, uint64_t hash, const char *sql, const char *joined, size_t len,
+           size_t nkeys, const int64_t *sums, size_t nsums)
 {
     if (nkeys > INSIGHT_TALLY_KEYS || nsums == 0 || nsums > INSIGHT_TALLY_SUMS || len > UINT32_MAX)
         abort(); /* a caller's mistake, fixed in code: the tables' shapes are known */
     if ((t->count + 1) * 2 > t->slots)
         grow_index(t);
-    uint64_t hash = cell_hash(sql, joined, len);
     size_t s = (size_t)hash & (t->slots - 1);
     struct insight_cell *c = NULL;
     for (; t->index[s] != 0; s = (s + 1) & (t->slots - 1))
@@ -163,6 +154,62 @@ insight_tally_add_joined(struct insight_tally *t, const char *sql, const char *j
     }
     for (size_t i = 0; i < nsums; i++)
         c->sums[i] += sums[i];
+}
+
+void
+insight_tally_add_joined(struct insight_tally *t, const char *sql, const char *joined, size_t len,
+                         size_t nkeys, const int64_t *sums, size_t nsums)
+{
+    add_hashed(t, cell_hash(sql, joined, len), sql, joined, len, nkeys, sums, nsums);
+}
+
+/* The lagging adds. The fetches asked for are hints: a cell added meanwhile or an index grown
+ * makes one useless, never wrong, since the add itself looks the cell up again. */
+static void
+lag_add_waiting(struct insight_tally_lag *l, size_t row)
+{
+    const struct insight_lag_row *w = &l->waiting[row % 3];
+    add_hashed(l->t, w->hash, l->sql, w->joined, w->len, l->nkeys, &w->sum, 1);
+}
+
+char *
+insight_tally_lag_keys(struct insight_tally_lag *l)
+{
+    return l->waiting[l->given % 3].joined; /* its row, three before, was added by the last */
+}
+
+void
+insight_tally_lag_add(struct insight_tally_lag *l, size_t len, int64_t sum)
+{
+    if (len > INSIGHT_LAG_KEY_MAX)
+        abort(); /* a caller's mistake: the keys are checked for length where they are joined */
+    struct insight_tally *t = l->t;
+    size_t row = l->given++;
+    struct insight_lag_row *w = &l->waiting[row % 3];
+    uint64_t hash = cell_hash(l->sql, w->joined, len);
+    if (t->slots > 0) {
+        __builtin_prefetch(&t->index[hash & (t->slots - 1)]);
+        if (row >= 1) {
+            size_t at = t->index[l->waiting[(row - 1) % 3].hash & (t->slots - 1)];
+            if (at != 0) {
+                __builtin_prefetch(&t->cells[at - 1]);
+                __builtin_prefetch((const char *)&t->cells[at - 1] + 64);
+            }
+        }
+    }
+    if (row >= 2)
+        lag_add_waiting(l, row - 2);
+    w->hash = hash;
+    w->len = len;
+    w->sum = sum;
+}
+
+void
+insight_tally_lag_flush(struct insight_tally_lag *l)
+{
+    for (size_t row = l->given >= 2 ? l->given - 2 : 0; row < l->given; row++)
+        lag_add_waiting(l, row);
+    l->given = 0;
 }
 
 void
@@ -212,8 +259,8 @@ write_cell(struct dd_db *db, const struct insight_cell *c)
         return rc;
     const char *keys[INSIGHT_TALLY_KEYS];
     cell_keys(c, keys);
-    for (size_t i = 0; i < c->nkeys; i++)
-        dd_stmt_bind_text(st, (int)i + 1, keys[i]);
+    for (size_t i = 0; i < c->nkeys; i++) /* the cell outlives the step: no copies */
+        dd_stmt_bind_text_static(st, (int)i + 1, keys[i], strlen(keys[i]));
     for (size_t i = 0; i < c->nsums; i++)
         dd_stmt_bind_int64(st, (int)(c->nkeys + i) + 1, c->sums[i]);
     rc = dd_stmt_step(st);
