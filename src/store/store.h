@@ -96,8 +96,8 @@ const void *dd_stmt_blob(struct dd_stmt *st, int col, size_t *len);
 const char *dd_stmt_text_bytes(struct dd_stmt *st, int col, size_t *len);
 
 /* The same for n columns at once: column cols[i]'s bytes in bytes[i], their number in lens[i].
- * A loop over millions of rows spends a good share of its time in the calls themselves; one call
- * a row instead of one a column saves most of that. */
+ * A loop over millions of rows spends a share of its time in the calls themselves; one call a row
+ * spares this layer's per column (SQLite's own calls per column remain). */
 void dd_stmt_texts_bytes(struct dd_stmt *st, const int *cols, size_t n, const char **bytes,
                          size_t *lens);
 

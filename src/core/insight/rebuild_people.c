@@ -99,7 +99,7 @@ struct row {
 static const int text_columns[] = {COL_P, COL_C, COL_S, COL_E, COL_R, COL_TP, COL_TC};
 #define NTEXTS (sizeof text_columns / sizeof text_columns[0])
 
-/* The statement's row, its seven texts in one call (a call a column cost a tenth of the scan). */
+/* The statement's row: its seven texts in one call, its year of birth. */
 static void
 row_read(struct dd_stmt *st, struct row *w)
 {
