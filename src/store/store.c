@@ -327,14 +327,6 @@ dd_stmt_blob(struct dd_stmt *st, int col, size_t *len)
     return st->db->ops->blob(st, col, len);
 }
 
-const char *
-dd_stmt_text_bytes(struct dd_stmt *st, int col, size_t *len)
-{
-    const char *bytes;
-    st->db->ops->texts_bytes(st, &col, 1, &bytes, len);
-    return bytes;
-}
-
 void
 dd_stmt_texts_bytes(struct dd_stmt *st, const int *cols, size_t n, const char **bytes, size_t *lens)
 {

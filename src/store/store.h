@@ -90,14 +90,10 @@ const char *dd_stmt_text(struct dd_stmt *st, int col);
 int64_t dd_stmt_int64(struct dd_stmt *st, int col);
 const void *dd_stmt_blob(struct dd_stmt *st, int col, size_t *len);
 
-/* A text column's bytes and their number in *len, without the copy SQLite makes to end a text
- * with '\0' (the bytes need not end with one); "" with 0 for NULL, no column or no row. For
- * reading millions of rows. Valid until the next step or reset. */
-const char *dd_stmt_text_bytes(struct dd_stmt *st, int col, size_t *len);
-
-/* The same for n columns at once: column cols[i]'s bytes in bytes[i], their number in lens[i].
- * A loop over millions of rows spends a share of its time in the calls themselves; one call a row
- * spares this layer's per column (SQLite's own calls per column remain). */
+/* Text columns' bytes, for reading millions of rows: column cols[i]'s in bytes[i], their number
+ * in lens[i], without the copy SQLite makes to end a text with '\0' (the bytes need not end with
+ * one); "" with 0 for NULL, no column or no row. Valid until the next step or reset. One call a
+ * row spares this layer's call per column (SQLite's own calls per column remain). */
 void dd_stmt_texts_bytes(struct dd_stmt *st, const int *cols, size_t n, const char **bytes,
                          size_t *lens);
 

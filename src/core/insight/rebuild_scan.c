@@ -179,8 +179,8 @@ struct worker {
     int rc;
 };
 
-/* Takes stays parts while there are any; false if one failed. */
-static bool
+/* Takes stays parts while there are any; a failure stops both threads. */
+static void
 read_stays(struct worker *w)
 {
     const struct insight_scan_plan *plan = w->sh->plan;
@@ -191,10 +191,9 @@ read_stays(struct worker *w)
             insight_stays_scan(w->db, plan->stays[i].first_id, plan->stays[i].last_id, &w->groups);
     if (w->rc != DD_OK)
         atomic_store(&w->sh->failed, true); /* the other thread stops after its part */
-    return w->rc == DD_OK;
 }
 
-static bool
+static void
 read_people(struct worker *w)
 {
     const struct insight_scan_plan *plan = w->sh->plan;
@@ -208,7 +207,6 @@ read_people(struct worker *w)
     }
     if (w->rc != DD_OK)
         atomic_store(&w->sh->failed, true);
-    return w->rc == DD_OK;
 }
 
 /* The second thread: stays, then (having said so) people. */
