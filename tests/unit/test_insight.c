@@ -765,6 +765,129 @@ small_cells_are_hidden_and_zero_kept(void **state)
     assert_string_equal(cells[0], "22366"); /* codes are no counts, however small */
 }
 
+/* Every column of every person, rowid first, one line each: what a migration must keep. */
+static char *
+people_rows(struct dd_db *db, struct dd_arena *arena)
+{
+    struct dd_buf b;
+    dd_buf_init(&b, arena, 1 << 16);
+    struct dd_stmt *st;
+    assert_int_equal(
+        dd_db_prepare(db,
+                      dd_db_kind(db) == DD_DB_SQLITE
+                          ? "SELECT rowid, id_number, full_name, name_folded, given_folded, "
+                            "other_names, birth_date, birth_year, sex, ethnicity, religion, "
+                            "nationality, birth_place, hometown, old_id_number, photo_ref, "
+                            "status, death_date, father_id, mother_id, spouse_id, household_id, "
+                            "relation_to_head, permanent_province, permanent_commune, "
+                            "permanent_address, temporary_province, temporary_commune, "
+                            "temporary_address, temporary_until, version, created_at, "
+                            "updated_at, import_id, residences FROM people ORDER BY rowid"
+                          : "SELECT * FROM people ORDER BY id_number",
+                      &st),
+        DD_OK);
+    while (dd_stmt_step(st) == DD_DB_ROW) {
+        for (int c = 0; c < dd_stmt_column_count(st); c++) {
+            const char *v = dd_stmt_text(st, c);
+            dd_buf_printf(&b, "%s|", v ? v : "NULL");
+        }
+        dd_buf_putc(&b, '\n');
+    }
+    dd_stmt_reset(st);
+    return b.data;
+}
+
+/* Migration 0031 adds the people's key column (SQLite; PostgreSQL has nothing to change):
+ * every row keeps every value, the indexes are those of before with people_insight on the key,
+ * and the key is each living person's cell, NULL for the dead, following later writes. */
+static void
+people_keep_their_rows_through_migration_0031(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    struct dd_migration_list list;
+    char err[512] = "";
+    assert_int_equal(dd_migration_list_embedded(&list, fx->kind, err, sizeof err), DD_OK);
+    size_t all = list.count;
+    while (list.count > 0 && list.items[list.count - 1].version >= 31)
+        list.count--;
+    assert_true(list.count < all);
+    assert_int_equal(dd_migrate(fx->db, &list, NULL, NULL, err, sizeof err), DD_OK);
+    dbfx_exec(fx->db,
+              "INSERT INTO people (id_number, full_name, name_folded, given_folded, other_names, "
+              "birth_date, birth_year, sex, ethnicity, religion, birth_place, hometown, "
+              "old_id_number, photo_ref, status, death_date, father_id, household_id, "
+              "relation_to_head, permanent_province, permanent_commune, permanent_address, "
+              "temporary_province, temporary_commune, temporary_address, temporary_until, "
+              "version, created_at, updated_at, import_id, residences) VALUES "
+              "('056090000001', 'Nguyễn Văn An', 'nguyen van an', 'an nguyen van', 'Tí', "
+              "'1990-05-17', 1990, 'male', 'Kinh', 'Phật giáo', '56-22366', '79-26734', "
+              "'225123456', 'p/1', 'alive', '', '056060000009', 7, 'head', '56', '22366', "
+              "'1 Trần Phú', '79', '26734', '3 Lê Lợi', '2026-12-31', 3, '2025-01-01', "
+              "'2025-02-01', 2, '[{\"kind\":\"permanent\"}]'), "
+              "('056060000009', 'Nguyễn Văn Bình', 'nguyen van binh', 'binh nguyen van', '', "
+              "'1960', 1960, 'male', 'Kinh', '', '', '', '', '', 'dead', '2024-03-02', '', NULL, "
+              "'', '56', '22366', '', '', '', '', '', 1, '2025-01-01', '2025-01-01', NULL, '[]')");
+    struct dd_arena *arena = dd_arena_new(1 << 16);
+    char *before = people_rows(fx->db, arena);
+    list.count = all;
+    assert_int_equal(dd_migrate(fx->db, &list, NULL, NULL, err, sizeof err), DD_OK);
+    dd_migration_list_free(&list);
+    assert_string_equal(people_rows(fx->db, arena), before);
+    if (fx->kind == DD_DB_SQLITE) {
+        char v[256];
+        dbfx_text(fx->db,
+                  "SELECT replace(insight_key, char(31), '/') FROM people WHERE id_number = "
+                  "'056090000001'",
+                  v, sizeof v);
+        assert_string_equal(v, "56/22366/1990/male/Kinh/Phật giáo/79/26734");
+        assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM people WHERE insight_key IS NULL"),
+                         1);
+        dbfx_text(fx->db,
+                  "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE "
+                  "type = 'index' AND tbl_name = 'people' ORDER BY name)",
+                  v, sizeof v);
+        assert_string_equal(v, "people_given people_household people_insight people_name "
+                               "people_permanent people_temporary sqlite_autoindex_people_1");
+        /* Written again whenever a value it holds changes. */
+        dbfx_exec(fx->db, "UPDATE people SET temporary_province = '', temporary_commune = '', "
+                          "ethnicity = 'Raglai' WHERE id_number = '056090000001'");
+        dbfx_text(fx->db,
+                  "SELECT replace(insight_key, char(31), '/') FROM people WHERE id_number = "
+                  "'056090000001'",
+                  v, sizeof v);
+        assert_string_equal(v, "56/22366/1990/male/Raglai/Phật giáo//");
+        dbfx_exec(fx->db, "UPDATE people SET status = 'dead' WHERE id_number = '056090000001'");
+        assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM people WHERE insight_key IS NULL"),
+                         2);
+    }
+    dd_arena_free(arena);
+}
+
+/* A code holding the key's separator (which the register refuses) makes the rebuild fail with
+ * DD_EINVAL, and the figures of the rebuild before stay as they were. */
+static void
+a_code_holding_the_separator_fails_the_rebuild(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    dbfx_migrate_core(fx->db);
+    dbfx_exec(fx->db, "INSERT INTO people (id_number, full_name, name_folded, given_folded, "
+                      "birth_date, birth_year, sex, ethnicity, permanent_province, "
+                      "permanent_commune, created_at, updated_at) VALUES ('056090000001', 'A', "
+                      "'a', 'a', '1990', 1990, 'male', 'Kinh', '56', '22366', 'now', 'now')");
+    assert_int_equal(dd_insight_rebuild_staged(fx->db, NULL), DD_OK);
+    assert_int_equal(dbfx_int(fx->db, "SELECT SUM(people) FROM insight_population"), 1);
+    dbfx_exec(fx->db, "INSERT INTO people (id_number, full_name, name_folded, given_folded, "
+                      "birth_date, birth_year, sex, ethnicity, permanent_province, "
+                      "permanent_commune, created_at, updated_at) VALUES ('056090000002', 'B', "
+                      "'b', 'b', '1991', 1991, 'female', 'Kinh' || char(31) || 'x', '56', "
+                      "'22366', 'now', 'now')");
+    assert_int_equal(dd_insight_rebuild_staged(fx->db, NULL), DD_EINVAL);
+    assert_int_equal(dbfx_int(fx->db, "SELECT SUM(people) FROM insight_population"), 1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM insight_population WHERE birth_year "
+                                      "= 1991"),
+                     0);
+}
+
 int
 main(void)
 {
@@ -778,6 +901,8 @@ main(void)
         DB_TEST(daily_figures_follow_the_stay_events),
         DB_TEST(incremental_figures_equal_a_rebuild),
         DB_TEST(incremental_figures_equal_a_rebuild_other_seed),
+        DB_TEST(people_keep_their_rows_through_migration_0031),
+        SQLITE_TEST(a_code_holding_the_separator_fails_the_rebuild),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

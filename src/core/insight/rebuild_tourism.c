@@ -14,6 +14,7 @@
  * watch-list hits come from the alerts.
  */
 #include "base/err.h"
+#include "base/log.h"
 #include "core/insight/internal.h"
 #include "store/store.h"
 
@@ -113,6 +114,10 @@ insight_stays_scan(struct dd_db *db, int64_t first_id, int64_t last_id, struct i
             fits = append_key(joined, INSIGHT_LAG_KEY_MAX, &len, key[i], n[i],
                               i == G_HOUR ? HOUR_LEN : n[i]);
         if (!fits) {
+            dd_log(DD_LOG_ERROR, "insight.bad_stay",
+                   "dashboards' rebuild: the codes of the stays between ids %" PRId64
+                   " and %" PRId64 " are longer than a stay's can be",
+                   first_id, last_id);
             rc = DD_EINVAL; /* no code or date is this long: the row is not a stay's */
             break;
         }
