@@ -2,7 +2,7 @@
  * rebuild_people.c — on SQLite, the people's stocks computed over the index people_insight
  * (migration 0031), which holds each living person's cell as one text, people.insight_key:
  * province, commune, year of birth, sex, ethnicity, religion, temporary province and commune,
- * joined by the unit separator (character 31), NULL for the dead. The index orders the people
+ * joined by the unit separator (the byte 31), NULL for the dead. The index orders the people
  * as those eight values do. It is read in parts, each a range of (province, commune), which
  * rebuild_scan.c shares between two connections.
  *
@@ -26,7 +26,7 @@
 
 /* The key's fields, in its order. */
 enum { COL_P, COL_C, COL_Y, COL_S, COL_E, COL_R, COL_TP, COL_TC, NCOLS };
-#define SEPARATOR '\x1f' /* char(31) in migration 0031 */
+#define SEPARATOR '\x1f' /* x'1f' in migration 0031 */
 
 /* The part's rows: keys from its start, before its end if it has one. */
 static const char scan_from_sql[] =
@@ -160,10 +160,9 @@ insight_people_scan(struct dd_db *db, const char *const from[2], const char *con
         if (!run_set(&r, key, n)) {
             dd_log(DD_LOG_ERROR, "insight.bad_cell",
                    "dashboards' rebuild: a living person's cell is not eight codes (one holds the "
-                   "character 31, which the register refuses): %.*s",
+                   "byte 31, which the register refuses): %.*s",
                    (int)(n < 200 ? n : 200), key);
             rc = DD_EINVAL;
-            r.n = r.pop_n = 0;
             break;
         }
         r.n = 1;
