@@ -8,6 +8,7 @@
 #include "db_fixture.h"
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "core/events.h"
 #include "core/soc/internal.h"
 #include "core/soc/siem.h"
@@ -249,6 +250,158 @@ rule_fires_at_threshold_and_groups(void **state)
     soc_rules_put(rs);
 }
 
+/* --- the state a rule keeps of its windows (soc_rule_state) ----------------------------------- */
+
+#define WINDOW_RULES(count_thr, distinct_thr, sum_thr)                                             \
+    "{\"rules\":[{\"id\":\"n\",\"title\":{\"vi\":\"a\",\"en\":\"b\"},\"severity\":\"low\","        \
+    "\"type\":\"auth.failed\",\"key\":\"source\",\"measure\":\"count\",\"window_minutes\":10,"     \
+    "\"threshold\":" count_thr "},"                                                                \
+    "{\"id\":\"d\",\"title\":{\"vi\":\"a\",\"en\":\"b\"},\"severity\":\"low\","                    \
+    "\"type\":\"auth.failed\",\"key\":\"source\",\"measure\":\"distinct-subjects\","               \
+    "\"window_minutes\":10,\"threshold\":" distinct_thr "},"                                       \
+    "{\"id\":\"s\",\"title\":{\"vi\":\"a\",\"en\":\"b\"},\"severity\":\"low\","                    \
+    "\"type\":\"access.reads\",\"key\":\"actor\",\"measure\":\"sum\",\"window_minutes\":10,"       \
+    "\"threshold\":" sum_thr "}]}"
+
+#define SEQ_MAX 700
+
+/* One generated event, and what a full count of its window gives for each rule. */
+struct seq_event {
+    int64_t at_ms;
+    int key;     /* network (auth.failed) or officer (access.reads) */
+    int subject; /* account */
+    int amount;  /* access.reads: the count (at least 1, as the normaliser reads it) */
+    bool reads;  /* access.reads, else auth.failed */
+};
+
+/* The measure of rule `rule` ('n', 'd', 's') over the window ending at event i, counted from
+ * every event before it, as the rule defines it. */
+static int64_t
+full_count(const struct seq_event *e, int i, char rule, int64_t window_ms)
+{
+    int64_t v = 0;
+    bool seen[16] = {false};
+    for (int j = 0; j <= i; j++) {
+        if (e[j].reads != (rule == 's') || e[j].key != e[i].key ||
+            e[j].at_ms < e[i].at_ms - window_ms)
+            continue;
+        if (rule == 'n')
+            v++;
+        else if (rule == 's')
+            v += e[j].amount;
+        else if (!seen[e[j].subject]) {
+            seen[e[j].subject] = true;
+            v++;
+        }
+    }
+    return v;
+}
+
+/* Delivers events [from, to) of the sequence; hits[rule][key] counts the events whose full
+ * count reaches the threshold. */
+static void
+deliver_seq(struct dbfx *fx, const struct soc_ruleset *rs, const struct seq_event *e, int from,
+            int to, const int64_t thr[3], int hits[3][2])
+{
+    const char *rules = "nds";
+    for (int i = from; i < to; i++) {
+        char at[32], payload[200], subject[32];
+        dd_clock_iso8601(e[i].at_ms, at);
+        if (e[i].reads) {
+            snprintf(subject, sizeof subject, "officer:%d", e[i].key);
+            snprintf(payload, sizeof payload, "{\"actor\":\"officer:%d\",\"count\":%d}", e[i].key,
+                     e[i].amount);
+        } else {
+            snprintf(subject, sizeof subject, "account:%d", e[i].subject);
+            snprintf(payload, sizeof payload, "{\"network\":\"203.0.%d.0/24\"}", 113 + e[i].key);
+        }
+        struct dd_event ev = {.id = 1000 + i,
+                              .created_at = at,
+                              .type = e[i].reads ? "access.reads" : "auth.failed",
+                              .subject = subject,
+                              .payload = payload};
+        struct dd_soc_event se;
+        assert_true(dd_soc_normalise(&ev, &se));
+        int64_t row = 0;
+        assert_int_equal(dd_db_begin(fx->db), DD_OK);
+        assert_int_equal(soc_event_store(fx->db, &ev, &se, &row), DD_OK);
+        assert_true(row > 0);
+        assert_int_equal(soc_detect(fx->db, rs, &ev, &se, row), DD_OK);
+        assert_int_equal(dd_db_commit(fx->db), DD_OK);
+        for (int r = 0; r < 3; r++)
+            if ((rules[r] == 's') == e[i].reads && full_count(e, i, rules[r], 600000) >= thr[r])
+                hits[r][e[i].key]++;
+    }
+}
+
+static void
+check_hits(struct dbfx *fx, const int hits[3][2])
+{
+    const char *rules = "nds";
+    for (int r = 0; r < 3; r++)
+        for (int k = 0; k < 2; k++) {
+            char sql[200];
+            if (rules[r] == 's')
+                snprintf(sql, sizeof sql,
+                         "SELECT COALESCE(SUM(hits), 0) FROM soc_alerts WHERE rule_id = 's' AND "
+                         "group_key = 'officer:%d'",
+                         k);
+            else
+                snprintf(sql, sizeof sql,
+                         "SELECT COALESCE(SUM(hits), 0) FROM soc_alerts WHERE rule_id = '%c' AND "
+                         "group_key = '203.0.%d.0/24'",
+                         rules[r], 113 + k);
+            int got = (int)dbfx_int(fx->db, sql);
+            if (got != hits[r][k])
+                fail_msg("rule %c key %d: %d hits, a full count gives %d", rules[r], k, got,
+                         hits[r][k]);
+        }
+}
+
+/* Rules that keep what they know of their windows (slack below the threshold, a time they hold
+ * until above it) fire on exactly the events that a full count of each window would: a sequence
+ * of failed logins from two networks (few accounts, so subjects repeat) and officers' reads,
+ * with gaps that let windows empty and fill again, then the same after the thresholds change. */
+static void
+window_state_fires_as_a_full_count(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    dbfx_migrate_core(fx->db);
+    static struct seq_event e[SEQ_MAX];
+    uint32_t seed = 12345;
+    int64_t t = 1772334000000LL; /* 2026-03-01T03:00:00Z */
+    for (int i = 0; i < SEQ_MAX; i++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t x = seed >> 8;
+        /* Mostly seconds apart, sometimes a pause longer than a window. */
+        t += x % 50 == 0 ? 700000 : (int64_t)(x % 40) * 1000;
+        e[i] = (struct seq_event){.at_ms = t,
+                                  .key = (int)(x >> 6) % 2,
+                                  .subject = (int)(x >> 8) % 9,
+                                  .amount = 1 + (int)(x >> 12) % 4,
+                                  .reads = (x >> 16) % 3 == 0};
+    }
+    char err[400];
+    struct soc_ruleset *rs = soc_rules_parse(WINDOW_RULES("12", "6", "9"), err, sizeof err);
+    assert_non_null(rs);
+    int hits[3][2] = {{0}};
+    int64_t thr[3] = {12, 6, 9};
+    deliver_seq(fx, rs, e, 0, SEQ_MAX / 2, thr, hits);
+    check_hits(fx, hits);
+    assert_true(hits[0][0] > 0 && hits[1][1] > 0 && hits[2][0] > 0); /* every rule fired */
+    assert_true(dbfx_int(fx->db, "SELECT COUNT(*) FROM soc_rule_state WHERE slack > 0") > 0);
+    assert_true(dbfx_int(fx->db, "SELECT COUNT(*) FROM soc_rule_state WHERE held_until <> ''") > 0);
+    soc_rules_put(rs);
+
+    /* Lower thresholds: the state kept for the old ones must not be trusted. */
+    rs = soc_rules_parse(WINDOW_RULES("4", "3", "4"), err, sizeof err);
+    assert_non_null(rs);
+    int64_t thr2[3] = {4, 3, 4};
+    deliver_seq(fx, rs, e, SEQ_MAX / 2, SEQ_MAX, thr2, hits);
+    check_hits(fx, hits);
+    soc_rules_put(rs);
+}
+
 int
 main(void)
 {
@@ -257,6 +410,7 @@ main(void)
         cmocka_unit_test(rule_sets_are_checked),
         cmocka_unit_test(syslog_message_is_framed_and_escaped),
         DB_TEST(rule_fires_at_threshold_and_groups),
+        DB_TEST(window_state_fires_as_a_full_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,17 +71,32 @@ key_value(const struct soc_rule *r, const struct dd_soc_event *se)
 }
 
 /* The WHERE clause of a rule's window: type, time, key, outcome, subject prefix, in that order
- * of placeholders. */
+ * of placeholders. With `key_unindexed`, the key is compared as an expression, so that neither
+ * database looks the rows up by the key's index (a lookup by subject). */
+static void
+window_where_for(const struct soc_rule *r, bool key_unindexed, char *out, size_t n)
+{
+    snprintf(out, n, "WHERE type = ? AND at >= ? AND at <= ?%s%s%s%s",
+             r->key == SOC_KEY_ALL      ? ""
+             : r->key == SOC_KEY_SOURCE ? " AND source"
+             : r->key == SOC_KEY_ACTOR  ? " AND actor"
+                                        : " AND subject",
+             r->key == SOC_KEY_ALL ? "" : (key_unindexed ? " || '' = ?" : " = ?"),
+             r->outcome[0] ? " AND outcome = ?" : "",
+             r->subject_prefix[0] ? " AND subject LIKE ?" : "");
+}
+
 static void
 window_where(const struct soc_rule *r, char *out, size_t n)
 {
-    snprintf(out, n, "WHERE type = ? AND at >= ? AND at <= ?%s%s%s",
-             r->key == SOC_KEY_ALL      ? ""
-             : r->key == SOC_KEY_SOURCE ? " AND source = ?"
-             : r->key == SOC_KEY_ACTOR  ? " AND actor = ?"
-                                        : " AND subject = ?",
-             r->outcome[0] ? " AND outcome = ?" : "",
-             r->subject_prefix[0] ? " AND subject LIKE ?" : "");
+    window_where_for(r, false, out, n);
+}
+
+/* The number of placeholders window_bind fills. */
+static int
+window_params(const struct soc_rule *r)
+{
+    return 3 + (r->key != SOC_KEY_ALL) + (r->outcome[0] != '\0') + (r->subject_prefix[0] != '\0');
 }
 
 static void
@@ -119,6 +134,46 @@ measure(struct dd_db *db, const struct soc_rule *r, const char *from, const char
     window_bind(st, r, from, to, key, like);
     rc = dd_stmt_step(st);
     *value = rc == DD_DB_ROW ? dd_stmt_int64(st, 0) : 0;
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
+/* The time at which the window ending at the event reached the rule's threshold, counting back
+ * from its newest rows: the at of the threshold-th newest row (count), of the row that brings the
+ * sum from the newest back to the threshold (sum), or of the threshold-th most recent last
+ * appearance of a subject (distinct subjects). Until that time plus the window, the window keeps
+ * those rows and stays at or above the threshold. "" when the window is below it. */
+static int
+reach_point(struct dd_db *db, const struct soc_rule *r, const char *from, const char *to,
+            const char *key, const char *like, char out[32])
+{
+    char where[200], sql[480];
+    window_where(r, where, sizeof where);
+    if (r->measure == SOC_COUNT)
+        snprintf(sql, sizeof sql, "SELECT at FROM soc_events %s ORDER BY at DESC LIMIT 1 OFFSET ?",
+                 where);
+    else if (r->measure == SOC_SUM)
+        snprintf(sql, sizeof sql,
+                 "SELECT at FROM (SELECT at, id, SUM(amount) OVER (ORDER BY at DESC, id DESC ROWS "
+                 "BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running FROM soc_events %s) AS "
+                 "w WHERE running >= ? ORDER BY at DESC, id DESC LIMIT 1",
+                 where);
+    else
+        snprintf(sql, sizeof sql,
+                 "SELECT last FROM (SELECT MAX(at) AS last FROM soc_events %s GROUP BY subject) AS "
+                 "s ORDER BY last DESC LIMIT 1 OFFSET ?",
+                 where);
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, sql, &st);
+    if (rc != DD_OK)
+        return rc;
+    window_bind(st, r, from, to, key, like);
+    dd_stmt_bind_int64(st, window_params(r) + 1,
+                       r->measure == SOC_SUM ? r->threshold : r->threshold - 1);
+    rc = dd_stmt_step(st);
+    out[0] = '\0';
+    if (rc == DD_DB_ROW)
+        dd_strlcpy(out, dd_stmt_text(st, 0), 32);
     dd_stmt_reset(st);
     return rc < 0 ? rc : DD_OK;
 }
@@ -389,14 +444,143 @@ role_match(const struct soc_rule *r, const struct dd_soc_event *se)
     return false;
 }
 
+/* What a rule knows of its window for one key (soc_rule_state, migration 0032). */
+struct watch {
+    bool found;          /* a row for the rule's present threshold and window */
+    int64_t slack;       /* what events may add before the window can reach the threshold */
+    char held_until[32]; /* the window stays at or above the threshold until then, or "" */
+    int64_t value;       /* the measure as last counted, plus what came since */
+};
+
+static int
+watch_load(struct dd_db *db, const struct win *w, struct watch *out)
+{
+    *out = (struct watch){.found = false};
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db,
+                           "SELECT slack, held_until, value FROM soc_rule_state WHERE rule_id = ? "
+                           "AND group_key = ? AND threshold = ? AND window_ms = ?",
+                           &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_text(st, 1, w->r->id);
+    dd_stmt_bind_text(st, 2, w->key);
+    dd_stmt_bind_int64(st, 3, w->r->threshold);
+    dd_stmt_bind_int64(st, 4, w->r->window_ms);
+    rc = dd_stmt_step(st);
+    if (rc == DD_DB_ROW) {
+        out->found = true;
+        out->slack = dd_stmt_int64(st, 0);
+        dd_strlcpy(out->held_until, dd_stmt_text(st, 1), sizeof out->held_until);
+        out->value = dd_stmt_int64(st, 2);
+    }
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
+static int
+watch_save(struct dd_db *db, const struct win *w, int64_t slack, const char *held_until,
+           int64_t value)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(
+        db,
+        "INSERT INTO soc_rule_state (rule_id, group_key, threshold, window_ms, slack, held_until, "
+        "value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rule_id, group_key) DO "
+        "UPDATE SET threshold = excluded.threshold, window_ms = excluded.window_ms, slack = "
+        "excluded.slack, held_until = excluded.held_until, value = excluded.value, updated_at = "
+        "excluded.updated_at",
+        &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_text(st, 1, w->r->id);
+    dd_stmt_bind_text(st, 2, w->key);
+    dd_stmt_bind_int64(st, 3, w->r->threshold);
+    dd_stmt_bind_int64(st, 4, w->r->window_ms);
+    dd_stmt_bind_int64(st, 5, slack);
+    dd_stmt_bind_text(st, 6, held_until);
+    dd_stmt_bind_int64(st, 7, value);
+    dd_stmt_bind_text(st, 8, w->to);
+    rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
+static void
+bind_subject_seen(struct dd_stmt *st, const void *arg)
+{
+    const struct win *w = arg;
+    window_bind(st, w->r, w->from, w->to, w->key, w->like);
+    int n = window_params(w->r);
+    dd_stmt_bind_text(st, n + 1, w->se->subject);
+    dd_stmt_bind_int64(st, n + 2, w->row_id);
+}
+
+/* What the event adds to its window at most: 1 (count), its amount (sum), or for distinct
+ * subjects 1 when no other event of the window has its subject, else 0. */
+static int
+event_adds(struct dd_db *db, const struct win *w, int64_t *adds)
+{
+    if (w->r->measure != SOC_DISTINCT_SUBJECTS) {
+        *adds = w->r->measure == SOC_SUM ? w->se->amount : 1;
+        return DD_OK;
+    }
+    char where[200], sql[320];
+    window_where_for(w->r, true, where, sizeof where);
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM (SELECT 1 FROM soc_events %s AND subject = ? AND id <> ? "
+             "LIMIT 1) AS seen",
+             where);
+    int64_t seen = 0;
+    int rc = scalar(db, sql, &seen, NULL, bind_subject_seen, w);
+    *adds = seen ? 0 : 1;
+    return rc;
+}
+
+/* The window's measure for the event, counting the window only when its state cannot tell:
+ * an event that adds no more than the slack left leaves the window below the threshold (0
+ * here), and while the window is held at or above the threshold its value grows by what each
+ * event adds. A count sets the slack (below) or the time the window holds until (at or above),
+ * from the rows that reached the threshold. Exact for what matters, whether the threshold is
+ * reached: a window only gains what its events add, and loses rows only as time passes. */
+static int
+window_value(struct dd_db *db, const struct win *w, int64_t *value)
+{
+    const struct soc_rule *r = w->r;
+    int64_t adds = 0;
+    struct watch known;
+    int rc = event_adds(db, w, &adds);
+    if (rc == DD_OK)
+        rc = watch_load(db, w, &known);
+    if (rc != DD_OK)
+        return rc;
+    if (known.found && adds >= 0 && known.held_until[0] && strcmp(w->to, known.held_until) <= 0) {
+        *value = known.value + adds;
+        return watch_save(db, w, -1, known.held_until, *value);
+    }
+    if (known.found && adds >= 0 && adds <= known.slack) {
+        *value = 0;
+        return watch_save(db, w, known.slack - adds, "", known.value + adds);
+    }
+    rc = measure(db, r, w->from, w->to, w->key, w->like, value);
+    if (rc != DD_OK)
+        return rc;
+    if (*value < r->threshold)
+        return watch_save(db, w, r->threshold - 1 - *value, "", *value);
+    char reached[32], until[32] = "";
+    rc = reach_point(db, r, w->from, w->to, w->key, w->like, reached);
+    if (rc == DD_OK && reached[0] && soc_time_ms(reached) >= 0)
+        dd_clock_iso8601(soc_time_ms(reached) + r->window_ms, until);
+    return rc == DD_OK ? watch_save(db, w, -1, until, *value) : rc;
+}
+
 /* The rule's value for the event when it reaches the threshold and its other conditions
  * (passwords, baseline) hold; 0 otherwise. */
 static int
 rule_value(struct dd_db *db, const struct win *w, int64_t at_ms, int64_t *value)
 {
     const struct soc_rule *r = w->r;
-    int rc = r->measure == SOC_NEW_VALUE ? new_value(db, w, value)
-                                         : measure(db, r, w->from, w->to, w->key, w->like, value);
+    int rc = r->measure == SOC_NEW_VALUE ? new_value(db, w, value) : window_value(db, w, value);
     if (rc != DD_OK || *value < r->threshold)
         return rc;
     if (r->pw_max >= 0 || r->pw_min_percent >= 0) {
