@@ -16,6 +16,12 @@
 # published through the gateway by `dinhdanh lgsp publish-register` (every answer names a person:
 # the gateway parses it and writes the person's access-log row too). This is what an agency's
 # application server costs per call; nginx's `return 200` is the cheapest peer there is.
+#
+# The bound: a third path, taking turns with the other two, goes through a second nginx set up as
+# the leanest reverse proxy there is (a worker per core, no access log, kept connections to the
+# provider, nothing checked). A proxy on the same machine adds a second exchange over loopback
+# TCP to every call; what the bare proxy keeps of the direct throughput is the most any gateway
+# can keep here, whatever it does.
 # Prints a table and appends a dated section to BENCH_RESULTS (bench/RESULTS.md; `-` prints
 # only) with the load average at the start (over 0.5: marked as not final). Everything it
 # starts is stopped on exit.
@@ -60,6 +66,39 @@ NGINX
 "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr.log" &
 pids+=($!)
 
+PX_PORT=$(free_port)
+mkdir -p "$TMP/proxy"
+cat >"$TMP/proxy.conf" <<NGINX
+worker_processes $(nproc);
+pid $TMP/proxy.pid;
+error_log $TMP/proxy/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/proxy/body;
+    proxy_temp_path $TMP/proxy/proxy;
+    fastcgi_temp_path $TMP/proxy/fastcgi;
+    uwsgi_temp_path $TMP/proxy/uwsgi;
+    scgi_temp_path $TMP/proxy/scgi;
+    keepalive_requests 1000000;
+    upstream provider {
+        server 127.0.0.1:$NG_PORT;
+        keepalive 64;
+        keepalive_requests 1000000;
+    }
+    server {
+        listen 127.0.0.1:$PX_PORT;
+        location / {
+            proxy_pass http://provider;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+NGINX
+"$NGINX" -p "$TMP/proxy" -c "$TMP/proxy.conf" -g 'daemon off;' 2>"$TMP/proxy/stderr.log" &
+pids+=($!)
+
 # --- the gateway ------------------------------------------------------------------------------
 DB="sqlite:$TMP/dd/dinhdanh.db"
 mkdir -p "$TMP/dd"
@@ -91,6 +130,7 @@ if [ "$REGISTER" = 1 ]; then
     wait_http "http://127.0.0.1:$REG_PORT/healthz"
 fi
 wait_http "http://127.0.0.1:$NG_PORT/api/x"
+wait_http "http://127.0.0.1:$PX_PORT/api/x"
 
 api() { # api PATH JSON
     curl -fsS -o /dev/null -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
@@ -108,11 +148,13 @@ TOKEN=$(curl -fsS -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credential
 
 GW_URL="http://127.0.0.1:$DD_PORT/lgsp/r1/VN/GOV/BENCH/api/person/v1/056090001234"
 DIRECT_URL="http://127.0.0.1:$NG_PORT/api/v1/056090001234"
+PROXY_URL="http://127.0.0.1:$PX_PORT/api/v1/056090001234"
 status=$(curl -s -o "$TMP/answer.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$GW_URL")
 [ "$status" = 200 ] || { echo "bench: the gateway answered $status: $(cat "$TMP/answer.json")" >&2; exit 1; }
 
 wrk -t2 -c64 -d2s -H "Authorization: Bearer $TOKEN" "$GW_URL" >/dev/null
 wrk -t2 -c64 -d2s "$DIRECT_URL" >/dev/null
+wrk -t2 -c64 -d2s "$PROXY_URL" >/dev/null
 
 declare -A ALL RPS P99 NON2XX
 run() { # run NAME URL [HEADER]
@@ -125,13 +167,14 @@ run() { # run NAME URL [HEADER]
 ticks0=$(cpu_ticks "$SERVER")
 for _ in $(seq "$ROUNDS"); do
     run direct "$DIRECT_URL"
+    run proxy "$PROXY_URL"
     # BENCH_PERF=FILE: a CPU profile of the gateway process during its rounds (results not final).
     [ -z "${BENCH_PERF:-}" ] || { perf record -q -F 499 -g -p "$SERVER" -o "$BENCH_PERF" -- sleep "$DURATION" 2>/dev/null & }
     run gateway "$GW_URL" "Authorization: Bearer $TOKEN"
     wait_perf=$(jobs -p | tail -1); [ -z "${BENCH_PERF:-}" ] || wait "$wait_perf" 2>/dev/null || true
 done
 ticks1=$(cpu_ticks "$SERVER")
-names="direct gateway"
+names="direct proxy gateway"
 if [ "$REGISTER" = 1 ]; then
     names+=" reg_direct reg_gateway"
     run_people() { # run_people NAME PREFIX TOKEN
@@ -178,6 +221,7 @@ VERIFY=$("$BIN" lgsp log verify --db "$DB" --data-dir "$TMP/dd" || true)
 
 ratio=$(awk -v a="${RPS[gateway]}" -v b="${RPS[direct]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 verdict=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.8 ? "meets" : "misses")}')
+pratio=$(awk -v a="${RPS[proxy]}" -v b="${RPS[direct]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 if [ "$REGISTER" = 1 ]; then
     rratio=$(awk -v a="${RPS[reg_gateway]}" -v b="${RPS[reg_direct]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
     rverdict=$(awk -v r="$rratio" 'BEGIN {print (r >= 0.8 ? "meets" : "misses")}')
@@ -188,8 +232,11 @@ table() {
     echo "|---|---:|---:|---:|"
     echo "| direct: wrk → nginx | ${RPS[direct]} | ${P99[direct]} | ${NON2XX[direct]} |"
     echo "| through the gateway: wrk → dinhdanh → nginx | ${RPS[gateway]} | ${P99[gateway]} | ${NON2XX[gateway]} |"
+    echo "| bound: wrk → nginx as a bare reverse proxy → nginx | ${RPS[proxy]} | ${P99[proxy]} | ${NON2XX[proxy]} |"
     echo
-    echo "Gateway/direct: **$ratio** ($verdict the 0.8 target). Exchanges logged: $LOGGED (the $CALLS measured calls and the warm-up)"
+    echo "Gateway/direct: **$ratio** ($verdict the 0.8 target). Bare proxy/direct: **$pratio**: the most that"
+    echo "any proxy, checking and logging nothing, keeps of the direct throughput on this machine."
+    echo "Exchanges logged: $LOGGED (the $CALLS measured calls and the warm-up)"
     echo "(\`lgsp log verify\`: $VERIFY). Gateway process CPU time per call"
     echo "(user + system, the dispatcher and log writer included): $CPU_US µs."
     if [ "$REGISTER" = 1 ]; then
