@@ -13,6 +13,11 @@
 #    printed next to each other, so that the tokens compared are the same tokens.
 # 3. `openssl speed -seconds 3 ecdsap256`: ECDSA P-256 signatures per second on one core, the
 #    bound for a grant that signs one JWT (client credentials) or two (refresh: access + ID token).
+#    The load generator's bound: nginx (a worker per core) answering each request with the
+#    bytes of our own sample answer, taking turns with the others under the same wrk scripts.
+#    With no token made, that is what wrk and the cheapest HTTP server reach on these cores;
+#    adding the signatures each answer needs gives the most tokens per second any provider can
+#    serve here under this load.
 # 4. wrk (-t2 -c64 -dBENCH_SECONDS --latency) on POST /sso/token and oidc-provider's /token:
 #    client credentials (bench/sso_cc.lua: the same request each time) and refresh
 #    (bench/sso_refresh.lua: each request spends a refresh token never used before — each wrk
@@ -31,6 +36,7 @@ DURATION=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
 BIN=${DD_BIN:-build/dinhdanh}
 RESULTS=${BENCH_RESULTS:-bench/RESULTS.md}
+NGINX=${NGINX:-/usr/sbin/nginx}
 . bench/lib.sh sso
 THREADS=2 CONNECTIONS=64
 POOL=$((CONNECTIONS * 2)) # refresh tokens per provider per round: one per connection and as many spare
@@ -85,7 +91,7 @@ node bench/sso_setup.mjs mint "$DD" "$RT_ID" "$RT_SECRET" "$REDIRECT" "$RT_SCOPE
 
 # What our machine client's token holds decides the peer's audience and scope.
 node bench/sso_setup.mjs sample "dinhdanh client_credentials" "$DD/sso/token" "$DD_CC_BASIC" \
-    grant_type=client_credentials >"$TMP/sample-dd-cc.json"
+    grant_type=client_credentials "$TMP/answer-dd-cc.json" >"$TMP/sample-dd-cc.json"
 AUDIENCE=$(node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1]));const a=s.tokens.access_token.payload.aud;console.log(Array.isArray(a)?a[0]:a)' "$TMP/sample-dd-cc.json")
 CC_SCOPE=$(node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1]));console.log(s.tokens.access_token.payload.scope||"")' "$TMP/sample-dd-cc.json")
 
@@ -115,7 +121,8 @@ CC_BODY=grant_type=client_credentials
 [ -n "$CC_SCOPE" ] && CC_BODY="$CC_BODY&scope=${CC_SCOPE// /%20}"
 node bench/sso_setup.mjs sample "oidc-provider client_credentials" "$OP/token" "$OP_CC_BASIC" "$CC_BODY" >"$TMP/sample-op-cc.json"
 node bench/sso_setup.mjs sample "dinhdanh refresh_token" "$DD/sso/token" "$DD_RT_BASIC" \
-    "grant_type=refresh_token&refresh_token=$(tail -1 "$TMP/dd-rt.txt")" >"$TMP/sample-dd-rt.json"
+    "grant_type=refresh_token&refresh_token=$(tail -1 "$TMP/dd-rt.txt")" "$TMP/answer-dd-rt.json" \
+    >"$TMP/sample-dd-rt.json"
 node bench/sso_setup.mjs sample "oidc-provider refresh_token" "$OP/token" "$OP_RT_BASIC" \
     "grant_type=refresh_token&refresh_token=$(tail -1 "$TMP/op-rt.txt")" >"$TMP/sample-op-rt.json"
 for f in dd-cc op-cc dd-rt op-rt; do
@@ -136,6 +143,40 @@ SIGN_PER_S=$(awk '/256 bits ecdsa \(nistp256\)/ {printf "%.0f", $(NF-1)}' <<<"$S
 VERIFY_PER_S=$(awk '/256 bits ecdsa \(nistp256\)/ {printf "%.0f", $NF}' <<<"$SPEED")
 OPENSSL_V=$(openssl version | awk '{print $1, $2}')
 CORES=$(nproc)
+
+# --- the load generator's bound: nginx answering our answers' bytes --------------------------------
+NG="" NG_PID=""
+if [ -x "$NGINX" ] && ! grep -q "[\$'\\]" "$TMP/answer-dd-cc.json" "$TMP/answer-dd-rt.json"; then
+    NG_PORT=$(free_port)
+    NG="http://127.0.0.1:$NG_PORT"
+    mkdir -p "$TMP/nginx"
+    cat >"$TMP/nginx.conf" <<NGINX
+worker_processes $CORES;
+pid $TMP/nginx.pid;
+error_log $TMP/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/nginx/body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$NG_PORT;
+        default_type application/json;
+        location = /cc { return 200 '$(cat "$TMP/answer-dd-cc.json")'; }
+        location = /rt { return 200 '$(cat "$TMP/answer-dd-rt.json")'; }
+    }
+}
+NGINX
+    "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr.log" &
+    NG_PID=$!
+    pids+=("$NG_PID")
+    for i in $(seq "$POOL"); do echo "bound-$i"; done >"$TMP/ng-rt.txt"
+    wait_http "$NG/cc" || NG=""
+fi
 
 # --- 4. load -------------------------------------------------------------------------------------
 # Pools for each round: lines (r-1)*POOL+1 … r*POOL of each provider's file.
@@ -174,9 +215,15 @@ for r in $(seq "$ROUNDS"); do
     run op_cc "$OP_PID" "$OP" bench/sso_cc.lua /token "$OP_CC_BASIC"
     run dd_rt "$DD_PID" "$DD" bench/sso_refresh.lua /sso/token "$DD_RT_BASIC" "$TMP/dd-rt-$r.txt"
     run op_rt "$OP_PID" "$OP" bench/sso_refresh.lua /token "$OP_RT_BASIC" "$TMP/op-rt-$r.txt"
+    if [ -n "$NG" ]; then
+        run ng_cc "$NG_PID" "$NG" bench/sso_cc.lua /cc "$DD_CC_BASIC"
+        run ng_rt "$NG_PID" "$NG" bench/sso_refresh.lua /rt "$DD_RT_BASIC" "$TMP/ng-rt.txt"
+    fi
 done
 declare -A RPS CPU P50 P99 NON2XX SOCKERR
-for name in dd_cc op_cc dd_rt op_rt; do
+names="dd_cc op_cc dd_rt op_rt"
+[ -z "$NG" ] || names+=" ng_cc ng_rt"
+for name in $names; do
     read -r RPS[$name] CPU[$name] P50[$name] P99[$name] NON2XX[$name] SOCKERR[$name] < <(sort -n <<<"${ALL[$name]}" | grep . |
         awk -v n="$ROUNDS" 'NR == int((n + 1) / 2)')
 done
@@ -194,6 +241,14 @@ grep -q id_token <<<"$(node -e 'console.log(JSON.parse(require("fs").readFileSyn
     RT_BOUND=$CC_BOUND
 }
 
+# limit ANSWERS_PER_S SIGNATURES → tokens/s when each answer also takes SIGNATURES signatures of
+# one core's time: the cores' seconds per answer are CORES/ANSWERS_PER_S plus the signing.
+limit() { awk -v r="$1" -v k="$2" -v s="$SIGN_PER_S" -v n="$CORES" 'BEGIN {printf "%.0f", (r > 0 && s > 0 ? n / (n / r + k / s) : 0)}'; }
+if [ -n "$NG" ]; then
+    CC_LIMIT=$(limit "${RPS[ng_cc]}" 1) RT_LIMIT=$(limit "${RPS[ng_rt]}" "$RT_SIGNS")
+    CC_LIMIT_RATIO=$(ratio "$CC_LIMIT" "${RPS[op_cc]}") RT_LIMIT_RATIO=$(ratio "$RT_LIMIT" "${RPS[op_rt]}")
+fi
+
 table() {
     echo "| grant | provider | tokens/s | tokens per CPU-second | p50 (ms) | p99 (ms) | non-2xx | socket errors |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|"
@@ -201,6 +256,10 @@ table() {
     echo "| client_credentials | oidc-provider $OP_VERSION /token | ${RPS[op_cc]} | ${CPU[op_cc]} | ${P50[op_cc]} | ${P99[op_cc]} | ${NON2XX[op_cc]} | ${SOCKERR[op_cc]} |"
     echo "| refresh_token (rotated) | dinhdanh /sso/token | ${RPS[dd_rt]} | ${CPU[dd_rt]} | ${P50[dd_rt]} | ${P99[dd_rt]} | ${NON2XX[dd_rt]} | ${SOCKERR[dd_rt]} |"
     echo "| refresh_token (rotated) | oidc-provider $OP_VERSION /token | ${RPS[op_rt]} | ${CPU[op_rt]} | ${P50[op_rt]} | ${P99[op_rt]} | ${NON2XX[op_rt]} | ${SOCKERR[op_rt]} |"
+    if [ -n "$NG" ]; then
+        echo "| client_credentials | bound: nginx answering our answer's bytes | ${RPS[ng_cc]} | - | ${P50[ng_cc]} | ${P99[ng_cc]} | ${NON2XX[ng_cc]} | ${SOCKERR[ng_cc]} |"
+        echo "| refresh_token | bound: nginx answering our answer's bytes | ${RPS[ng_rt]} | - | ${P50[ng_rt]} | ${P99[ng_rt]} | ${NON2XX[ng_rt]} | ${SOCKERR[ng_rt]} |"
+    fi
     echo
     echo "Tokens/s counts 200 answers only (wrk's requests less its non-2xx), over the run's length."
     echo
@@ -212,6 +271,15 @@ table() {
     echo "(one JWT signed) at $CC_BOUND/s and refresh ($RT_SIGNS JWT signed per answer) at $RT_BOUND/s, before"
     echo "any HTTP, database or client authentication work (and wrk shares the cores). A refresh on"
     echo "dinhdanh also commits to SQLite (WAL, synchronous=FULL): its rate depends on the disk too."
+    if [ -n "$NG" ]; then
+        echo
+        echo "Load generator's bound: with the same wrk scripts, nginx answering the bytes of our own answers"
+        echo "(no token made, no client authenticated) served ${RPS[ng_cc]} client-credentials and ${RPS[ng_rt]} refresh"
+        echo "requests per second on these cores. Adding the signatures each answer needs (1 and $RT_SIGNS, at"
+        echo "$SIGN_PER_S a second on one core), at most **$CC_LIMIT** client-credentials tokens (**${CC_LIMIT_RATIO}×**"
+        echo "oidc-provider) and **$RT_LIMIT** refreshes (**${RT_LIMIT_RATIO}×**) a second fit on this machine,"
+        echo "for any provider, before client authentication, the database and the building of the tokens."
+    fi
     echo
     echo "Same tokens on both sides (one sample request each):"
     echo

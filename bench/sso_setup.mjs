@@ -9,9 +9,10 @@
 //       client (the first one answers the consent page, the next ones find it remembered) and
 //       exchanges each code: N refresh tokens, each the first of its own family, one a line in
 //       FILE.
-//   node bench/sso_setup.mjs sample NAME TOKEN_URL BASIC BODY
+//   node bench/sso_setup.mjs sample NAME TOKEN_URL BASIC BODY [ANSWER_FILE]
 //       one token request; prints a JSON line {name, status, fields, tokens: {field: {header,
-//       claims}}} with the header and claim names of each JWT in the answer, for the report.
+//       claims}}} with the header and claim names of each JWT in the answer, for the report,
+//       and writes the answer's body as it came into ANSWER_FILE when given.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 
@@ -103,13 +104,15 @@ async function mint(base, clientId, secret, redirectUri, scope, login, password,
   fs.writeFileSync(file, `${out.join('\n')}\n`);
 }
 
-async function sample(name, url, basic, body) {
+async function sample(name, url, basic, body, answerFile) {
   const r = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: basic },
     body,
   });
-  const j = await r.json();
+  const text = await r.text();
+  if (answerFile) fs.writeFileSync(answerFile, text);
+  const j = JSON.parse(text);
   const tokens = {};
   for (const f of ['access_token', 'id_token']) {
     if (typeof j[f] !== 'string') continue;
