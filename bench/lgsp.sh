@@ -31,7 +31,6 @@ cd "$(dirname "$0")/.."
 DURATION=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
 BIN=${DD_BIN:-build/dinhdanh}
-NGINX=${NGINX:-/usr/sbin/nginx}
 . bench/lib.sh lgsp
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 RESULTS=${BENCH_RESULTS:-bench/RESULTS.md}
@@ -40,47 +39,17 @@ RESULTS=${BENCH_RESULTS:-bench/RESULTS.md}
 
 # --- the provider -----------------------------------------------------------------------------
 NG_PORT=$(free_port)
-mkdir -p "$TMP/nginx"
-cat >"$TMP/nginx.conf" <<NGINX
-worker_processes 1;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx/error.log;
-events { worker_connections 1024; }
-http {
-    access_log $TMP/nginx/access.log;
-    client_body_temp_path $TMP/nginx/body;
-    proxy_temp_path $TMP/nginx/proxy;
-    fastcgi_temp_path $TMP/nginx/fastcgi;
-    uwsgi_temp_path $TMP/nginx/uwsgi;
-    scgi_temp_path $TMP/nginx/scgi;
-    keepalive_requests 1000000;
+nginx_start "$TMP/nginx" 1 "$TMP/nginx/access.log" "
     server {
         listen 127.0.0.1:$NG_PORT;
         location /api/ {
             default_type application/json;
-            return 200 '{"id_number":"056090001234","full_name":"Nguyễn Văn An","birth_date":"1990-05-01","commune":"22366"}';
+            return 200 '{\"id_number\":\"056090001234\",\"full_name\":\"Nguyễn Văn An\",\"birth_date\":\"1990-05-01\",\"commune\":\"22366\"}';
         }
-    }
-}
-NGINX
-"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr.log" &
-pids+=($!)
+    }"
 
 PX_PORT=$(free_port)
-mkdir -p "$TMP/proxy"
-cat >"$TMP/proxy.conf" <<NGINX
-worker_processes $(nproc);
-pid $TMP/proxy.pid;
-error_log $TMP/proxy/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/proxy/body;
-    proxy_temp_path $TMP/proxy/proxy;
-    fastcgi_temp_path $TMP/proxy/fastcgi;
-    uwsgi_temp_path $TMP/proxy/uwsgi;
-    scgi_temp_path $TMP/proxy/scgi;
-    keepalive_requests 1000000;
+nginx_start "$TMP/proxy" "$(nproc)" off "
     upstream provider {
         server 127.0.0.1:$NG_PORT;
         keepalive 64;
@@ -91,13 +60,9 @@ http {
         location / {
             proxy_pass http://provider;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
+            proxy_set_header Connection \"\";
         }
-    }
-}
-NGINX
-"$NGINX" -p "$TMP/proxy" -c "$TMP/proxy.conf" -g 'daemon off;' 2>"$TMP/proxy/stderr.log" &
-pids+=($!)
+    }"
 
 # --- the gateway ------------------------------------------------------------------------------
 DB="sqlite:$TMP/dd/dinhdanh.db"

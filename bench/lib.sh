@@ -64,3 +64,31 @@ run_wrk() {
     NON2XX[$1]=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
     NON2XX[$1]=${NON2XX[$1]:-0}
 }
+
+# nginx_start DIR WORKERS ACCESS_LOG HTTP: writes DIR/nginx.conf (pid, error log and temporary
+# folders under DIR, kept connections without a limit on their requests) with the text HTTP
+# inside its http block, starts $NGINX (/usr/sbin/nginx) on it in the foreground, adds it to
+# pids and sets NGINX_PID.
+nginx_start() {
+    local dir=$1
+    mkdir -p "$dir"
+    cat >"$dir/nginx.conf" <<NGINX
+worker_processes $2;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+    access_log $3;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    keepalive_requests 1000000;
+$4
+}
+NGINX
+    "${NGINX:-/usr/sbin/nginx}" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' 2>"$dir/stderr.log" &
+    NGINX_PID=$!
+    pids+=("$NGINX_PID")
+}

@@ -36,8 +36,8 @@ DURATION=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
 BIN=${DD_BIN:-build/dinhdanh}
 RESULTS=${BENCH_RESULTS:-bench/RESULTS.md}
-NGINX=${NGINX:-/usr/sbin/nginx}
 . bench/lib.sh sso
+NGINX=${NGINX:-/usr/sbin/nginx}
 THREADS=2 CONNECTIONS=64
 POOL=$((CONNECTIONS * 2)) # refresh tokens per provider per round: one per connection and as many spare
 REDIRECT=http://127.0.0.1:9/cb
@@ -149,31 +149,14 @@ NG="" NG_PID=""
 if [ -x "$NGINX" ] && ! grep -q "[\$'\\]" "$TMP/answer-dd-cc.json" "$TMP/answer-dd-rt.json"; then
     NG_PORT=$(free_port)
     NG="http://127.0.0.1:$NG_PORT"
-    mkdir -p "$TMP/nginx"
-    cat >"$TMP/nginx.conf" <<NGINX
-worker_processes $CORES;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/body;
-    proxy_temp_path $TMP/nginx/proxy;
-    fastcgi_temp_path $TMP/nginx/fastcgi;
-    uwsgi_temp_path $TMP/nginx/uwsgi;
-    scgi_temp_path $TMP/nginx/scgi;
-    keepalive_requests 1000000;
+    nginx_start "$TMP/nginx" "$CORES" off "
     server {
         listen 127.0.0.1:$NG_PORT;
         default_type application/json;
         location = /cc { return 200 '$(cat "$TMP/answer-dd-cc.json")'; }
         location = /rt { return 200 '$(cat "$TMP/answer-dd-rt.json")'; }
-    }
-}
-NGINX
-    "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx.conf" -g 'daemon off;' 2>"$TMP/nginx/stderr.log" &
-    NG_PID=$!
-    pids+=("$NG_PID")
+    }"
+    NG_PID=$NGINX_PID
     for i in $(seq "$POOL"); do echo "bound-$i"; done >"$TMP/ng-rt.txt"
     wait_http "$NG/cc" || NG=""
 fi

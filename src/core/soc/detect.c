@@ -452,6 +452,16 @@ struct watch {
     int64_t value;       /* the measure as last counted, plus what came since */
 };
 
+/* Binds the rule's id, the key, the threshold and the window to placeholders 1 to 4. */
+static void
+bind_watch_key(struct dd_stmt *st, const struct win *w)
+{
+    dd_stmt_bind_text(st, 1, w->r->id);
+    dd_stmt_bind_text(st, 2, w->key);
+    dd_stmt_bind_int64(st, 3, w->r->threshold);
+    dd_stmt_bind_int64(st, 4, w->r->window_ms);
+}
+
 static int
 watch_load(struct dd_db *db, const struct win *w, struct watch *out)
 {
@@ -463,10 +473,7 @@ watch_load(struct dd_db *db, const struct win *w, struct watch *out)
                            &st);
     if (rc != DD_OK)
         return rc;
-    dd_stmt_bind_text(st, 1, w->r->id);
-    dd_stmt_bind_text(st, 2, w->key);
-    dd_stmt_bind_int64(st, 3, w->r->threshold);
-    dd_stmt_bind_int64(st, 4, w->r->window_ms);
+    bind_watch_key(st, w);
     rc = dd_stmt_step(st);
     if (rc == DD_DB_ROW) {
         out->found = true;
@@ -493,10 +500,7 @@ watch_save(struct dd_db *db, const struct win *w, int64_t slack, const char *hel
         &st);
     if (rc != DD_OK)
         return rc;
-    dd_stmt_bind_text(st, 1, w->r->id);
-    dd_stmt_bind_text(st, 2, w->key);
-    dd_stmt_bind_int64(st, 3, w->r->threshold);
-    dd_stmt_bind_int64(st, 4, w->r->window_ms);
+    bind_watch_key(st, w);
     dd_stmt_bind_int64(st, 5, slack);
     dd_stmt_bind_text(st, 6, held_until);
     dd_stmt_bind_int64(st, 7, value);
