@@ -402,6 +402,40 @@ window_state_fires_as_a_full_count(void **state)
     soc_rules_put(rs);
 }
 
+/* States not written for a day go; the others stay; a rule without its state counts again and
+ * still fires at its threshold. */
+static void
+stale_states_are_pruned(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    dbfx_migrate_core(fx->db);
+    assert_int_equal(
+        dd_db_exec(fx->db,
+                   "INSERT INTO soc_rule_state (rule_id, group_key, threshold, window_ms, slack, "
+                   "held_until, value, updated_at) VALUES ('r1', 'old', 3, 600000, 1, '', 1, "
+                   "'2026-02-27T02:59:59.999Z'), ('r1', 'new', 3, 600000, 1, '', 1, "
+                   "'2026-02-28T03:00:00.000Z')"),
+        DD_OK);
+    assert_int_equal(soc_state_prune(fx->db, 1772334000000LL /* 2026-03-01T03:00:00Z */), DD_OK);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM soc_rule_state"), 1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM soc_rule_state WHERE group_key = "
+                                      "'new'"),
+                     1);
+    /* The network of rule_fires_at_threshold_and_groups: counted from nothing, it fires at 3. */
+    char err[400];
+    struct soc_ruleset *rs = soc_rules_parse(RULE(""), err, sizeof err);
+    assert_non_null(rs);
+    int64_t row;
+    deliver(fx, rs, 1, "account:1", "203.0.113.0/24", &row);
+    deliver(fx, rs, 2, "account:2", "203.0.113.0/24", &row);
+    assert_int_equal(soc_state_prune(fx->db, 1772334000000LL + 25LL * 3600 * 1000), DD_OK);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM soc_rule_state"), 0);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM soc_alerts"), 0);
+    deliver(fx, rs, 3, "account:3", "203.0.113.0/24", &row);
+    assert_int_equal(dbfx_int(fx->db, "SELECT COUNT(*) FROM soc_alerts"), 1);
+    soc_rules_put(rs);
+}
+
 int
 main(void)
 {
@@ -411,6 +445,7 @@ main(void)
         cmocka_unit_test(syslog_message_is_framed_and_escaped),
         DB_TEST(rule_fires_at_threshold_and_groups),
         DB_TEST(window_state_fires_as_a_full_count),
+        DB_TEST(stale_states_are_pruned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

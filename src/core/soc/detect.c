@@ -8,12 +8,14 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "base/str.h"
 #include "core/events.h"
 #include "core/soc/internal.h"
 #include "store/store.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -660,4 +662,39 @@ dd_soc_on_event(struct dd_db *db, const struct dd_event *ev, void *arg)
     rc = soc_detect(db, rs, ev, &se, row_id);
     soc_rules_put(rs);
     return rc;
+}
+
+/* Every hour at most, in each process, the rule states not written for a day go: their keys
+ * had no event of their type since, and a key without a state is counted in full at its next
+ * event. */
+#define STATE_PRUNE_PERIOD_MS (3600 * 1000LL)
+#define STATE_KEEP_MS         (24 * 3600 * 1000LL)
+
+int
+soc_state_prune(struct dd_db *db, int64_t now_ms)
+{
+    char cutoff[32];
+    dd_clock_iso8601(now_ms - STATE_KEEP_MS, cutoff);
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db, "DELETE FROM soc_rule_state WHERE updated_at < ?", &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_text(st, 1, cutoff);
+    rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
+int
+soc_after_round(struct dd_db *db)
+{
+    static _Atomic int64_t last_ms;
+    int64_t now = dd_clock_now_ms();
+    int64_t last = atomic_load(&last_ms);
+    if (now - last < STATE_PRUNE_PERIOD_MS || !atomic_compare_exchange_strong(&last_ms, &last, now))
+        return 0;
+    int rc = soc_state_prune(db, now);
+    if (rc != DD_OK)
+        dd_log(DD_LOG_WARN, "soc.state_prune", "pruning the rules' states: %s", dd_strerror(rc));
+    return 0;
 }

@@ -79,6 +79,12 @@ int soc_event_store(struct dd_db *db, const struct dd_event *ev, const struct dd
 int soc_detect(struct dd_db *db, const struct soc_ruleset *rs, const struct dd_event *ev,
                const struct dd_soc_event *se, int64_t row_id);
 
+/* Deletes the rules' states (soc_rule_state) not written in the 24 hours before now_ms. */
+int soc_state_prune(struct dd_db *db, int64_t now_ms);
+/* The module's after_round (outside any transaction): soc_state_prune at most once an hour in
+ * the process; a failure is logged. Returns 0. */
+int soc_after_round(struct dd_db *db);
+
 /* --- handlers' helpers (api_util.c) --- */
 
 /* "officer:12", the actor of the caller in the SOC's records. */

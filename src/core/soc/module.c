@@ -37,4 +37,5 @@ const struct dd_module dd_module_soc = {
     .name = "soc",
     .routes = soc_routes,
     .on_event = dd_soc_on_event,
+    .after_round = soc_after_round,
 };
