@@ -88,12 +88,6 @@ window_where_for(const struct soc_rule *r, bool key_unindexed, char *out, size_t
              r->subject_prefix[0] ? " AND subject LIKE ?" : "");
 }
 
-static void
-window_where(const struct soc_rule *r, char *out, size_t n)
-{
-    window_where_for(r, false, out, n);
-}
-
 /* The number of placeholders window_bind fills. */
 static int
 window_params(const struct soc_rule *r)
@@ -117,27 +111,43 @@ window_bind(struct dd_stmt *st, const struct soc_rule *r, const char *from, cons
         dd_stmt_bind_text(st, i++, prefix_like);
 }
 
+/* Prepares "HEAD <the window's WHERE clause> TAIL", a query over soc_events, with the window's
+ * placeholders bound; the caller binds those of TAIL, after window_params(r). */
+static int
+window_prepare(struct dd_db *db, const struct soc_rule *r, bool key_unindexed, const char *head,
+               const char *tail, const char *from, const char *to, const char *key,
+               const char *like, struct dd_stmt **st)
+{
+    char where[200], sql[600];
+    window_where_for(r, key_unindexed, where, sizeof where);
+    snprintf(sql, sizeof sql, "%s %s %s", head, where, tail);
+    int rc = dd_db_prepare(db, sql, st);
+    if (rc == DD_OK)
+        window_bind(*st, r, from, to, key, like);
+    return rc;
+}
+
+/* Steps a prepared statement once: *out is its first column (0 without a row). */
+static int
+first_int(struct dd_stmt *st, int64_t *out)
+{
+    int rc = dd_stmt_step(st);
+    *out = rc == DD_DB_ROW ? dd_stmt_int64(st, 0) : 0;
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
 /* The rule's measure over its window ending at the event. */
 static int
 measure(struct dd_db *db, const struct soc_rule *r, const char *from, const char *to,
         const char *key, const char *like, int64_t *value)
 {
-    char where[200], sql[320];
-    window_where(r, where, sizeof where);
-    snprintf(sql, sizeof sql, "SELECT %s FROM soc_events %s",
-             r->measure == SOC_COUNT ? "COUNT(*)"
-             : r->measure == SOC_SUM ? "COALESCE(SUM(amount), 0)"
-                                     : "COUNT(DISTINCT subject)",
-             where);
+    const char *head = r->measure == SOC_COUNT ? "SELECT COUNT(*) FROM soc_events"
+                       : r->measure == SOC_SUM ? "SELECT COALESCE(SUM(amount), 0) FROM soc_events"
+                                               : "SELECT COUNT(DISTINCT subject) FROM soc_events";
     struct dd_stmt *st;
-    int rc = dd_db_prepare(db, sql, &st);
-    if (rc != DD_OK)
-        return rc;
-    window_bind(st, r, from, to, key, like);
-    rc = dd_stmt_step(st);
-    *value = rc == DD_DB_ROW ? dd_stmt_int64(st, 0) : 0;
-    dd_stmt_reset(st);
-    return rc < 0 ? rc : DD_OK;
+    int rc = window_prepare(db, r, false, head, "", from, to, key, like, &st);
+    return rc == DD_OK ? first_int(st, value) : rc;
 }
 
 /* The time at which the window ending at the event reached the rule's threshold, counting back
@@ -149,27 +159,22 @@ static int
 reach_point(struct dd_db *db, const struct soc_rule *r, const char *from, const char *to,
             const char *key, const char *like, char out[32])
 {
-    char where[200], sql[480];
-    window_where(r, where, sizeof where);
-    if (r->measure == SOC_COUNT)
-        snprintf(sql, sizeof sql, "SELECT at FROM soc_events %s ORDER BY at DESC LIMIT 1 OFFSET ?",
-                 where);
-    else if (r->measure == SOC_SUM)
-        snprintf(sql, sizeof sql,
-                 "SELECT at FROM (SELECT at, id, SUM(amount) OVER (ORDER BY at DESC, id DESC ROWS "
-                 "BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running FROM soc_events %s) AS "
-                 "w WHERE running >= ? ORDER BY at DESC, id DESC LIMIT 1",
-                 where);
-    else
-        snprintf(sql, sizeof sql,
-                 "SELECT last FROM (SELECT MAX(at) AS last FROM soc_events %s GROUP BY subject) AS "
-                 "s ORDER BY last DESC LIMIT 1 OFFSET ?",
-                 where);
+    const char *head, *tail;
+    if (r->measure == SOC_COUNT) {
+        head = "SELECT at FROM soc_events";
+        tail = "ORDER BY at DESC LIMIT 1 OFFSET ?";
+    } else if (r->measure == SOC_SUM) {
+        head = "SELECT at FROM (SELECT at, id, SUM(amount) OVER (ORDER BY at DESC, id DESC ROWS "
+               "BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running FROM soc_events";
+        tail = ") AS w WHERE running >= ? ORDER BY at DESC, id DESC LIMIT 1";
+    } else {
+        head = "SELECT last FROM (SELECT MAX(at) AS last FROM soc_events";
+        tail = "GROUP BY subject) AS s ORDER BY last DESC LIMIT 1 OFFSET ?";
+    }
     struct dd_stmt *st;
-    int rc = dd_db_prepare(db, sql, &st);
+    int rc = window_prepare(db, r, false, head, tail, from, to, key, like, &st);
     if (rc != DD_OK)
         return rc;
-    window_bind(st, r, from, to, key, like);
     dd_stmt_bind_int64(st, window_params(r) + 1,
                        r->measure == SOC_SUM ? r->threshold : r->threshold - 1);
     rc = dd_stmt_step(st);
@@ -185,15 +190,13 @@ static int
 evidence(struct dd_db *db, const struct soc_rule *r, const char *from, const char *to,
          const char *key, const char *like, json_t **out)
 {
-    char where[200], sql[320];
-    window_where(r, where, sizeof where);
-    snprintf(sql, sizeof sql, "SELECT id FROM soc_events %s ORDER BY id DESC LIMIT %d", where,
-             EVIDENCE_MAX);
+    char tail[40];
+    snprintf(tail, sizeof tail, "ORDER BY id DESC LIMIT %d", EVIDENCE_MAX);
     struct dd_stmt *st;
-    int rc = dd_db_prepare(db, sql, &st);
+    int rc =
+        window_prepare(db, r, false, "SELECT id FROM soc_events", tail, from, to, key, like, &st);
     if (rc != DD_OK)
         return rc;
-    window_bind(st, r, from, to, key, like);
     *out = json_array();
     while ((rc = dd_stmt_step(st)) == DD_DB_ROW)
         json_array_append_new(*out, json_integer(dd_stmt_int64(st, 0)));
@@ -330,22 +333,14 @@ struct win {
     int64_t row_id;
 };
 
-static void
-bind_window(struct dd_stmt *st, const void *arg)
-{
-    const struct win *w = arg;
-    window_bind(st, w->r, w->from, w->to, w->key, w->like);
-}
-
 /* The number of different passwords (their tags) tried in the window. */
 static int
 distinct_passwords(struct dd_db *db, const struct win *w, int64_t *n)
 {
-    char where[200], sql[320];
-    window_where(w->r, where, sizeof where);
-    snprintf(sql, sizeof sql, "SELECT COUNT(DISTINCT pw_tag) FROM soc_events %s AND pw_tag <> ''",
-             where);
-    return scalar(db, sql, n, NULL, bind_window, w);
+    struct dd_stmt *st;
+    int rc = window_prepare(db, w->r, false, "SELECT COUNT(DISTINCT pw_tag) FROM soc_events",
+                            "AND pw_tag <> ''", w->from, w->to, w->key, w->like, &st);
+    return rc == DD_OK ? first_int(st, n) : rc;
 }
 
 static void
@@ -512,16 +507,6 @@ watch_save(struct dd_db *db, const struct win *w, int64_t slack, const char *hel
     return rc < 0 ? rc : DD_OK;
 }
 
-static void
-bind_subject_seen(struct dd_stmt *st, const void *arg)
-{
-    const struct win *w = arg;
-    window_bind(st, w->r, w->from, w->to, w->key, w->like);
-    int n = window_params(w->r);
-    dd_stmt_bind_text(st, n + 1, w->se->subject);
-    dd_stmt_bind_int64(st, n + 2, w->row_id);
-}
-
 /* What the event adds to its window at most: 1 (count), its amount (sum), or for distinct
  * subjects 1 when no other event of the window has its subject, else 0. */
 static int
@@ -531,14 +516,17 @@ event_adds(struct dd_db *db, const struct win *w, int64_t *adds)
         *adds = w->r->measure == SOC_SUM ? w->se->amount : 1;
         return DD_OK;
     }
-    char where[200], sql[320];
-    window_where_for(w->r, true, where, sizeof where);
-    snprintf(sql, sizeof sql,
-             "SELECT COUNT(*) FROM (SELECT 1 FROM soc_events %s AND subject = ? AND id <> ? "
-             "LIMIT 1) AS seen",
-             where);
+    struct dd_stmt *st;
+    int rc = window_prepare(db, w->r, true, "SELECT COUNT(*) FROM (SELECT 1 FROM soc_events",
+                            "AND subject = ? AND id <> ? LIMIT 1) AS seen", w->from, w->to, w->key,
+                            w->like, &st);
+    if (rc != DD_OK)
+        return rc;
+    int n = window_params(w->r);
+    dd_stmt_bind_text(st, n + 1, w->se->subject);
+    dd_stmt_bind_int64(st, n + 2, w->row_id);
     int64_t seen = 0;
-    int rc = scalar(db, sql, &seen, NULL, bind_subject_seen, w);
+    rc = first_int(st, &seen);
     *adds = seen ? 0 : 1;
     return rc;
 }
@@ -553,11 +541,11 @@ static int
 window_value(struct dd_db *db, const struct win *w, int64_t *value)
 {
     const struct soc_rule *r = w->r;
-    int64_t adds = 0;
     struct watch known;
-    int rc = event_adds(db, w, &adds);
-    if (rc == DD_OK)
-        rc = watch_load(db, w, &known);
+    int64_t adds = 0;
+    int rc = watch_load(db, w, &known);
+    if (rc == DD_OK && known.found) /* without a state the window is counted anyway */
+        rc = event_adds(db, w, &adds);
     if (rc != DD_OK)
         return rc;
     if (known.found && adds >= 0 && known.held_until[0] && strcmp(w->to, known.held_until) <= 0) {
