@@ -25,15 +25,15 @@ int
 sso_refresh_issue(struct dd_req *req, struct dd_db *db, const char *family_id,
                   const char **refresh_token)
 {
-    const char *token = sso_random_token(req->arena, "ddr_");
+    const char *token = sso_refresh_token_new(req->arena);
     struct dd_stmt *st;
     int rc = dd_db_prepare(db,
-                           "INSERT INTO sso_refresh_tokens (token_hash, family_id, created_at, "
+                           "INSERT INTO sso_refresh_tokens (token_key, family_id, created_at, "
                            "expires_at) VALUES (?, ?, ?, ?)",
                            &st);
     if (rc != DD_OK)
         return rc;
-    dd_stmt_bind_text(st, 1, sso_hash(req->arena, token));
+    dd_stmt_bind_text(st, 1, sso_refresh_key(req->arena, token));
     dd_stmt_bind_text(st, 2, family_id);
     dd_stmt_bind_text(st, 3, sso_time(req->arena, 0));
     dd_stmt_bind_text(st, 4, sso_time(req->arena, SSO_REFRESH_TTL));
@@ -116,7 +116,7 @@ static const char lookup_sql[] =
     "SELECT t.family_id, t.expires_at, t.used_at, f.client_id, f.account_id, f.scope, f.acr, "
     "f.amr, f.auth_time, f.sid, f.revoked_at, f.expires_at FROM sso_refresh_tokens t JOIN "
     "sso_families f ON "
-    "f.id = t.family_id WHERE t.token_hash = ?";
+    "f.id = t.family_id WHERE t.token_key = ?";
 
 int
 sso_refresh_lookup(struct dd_db *db, struct dd_arena *a, const char *token,
@@ -127,7 +127,7 @@ sso_refresh_lookup(struct dd_db *db, struct dd_arena *a, const char *token,
     int rc = dd_db_prepare(db, lookup_sql, &st);
     if (rc != DD_OK)
         return rc;
-    dd_stmt_bind_text(st, 1, sso_hash(a, token));
+    dd_stmt_bind_text(st, 1, sso_refresh_key(a, token));
     rc = dd_stmt_step(st);
     if (rc == DD_DB_ROW) {
         out->family_id = dd_arena_strdup(a, dd_stmt_text(st, 0));

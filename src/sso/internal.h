@@ -212,6 +212,15 @@ int sso_access_token_live(struct dd_db *db, const json_t *payload);
 /* A fresh random token of 32 bytes, base64url, with `prefix`, in the arena. */
 const char *sso_random_token(struct dd_arena *a, const char *prefix);
 
+/* A new refresh token, in the arena: "ddr_", the time of issue (12 hex digits of milliseconds),
+ * ".", then 32 random bytes base64url. */
+const char *sso_refresh_token_new(struct dd_arena *a);
+
+/* The key a refresh token's row is stored under, in the arena: "<its 12 hex digits of time>."
+ * followed by its SHA-256 hex, so that keys sort in the order of issue; for a token without the
+ * time (issued before it was added), the SHA-256 hex alone. */
+const char *sso_refresh_key(struct dd_arena *a, const char *token);
+
 /* SHA-256 hex of a token, in the arena. */
 const char *sso_hash(struct dd_arena *a, const char *token);
 

@@ -1,8 +1,8 @@
 /*
  * purge.c — removes the provider's rows that nothing needs any more: expired codes, pushed
  * requests, interactions, client-assertion jti and revoked access-token jti, expired refresh
- * tokens and the families left without any, and back-channel notices delivered or given up a
- * week ago. The back-channel sender runs it once an hour.
+ * tokens, families a day past their end with the tokens left in them, and back-channel notices
+ * delivered or given up a week ago. The back-channel sender runs it once an hour.
  */
 #include "base/clock.h"
 #include "base/err.h"
@@ -22,9 +22,10 @@ static const struct {
     {"DELETE FROM sso_assertion_jti WHERE expires_at < ?", 0},
     {"DELETE FROM sso_revoked_jti WHERE expires_at < ?", 0},
     {"DELETE FROM sso_refresh_tokens WHERE expires_at < ?", 0},
-    {"DELETE FROM sso_families WHERE expires_at < ? AND NOT EXISTS (SELECT 1 FROM "
-     "sso_refresh_tokens t WHERE t.family_id = sso_families.id)",
-     DAY_MS},
+    {"DELETE FROM sso_families WHERE expires_at < ?", DAY_MS},
+    {"DELETE FROM sso_refresh_tokens WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM "
+     "sso_families f WHERE f.id = sso_refresh_tokens.family_id)",
+     0},
     {"DELETE FROM sso_logout_deliveries WHERE done_at <> '' AND done_at < ?", 7 * DAY_MS},
 };
 

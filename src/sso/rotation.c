@@ -17,8 +17,8 @@
 #include <stdbool.h>
 
 struct rotation {
-    const char *old_hash;
-    const char *new_hash;
+    const char *old_key;
+    const char *new_key;
     const char *new_token;
     const char *family_id;
     const char *now;
@@ -35,25 +35,25 @@ rotate_one(struct dd_db *db, void *arg)
     struct rotation *r = arg;
     struct dd_stmt *st;
     int rc = dd_db_prepare(db,
-                           "UPDATE sso_refresh_tokens SET used_at = ? WHERE token_hash = ? AND "
+                           "UPDATE sso_refresh_tokens SET used_at = ? WHERE token_key = ? AND "
                            "used_at = ''",
                            &st);
     if (rc != DD_OK)
         return rc;
     dd_stmt_bind_text(st, 1, r->now);
-    dd_stmt_bind_text(st, 2, r->old_hash);
+    dd_stmt_bind_text(st, 2, r->old_key);
     rc = dd_stmt_step(st);
     r->fresh = dd_stmt_changes(st) == 1;
     dd_stmt_reset(st);
     if (rc < 0 || !r->fresh)
         return rc < 0 ? rc : DD_OK;
     rc = dd_db_prepare(db,
-                       "INSERT INTO sso_refresh_tokens (token_hash, family_id, created_at, "
+                       "INSERT INTO sso_refresh_tokens (token_key, family_id, created_at, "
                        "expires_at) VALUES (?, ?, ?, ?)",
                        &st);
     if (rc != DD_OK)
         return rc;
-    dd_stmt_bind_text(st, 1, r->new_hash);
+    dd_stmt_bind_text(st, 1, r->new_key);
     dd_stmt_bind_text(st, 2, r->family_id);
     dd_stmt_bind_text(st, 3, r->now);
     dd_stmt_bind_text(st, 4, r->expires);
@@ -75,10 +75,10 @@ answer(struct dd_req *req, void *arg, int rc)
 static struct rotation *
 rotation_new(struct dd_req *req, const char *old_token, const char *family_id)
 {
-    const char *token = sso_random_token(req->arena, "ddr_");
+    const char *token = sso_refresh_token_new(req->arena);
     struct rotation *r = dd_arena_zalloc(req->arena, sizeof *r);
-    r->old_hash = sso_hash(req->arena, old_token);
-    r->new_hash = sso_hash(req->arena, token);
+    r->old_key = sso_refresh_key(req->arena, old_token);
+    r->new_key = sso_refresh_key(req->arena, token);
     r->new_token = token;
     r->family_id = family_id;
     r->now = sso_time(req->arena, 0);

@@ -27,6 +27,35 @@ sso_random_token(struct dd_arena *a, const char *prefix)
     return dd_arena_printf(a, "%s%s", prefix, text);
 }
 
+/* Refresh tokens read "ddr_<12 hex digits: milliseconds of issue>.<32 random bytes, base64url>".
+ * The time makes keys issued one after another sort one after another (see sso_refresh_key). */
+#define REFRESH_PREFIX      "ddr_"
+#define REFRESH_TIME_DIGITS 12
+
+const char *
+sso_refresh_token_new(struct dd_arena *a)
+{
+    unsigned char rnd[32];
+    dd_random_bytes(rnd, sizeof rnd);
+    char text[DD_B64URL_LEN(32) + 1];
+    dd_b64url_encode(rnd, sizeof rnd, text, sizeof text);
+    return dd_arena_printf(a, REFRESH_PREFIX "%0*llx.%s", REFRESH_TIME_DIGITS,
+                           (unsigned long long)dd_clock_now_ms(), text);
+}
+
+const char *
+sso_refresh_key(struct dd_arena *a, const char *token)
+{
+    const char *hash = sso_hash(a, token);
+    size_t prefix = strlen(REFRESH_PREFIX);
+    if (strncmp(token, REFRESH_PREFIX, prefix) != 0)
+        return hash;
+    const char *time = token + prefix;
+    if (strspn(time, "0123456789abcdef") != REFRESH_TIME_DIGITS || time[REFRESH_TIME_DIGITS] != '.')
+        return hash; /* issued before the time was part of the token */
+    return dd_arena_printf(a, "%.*s.%s", REFRESH_TIME_DIGITS, time, hash);
+}
+
 const char *
 sso_hash(struct dd_arena *a, const char *token)
 {

@@ -41,6 +41,11 @@ const PUB_CB = `${callbackBase('neg-pub')}/cb`;
 const CONF_CB = `${callbackBase('neg-conf')}/cb`;
 
 const sha256 = (s) => crypto.createHash('sha256').update(s).digest('hex');
+// A refresh token's row key: the token's time of issue (12 hex digits), '.', its SHA-256.
+const refreshKey = (t) => {
+  assert.match(t, /^ddr_[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/);
+  return `${t.slice(4, 16)}.${sha256(t)}`;
+};
 const pkce = () => {
   const verifier = crypto.randomBytes(32).toString('base64url');
   return { verifier, challenge: crypto.createHash('sha256').update(verifier).digest('base64url') };
@@ -291,7 +296,7 @@ describe('refresh tokens', () => {
     const t1 = r1.json;
     assertOAuthError(await refresh(pub, t0.refresh_token), 400, 'invalid_grant');
     assertOAuthError(await refresh(pub, t1.refresh_token), 400, 'invalid_grant');
-    const fam = sql(srv, `SELECT f.revoked_at FROM sso_families f JOIN sso_refresh_tokens t ON t.family_id = f.id WHERE t.token_hash = '${sha256(t1.refresh_token)}'`);
+    const fam = sql(srv, `SELECT f.revoked_at FROM sso_families f JOIN sso_refresh_tokens t ON t.family_id = f.id WHERE t.token_key = '${refreshKey(t1.refresh_token)}'`);
     assert.ok(fam.length > 0, 'the family is marked revoked');
   });
 
@@ -304,7 +309,7 @@ describe('refresh tokens', () => {
     const next = answers.map((a) => a.json.refresh_token);
     assert.equal(new Set(next).size, next.length);
     for (const t of next) {
-      const rows = sql(srv, `SELECT COUNT(*) FROM sso_refresh_tokens WHERE token_hash = '${sha256(t)}' AND used_at = ''`);
+      const rows = sql(srv, `SELECT COUNT(*) FROM sso_refresh_tokens WHERE token_key = '${refreshKey(t)}' AND used_at = ''`);
       assert.equal(Number(rows), 1, 'each next token is stored, unused');
     }
     // One token spent twice at the same moment: one answer, one refusal, the family revoked.
@@ -318,10 +323,10 @@ describe('refresh tokens', () => {
 
   test('an expired refresh token is invalid_grant', async () => {
     const t0 = await tokens(conf, CONF_CB);
-    sql(srv, `UPDATE sso_refresh_tokens SET expires_at = '2000-01-01T00:00:00.000Z' WHERE token_hash = '${sha256(t0.refresh_token)}'`);
+    sql(srv, `UPDATE sso_refresh_tokens SET expires_at = '2000-01-01T00:00:00.000Z' WHERE token_key = '${refreshKey(t0.refresh_token)}'`);
     assertOAuthError(await refresh(conf, t0.refresh_token), 400, 'invalid_grant');
     const t1 = await tokens(conf, CONF_CB);
-    sql(srv, `UPDATE sso_families SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = (SELECT family_id FROM sso_refresh_tokens WHERE token_hash = '${sha256(t1.refresh_token)}')`);
+    sql(srv, `UPDATE sso_families SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = (SELECT family_id FROM sso_refresh_tokens WHERE token_key = '${refreshKey(t1.refresh_token)}')`);
     assertOAuthError(await refresh(conf, t1.refresh_token), 400, 'invalid_grant');
   });
 

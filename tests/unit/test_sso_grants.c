@@ -147,10 +147,15 @@ test_refresh_rotation_marks_once(void **state)
     assert_int_equal(row.grant.account_id, 7);
     assert_string_equal(row.grant.amr, "pwd otp mfa");
     assert_false(row.used || row.revoked || row.expired);
-    /* Only the hash is stored. */
+    /* Only the time of issue and the hash are stored, and keys sort in the order of issue. */
     assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM sso_refresh_tokens WHERE "
-                                      "token_hash LIKE 'ddr_%'"),
+                                      "token_key LIKE 'ddr_%' OR token_key LIKE '%.%' AND "
+                                      "length(token_key) <> 77"),
                      0);
+    const char *k1 = sso_refresh_key(req->arena, r1);
+    assert_int_equal(strlen(k1), 12 + 1 + 64);
+    assert_memory_equal(k1, r1 + 4, 12);
+    assert_string_equal(k1 + 13, sso_hash(req->arena, r1));
 
     bool fresh = false;
     assert_int_equal(sso_refresh_rotate(req, fx->db, r1, family, &r2, &fresh), DD_OK);
@@ -165,6 +170,21 @@ test_refresh_rotation_marks_once(void **state)
     assert_true(row.used);
     assert_int_equal(sso_refresh_lookup(fx->db, req->arena, r2, &row), DD_OK);
     assert_false(row.used);
+    assert_true(strcmp(sso_refresh_key(req->arena, r2), k1) >= 0);
+    /* A token issued before the time was part of it is found by its hash alone; a token that
+     * merely looks like one of ours is not found. */
+    const char *legacy = "ddr_9_n4PPYrxrfMMPOg72p29hsHStErsx8Po0ENa-HcFHM";
+    assert_string_equal(sso_refresh_key(req->arena, legacy), sso_hash(req->arena, legacy));
+    dbfx_exec(fx->db,
+              dd_arena_printf(req->arena,
+                              "INSERT INTO sso_refresh_tokens (token_key, family_id, created_at, "
+                              "expires_at) VALUES ('%s', '%s', 'x', '2999-01-01T00:00:00.000Z')",
+                              sso_hash(req->arena, legacy), family));
+    assert_int_equal(sso_refresh_lookup(fx->db, req->arena, legacy, &row), DD_OK);
+    assert_string_equal(row.family_id, family);
+    char forged[128];
+    snprintf(forged, sizeof forged, "%.17sAAAA%s", r2, r2 + 21);
+    assert_int_equal(sso_refresh_lookup(fx->db, req->arena, forged, &row), DD_ENOTFOUND);
 
     /* Withdrawn consent: every family of the account with the client is revoked. */
     assert_int_equal(sso_families_revoke_for(fx->db, 7, client, "consent-withdrawn"), DD_OK);
@@ -222,15 +242,37 @@ test_purge_removes_only_expired_rows(void **state)
     dbfx_exec(fx->db, "INSERT INTO sso_families (id, client_id, account_id, scope, acr, amr, "
                       "auth_time, created_at, expires_at) VALUES ('f1', 'c', 1, 'openid', 'a', "
                       "'pwd', 1, 'x', '2020-01-01T00:00:00.000Z')");
-    dbfx_exec(fx->db, "INSERT INTO sso_refresh_tokens (token_hash, family_id, created_at, "
-                      "expires_at) VALUES ('t1', 'f1', 'x', '2020-01-01T00:00:00.000Z')");
+    /* f2 ended two days ago but its last token would live on; f3 is alive. */
+    char ended[32], alive[32];
+    dd_clock_iso8601(dd_clock_now_ms() - 2 * 86400 * 1000LL, ended);
+    dd_clock_iso8601(dd_clock_now_ms() + 86400 * 1000LL, alive);
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO sso_families (id, client_id, account_id, scope, acr, amr, auth_time, "
+             "created_at, expires_at) VALUES ('f2', 'c', 1, 'openid', 'a', 'pwd', 1, 'x', '%s'), "
+             "('f3', 'c', 1, 'openid', 'a', 'pwd', 1, 'x', '%s')",
+             ended, alive);
+    dbfx_exec(fx->db, sql);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO sso_refresh_tokens (token_key, family_id, created_at, expires_at) "
+             "VALUES ('t1', 'f1', '2019-12-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z'), "
+             "('t2', 'f2', '%s', '2999-01-01T00:00:00.000Z'), "
+             "('t3', 'f3', '%s', '2999-01-01T00:00:00.000Z')",
+             ended, ended);
+    dbfx_exec(fx->db, sql);
     int64_t removed = 0;
     assert_int_equal(sso_purge(fx->db, dd_clock_now_ms(), &removed), DD_OK);
-    assert_int_equal(removed, 4); /* one PAR, one jti, the token, then its empty family */
+    /* one PAR, one jti, the expired token, two ended families, then f2's token */
+    assert_int_equal(removed, 6);
     assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM sso_par WHERE request_hash = 'new'"),
                      1);
     assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM sso_assertion_jti"), 1);
-    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM sso_families"), 0);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM sso_families WHERE id = 'f3'"), 1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM sso_families"), 1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM sso_refresh_tokens WHERE "
+                                      "token_key = 't3'"),
+                     1);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM sso_refresh_tokens"), 1);
 }
 
 static void
