@@ -122,12 +122,19 @@ int
 sso_refresh_lookup(struct dd_db *db, struct dd_arena *a, const char *token,
                    struct sso_refresh_row *out)
 {
+    return sso_refresh_lookup_key(db, a, sso_refresh_key(a, token), out);
+}
+
+int
+sso_refresh_lookup_key(struct dd_db *db, struct dd_arena *a, const char *key,
+                       struct sso_refresh_row *out)
+{
     memset(out, 0, sizeof *out);
     struct dd_stmt *st;
     int rc = dd_db_prepare(db, lookup_sql, &st);
     if (rc != DD_OK)
         return rc;
-    dd_stmt_bind_text(st, 1, sso_refresh_key(a, token));
+    dd_stmt_bind_text(st, 1, key);
     rc = dd_stmt_step(st);
     if (rc == DD_DB_ROW) {
         out->family_id = dd_arena_strdup(a, dd_stmt_text(st, 0));

@@ -3,107 +3,158 @@
  * and issues the next one of its family; a marked token presented again revokes the family
  * (the thief and the rightful client both lose it, and the person logs in again). A refresh
  * may narrow the scope, never widen it; a disabled account or a withdrawn consent ends it.
+ *
+ * The whole decision is one write of the group commit (core/group_commit.h): reading the token,
+ * its family, the consent and the account, then the rotation, in the transaction that commits
+ * it with the other refreshes arriving at once. The committing connection reads what its own
+ * recent commits left in its cache, and no request thread opens a read of its own. The request
+ * is answered, on its own thread, once that transaction is durable.
  */
 #include "base/arena.h"
 #include "base/err.h"
+#include "core/group_commit.h"
 #include "http/req.h"
 #include "sso/internal.h"
 #include "store/store.h"
 
 #include <string.h>
 
-/* Answers an OAuth error; DD_EDENIED tells the caller it has been answered. */
-static int
-refuse(struct dd_req *req, const char *code, const char *why)
-{
-    sso_oauth_error(req, 400, code, why);
-    return DD_EDENIED;
-}
+/* What the checks decided, in the order they are made. */
+enum outcome {
+    REFRESHED,
+    UNKNOWN,
+    OTHER_CLIENT,
+    REVOKED,
+    REUSED,
+    EXPIRED,
+    WIDER_SCOPE,
+    NO_CONSENT,
+    NO_ACCOUNT,
+};
 
-/* A used token presented again: the family is revoked, and the request refused. */
-static int
-refuse_reuse(struct dd_req *req, struct dd_db *db, const struct sso_refresh_row *row)
-{
-    int rc = sso_family_revoke(db, row->family_id, "refresh-reuse");
-    if (rc != DD_OK)
-        return rc;
-    sso_audit(db, dd_arena_printf(req->arena, "client:%s", row->grant.client_id),
-              "sso.refresh.reuse", row->grant.client_id,
-              dd_arena_printf(req->arena, "{\"family\":\"%s\"}", row->family_id), req->request_id);
-    return refuse(req, "invalid_grant", "The refresh token was already used.");
-}
+/* The refusal of each outcome but REFRESHED. */
+static const struct {
+    const char *error;
+    const char *why;
+} refusals[] = {
+    [UNKNOWN] = {"invalid_grant", "The refresh token is unknown."},
+    [OTHER_CLIENT] = {"invalid_grant", "The refresh token was issued to another client."},
+    [REVOKED] = {"invalid_grant", "The refresh token was revoked."},
+    [REUSED] = {"invalid_grant", "The refresh token was already used."},
+    [EXPIRED] = {"invalid_grant", "The refresh token has expired."},
+    [WIDER_SCOPE] = {"invalid_scope", "A refresh cannot widen the scope."},
+    [NO_CONSENT] = {"invalid_grant", "The person withdrew consent."},
+    [NO_ACCOUNT] = {"invalid_grant", "The account can no longer log in."},
+};
 
-/* Reads the token and checks everything but its rotation. Replies on refusal. */
-static int
-refresh_or_reply(struct dd_req *req, struct dd_db *db, const struct sso_client *c,
-                 const char *token, const char *scope, struct sso_refresh_row *row)
+/* One refresh request: what it asked, and, once written, what was decided. */
+struct refresh {
+    struct dd_arena *arena; /* the request's; used by the writer while the request is parked */
+    const char *client_id;
+    const char *scope; /* asked narrower, or NULL */
+    bool pairwise;
+    struct sso_rotation rotation;
+    struct sso_refresh_row row;
+    enum outcome outcome;
+};
+
+/* What the stored token and its family say of this request. */
+static enum outcome
+check_row(const struct refresh *r)
 {
-    int rc = sso_refresh_lookup(db, req->arena, token, row);
-    if (rc == DD_ENOTFOUND)
-        return refuse(req, "invalid_grant", "The refresh token is unknown.");
-    if (rc != DD_OK)
-        return rc;
-    if (strcmp(row->grant.client_id, c->client_id) != 0)
-        return refuse(req, "invalid_grant", "The refresh token was issued to another client.");
+    const struct sso_refresh_row *row = &r->row;
+    if (strcmp(row->grant.client_id, r->client_id) != 0)
+        return OTHER_CLIENT;
     if (row->revoked)
-        return refuse(req, "invalid_grant", "The refresh token was revoked.");
+        return REVOKED;
     if (row->used)
-        return refuse_reuse(req, db, row);
+        return REUSED;
     if (row->expired)
-        return refuse(req, "invalid_grant", "The refresh token has expired.");
-    if (scope && !sso_scopes_within(scope, row->grant.scope))
-        return refuse(req, "invalid_scope", "A refresh cannot widen the scope.");
-    bool covered = false;
-    rc = sso_consent_covers(db, row->grant.account_id, c->client_id, row->grant.scope, &covered);
-    if (rc == DD_OK && !covered)
-        return refuse(req, "invalid_grant", "The person withdrew consent.");
-    struct sso_session acct;
-    if (rc == DD_OK)
-        rc = sso_account_get(db, req->arena, row->grant.account_id, &acct);
+        return EXPIRED;
+    if (r->scope && !sso_scopes_within(r->scope, row->grant.scope))
+        return WIDER_SCOPE;
+    return REFRESHED;
+}
+
+/* Reads the token and sets r->outcome: REFRESHED when it may rotate. DD_OK or a database code. */
+static int
+decide(struct dd_db *db, struct refresh *r)
+{
+    int rc = sso_refresh_lookup_key(db, r->arena, r->rotation.old_key, &r->row);
     if (rc == DD_ENOTFOUND)
-        return refuse(req, "invalid_grant", "The account can no longer log in.");
+        r->outcome = UNKNOWN;
+    if (rc != DD_OK)
+        return rc == DD_ENOTFOUND ? DD_OK : rc;
+    r->outcome = check_row(r);
+    if (r->outcome != REFRESHED)
+        return DD_OK;
+    const struct sso_grant *g = &r->row.grant;
+    bool covered = false;
+    rc = sso_consent_covers(db, g->account_id, r->client_id, g->scope, &covered);
+    if (rc != DD_OK)
+        return rc;
+    if (!covered) {
+        r->outcome = NO_CONSENT;
+        return DD_OK;
+    }
+    struct sso_session account;
+    rc = sso_account_get(db, r->arena, g->account_id, &account);
+    if (rc == DD_ENOTFOUND)
+        r->outcome = NO_ACCOUNT;
+    return rc == DD_ENOTFOUND ? DD_OK : rc;
+}
+
+/* The write, in the group's transaction: decide, then rotate, or revoke the family of a reused
+ * token. A refusal is not a failure: the revocation commits with the group. */
+static int
+refresh_write(struct dd_db *db, void *arg)
+{
+    struct refresh *r = arg;
+    int rc = decide(db, r);
+    if (rc == DD_OK && r->outcome == REFRESHED) {
+        r->rotation.family_id = r->row.family_id;
+        rc = sso_rotation_write(db, &r->rotation);
+        if (rc == DD_OK && !r->rotation.fresh)
+            r->outcome = REUSED;
+    }
+    if (rc == DD_OK && r->outcome == REUSED)
+        rc = sso_family_revoke(db, r->row.family_id, "refresh-reuse");
     return rc;
 }
 
-/* What the answer needs once the rotation is committed. */
-struct refresh_state {
-    struct sso_refresh_row row;
-    const char *scope;
-    const char *client_id;
-    bool pairwise;
-};
-
-/* The rotation's outcome: the next tokens, or a refusal when the token was used meanwhile. */
+/* The answer, on the request's thread once the write is durable (or failed). */
 static int
-answer(struct dd_req *req, void *arg, int rc, bool fresh, const char *next)
+refresh_answer(struct dd_req *req, void *arg, int rc)
 {
-    struct refresh_state *st = arg;
+    struct refresh *r = arg;
     if (rc != DD_OK)
         return rc;
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
-    if (!fresh) {
-        rc = refuse_reuse(req, db, &st->row);
-        return req->replied ? DD_DONE : rc;
-    }
-    struct sso_grant g = st->row.grant;
-    g.pairwise = st->pairwise;
-    if (st->scope)
-        g.scope = st->scope;
+    const char *actor = dd_arena_printf(req->arena, "client:%s", r->client_id);
+    if (r->outcome == REUSED)
+        sso_audit(db, actor, "sso.refresh.reuse", r->client_id,
+                  dd_arena_printf(req->arena, "{\"family\":\"%s\"}", r->row.family_id),
+                  req->request_id);
+    if (r->outcome != REFRESHED)
+        return sso_oauth_error(req, 400, refusals[r->outcome].error, refusals[r->outcome].why);
+    struct sso_grant g = r->row.grant;
+    g.pairwise = r->pairwise;
+    if (r->scope)
+        g.scope = r->scope;
     const char *access, *id_token, *jti;
     rc = sso_access_token(req, &g, &access, &jti);
     if (rc == DD_OK)
         rc = sso_id_token(req, &g, access, NULL, &id_token);
     if (rc != DD_OK)
         return rc;
-    sso_audit(db, dd_arena_printf(req->arena, "client:%s", st->client_id), "sso.token.issue",
-              st->client_id,
+    sso_audit(db, actor, "sso.token.issue", r->client_id,
               dd_arena_printf(req->arena,
                               "{\"grant\":\"refresh_token\",\"account\":%lld,\"jti\":\"%s\"}",
                               (long long)g.account_id, jti),
               req->request_id);
-    return sso_token_reply(req, access, g.scope, id_token, next);
+    return sso_token_reply(req, access, g.scope, id_token, r->rotation.new_token);
 }
 
 int
@@ -113,13 +164,12 @@ sso_grant_refresh(struct dd_req *req, struct dd_db *db, const struct sso_form *f
     const char *token = sso_form_get(f, "refresh_token");
     if (token == NULL)
         return sso_oauth_error(req, 400, "invalid_request", "refresh_token is required.");
-    struct refresh_state *st = dd_arena_zalloc(req->arena, sizeof *st);
-    st->scope = sso_form_get(f, "scope");
-    st->client_id = dd_arena_strdup(req->arena, c->client_id);
-    st->pairwise = c->pairwise;
-    int rc = refresh_or_reply(req, db, c, token, st->scope, &st->row);
-    if (rc != DD_OK)
-        return req->replied ? DD_DONE : rc;
-    /* Answered now, or — parked while the rotation thread commits — once it has. */
-    return sso_refresh_rotate_then(req, db, token, st->row.family_id, answer, st);
+    struct refresh *r = dd_arena_zalloc(req->arena, sizeof *r);
+    r->arena = req->arena;
+    r->client_id = dd_arena_strdup(req->arena, c->client_id);
+    r->scope = sso_form_get(f, "scope");
+    r->pairwise = c->pairwise;
+    sso_rotation_init(req->arena, sso_refresh_key(req->arena, token), NULL, &r->rotation);
+    /* Answered now, or — parked while the group commit writes it — once it is durable. */
+    return dd_group_commit(req, db, refresh_write, refresh_answer, r);
 }

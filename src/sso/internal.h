@@ -325,27 +325,36 @@ struct sso_refresh_row {
     struct sso_grant grant;
 };
 
-/* Looks a refresh token up by value. DD_ENOTFOUND, or a database code. */
+/* Looks a refresh token up by value, or by the key it is stored under (sso_refresh_key).
+ * DD_ENOTFOUND, or a database code. */
 int sso_refresh_lookup(struct dd_db *db, struct dd_arena *a, const char *token,
                        struct sso_refresh_row *out);
+int sso_refresh_lookup_key(struct dd_db *db, struct dd_arena *a, const char *key,
+                           struct sso_refresh_row *out);
 
-/* Rotates a refresh token (rotation.c), at once on the caller's connection: marks `old_token`
- * used and stores its successor in *new_token. *fresh is false (and nothing stored) when the
- * token was already used: a reuse. */
+/* A rotation (rotation.c): the presented token's key, and its successor made ready. */
+struct sso_rotation {
+    const char *old_key;
+    const char *new_token, *new_key;
+    const char *family_id;
+    const char *now, *expires;
+    bool fresh; /* set by sso_rotation_write: the old token was not used before */
+};
+
+/* Makes the successor of the token stored under `old_key` (its strings in the arena). */
+void sso_rotation_init(struct dd_arena *a, const char *old_key, const char *family_id,
+                       struct sso_rotation *r);
+
+/* Marks the old token used and stores its successor, in the caller's transaction. r->fresh is
+ * false (and nothing stored) when the old token was already used: a reuse. DD_OK, or a database
+ * code. */
+int sso_rotation_write(struct dd_db *db, struct sso_rotation *r);
+
+/* Rotates a refresh token at once on the caller's connection (in its own transaction unless
+ * one is open): marks `old_token` used and stores its successor in *new_token. *fresh is false
+ * (and nothing stored) when the token was already used: a reuse. */
 int sso_refresh_rotate(struct dd_req *req, struct dd_db *db, const char *old_token,
                        const char *family_id, const char **new_token, bool *fresh);
-
-/* What a rotation's request does with its result: rc (DD_OK or a database code), whether the
- * token was fresh (not a reuse), and its successor (NULL unless both). Returns as a handler. */
-typedef int (*sso_rotated_fn)(struct dd_req *req, void *arg, int rc, bool fresh,
-                              const char *new_token);
-
-/* The same rotation, committed with those of other requests arriving at once
- * (core/group_commit.h): returns DD_DONE when the request was parked, and then(req, arg, …)
- * answers it on its own thread once the rotation is durable; or, without the group-commit
- * thread, runs it at once and returns what then returned. */
-int sso_refresh_rotate_then(struct dd_req *req, struct dd_db *db, const char *old_token,
-                            const char *family_id, sso_rotated_fn then, void *arg);
 
 /* ---- consent store ---- */
 

@@ -104,11 +104,11 @@ const exchange = (client, fields) =>
     client.client_secret ? { Authorization: basic(client.client_id, client.client_secret) } : {},
   );
 
-const refresh = (client, token) =>
+const refresh = (client, token, fields = {}) =>
   form(
     srv,
     '/sso/token',
-    { grant_type: 'refresh_token', refresh_token: token, ...(client.client_secret ? {} : { client_id: client.client_id }) },
+    { grant_type: 'refresh_token', refresh_token: token, ...(client.client_secret ? {} : { client_id: client.client_id }), ...fields },
     client.client_secret ? { Authorization: basic(client.client_id, client.client_secret) } : {},
   );
 
@@ -328,6 +328,38 @@ describe('refresh tokens', () => {
     const t1 = await tokens(conf, CONF_CB);
     sql(srv, `UPDATE sso_families SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = (SELECT family_id FROM sso_refresh_tokens WHERE token_key = '${refreshKey(t1.refresh_token)}')`);
     assertOAuthError(await refresh(conf, t1.refresh_token), 400, 'invalid_grant');
+  });
+
+  test('a refresh narrows the scope, never widens it; withdrawn consent or a closed account ends it', async () => {
+    const t0 = await tokens(conf, CONF_CB); // scope: openid
+    const wide = await refresh(conf, t0.refresh_token, { scope: 'openid profile' });
+    assertOAuthError(wide, 400, 'invalid_scope');
+    // A refusal spends nothing: the same token still refreshes.
+    const same = await refresh(conf, t0.refresh_token, { scope: 'openid' });
+    assert.equal(same.status, 200, same.text);
+    assert.equal(same.json.scope, 'openid');
+    const family = `(SELECT family_id FROM sso_refresh_tokens WHERE token_key = '${refreshKey(same.json.refresh_token)}')`;
+    const account = Number(sql(srv, `SELECT account_id FROM sso_families WHERE id = ${family}`));
+    const consented = sql(srv, `SELECT scopes FROM sso_consents WHERE account_id = ${account} AND client_id = '${conf.client_id}'`).trim();
+    sql(srv, `UPDATE sso_consents SET scopes = 'profile' WHERE account_id = ${account} AND client_id = '${conf.client_id}'`);
+    try {
+      const r = await refresh(conf, same.json.refresh_token);
+      assertOAuthError(r, 400, 'invalid_grant');
+      assert.match(r.json.error_description, /consent/);
+    } finally {
+      sql(srv, `UPDATE sso_consents SET scopes = '${consented}' WHERE account_id = ${account} AND client_id = '${conf.client_id}'`);
+    }
+    sql(srv, `UPDATE accounts SET status = 'locked' WHERE id = ${account}`);
+    try {
+      const r = await refresh(conf, same.json.refresh_token);
+      assertOAuthError(r, 400, 'invalid_grant');
+      assert.match(r.json.error_description, /account/);
+    } finally {
+      sql(srv, `UPDATE accounts SET status = 'active' WHERE id = ${account}`);
+    }
+    // Neither refusal spent the token.
+    const last = await refresh(conf, same.json.refresh_token);
+    assert.equal(last.status, 200, last.text);
   });
 
   test("a refresh token is bound to its client; an unknown one is invalid_grant", async () => {
