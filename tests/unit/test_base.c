@@ -317,6 +317,19 @@ sha256_matches_the_standard_vectors(void **state)
     assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     dd_sha256_hex("", 0, hex);
     assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    /* The piecewise form (another implementation) agrees with the one-call form, across block
+     * boundaries. */
+    unsigned char data[1000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (unsigned char)(i * 7 + 3);
+    char pieces[2 * DD_SHA256_LEN + 1];
+    struct dd_sha256_ctx ctx;
+    dd_sha256_init(&ctx);
+    for (size_t at = 0, step = 1; at < sizeof data; at += step, step = step * 2 + 1)
+        dd_sha256_update(&ctx, data + at, step < sizeof data - at ? step : sizeof data - at);
+    dd_sha256_final_hex(&ctx, pieces);
+    dd_sha256_hex(data, sizeof data, hex);
+    assert_string_equal(hex, pieces);
 }
 
 static void
