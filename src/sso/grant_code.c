@@ -180,7 +180,7 @@ sso_grant_code(struct dd_req *req, struct dd_db *db, const struct sso_form *f,
     const char *access, *id_token, *jti;
     rc = sso_access_token(req, &row.grant, &access, &jti);
     if (rc == DD_OK)
-        rc = sso_id_token(req, &row.grant, access, NULL, &id_token);
+        rc = sso_id_token(req, &row.grant, access, &id_token);
     if (rc != DD_OK)
         return rc;
     sso_audit(db, dd_arena_printf(req->arena, "client:%s", c->client_id), "sso.token.issue",

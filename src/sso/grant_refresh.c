@@ -146,7 +146,7 @@ refresh_answer(struct dd_req *req, void *arg, int rc)
     const char *access, *id_token, *jti;
     rc = sso_access_token(req, &g, &access, &jti);
     if (rc == DD_OK)
-        rc = sso_id_token(req, &g, access, NULL, &id_token);
+        rc = sso_id_token(req, &g, access, &id_token);
     if (rc != DD_OK)
         return rc;
     sso_audit(db, actor, "sso.token.issue", r->client_id,

@@ -197,9 +197,9 @@ const char *sso_subject(struct dd_arena *a, const struct sso_grant *g);
 int sso_access_token(struct dd_req *req, const struct sso_grant *g, const char **token,
                      const char **jti);
 
-/* Mints an ID token with `claims` (may be NULL) added, and at_hash of `access_token`. */
+/* Mints an ID token of the grant, with at_hash of `access_token` (may be NULL). */
 int sso_id_token(struct dd_req *req, const struct sso_grant *g, const char *access_token,
-                 json_t *claims, const char **token);
+                 const char **token);
 
 /* Verifies one of our access tokens (signature, typ, issuer, expiry) and gives its payload.
  * DD_EDENIED when it is not one that is valid now; revocation is the caller's to check. */

@@ -112,23 +112,6 @@ sso_sign(struct dd_req *req, const char *typ, json_t *payload, const char **toke
     return sso_sign_text(req, typ, dd_json_dump(req->arena, payload), token);
 }
 
-/* amr as a JSON array. */
-static json_t *
-amr_array(const char *amr)
-{
-    json_t *arr = json_array();
-    const char *p = amr ? amr : "";
-    while (*p) {
-        size_t n = strcspn(p, " ");
-        if (n)
-            json_array_append_new(arr, json_stringn(p, n));
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-    return arr;
-}
-
 /* The amr list as a JSON array. */
 static void
 put_amr(struct dd_buf *b, const char *amr)
@@ -186,31 +169,38 @@ sso_access_token(struct dd_req *req, const struct sso_grant *g, const char **tok
     return sso_sign_text(req, "at+jwt", b.data, token);
 }
 
+/* Written as text too: a refresh makes one with each access token. */
 int
 sso_id_token(struct dd_req *req, const struct sso_grant *g, const char *access_token,
-             json_t *claims, const char **token)
+             const char **token)
 {
     int64_t now = dd_clock_now_ms() / 1000;
-    json_t *p = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o}", "iss", sso_settings.issuer,
-                          "sub", sso_subject(req->arena, g), "aud", g->client_id, "iat",
-                          (json_int_t)now, "exp", (json_int_t)(now + SSO_ID_TTL), "auth_time",
-                          (json_int_t)g->auth_time, "acr", g->acr, "amr", amr_array(g->amr));
-    dd_json_keep(req->arena, p);
+    struct dd_buf b;
+    dd_buf_init(&b, req->arena, 8192);
+    int rc = dd_buf_putc(&b, '{');
+    rc |= dd_buf_json_str(&b, "iss", sso_settings.issuer);
+    rc |= dd_buf_json_str(&b, "sub", sso_subject(req->arena, g));
+    rc |= dd_buf_json_str(&b, "aud", g->client_id);
+    rc |= dd_buf_json_int(&b, "iat", now);
+    rc |= dd_buf_json_int(&b, "exp", now + SSO_ID_TTL);
+    rc |= dd_buf_json_int(&b, "auth_time", g->auth_time);
+    rc |= dd_buf_json_str(&b, "acr", g->acr);
+    put_amr(&b, g->amr);
     if (g->nonce && g->nonce[0])
-        json_object_set_new(p, "nonce", json_string(g->nonce));
+        rc |= dd_buf_json_str(&b, "nonce", g->nonce);
     if (g->sid && g->sid[0])
-        json_object_set_new(p, "sid", json_string(g->sid));
-    json_object_set_new(p, "azp", json_string(g->client_id));
+        rc |= dd_buf_json_str(&b, "sid", g->sid);
+    rc |= dd_buf_json_str(&b, "azp", g->client_id);
     if (access_token) {
         unsigned char digest[SHA256_DIGEST_LENGTH];
         dd_sha256(access_token, strlen(access_token), digest);
         char half[DD_B64URL_LEN(16) + 1];
         dd_b64url_encode(digest, 16, half, sizeof half);
-        json_object_set_new(p, "at_hash", json_string(half));
+        rc |= dd_buf_json_str(&b, "at_hash", half);
     }
-    if (claims)
-        json_object_update(p, claims);
-    return sso_sign(req, NULL, p, token);
+    if ((rc | dd_buf_putc(&b, '}')) != DD_OK)
+        return DD_ETOOBIG;
+    return sso_sign_text(req, NULL, b.data, token);
 }
 
 int

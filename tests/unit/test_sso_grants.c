@@ -9,6 +9,9 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/str.h"
+#include "crypto/hash.h"
+#include "crypto/jws.h"
 #include "http/req.h"
 #include "sso/internal.h"
 #include "sso/sso.h"
@@ -113,8 +116,36 @@ test_access_token_round_trip(void **state)
     assert_int_equal(sso_access_token_verify(req->arena, bad, &p), DD_EDENIED);
     /* An ID token is not an access token (no typ at+jwt). */
     const char *id_token;
-    assert_int_equal(sso_id_token(req, &g, token, NULL, &id_token), DD_OK);
+    g.amr = "pwd otp";
+    g.nonce = "n-\"1\"";
+    assert_int_equal(sso_id_token(req, &g, token, &id_token), DD_OK);
     assert_int_equal(sso_access_token_verify(req->arena, id_token, &p), DD_EDENIED);
+    /* It holds the grant's claims, and at_hash: the left half of the access token's SHA-256. */
+    struct dd_jws id;
+    assert_int_equal(dd_jws_parse(req->arena, id_token, &id), DD_OK);
+    EVP_PKEY *k = sso_key_find(dd_jwt_str(id.header, "kid"));
+    assert_non_null(k);
+    assert_int_equal(dd_jws_verify(&id, k), DD_OK);
+    EVP_PKEY_free(k);
+    assert_null(json_object_get(id.header, "typ"));
+    assert_string_equal(dd_jwt_str(id.payload, "iss"), "https://id.example.vn");
+    assert_string_equal(dd_jwt_str(id.payload, "sub"), "42");
+    assert_string_equal(dd_jwt_str(id.payload, "aud"), client);
+    assert_string_equal(dd_jwt_str(id.payload, "azp"), client);
+    assert_string_equal(dd_jwt_str(id.payload, "acr"), SSO_ACR_LOA1);
+    assert_string_equal(dd_jwt_str(id.payload, "sid"), "s1");
+    assert_string_equal(dd_jwt_str(id.payload, "nonce"), "n-\"1\"");
+    assert_int_equal(dd_jwt_int(id.payload, "auth_time", 0), 1000);
+    assert_int_equal(dd_jwt_int(id.payload, "exp", 0) - dd_jwt_int(id.payload, "iat", 0),
+                     SSO_ID_TTL);
+    json_t *amr = json_object_get(id.payload, "amr");
+    assert_int_equal(json_array_size(amr), 2);
+    assert_string_equal(json_string_value(json_array_get(amr, 1)), "otp");
+    unsigned char digest[32];
+    dd_sha256(token, strlen(token), digest);
+    char half[DD_B64URL_LEN(16) + 1];
+    dd_b64url_encode(digest, 16, half, sizeof half);
+    assert_string_equal(dd_jwt_str(id.payload, "at_hash"), half);
 
     /* Revoking the family ends the access token too. */
     assert_int_equal(sso_access_token_verify(req->arena, token, &p), DD_OK);
