@@ -68,38 +68,60 @@ dd_server_set_authenticator(dd_authenticator_fn fn)
 
 /* ---- per-thread arena reuse ---- */
 
+/* Each thread keeps the arenas of its finished requests, up to SPARE_ARENAS, for its next ones. A
+ * thread may have many requests parked at once (the group commit) and gets their arenas back in
+ * turn; with one spare it would make and free an arena for nearly every request. */
+#define SPARE_ARENAS 64
+
+struct spares {
+    size_t n;
+    struct dd_arena *arenas[SPARE_ARENAS];
+};
+
 static pthread_key_t spare_key;
 static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
 
 static void
-spare_free(void *a)
+spares_free(void *p)
 {
-    dd_arena_free(a);
+    struct spares *s = p;
+    for (size_t i = 0; i < s->n; i++)
+        dd_arena_free(s->arenas[i]);
+    free(s);
 }
 
 static void
 spare_init(void)
 {
-    pthread_key_create(&spare_key, spare_free);
+    pthread_key_create(&spare_key, spares_free);
+}
+
+/* This thread's spares, made at its first request. */
+static struct spares *
+thread_spares(void)
+{
+    struct spares *s = pthread_getspecific(spare_key);
+    if (s == NULL) {
+        s = dd_xcalloc(1, sizeof *s);
+        pthread_setspecific(spare_key, s);
+    }
+    return s;
 }
 
 static struct dd_arena *
 arena_take(void)
 {
-    struct dd_arena *a = pthread_getspecific(spare_key);
-    if (a) {
-        pthread_setspecific(spare_key, NULL);
-        return a;
-    }
-    return dd_arena_new(ARENA_FIRST_BLOCK);
+    struct spares *s = thread_spares();
+    return s->n ? s->arenas[--s->n] : dd_arena_new(ARENA_FIRST_BLOCK);
 }
 
 static void
 arena_give_back(struct dd_arena *a)
 {
     dd_arena_reset(a);
-    if (pthread_getspecific(spare_key) == NULL)
-        pthread_setspecific(spare_key, a);
+    struct spares *s = thread_spares();
+    if (s->n < SPARE_ARENAS)
+        s->arenas[s->n++] = a;
     else
         dd_arena_free(a);
 }
