@@ -112,11 +112,16 @@ sso_families_revoke_for(struct dd_db *db, int64_t account_id, const char *client
     return run(st);
 }
 
+/* The token, its family, and what a refresh must check of the family's account: the scopes it
+ * consented to for the client, and whether it may still log in (as sso_account_get). */
 static const char lookup_sql[] =
     "SELECT t.family_id, t.expires_at, t.used_at, f.client_id, f.account_id, f.scope, f.acr, "
-    "f.amr, f.auth_time, f.sid, f.revoked_at, f.expires_at FROM sso_refresh_tokens t JOIN "
-    "sso_families f ON "
-    "f.id = t.family_id WHERE t.token_key = ?";
+    "f.amr, f.auth_time, f.sid, f.revoked_at, f.expires_at, "
+    "(SELECT c.scopes FROM sso_consents c WHERE c.account_id = f.account_id AND c.client_id = "
+    "f.client_id), "
+    "CASE WHEN EXISTS (SELECT 1 FROM accounts a WHERE a.id = f.account_id AND a.status = "
+    "'active') THEN 1 ELSE 0 END "
+    "FROM sso_refresh_tokens t JOIN sso_families f ON f.id = t.family_id WHERE t.token_key = ?";
 
 int
 sso_refresh_lookup(struct dd_db *db, struct dd_arena *a, const char *token,
@@ -151,6 +156,8 @@ sso_refresh_lookup_key(struct dd_db *db, struct dd_arena *a, const char *key,
         out->grant.sid = dd_arena_strdup(a, dd_stmt_text(st, 9));
         out->grant.family_id = out->family_id;
         out->revoked = dd_stmt_text(st, 10)[0] != '\0';
+        out->consented = dd_stmt_is_null(st, 12) ? NULL : dd_arena_strdup(a, dd_stmt_text(st, 12));
+        out->account_active = dd_stmt_int64(st, 13) != 0;
         out->expires_at = dd_arena_strdup(a, dd_stmt_text(st, 1));
     }
     dd_stmt_reset(st);

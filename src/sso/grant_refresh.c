@@ -73,10 +73,15 @@ check_row(const struct refresh *r)
         return EXPIRED;
     if (r->scope && !sso_scopes_within(r->scope, row->grant.scope))
         return WIDER_SCOPE;
+    if (row->consented == NULL || !sso_scopes_within(row->grant.scope, row->consented))
+        return NO_CONSENT;
+    if (!row->account_active)
+        return NO_ACCOUNT;
     return REFRESHED;
 }
 
-/* Reads the token and sets r->outcome: REFRESHED when it may rotate. DD_OK or a database code. */
+/* Reads the token (with its family, consent and account) and sets r->outcome: REFRESHED when it
+ * may rotate. DD_OK or a database code. */
 static int
 decide(struct dd_db *db, struct refresh *r)
 {
@@ -86,22 +91,7 @@ decide(struct dd_db *db, struct refresh *r)
     if (rc != DD_OK)
         return rc == DD_ENOTFOUND ? DD_OK : rc;
     r->outcome = check_row(r);
-    if (r->outcome != REFRESHED)
-        return DD_OK;
-    const struct sso_grant *g = &r->row.grant;
-    bool covered = false;
-    rc = sso_consent_covers(db, g->account_id, r->client_id, g->scope, &covered);
-    if (rc != DD_OK)
-        return rc;
-    if (!covered) {
-        r->outcome = NO_CONSENT;
-        return DD_OK;
-    }
-    struct sso_session account;
-    rc = sso_account_get(db, r->arena, g->account_id, &account);
-    if (rc == DD_ENOTFOUND)
-        r->outcome = NO_ACCOUNT;
-    return rc == DD_ENOTFOUND ? DD_OK : rc;
+    return DD_OK;
 }
 
 /* The write, in the group's transaction: decide, then rotate, or revoke the family of a reused

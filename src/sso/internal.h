@@ -317,12 +317,15 @@ int sso_family_create(struct dd_req *req, struct dd_db *db, const struct sso_gra
 int sso_refresh_issue(struct dd_req *req, struct dd_db *db, const char *family_id,
                       const char **refresh_token);
 
-/* A refresh token as stored, with its family's grant. */
+/* A refresh token as stored, with its family's grant, the scopes the account consented to for
+ * the client (NULL: no consent), and whether the account may still log in. */
 struct sso_refresh_row {
     const char *family_id;
     const char *expires_at;
     bool expired, used, revoked;
     struct sso_grant grant;
+    const char *consented;
+    bool account_active;
 };
 
 /* Looks a refresh token up by value, or by the key it is stored under (sso_refresh_key).
