@@ -288,7 +288,8 @@ section() {
     echo
     echo "Machine: $CORES cores, $cpu; kernel $(uname -r); $wrk_v; Node $(node --version); load average"
     echo "$LOAD_START at the start, $LOAD_END at the end."
-    echo "dinhdanh: \`serve\` with SQLite and access log on (one thread per core). oidc-provider $OP_VERSION:"
+    echo "dinhdanh: \`serve\` with SQLite and access log on (one thread per core; an ES256 signature takes"
+    echo "a nonce precomputed in idle time when one is ready, crypto/ecdsa_ahead.h). oidc-provider $OP_VERSION:"
     echo "one Node process, NODE_ENV=production, tokens and grants in unbounded in-memory Maps (nothing"
     echo "written to disk; its own development adapter keeps 1000 entries and loses grants under this load)."
     echo "Both: ES256 key, JWT access tokens (typ at+jwt) of 5 minutes, ID tokens of 5 minutes, refresh"

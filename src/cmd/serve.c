@@ -11,6 +11,7 @@
 #include "core/soc/soc.h"
 #include "core/wallet/wallet.h"
 #include "cmd/checkpoint.h"
+#include "crypto/ecdsa_ahead.h"
 #include "cmd/dispatch.h"
 #include "core/pay/pay_module.h"
 #include "core/card_api/card_api.h"
@@ -159,6 +160,7 @@ run(const struct dd_config *cfg)
         return DD_EXIT_FAIL;
     }
     dd_group_commit_start();
+    dd_ecdsa_ahead_start();
     struct dd_db *main_db = dd_db_pool_get();
     struct dd_checkpointer *checkpointer =
         main_db && dd_db_kind(main_db) == DD_DB_SQLITE ? dd_checkpointer_start() : NULL;
@@ -179,6 +181,7 @@ run(const struct dd_config *cfg)
         dd_log(DD_LOG_WARN, "server.grace_expired", "%ld requests still running are cut", left);
     dd_server_stop(srv);
     dd_group_commit_stop();
+    dd_ecdsa_ahead_stop();
     dd_identity_stop();
     dd_sso_stop();
     dd_lgsp_stop();

@@ -6,6 +6,7 @@
  * speaks DER. The conversion both ways is here, and nowhere else.
  */
 #include "crypto/jws.h"
+#include "crypto/ecdsa_ahead.h"
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
@@ -421,10 +422,15 @@ dd_jws_sign_es256(struct dd_buf *out, EVP_PKEY *key, const char *kid, const char
         return rc;
     unsigned char digest[SHA256_DIGEST_LENGTH], der[80], raw[2 * P256_BYTES];
     dd_sha256(out->data + start, out->len - start, digest);
-    size_t derlen = sizeof der;
-    EVP_PKEY_CTX *ctx = sign_ctx(key);
-    if (ctx == NULL || EVP_PKEY_sign(ctx, der, &derlen, digest, sizeof digest) != 1 ||
-        der_to_raw(der, derlen, raw) != DD_OK)
+    rc = dd_ecdsa_ahead_sign(key, digest, raw);
+    if (rc == DD_ENOTFOUND) { /* no precomputed half ready: sign in full */
+        size_t derlen = sizeof der;
+        EVP_PKEY_CTX *ctx = sign_ctx(key);
+        rc = ctx && EVP_PKEY_sign(ctx, der, &derlen, digest, sizeof digest) == 1
+                 ? der_to_raw(der, derlen, raw)
+                 : DD_EINVAL;
+    }
+    if (rc != DD_OK)
         return DD_EINVAL;
     rc = dd_buf_putc(out, '.');
     return rc == DD_OK ? append_b64(out, raw, sizeof raw) : rc;

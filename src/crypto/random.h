@@ -1,7 +1,8 @@
 /*
  * random.h — libsodium set up once, and unbiased random integers.
  *
- * Random bytes for keys and tokens come from dd_random_bytes (crypto/hash.h, OpenSSL). This file
+ * Random bytes for keys and tokens come from dd_random_bytes (crypto/hash.h: the kernel's, through
+ * libsodium). This file
  * adds what libsodium is needed for: its one-time initialisation, which every user of libsodium
  * in dinhdanh goes through, and integers drawn uniformly from a range without modulo bias (for
  * one-time codes and characters of recovery codes).

@@ -2,8 +2,9 @@
  * test_jws.c — base64url, JWK, JWS and thumbprints (crypto/jws.h) against the specifications'
  * own examples: RFC 4648 §10 (base64url of "f", "fo", "foo"…), RFC 7515 appendix A.3 (ES256
  * with its P-256 key), RFC 7638 §3.1 (the thumbprint of its RSA key); RS256 and PS256 with a key
- * made here; and the refusals: alg none and HS256, a flipped signature, keys of the wrong kind,
- * points off the curve, short RSA keys, expired or not-yet-valid tokens.
+ * made here; ES256 signatures finished from precomputed halves (crypto/ecdsa_ahead.h); and the
+ * refusals: alg none and HS256, a flipped signature, keys of the wrong kind, points off the
+ * curve, short RSA keys, expired or not-yet-valid tokens.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,12 +16,15 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "crypto/ecdsa_ahead.h"
 #include "crypto/jws.h"
 
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <string.h>
+#include <time.h>
 
 /* RFC 7515 A.3: the ES256 key and the signed JWS. */
 #define A3_X      "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"
@@ -149,6 +153,87 @@ test_es256_sign_with_the_a3_private_key(void **state)
     EVP_PKEY *mismatched = jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y
                                "\",\"d\":\"jpsQnnGQmL-YBIffH1136cLnT8EgfH3cTzP9kGkoFtM\"}");
     assert_null(mismatched);
+    EVP_PKEY_free(pub);
+    EVP_PKEY_free(priv);
+    dd_arena_free(a);
+}
+
+/* Signs {"n":i} with priv and checks the JWS against pub; gives the signature's r (base64url
+ * of its first 30 bytes: 40 characters). */
+static void
+sign_and_check(struct dd_arena *a, EVP_PKEY *priv, EVP_PKEY *pub, int i, char r[41])
+{
+    struct dd_buf out;
+    dd_buf_init(&out, a, DD_JWS_MAX);
+    char payload[32];
+    snprintf(payload, sizeof payload, "{\"n\":%d}", i);
+    assert_int_equal(dd_jws_sign_es256(&out, priv, "k1", NULL, payload), DD_OK);
+    struct dd_jws jws;
+    assert_int_equal(dd_jws_parse(a, out.data, &jws), DD_OK);
+    assert_int_equal(dd_jws_verify(&jws, pub), DD_OK);
+    const char *sig = strrchr(out.data, '.') + 1;
+    assert_int_equal(strlen(sig), 86);
+    memcpy(r, sig, 40);
+    r[40] = '\0';
+}
+
+/* Signatures from the pool of precomputed halves (crypto/ecdsa_ahead.h) verify like those made in
+ * full; no two share a nonce (their r differ); an empty or stopped pool falls back to signing in
+ * full; a key of another curve is refused either way. */
+static void
+test_es256_signatures_made_ahead(void **state)
+{
+    (void)state;
+    struct dd_arena *a = dd_arena_new(0);
+    EVP_PKEY *priv = jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y
+                         "\",\"d\":\"" A3_D "\"}");
+    EVP_PKEY *pub = a3_public();
+    enum { N = 40 };
+    char r[2 * N][41];
+    struct dd_ecdsa_ahead_stats before, after;
+    dd_ecdsa_ahead_stats(&before);
+    assert_int_equal(before.ready, 0);
+    assert_int_equal(dd_ecdsa_ahead_fill(N), DD_OK);
+    dd_ecdsa_ahead_stats(&after);
+    assert_int_equal(after.ready, N);
+    for (int i = 0; i < N; i++)
+        sign_and_check(a, priv, pub, i, r[i]);
+    dd_ecdsa_ahead_stats(&after);
+    assert_int_equal(after.ready, 0);
+    assert_int_equal(after.taken - before.taken, N);
+    /* The pool is empty: the next ones are signed in full. */
+    for (int i = N; i < 2 * N; i++)
+        sign_and_check(a, priv, pub, i, r[i]);
+    dd_ecdsa_ahead_stats(&after);
+    assert_int_equal(after.taken - before.taken, N);
+    assert_true(after.missed - before.missed >= N);
+    for (int i = 0; i < 2 * N; i++)
+        for (int j = i + 1; j < 2 * N; j++)
+            assert_string_not_equal(r[i], r[j]);
+    /* A P-384 key is refused, and the half it took is not given to anyone else. */
+    assert_int_equal(dd_ecdsa_ahead_fill(1), DD_OK);
+    EVP_PKEY *p384 = EVP_EC_gen("P-384");
+    struct dd_buf out;
+    dd_buf_init(&out, a, DD_JWS_MAX);
+    assert_int_equal(dd_jws_sign_es256(&out, p384, "k2", NULL, "{}"), DD_EINVAL);
+    dd_ecdsa_ahead_stats(&after);
+    assert_int_equal(after.ready, 0);
+    /* The thread fills the pool; stopping it wipes what is left. */
+    dd_ecdsa_ahead_start();
+    for (int i = 0; i < 3000; i++) {
+        dd_ecdsa_ahead_stats(&after);
+        if (after.ready >= 4)
+            break;
+        struct timespec ms = {0, 10 * 1000 * 1000};
+        nanosleep(&ms, NULL);
+    }
+    assert_true(after.ready >= 4);
+    sign_and_check(a, priv, pub, 0, r[0]);
+    dd_ecdsa_ahead_stop();
+    dd_ecdsa_ahead_stats(&after);
+    assert_int_equal(after.ready, 0);
+    sign_and_check(a, priv, pub, 1, r[1]);
+    EVP_PKEY_free(p384);
     EVP_PKEY_free(pub);
     EVP_PKEY_free(priv);
     dd_arena_free(a);
@@ -316,6 +401,7 @@ main(void)
         cmocka_unit_test(test_b64url_rfc4648_vectors),
         cmocka_unit_test(test_rfc7515_a3_es256_verifies),
         cmocka_unit_test(test_es256_sign_with_the_a3_private_key),
+        cmocka_unit_test(test_es256_signatures_made_ahead),
         cmocka_unit_test(test_rfc7638_thumbprint),
         cmocka_unit_test(test_refused_algorithms_and_keys),
         cmocka_unit_test(test_rs256_and_ps256_verify),
