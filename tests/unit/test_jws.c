@@ -65,6 +65,15 @@ a3_public(void)
     return k;
 }
 
+static EVP_PKEY *
+a3_private(void)
+{
+    EVP_PKEY *k = jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y
+                      "\",\"d\":\"" A3_D "\"}");
+    assert_non_null(k);
+    return k;
+}
+
 static void
 test_b64url_rfc4648_vectors(void **state)
 {
@@ -128,8 +137,7 @@ test_es256_sign_with_the_a3_private_key(void **state)
 {
     (void)state;
     struct dd_arena *a = dd_arena_new(0);
-    EVP_PKEY *priv = jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y
-                         "\",\"d\":\"" A3_D "\"}");
+    EVP_PKEY *priv = a3_private();
     assert_non_null(priv);
     struct dd_buf out;
     dd_buf_init(&out, a, DD_JWS_MAX);
@@ -185,8 +193,7 @@ test_es256_signatures_made_ahead(void **state)
 {
     (void)state;
     struct dd_arena *a = dd_arena_new(0);
-    EVP_PKEY *priv = jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y
-                         "\",\"d\":\"" A3_D "\"}");
+    EVP_PKEY *priv = a3_private();
     EVP_PKEY *pub = a3_public();
     enum { N = 40 };
     char r[2 * N][41];
@@ -252,8 +259,7 @@ test_rfc7638_thumbprint(void **state)
     EVP_PKEY_free(k);
     /* An EC thumbprint is 43 characters and the same for the private and public forms. */
     EVP_PKEY *pub = a3_public();
-    EVP_PKEY *priv = jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" A3_X "\",\"y\":\"" A3_Y
-                         "\",\"d\":\"" A3_D "\"}");
+    EVP_PKEY *priv = a3_private();
     char t1[44], t2[44];
     assert_int_equal(dd_jwk_thumbprint(pub, t1), DD_OK);
     assert_int_equal(dd_jwk_thumbprint(priv, t2), DD_OK);
