@@ -13,14 +13,6 @@
 
 #include <string.h>
 
-static int
-run(struct dd_stmt *st)
-{
-    int rc = dd_stmt_step(st);
-    dd_stmt_reset(st);
-    return rc < 0 ? rc : DD_OK;
-}
-
 int
 sso_refresh_issue(struct dd_req *req, struct dd_db *db, const char *family_id,
                   const char **refresh_token)
@@ -37,7 +29,7 @@ sso_refresh_issue(struct dd_req *req, struct dd_db *db, const char *family_id,
     dd_stmt_bind_text(st, 2, family_id);
     dd_stmt_bind_text(st, 3, sso_time(req->arena, 0));
     dd_stmt_bind_text(st, 4, sso_time(req->arena, SSO_REFRESH_TTL));
-    rc = run(st);
+    rc = dd_stmt_run(st);
     if (rc == DD_OK)
         *refresh_token = token;
     return rc;
@@ -66,7 +58,7 @@ sso_family_create(struct dd_req *req, struct dd_db *db, const struct sso_grant *
     dd_stmt_bind_text(st, 8, g->sid ? g->sid : "");
     dd_stmt_bind_text(st, 9, sso_time(req->arena, 0));
     dd_stmt_bind_text(st, 10, sso_time(req->arena, SSO_REFRESH_TTL));
-    rc = run(st);
+    rc = dd_stmt_run(st);
     if (rc == DD_OK)
         rc = sso_refresh_issue(req, db, id, refresh_token);
     if (rc == DD_OK)
@@ -89,7 +81,7 @@ sso_family_revoke(struct dd_db *db, const char *family_id, const char *why)
     dd_stmt_bind_text(st, 1, now);
     dd_stmt_bind_text(st, 2, why);
     dd_stmt_bind_text(st, 3, family_id);
-    return run(st);
+    return dd_stmt_run(st);
 }
 
 int
@@ -109,7 +101,7 @@ sso_families_revoke_for(struct dd_db *db, int64_t account_id, const char *client
     dd_stmt_bind_text(st, 2, why);
     dd_stmt_bind_int64(st, 3, account_id);
     dd_stmt_bind_text(st, 4, client_id);
-    return run(st);
+    return dd_stmt_run(st);
 }
 
 /* The token, its family, and what a refresh must check of the family's account: the scopes it

@@ -52,9 +52,7 @@ sso_rotation_write(struct dd_db *db, struct sso_rotation *r)
     dd_stmt_bind_text(st, 2, r->family_id);
     dd_stmt_bind_text(st, 3, r->now);
     dd_stmt_bind_text(st, 4, r->expires);
-    rc = dd_stmt_step(st);
-    dd_stmt_reset(st);
-    return rc < 0 ? rc : DD_OK;
+    return dd_stmt_run(st);
 }
 
 int

@@ -35,12 +35,10 @@ sso_random_token(struct dd_arena *a, const char *prefix)
 const char *
 sso_refresh_token_new(struct dd_arena *a)
 {
-    unsigned char rnd[32];
-    dd_random_bytes(rnd, sizeof rnd);
-    char text[DD_B64URL_LEN(32) + 1];
-    dd_b64url_encode(rnd, sizeof rnd, text, sizeof text);
-    return dd_arena_printf(a, REFRESH_PREFIX "%0*llx.%s", REFRESH_TIME_DIGITS,
-                           (unsigned long long)dd_clock_now_ms(), text);
+    char prefix[sizeof REFRESH_PREFIX + REFRESH_TIME_DIGITS + 1];
+    snprintf(prefix, sizeof prefix, REFRESH_PREFIX "%0*llx.", REFRESH_TIME_DIGITS,
+             (unsigned long long)dd_clock_now_ms());
+    return sso_random_token(a, prefix);
 }
 
 const char *

@@ -292,6 +292,14 @@ dd_stmt_step(struct dd_stmt *st)
 }
 
 int
+dd_stmt_run(struct dd_stmt *st)
+{
+    int rc = dd_stmt_step(st);
+    dd_stmt_reset(st);
+    return rc < 0 ? rc : DD_OK;
+}
+
+int
 dd_stmt_column_count(struct dd_stmt *st)
 {
     return st->db->ops->column_count(st);

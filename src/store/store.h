@@ -79,6 +79,10 @@ int dd_stmt_bind_blob(struct dd_stmt *st, int idx, const void *p, size_t n);
 /* Runs the statement or moves to its next row: DD_DB_ROW, DD_DB_DONE, or a negative code. */
 int dd_stmt_step(struct dd_stmt *st);
 
+/* Runs a statement that returns no rows (an INSERT, UPDATE, DELETE) and ends its use, as
+ * dd_stmt_step then dd_stmt_reset: DD_OK, or a negative code. */
+int dd_stmt_run(struct dd_stmt *st);
+
 /* Column values of the current row (0-based). Text and blobs stay valid until the next step or
  * reset. A NULL column gives NULL text, 0, or a NULL blob with length 0; so does a column out of
  * range or a statement without a current row. The column count is known after the first step

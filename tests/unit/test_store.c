@@ -345,6 +345,32 @@ test_transactions(void **state)
     dd_db_close(other);
 }
 
+/* dd_stmt_run: runs the statement and gives it back (nothing left in use); a failure is its
+ * error code. */
+static int
+run_insert(struct dd_db *db, int64_t id, const char *name)
+{
+    struct dd_stmt *st = NULL;
+    int rc = dd_db_prepare(db, "INSERT INTO t (id, name, n) VALUES (?, ?, 5)", &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_int64(st, 1, id);
+    dd_stmt_bind_text(st, 2, name);
+    return dd_stmt_run(st);
+}
+
+static void
+test_stmt_run(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    create_table(fx);
+    assert_int_equal(run_insert(fx->db, 1, "a"), DD_OK);
+    assert_true(run_insert(fx->db, 2, "a") < 0); /* the name is unique */
+    assert_int_equal(run_insert(fx->db, 3, "b"), DD_OK);
+    assert_int_equal(dd_db_tidy(fx->db), 0); /* no statement left in use */
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM t WHERE n = 5"), 2);
+}
+
 /* Commits that do not wait for the disk: set outside a transaction only, seen by other
  * connections at once, and made durable by dd_db_wait_durable (which a transaction refuses). */
 static void
@@ -697,6 +723,7 @@ main(void)
         cmocka_unit_test(test_open_errors),
         DB_TEST(test_values_round_trip),
         DB_TEST(test_changes),
+        DB_TEST(test_stmt_run),
         DB_TEST(test_deferred_flush),
         DB_TEST(test_statement_cache),
         DB_TEST(test_text_bytes),

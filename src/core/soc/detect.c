@@ -127,12 +127,15 @@ window_prepare(struct dd_db *db, const struct soc_rule *r, bool key_unindexed, c
     return rc;
 }
 
-/* Steps a prepared statement once: *out is its first column (0 without a row). */
+/* Steps a prepared statement once and resets it: *out is its first column, *out2 (unless NULL)
+ * its second (0 without a row). */
 static int
-first_int(struct dd_stmt *st, int64_t *out)
+first_ints(struct dd_stmt *st, int64_t *out, int64_t *out2)
 {
     int rc = dd_stmt_step(st);
     *out = rc == DD_DB_ROW ? dd_stmt_int64(st, 0) : 0;
+    if (out2)
+        *out2 = rc == DD_DB_ROW ? dd_stmt_int64(st, 1) : 0;
     dd_stmt_reset(st);
     return rc < 0 ? rc : DD_OK;
 }
@@ -147,7 +150,7 @@ measure(struct dd_db *db, const struct soc_rule *r, const char *from, const char
                                                : "SELECT COUNT(DISTINCT subject) FROM soc_events";
     struct dd_stmt *st;
     int rc = window_prepare(db, r, false, head, "", from, to, key, like, &st);
-    return rc == DD_OK ? first_int(st, value) : rc;
+    return rc == DD_OK ? first_ints(st, value, NULL) : rc;
 }
 
 /* The time at which the window ending at the event reached the rule's threshold, counting back
@@ -318,12 +321,7 @@ scalar(struct dd_db *db, const char *sql, int64_t *out, int64_t *out2,
     if (rc != DD_OK)
         return rc;
     bind(st, arg);
-    rc = dd_stmt_step(st);
-    *out = rc == DD_DB_ROW ? dd_stmt_int64(st, 0) : 0;
-    if (out2)
-        *out2 = rc == DD_DB_ROW ? dd_stmt_int64(st, 1) : 0;
-    dd_stmt_reset(st);
-    return rc < 0 ? rc : DD_OK;
+    return first_ints(st, out, out2);
 }
 
 struct win {
@@ -340,7 +338,7 @@ distinct_passwords(struct dd_db *db, const struct win *w, int64_t *n)
     struct dd_stmt *st;
     int rc = window_prepare(db, w->r, false, "SELECT COUNT(DISTINCT pw_tag) FROM soc_events",
                             "AND pw_tag <> ''", w->from, w->to, w->key, w->like, &st);
-    return rc == DD_OK ? first_int(st, n) : rc;
+    return rc == DD_OK ? first_ints(st, n, NULL) : rc;
 }
 
 static void
@@ -502,9 +500,7 @@ watch_save(struct dd_db *db, const struct win *w, int64_t slack, const char *hel
     dd_stmt_bind_text(st, 6, held_until);
     dd_stmt_bind_int64(st, 7, value);
     dd_stmt_bind_text(st, 8, w->to);
-    rc = dd_stmt_step(st);
-    dd_stmt_reset(st);
-    return rc < 0 ? rc : DD_OK;
+    return dd_stmt_run(st);
 }
 
 /* What the event adds to its window at most: 1 (count), its amount (sum), or for distinct
@@ -526,7 +522,7 @@ event_adds(struct dd_db *db, const struct win *w, int64_t *adds)
     dd_stmt_bind_text(st, n + 1, w->se->subject);
     dd_stmt_bind_int64(st, n + 2, w->row_id);
     int64_t seen = 0;
-    rc = first_int(st, &seen);
+    rc = first_ints(st, &seen, NULL);
     *adds = seen ? 0 : 1;
     return rc;
 }
@@ -668,9 +664,7 @@ soc_state_prune(struct dd_db *db, int64_t now_ms)
     if (rc != DD_OK)
         return rc;
     dd_stmt_bind_text(st, 1, cutoff);
-    rc = dd_stmt_step(st);
-    dd_stmt_reset(st);
-    return rc < 0 ? rc : DD_OK;
+    return dd_stmt_run(st);
 }
 
 int
