@@ -6,10 +6,12 @@
  * s = k⁻¹·(z + r·d) needs the digest z and the key d, and takes about a microsecond. A thread
  * of idle priority (SCHED_IDLE: it runs only when nothing else wants the CPU) keeps a pool of
  * such halves ready; each signature takes one out, so no nonce is ever used twice, and its
- * numbers are wiped once used. When the pool is empty, or the thread was never started
- * (commands, tests), the caller signs in full (crypto/jws.c, through EVP_PKEY_sign). The token
- * endpoint signs one or two JWTs per answer: under bursts of load it signs from the pool, and under
- * steady load the pool is refilled whenever the server waits (on the disk, on the network).
+ * numbers are wiped once used. Halves are made in batches, at about half the cost of one made
+ * alone (ecdsa_ahead.c says how). When the pool is empty while the thread runs, the signature
+ * makes a small batch on its own thread; when the thread was never started (commands, tests),
+ * the caller signs in full (crypto/jws.c, through EVP_PKEY_sign). The token endpoint signs one or
+ * two JWTs per answer: under bursts of load it signs from the pool, and under steady load the
+ * pool is refilled whenever the server waits (on the disk, on the network).
  */
 #ifndef DD_CRYPTO_ECDSA_AHEAD_H
 #define DD_CRYPTO_ECDSA_AHEAD_H
@@ -29,8 +31,10 @@ void dd_ecdsa_ahead_stop(void);
 int dd_ecdsa_ahead_fill(size_t n);
 
 /* Signs a SHA-256 digest with a P-256 key into raw r||s (the JWS form) with a precomputed half
- * from the pool. DD_OK; DD_ENOTFOUND when none is ready (the caller signs in full); DD_EINVAL
- * when the key is not a P-256 private key or the signature fails. */
+ * from the pool, making a few on this thread if the pool is empty while its thread runs. DD_OK;
+ * DD_ENOTFOUND when no half could be had (the thread is not running, or others took the halves
+ * made here: the caller signs in full); DD_EINVAL when the key is not a P-256 private key or the
+ * signature fails. */
 int dd_ecdsa_ahead_sign(EVP_PKEY *key, const unsigned char digest[32], unsigned char raw[64]);
 
 /* What the pool did: halves ready now, halves taken by signatures, and signatures that found

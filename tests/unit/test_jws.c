@@ -2,7 +2,8 @@
  * test_jws.c — base64url, JWK, JWS and thumbprints (crypto/jws.h) against the specifications'
  * own examples: RFC 4648 §10 (base64url of "f", "fo", "foo"…), RFC 7515 appendix A.3 (ES256
  * with its P-256 key), RFC 7638 §3.1 (the thumbprint of its RSA key); RS256 and PS256 with a key
- * made here; ES256 signatures finished from precomputed halves (crypto/ecdsa_ahead.h); and the
+ * made here; ES256 signatures finished from precomputed halves (crypto/ecdsa_ahead.h), made in
+ * batches, by the pool's thread or by a signature that found the pool empty; and the
  * refusals: alg none and HS256, a flipped signature, keys of the wrong kind, points off the
  * curve, short RSA keys, expired or not-yet-valid tokens.
  */
@@ -19,10 +20,14 @@
 #include "crypto/ecdsa_ahead.h"
 #include "crypto/jws.h"
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -246,6 +251,58 @@ test_es256_signatures_made_ahead(void **state)
     dd_arena_free(a);
 }
 
+/* True when raw r||s is pub's signature of digest. */
+static bool
+raw_signature_verifies(EVP_PKEY *pub, const unsigned char digest[32], const unsigned char raw[64])
+{
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(raw, 32, NULL), *s = BN_bin2bn(raw + 32, 32, NULL);
+    assert_true(sig && r && s && ECDSA_SIG_set0(sig, r, s) == 1);
+    unsigned char *der = NULL;
+    int derlen = i2d_ECDSA_SIG(sig, &der);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pub, NULL);
+    bool ok = derlen > 0 && ctx && EVP_PKEY_verify_init(ctx) == 1 &&
+              EVP_PKEY_verify(ctx, der, (size_t)derlen, digest, 32) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    OPENSSL_free(der);
+    ECDSA_SIG_free(sig);
+    return ok;
+}
+
+/* While the filler runs, a signature never falls back to signing in full: one that finds the
+ * pool empty (signing far faster than the filler makes halves, it soon does) makes a small batch
+ * of halves on its own thread. Every signature verifies, and no two share r. */
+static void
+test_es256_pool_never_empty_while_filling(void **state)
+{
+    (void)state;
+    EVP_PKEY *priv = a3_private();
+    EVP_PKEY *pub = a3_public();
+    enum { N = 3000 };
+    unsigned char(*raw)[64] = calloc(N, 64);
+    unsigned char digest[32];
+    struct dd_ecdsa_ahead_stats before, after;
+    dd_ecdsa_ahead_start();
+    dd_ecdsa_ahead_stats(&before);
+    for (int i = 0; i < N; i++) {
+        memset(digest, i & 0xff, sizeof digest);
+        assert_int_equal(dd_ecdsa_ahead_sign(priv, digest, raw[i]), DD_OK);
+    }
+    dd_ecdsa_ahead_stats(&after);
+    dd_ecdsa_ahead_stop();
+    assert_int_equal(after.taken - before.taken, N);
+    for (int i = 0; i < N; i++) {
+        memset(digest, i & 0xff, sizeof digest);
+        assert_true(raw_signature_verifies(pub, digest, raw[i]));
+    }
+    for (int i = 1; i < N; i++)
+        for (int j = 0; j < i; j++)
+            assert_memory_not_equal(raw[i], raw[j], 32);
+    free(raw);
+    EVP_PKEY_free(pub);
+    EVP_PKEY_free(priv);
+}
+
 static void
 test_rfc7638_thumbprint(void **state)
 {
@@ -408,6 +465,7 @@ main(void)
         cmocka_unit_test(test_rfc7515_a3_es256_verifies),
         cmocka_unit_test(test_es256_sign_with_the_a3_private_key),
         cmocka_unit_test(test_es256_signatures_made_ahead),
+        cmocka_unit_test(test_es256_pool_never_empty_while_filling),
         cmocka_unit_test(test_rfc7638_thumbprint),
         cmocka_unit_test(test_refused_algorithms_and_keys),
         cmocka_unit_test(test_rs256_and_ps256_verify),
