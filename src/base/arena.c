@@ -5,6 +5,7 @@
 #include "base/arena.h"
 #include "base/mem.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,27 @@ char *
 dd_arena_strdup(struct dd_arena *a, const char *s)
 {
     return dd_arena_strndup(a, s, strlen(s));
+}
+
+char *
+dd_arena_concat_list(struct dd_arena *a, const char *first, ...)
+{
+    va_list ap;
+    size_t n = 0;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *))
+        n += strlen(s);
+    va_end(ap);
+    char *out = dd_arena_alloc(a, n + 1), *at = out;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *)) {
+        size_t len = strlen(s);
+        memcpy(at, s, len);
+        at += len;
+    }
+    va_end(ap);
+    *at = '\0';
+    return out;
 }
 
 char *

@@ -33,6 +33,12 @@ void *dd_arena_zalloc(struct dd_arena *a, size_t n);
 char *dd_arena_strdup(struct dd_arena *a, const char *s);
 char *dd_arena_strndup(struct dd_arena *a, const char *s, size_t n);
 
+/* The strings given, one after another, in a fresh arena string: what
+ * dd_arena_printf("%s%s…") makes, without parsing a format. dd_arena_concat_list takes a list
+ * ended by a null pointer of type const char *; the macro adds it. */
+char *dd_arena_concat_list(struct dd_arena *a, const char *first, ...) __attribute__((sentinel));
+#define dd_arena_concat(a, ...) dd_arena_concat_list((a), __VA_ARGS__, (const char *)NULL)
+
 /* Formats into a fresh arena string of the exact length needed. */
 char *dd_arena_printf(struct dd_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -8,8 +8,9 @@
  * some, about five times faster than libsodium's portable code on 1 KiB, and the lookup that
  * OpenSSL 3 would otherwise make on each call is paid once. The piecewise form (uploads) keeps
  * libsodium's state, which lives in the caller's struct without an allocation. Random bytes
- * come from the kernel (getrandom, through libsodium): each token issued takes some, and
- * OpenSSL 3's RAND_bytes costs several times more per call once many threads share it.
+ * come from the kernel (getrandom, through libsodium), a kilobyte at a time per thread for small
+ * draws (see dd_random_bytes): each token issued takes some, and OpenSSL 3's RAND_bytes costs
+ * several times more per call once many threads share it.
  */
 #include "crypto/hash.h"
 #include "base/str.h"
@@ -81,9 +82,49 @@ dd_sha256_final_hex(struct dd_sha256_ctx *ctx, char out[2 * DD_SHA256_LEN + 1])
     dd_hex_encode(digest, sizeof digest, out);
 }
 
+/* Small draws (tokens, identifiers: a few dozen bytes each) come out of a per-thread buffer
+ * filled from the kernel RANDOM_BUFFER bytes at a time, so that a token issued costs no system
+ * call of its own. Each byte is handed out once and wiped from the buffer as it goes. A child
+ * process starts with an empty buffer (pthread_atfork), so parent and child never hand out the
+ * same bytes. Larger draws go to the kernel directly. */
+#define RANDOM_BUFFER 1024
+#define RANDOM_SMALL  64
+
+static __thread unsigned char random_buffer[RANDOM_BUFFER];
+static __thread size_t random_left; /* unused bytes at the end of random_buffer */
+static pthread_once_t random_once = PTHREAD_ONCE_INIT;
+
+static void
+random_forget(void)
+{
+    sodium_memzero(random_buffer, sizeof random_buffer);
+    random_left = 0;
+}
+
+static void
+random_setup(void)
+{
+    dd_sodium_init();
+    if (pthread_atfork(NULL, NULL, random_forget) != 0) {
+        fprintf(stderr, "dinhdanh: cannot guard random bytes across fork\n");
+        abort();
+    }
+}
+
 void
 dd_random_bytes(void *p, size_t n)
 {
-    dd_sodium_init();
-    randombytes_buf(p, n);
+    pthread_once(&random_once, random_setup);
+    if (n > RANDOM_SMALL) {
+        randombytes_buf(p, n);
+        return;
+    }
+    if (random_left < n) {
+        randombytes_buf(random_buffer, sizeof random_buffer);
+        random_left = sizeof random_buffer;
+    }
+    unsigned char *from = random_buffer + sizeof random_buffer - random_left;
+    memcpy(p, from, n);
+    sodium_memzero(from, n);
+    random_left -= n;
 }

@@ -24,7 +24,8 @@ void dd_sha256_init(struct dd_sha256_ctx *ctx);
 void dd_sha256_update(struct dd_sha256_ctx *ctx, const void *p, size_t n);
 void dd_sha256_final_hex(struct dd_sha256_ctx *ctx, char out[2 * DD_SHA256_LEN + 1]);
 
-/* Fills p with n bytes from the system's CSPRNG; aborts if it fails. */
+/* Fills p with n bytes from the system's CSPRNG (small draws through a per-thread buffer of
+ * its bytes, each handed out once); aborts if it fails. */
 void dd_random_bytes(void *p, size_t n);
 
 #endif

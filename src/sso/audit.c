@@ -23,6 +23,7 @@
 #define FLUSH_MS  500
 #define MAX_QUEUE 100000
 
+/* A queued row: one allocation holding the row and its strings after it. */
 struct row {
     struct row *next;
     char *actor, *action, *object, *detail, *request_id;
@@ -35,20 +36,40 @@ static size_t queued;
 static bool running, stopping;
 static pthread_t thread;
 
+/* Copies s to *at and moves *at past it; NULL stays NULL. */
 static char *
-dup_or_null(const char *s)
+put_string(char **at, const char *s)
 {
-    return s ? dd_xstrdup(s) : NULL;
+    if (s == NULL)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *copy = memcpy(*at, s, n);
+    *at += n;
+    return copy;
+}
+
+static struct row *
+row_new(const char *actor, const char *action, const char *object, const char *detail,
+        const char *request_id)
+{
+    const char *fields[] = {actor, action, object, detail, request_id};
+    size_t size = sizeof(struct row);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        size += fields[i] ? strlen(fields[i]) + 1 : 0;
+    struct row *r = dd_xmalloc(size);
+    char *at = (char *)(r + 1);
+    r->next = NULL;
+    r->actor = put_string(&at, actor);
+    r->action = put_string(&at, action);
+    r->object = put_string(&at, object);
+    r->detail = put_string(&at, detail);
+    r->request_id = put_string(&at, request_id);
+    return r;
 }
 
 static void
 row_free(struct row *r)
 {
-    free(r->actor);
-    free(r->action);
-    free(r->object);
-    free(r->detail);
-    free(r->request_id);
     free(r);
 }
 
@@ -67,12 +88,7 @@ void
 sso_audit(struct dd_db *db, const char *actor, const char *action, const char *object,
           const char *detail, const char *request_id)
 {
-    struct row *r = dd_xcalloc(1, sizeof *r);
-    r->actor = dup_or_null(actor);
-    r->action = dup_or_null(action);
-    r->object = dup_or_null(object);
-    r->detail = dup_or_null(detail);
-    r->request_id = dup_or_null(request_id);
+    struct row *r = row_new(actor, action, object, detail, request_id);
     pthread_mutex_lock(&mu);
     bool queue = running && queued < MAX_QUEUE;
     if (queue) {

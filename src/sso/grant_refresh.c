@@ -122,7 +122,7 @@ refresh_answer(struct dd_req *req, void *arg, int rc)
     struct dd_db *db = dd_req_db_or_reply(req);
     if (db == NULL)
         return DD_DONE;
-    const char *actor = dd_arena_printf(req->arena, "client:%s", r->client_id);
+    const char *actor = dd_arena_concat(req->arena, "client:", r->client_id);
     if (r->outcome == REUSED)
         sso_audit(db, actor, "sso.refresh.reuse", r->client_id,
                   dd_arena_printf(req->arena, "{\"family\":\"%s\"}", r->row.family_id),

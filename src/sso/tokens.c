@@ -24,7 +24,7 @@ sso_random_token(struct dd_arena *a, const char *prefix)
     dd_random_bytes(rnd, sizeof rnd);
     char text[DD_B64URL_LEN(32) + 1];
     dd_b64url_encode(rnd, sizeof rnd, text, sizeof text);
-    return dd_arena_printf(a, "%s%s", prefix, text);
+    return dd_arena_concat(a, prefix, text);
 }
 
 /* Refresh tokens read "ddr_<12 hex digits: milliseconds of issue>.<32 random bytes, base64url>".
@@ -51,7 +51,10 @@ sso_refresh_key(struct dd_arena *a, const char *token)
     const char *time = token + prefix;
     if (strspn(time, "0123456789abcdef") != REFRESH_TIME_DIGITS || time[REFRESH_TIME_DIGITS] != '.')
         return hash; /* issued before the time was part of the token */
-    return dd_arena_printf(a, "%.*s.%s", REFRESH_TIME_DIGITS, time, hash);
+    char time_dot[REFRESH_TIME_DIGITS + 2];
+    memcpy(time_dot, time, REFRESH_TIME_DIGITS + 1); /* the digits and their dot */
+    time_dot[REFRESH_TIME_DIGITS + 1] = '\0';
+    return dd_arena_concat(a, time_dot, hash);
 }
 
 const char *

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int cleanups_run;
@@ -78,6 +79,13 @@ arena_printf_formats_exact_length(void **state)
     assert_int_equal(strlen(s), 2999 + 3);
     assert_string_equal(s + 2999, "-42");
     assert_string_equal(dd_arena_strndup(a, "abcdef", 3), "abc");
+    /* concat: the strings end to end, an empty one among them, and longer than a block */
+    assert_string_equal(dd_arena_concat(a, "client:", "ddc_x", "", "."), "client:ddc_x.");
+    char *joined = dd_arena_concat(a, "<", long_text, long_text, ">");
+    assert_int_equal(strlen(joined), 2 * 2999 + 2);
+    assert_int_equal(joined[0], '<');
+    assert_int_equal(joined[2999 * 2 + 1], '>');
+    assert_int_equal(joined[2999], 'y');
     dd_arena_free(a);
 }
 
@@ -332,6 +340,44 @@ sha256_matches_the_standard_vectors(void **state)
     assert_string_equal(hex, pieces);
 }
 
+/* Random bytes: no two draws of a run repeat (small draws come out of a per-thread buffer, large
+ * ones from the kernel directly), draws that span a refill of the buffer are whole, and a child
+ * process never hands out the bytes its parent has yet to hand out. */
+static void
+random_bytes_never_repeat_even_across_fork(void **state)
+{
+    (void)state;
+    enum { DRAWS = 200, SIZE = 48 };
+    static unsigned char drawn[DRAWS][SIZE];
+    for (int i = 0; i < DRAWS; i++) /* 9,600 bytes: several refills of the buffer */
+        dd_random_bytes(drawn[i], i % 5 == 4 ? SIZE : 33);
+    for (int i = 0; i < DRAWS; i++)
+        for (int j = 0; j < i; j++)
+            assert_memory_not_equal(drawn[i], drawn[j], 33);
+    unsigned char big[300], zero[300] = {0};
+    dd_random_bytes(big, sizeof big);
+    assert_memory_not_equal(big, zero, sizeof big);
+    /* The parent's buffer holds unused bytes now; the child draws, then the parent. */
+    int pipefd[2];
+    assert_int_equal(pipe(pipefd), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        unsigned char mine[32];
+        dd_random_bytes(mine, sizeof mine);
+        _exit(write(pipefd[1], mine, sizeof mine) == (ssize_t)sizeof mine ? 0 : 1);
+    }
+    unsigned char theirs[32], mine[32];
+    assert_int_equal(read(pipefd[0], theirs, sizeof theirs), (ssize_t)sizeof theirs);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    dd_random_bytes(mine, sizeof mine);
+    assert_memory_not_equal(mine, theirs, sizeof mine);
+    close(pipefd[0]);
+    close(pipefd[1]);
+}
+
 static void
 dir_make_makes_the_parents_too(void **state)
 {
@@ -450,6 +496,7 @@ main(void)
         cmocka_unit_test(log_buffer_keeps_order_and_flushes_on_stop),
         cmocka_unit_test(log_mask_keeps_only_the_end),
         cmocka_unit_test(sha256_matches_the_standard_vectors),
+        cmocka_unit_test(random_bytes_never_repeat_even_across_fork),
         cmocka_unit_test(str_has_control_finds_c0_and_del),
         cmocka_unit_test(dir_make_makes_the_parents_too),
         cmocka_unit_test(hash_bytes_sees_every_byte_length_and_seed),
