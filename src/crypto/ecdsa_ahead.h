@@ -6,12 +6,12 @@
  * s = k⁻¹·(z + r·d) needs the digest z and the key d, and takes about a microsecond. A thread
  * of idle priority (SCHED_IDLE: it runs only when nothing else wants the CPU) keeps a pool of
  * such halves ready; each signature takes one out, so no nonce is ever used twice, and its
- * numbers are wiped once used. Halves are made in batches, at about half the cost of one made
- * alone (ecdsa_ahead.c says how). When the pool is empty while the thread runs, the signature
- * makes a small batch on its own thread; when the thread was never started (commands, tests),
- * the caller signs in full (crypto/jws.c, through EVP_PKEY_sign). The token endpoint signs one or
- * two JWTs per answer: under bursts of load it signs from the pool, and under steady load the
- * pool is refilled whenever the server waits (on the disk, on the network).
+ * numbers are wiped once used. Halves are made in batches, for a little over half the cost of
+ * one made alone (ecdsa_ahead.c says how). When the pool is empty while the thread runs, the
+ * signature makes a small batch on its own thread; when the thread was never started (commands,
+ * tests), the caller signs in full (crypto/jws.c, through EVP_PKEY_sign). The token endpoint signs
+ * one or two JWTs per answer: under bursts of load it signs from the pool, and under steady load
+ * the pool is refilled whenever the server waits (on the disk, on the network).
  */
 #ifndef DD_CRYPTO_ECDSA_AHEAD_H
 #define DD_CRYPTO_ECDSA_AHEAD_H
