@@ -54,7 +54,12 @@ struct sqlite_db {
     struct dd_db_options opt; /* those it was opened with, for dd_db_open_same */
     const char *wal_path;     /* SQLite's, valid while open; NULL in memory */
     int sync_state;           /* 0 unknown, 1 FULL, 2 NORMAL: a PRAGMA only on a change */
+    sqlite3_stmt *kept[2];    /* kept_sql's statements, prepared on first use */
 };
+
+/* Statements run so often (every write transaction) that they are prepared once per connection
+ * rather than parsed at each sqlite3_exec. */
+static const char *const kept_sql[] = {"BEGIN IMMEDIATE", "COMMIT"};
 
 /* The turn of the file at `path` (found, or made), or NULL. */
 static struct write_turn *
@@ -305,15 +310,40 @@ sqlite_open_same(struct dd_db *db, struct dd_db **out)
 static void
 sqlite_close(struct dd_db *db)
 {
-    turn_give_back((struct sqlite_db *)db);
-    sqlite3_close_v2(handle(db));
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    turn_give_back(s);
+    for (size_t i = 0; i < sizeof s->kept / sizeof s->kept[0]; i++)
+        sqlite3_finalize(s->kept[i]);
+    sqlite3_close_v2(s->h);
     free(db);
+}
+
+/* The kept statement for sql (prepared now if need be), or NULL when sql is not one of them. */
+static sqlite3_stmt *
+kept_statement(struct sqlite_db *s, const char *sql)
+{
+    for (size_t i = 0; i < sizeof kept_sql / sizeof kept_sql[0]; i++)
+        if (strcmp(sql, kept_sql[i]) == 0) {
+            if (s->kept[i] == NULL && sqlite3_prepare_v3(s->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                                         &s->kept[i], NULL) != SQLITE_OK)
+                return NULL;
+            return s->kept[i];
+        }
+    return NULL;
 }
 
 static int
 sqlite_exec(struct dd_db *db, const char *sql)
 {
-    int rc = sqlite3_exec(handle(db), sql, NULL, NULL, NULL);
+    sqlite3_stmt *st = kept_statement((struct sqlite_db *)db, sql);
+    int rc;
+    if (st != NULL) {
+        rc = sqlite3_step(st);
+        int result = rc == SQLITE_DONE ? DD_OK : fail(db, rc, "exec"); /* before the reset */
+        sqlite3_reset(st);
+        return result;
+    }
+    rc = sqlite3_exec(handle(db), sql, NULL, NULL, NULL);
     return rc == SQLITE_OK ? DD_OK : fail(db, rc, "exec");
 }
 

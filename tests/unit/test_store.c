@@ -413,6 +413,30 @@ test_constraint_conflict(void **state)
     assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM t"), 1);
 }
 
+/* A COMMIT that fails (a deferred reference left dangling) is an error with a message; the
+ * transaction is over, nothing of it stayed, and the next transaction commits as usual. */
+static void
+test_failed_commit(void **state)
+{
+    struct dbfx *fx = dbfx_get(state);
+    dbfx_exec(fx->db, "CREATE TABLE parent (id INTEGER PRIMARY KEY)");
+    dbfx_exec(fx->db, "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL "
+                      "REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)");
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(dd_db_begin(fx->db), DD_OK);
+        dbfx_exec(fx->db, "INSERT INTO child (id, parent_id) VALUES (1, 42)");
+        assert_int_not_equal(dd_db_commit(fx->db), DD_OK);
+        assert_true(dd_db_errmsg(fx->db)[0] != '\0');
+        assert_false(dd_db_in_transaction(fx->db));
+        assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM child"), 0);
+    }
+    assert_int_equal(dd_db_begin(fx->db), DD_OK);
+    dbfx_exec(fx->db, "INSERT INTO parent (id) VALUES (42)");
+    dbfx_exec(fx->db, "INSERT INTO child (id, parent_id) VALUES (1, 42)");
+    assert_int_equal(dd_db_commit(fx->db), DD_OK);
+    assert_int_equal(dbfx_int(fx->db, "SELECT count(*) FROM child"), 1);
+}
+
 /* A value the database cannot take is an error whose message does not quote it. */
 static void
 test_error_hides_values(void **state)
@@ -735,6 +759,7 @@ main(void)
         DB_TEST(test_bad_sql),
         DB_TEST(test_exec_several),
         DB_TEST(test_busy),
+        DB_TEST(test_failed_commit),
         DB_TEST(test_pool),
         DB_TEST(test_tidy),
         DB_TEST(test_manual_checkpoint),
