@@ -21,9 +21,10 @@
  * and the EC_KEY signing calls belong to the interface that OpenSSL 3 marks deprecated (still
  * supported, with no EVP equivalent), hence OPENSSL_SUPPRESS_DEPRECATED in this file only.
  *
- * The pool is a stack under one mutex: the filler pushes while it is below POOL_SIZE and sleeps
- * on a condition otherwise; a signature pops one half and signals the filler. A signature that
- * finds the pool empty while the filler runs (the CPU has been busy for a while) makes a small
+ * The pool is a stack under one mutex: the filler adds whole batches while one fits and sleeps
+ * on a condition otherwise; a signature wakes it once a batch fits again (so it wakes once
+ * per BATCH signatures, not for each, and every batch shares its inversions fully). A signature
+ * that finds the pool empty while the filler runs (the CPU has been busy for a while) makes a small
  * batch on its own thread: cheaper than one signature in full.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
@@ -67,7 +68,7 @@ struct maker {
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t room = PTHREAD_COND_INITIALIZER; /* the pool fell below its size */
+static pthread_cond_t room = PTHREAD_COND_INITIALIZER; /* a whole batch fits in the pool */
 static struct half pool[POOL_SIZE];
 static size_t ready;
 static bool running, stopping;
@@ -277,7 +278,7 @@ filler(void *unused)
         dd_log(DD_LOG_WARN, "ecdsa_ahead.setup", "no signature pool: P-256 is not available");
     pthread_mutex_lock(&mu);
     while (ok && !stopping) {
-        if (ready == POOL_SIZE) {
+        if (ready > POOL_SIZE - BATCH) { /* woken for whole batches only */
             pthread_cond_wait(&room, &mu);
             continue;
         }
@@ -360,7 +361,8 @@ take_half(struct half *h, bool *filling)
         *h = pool[--ready];
         pool[ready].kinv = pool[ready].r = NULL;
         taken++;
-        pthread_cond_signal(&room);
+        if (ready <= POOL_SIZE - BATCH) /* a batch fits: wakes the filler if it sleeps */
+            pthread_cond_signal(&room);
     }
     *filling = running && !stopping;
     pthread_mutex_unlock(&mu);
