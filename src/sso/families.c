@@ -17,21 +17,11 @@ int
 sso_refresh_issue(struct dd_req *req, struct dd_db *db, const char *family_id,
                   const char **refresh_token)
 {
-    const char *token = sso_refresh_token_new(req->arena);
-    struct dd_stmt *st;
-    int rc = dd_db_prepare(db,
-                           "INSERT INTO sso_refresh_tokens (token_key, family_id, created_at, "
-                           "expires_at) VALUES (?, ?, ?, ?)",
-                           &st);
-    if (rc != DD_OK)
-        return rc;
-    dd_stmt_bind_text(st, 1, sso_refresh_key(req->arena, token));
-    dd_stmt_bind_text(st, 2, family_id);
-    dd_stmt_bind_text(st, 3, sso_time(req->arena, 0));
-    dd_stmt_bind_text(st, 4, sso_time(req->arena, SSO_REFRESH_TTL));
-    rc = dd_stmt_run(st);
+    struct sso_rotation first;
+    sso_rotation_init(req->arena, NULL, family_id, &first);
+    int rc = sso_refresh_store(db, &first);
     if (rc == DD_OK)
-        *refresh_token = token;
+        *refresh_token = first.new_token;
     return rc;
 }
 

@@ -344,20 +344,19 @@ struct sso_rotation {
     bool fresh; /* set by sso_rotation_write: the old token was not used before */
 };
 
-/* Makes the successor of the token stored under `old_key` (its strings in the arena). */
+/* Makes the successor of the token stored under `old_key` (NULL for a family's first token),
+ * its strings in the arena. */
 void sso_rotation_init(struct dd_arena *a, const char *old_key, const char *family_id,
                        struct sso_rotation *r);
+
+/* Stores r's new token (its key, family and times) in the caller's transaction. DD_OK, or a
+ * database code. */
+int sso_refresh_store(struct dd_db *db, const struct sso_rotation *r);
 
 /* Marks the old token used and stores its successor, in the caller's transaction. r->fresh is
  * false (and nothing stored) when the old token was already used: a reuse. DD_OK, or a database
  * code. */
 int sso_rotation_write(struct dd_db *db, struct sso_rotation *r);
-
-/* Rotates a refresh token at once on the caller's connection (in its own transaction unless
- * one is open): marks `old_token` used and stores its successor in *new_token. *fresh is false
- * (and nothing stored) when the token was already used: a reuse. */
-int sso_refresh_rotate(struct dd_req *req, struct dd_db *db, const char *old_token,
-                       const char *family_id, const char **new_token, bool *fresh);
 
 /* ---- consent store ---- */
 

@@ -2,11 +2,10 @@
  * rotation.c — the write of a refresh-token rotation. It marks the presented token used (only if
  * it was not: that single UPDATE is what detects a reuse, even between two requests at once) and
  * stores its successor. The token endpoint runs it inside the group commit with the checks that
- * decide it (grant_refresh.c); sso_refresh_rotate runs it alone, on the caller's connection.
+ * decide it (grant_refresh.c); a new family stores its first token the same way (families.c).
  */
 #include "base/arena.h"
 #include "base/err.h"
-#include "http/req.h"
 #include "sso/internal.h"
 #include "store/store.h"
 
@@ -26,6 +25,23 @@ sso_rotation_init(struct dd_arena *a, const char *old_key, const char *family_id
 }
 
 int
+sso_refresh_store(struct dd_db *db, const struct sso_rotation *r)
+{
+    struct dd_stmt *st;
+    int rc = dd_db_prepare(db,
+                           "INSERT INTO sso_refresh_tokens (token_key, family_id, created_at, "
+                           "expires_at) VALUES (?, ?, ?, ?)",
+                           &st);
+    if (rc != DD_OK)
+        return rc;
+    dd_stmt_bind_text(st, 1, r->new_key);
+    dd_stmt_bind_text(st, 2, r->family_id);
+    dd_stmt_bind_text(st, 3, r->now);
+    dd_stmt_bind_text(st, 4, r->expires);
+    return dd_stmt_run(st);
+}
+
+int
 sso_rotation_write(struct dd_db *db, struct sso_rotation *r)
 {
     struct dd_stmt *st;
@@ -42,34 +58,5 @@ sso_rotation_write(struct dd_db *db, struct sso_rotation *r)
     dd_stmt_reset(st);
     if (rc < 0 || !r->fresh)
         return rc < 0 ? rc : DD_OK;
-    rc = dd_db_prepare(db,
-                       "INSERT INTO sso_refresh_tokens (token_key, family_id, created_at, "
-                       "expires_at) VALUES (?, ?, ?, ?)",
-                       &st);
-    if (rc != DD_OK)
-        return rc;
-    dd_stmt_bind_text(st, 1, r->new_key);
-    dd_stmt_bind_text(st, 2, r->family_id);
-    dd_stmt_bind_text(st, 3, r->now);
-    dd_stmt_bind_text(st, 4, r->expires);
-    return dd_stmt_run(st);
-}
-
-int
-sso_refresh_rotate(struct dd_req *req, struct dd_db *db, const char *old_token,
-                   const char *family_id, const char **new_token, bool *fresh)
-{
-    struct sso_rotation r;
-    sso_rotation_init(req->arena, sso_refresh_key(req->arena, old_token), family_id, &r);
-    bool own = !dd_db_in_transaction(db);
-    int rc = own ? dd_db_begin(db) : DD_OK;
-    if (rc == DD_OK)
-        rc = sso_rotation_write(db, &r);
-    if (own && rc == DD_OK)
-        rc = dd_db_commit(db);
-    else if (own && dd_db_in_transaction(db))
-        dd_db_rollback(db);
-    *fresh = rc == DD_OK && r.fresh;
-    *new_token = *fresh ? r.new_token : NULL;
-    return rc;
+    return sso_refresh_store(db, r);
 }

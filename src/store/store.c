@@ -124,11 +124,7 @@ dd_db_run(struct dd_db *db, const char *sql)
 {
     struct dd_stmt *st;
     int rc = dd_db_prepare(db, sql, &st);
-    if (rc != DD_OK)
-        return rc;
-    rc = dd_stmt_step(st);
-    dd_stmt_reset(st);
-    return rc < 0 ? rc : DD_OK;
+    return rc == DD_OK ? dd_stmt_run(st) : rc;
 }
 
 static void
