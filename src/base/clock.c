@@ -80,3 +80,12 @@ dd_clock_iso8601(int64_t ms, char out[32])
     put_digits(out + 17, rem % 60, 2);
     put_digits(out + 20, millis, 3);
 }
+
+void
+dd_clock_vietnam_day(int64_t ms, char out[11])
+{
+    char stamp[32];
+    dd_clock_iso8601(ms + 7 * 3600 * 1000LL, stamp);
+    memcpy(out, stamp, 10);
+    out[10] = '\0';
+}

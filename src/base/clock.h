@@ -21,4 +21,9 @@ void dd_clock_deadline(struct timespec *ts, long ms);
 /* Writes "2025-07-01T16:05:00.123Z" (25 bytes with the NUL) for a UTC epoch in ms. */
 void dd_clock_iso8601(int64_t ms, char out[32]);
 
+/* Writes the calendar day in Vietnam (UTC+7 all year) of a UTC epoch in ms, "2025-07-01" (11
+ * bytes with the NUL): the "today" of dates people give (births, deaths), which from 00:00 to
+ * 07:00 there is a day after UTC's. */
+void dd_clock_vietnam_day(int64_t ms, char out[11]);
+
 #endif

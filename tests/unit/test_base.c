@@ -238,6 +238,14 @@ clock_formats_utc_iso8601(void **state)
     assert_string_equal(out, "1969-12-31T23:59:59.999Z");
     dd_clock_iso8601(4102444799999LL, out);
     assert_string_equal(out, "2099-12-31T23:59:59.999Z");
+    /* Vietnam's day: a day after UTC's from 17:00 UTC, the same before. */
+    char day[11];
+    dd_clock_vietnam_day(1764523800000LL, day); /* 2025-11-30T17:30:00Z */
+    assert_string_equal(day, "2025-12-01");
+    dd_clock_vietnam_day(1764521999999LL, day); /* 2025-11-30T16:59:59.999Z */
+    assert_string_equal(day, "2025-11-30");
+    dd_clock_vietnam_day(1767200400000LL, day); /* 2025-12-31T17:00:00Z: New Year's Day there */
+    assert_string_equal(day, "2026-01-01");
     int64_t a = dd_clock_mono_ns(), b = dd_clock_mono_ns();
     assert_true(b >= a);
 }

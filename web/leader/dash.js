@@ -4,16 +4,16 @@
 // copies may be shared outside the police). The filter lives in the address (?commune=&from=&to=
 // &compare=1), so a wall screen can be pointed at one view and a view can be bookmarked.
 import { api } from '/lib/http.js';
-import { number, t } from '/lib/i18n.js';
+import { number, t, vietnamDay } from '/lib/i18n.js';
 import { el } from '/lib/ui.js';
 
 const month = (d) => d.toISOString().slice(0, 7);
 
-// The filter from the address, with defaults: the last 12 months, the whole province.
+// The filter from the address, with defaults: the last 12 months up to this month in Vietnam,
+// the whole province.
 export function readFilter() {
   const q = new URLSearchParams(location.search);
-  const now = new Date();
-  const to = /^\d{4}-\d{2}$/.test(q.get('to') || '') ? q.get('to') : month(now);
+  const to = /^\d{4}-\d{2}$/.test(q.get('to') || '') ? q.get('to') : vietnamDay().slice(0, 7);
   const back = new Date(Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)) - 12, 1));
   const from = /^\d{4}-\d{2}$/.test(q.get('from') || '') ? q.get('from') : month(back);
   return { commune: /^\d{5}$/.test(q.get('commune') || '') ? q.get('commune') : '', from, to, compare: q.get('compare') === '1' };

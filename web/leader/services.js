@@ -5,7 +5,7 @@
 // table per procedure — total, by status, on-time rate and satisfaction — downloadable as CSV.
 // Figures come from GET /api/v1/services/statistics (scope services:stats).
 import { api } from '/lib/http.js';
-import { lang, number, t } from '/lib/i18n.js';
+import { lang, number, t, vietnamDay } from '/lib/i18n.js';
 import { start } from '/lib/page.js';
 import { el } from '/lib/ui.js';
 import { bars } from '/leader/charts.js';
@@ -18,8 +18,8 @@ const name = (o) => (o ? o[lang] || o.vi : '');
 
 function readPeriod() {
   const q = new URLSearchParams(location.search);
-  const today = new Date(Date.now() + 7 * 3600000).toISOString().slice(0, 10);
-  const back = new Date(Date.now() + 7 * 3600000 - 89 * 86400000).toISOString().slice(0, 10);
+  const today = vietnamDay();
+  const back = vietnamDay(new Date(Date.now() - 89 * 86400000));
   return { from: DAY.test(q.get('from') || '') ? q.get('from') : back, to: DAY.test(q.get('to') || '') ? q.get('to') : today };
 }
 

@@ -96,6 +96,9 @@ export function dateTime(value) {
 }
 
 // 1000000 → "1.000.000" (Vietnamese) or "1,000,000" (English).
+// The calendar day in Vietnam (UTC+7 all year) of a moment, as YYYY-MM-DD: the day the
+// server's figures count it in. From 00:00 to 07:00 there it is already a day after UTC's.
+export const vietnamDay = (d = new Date()) => new Date(d.getTime() + 7 * 3600000).toISOString().slice(0, 10);
 export const number = (n) => numberFmt.format(n);
 
 // 1000000 → "1.000.000 ₫": đồng have no minor unit.

@@ -186,8 +186,8 @@ reg_form_date(struct reg_form *f, const char *name, bool required, bool allow_fu
                        "The date must be YYYY-MM-DD and a real date.");
         return NULL;
     }
-    char today[32];
-    dd_clock_iso8601(dd_clock_now_ms(), today);
+    char today[11];
+    dd_clock_vietnam_day(dd_clock_now_ms(), today);
     if (!allow_future && strncmp(s, today, 10) > 0) {
         reg_form_error(f, name, "date-future", "Ngày ở tương lai.", "The date is in the future.");
         return NULL;

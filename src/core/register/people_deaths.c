@@ -38,8 +38,8 @@ death_parse_or_reply(struct dd_req *req, const struct dd_reg_person *before, str
     *after = before->p;
     after->status = "dead";
     after->death_date = d->date ? d->date : "";
-    char today[32];
-    dd_clock_iso8601(dd_clock_now_ms(), today);
+    char today[11];
+    dd_clock_vietnam_day(dd_clock_now_ms(), today);
     if (d->date && dd_partial_date_year(d->date) > 0 &&
         strncmp(d->date, today, strlen(d->date)) > 0)
         reg_form_error(&f, "date", "date-future", "Ngày mất ở tương lai.",

@@ -92,9 +92,8 @@ dd_person_check(const struct dd_person *p, struct dd_person_check *out)
 {
     memset(out, 0, sizeof *out);
     int year = dd_partial_date_year(p->birth_date);
-    char today[32];
-    dd_clock_iso8601(dd_clock_now_ms(), today);
-    today[10] = '\0';
+    char today[11];
+    dd_clock_vietnam_day(dd_clock_now_ms(), today);
 
     if (year < 0)
         issue(out, "birth_date", "date-invalid",
